@@ -1,0 +1,94 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DaoFields } from '../../import/records.ts';
+import { createDao, deleteDao, DAO_SORTS, getDao, listDaos, updateDao, type DaoSort } from '../../db/queries/daos.ts';
+import { Dao, errorResponses, IdParam, Order, PageQuery, success, successPage } from '../schemas.ts';
+import { daoToApi, paginate } from '../serialize.ts';
+import type { ApiContext } from '../server.ts';
+
+const SortKey = Type.Union(Object.keys(DAO_SORTS).map((k) => Type.Literal(k)), { default: 'total_members' });
+const DaoBody = Type.Object(DaoFields, { additionalProperties: false });
+const DaoPatch = Type.Partial(DaoBody, { additionalProperties: false, minProperties: 1 });
+
+function toColumns(body: Partial<typeof DaoBody.static>) {
+  const lower = (s: string | undefined) => s?.toLowerCase();
+  return Object.fromEntries(
+    Object.entries({
+      slug: body.slug,
+      name: body.name,
+      description: body.description,
+      chain: lower(body.chain),
+      tokenSymbol: body.token_symbol,
+      governanceToken: body.governance_token,
+      snapshotSpace: body.snapshot_space,
+      governorAddress: lower(body.governor_address),
+      tokenAddress: lower(body.token_address),
+      treasuryAddresses: body.treasury_addresses && [...new Set(body.treasury_addresses.map((a) => a.toLowerCase()))],
+    }).filter(([, v]) => v !== undefined),
+  );
+}
+
+export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
+  const { db } = database;
+
+  app.get('/daos', {
+    schema: {
+      tags: ['daos'],
+      summary: 'List DAOs',
+      querystring: Type.Object({
+        ...PageQuery(100),
+        sort: SortKey,
+        order: Order,
+        chain: Type.Optional(Type.String({ maxLength: 50 })),
+        search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Case-insensitive match on the name' })),
+      }, { additionalProperties: false }),
+      response: { 200: successPage(Type.Array(Dao)), ...errorResponses },
+    },
+  }, async (request) => {
+    const q = request.query;
+    const { rows, total } = await listDaos(db, { page: q.page, perPage: q.per_page, sort: q.sort as DaoSort, order: q.order, chain: q.chain, search: q.search });
+    return { status: 'success' as const, data: rows.map(daoToApi), pagination: paginate(q.page, q.per_page, total) };
+  });
+
+  app.post('/daos', {
+    schema: {
+      tags: ['daos'],
+      summary: 'Add a DAO',
+      body: DaoBody,
+      response: { 201: success(Dao), 409: Type.Ref('ErrorResponse'), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const row = await createDao(db, { ...(toColumns(request.body) as typeof request.body & { slug: string; name: string; chain: string }) });
+    return reply.status(201).send({ status: 'success' as const, data: daoToApi(row), message: 'DAO created' });
+  });
+
+  app.get('/daos/:id', {
+    schema: { tags: ['daos'], summary: 'One DAO by id or slug', params: IdParam, response: { 200: success(Dao), ...errorResponses } },
+  }, async (request) => ({ status: 'success' as const, data: daoToApi(await getDao(db, request.params.id)) }));
+
+  app.put('/daos/:id', {
+    schema: {
+      tags: ['daos'],
+      summary: 'Update a DAO (only the fields sent change)',
+      params: IdParam,
+      body: DaoPatch,
+      response: { 200: success(Dao), 409: Type.Ref('ErrorResponse'), ...errorResponses },
+    },
+  }, async (request) => ({
+    status: 'success' as const,
+    data: daoToApi(await updateDao(db, request.params.id, toColumns(request.body))),
+    message: 'DAO updated',
+  }));
+
+  app.delete('/daos/:id', {
+    schema: {
+      tags: ['daos'],
+      summary: 'Delete a DAO and everything stored for it',
+      params: IdParam,
+      response: { 200: success(Type.Object({ id: Type.Integer(), slug: Type.String(), deleted: Type.Boolean() })), ...errorResponses },
+    },
+  }, async (request) => {
+    const row = await deleteDao(db, request.params.id);
+    return { status: 'success' as const, data: { id: row.id, slug: row.slug, deleted: true }, message: 'DAO deleted' };
+  });
+};

@@ -1,0 +1,29 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ping } from '../../db/index.ts';
+import { VERSION } from '../../version.ts';
+import { success } from '../schemas.ts';
+import type { ApiContext } from '../server.ts';
+
+const started = Date.now();
+
+export const healthRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
+  app.get('/health', {
+    schema: {
+      tags: ['health'],
+      summary: 'Liveness and database reachability',
+      response: {
+        200: success(Type.Object({ database: Type.Literal('ok'), database_kind: Type.String(), version: Type.String(), uptime_seconds: Type.Number() })),
+        503: Type.Ref('ErrorResponse'),
+      },
+    },
+  }, async (_request, reply) => {
+    if (!(await ping(database))) {
+      return reply.status(503).send({ status: 'error', error: { code: 'DATABASE_UNAVAILABLE', message: 'The database does not answer' } } as never);
+    }
+    return {
+      status: 'success' as const,
+      data: { database: 'ok' as const, database_kind: database.kind, version: VERSION, uptime_seconds: Math.round((Date.now() - started) / 1000) },
+    };
+  });
+};

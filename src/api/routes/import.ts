@@ -1,0 +1,49 @@
+import type { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Importer } from '../../import/importer.ts';
+import { readRecords } from '../../import/reader.ts';
+import { success } from '../schemas.ts';
+import type { ApiContext } from '../server.ts';
+
+const CountsSchema = Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer(), rejected: Type.Integer() });
+export const ImportResult = Type.Object({
+  records: Type.Integer(),
+  ...CountsSchema.properties,
+  seconds: Type.Number(),
+  by_type: Type.Record(Type.String(), CountsSchema),
+  rejections: Type.Array(Type.Object({
+    source: Type.Optional(Type.String()), line: Type.Integer(), type: Type.Optional(Type.String()), field: Type.String(), reason: Type.String(),
+  }), { description: 'The first 1000 rejected records' }),
+});
+
+/**
+ * The same import as `dao-portal import`, over HTTP: the body is streamed (NDJSON or a JSON
+ * array) and never held in memory. The CLI uses it when the server holds the embedded database.
+ */
+export const importRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
+  // Scoped to this plugin: the body reaches the handler as a raw stream.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  app.post('/import', {
+    schema: {
+      tags: ['import'],
+      summary: 'Import canonical records (NDJSON or a JSON array; see the README for the format)',
+      querystring: Type.Object({ source: Type.Optional(Type.String({ maxLength: 200, description: 'Name used in rejection reports' })) }, { additionalProperties: false }),
+      response: { 200: success(ImportResult) },
+    },
+  }, async (request) => {
+    const importer = new Importer(database, { ...(request.query.source ? { source: request.query.source } : {}) });
+    const summary = await importer.run(readRecords(request.body as Readable));
+    request.log.info({ import: { ...summary, byType: undefined } }, 'import finished');
+    return {
+      status: 'success' as const,
+      data: {
+        records: summary.records, inserted: summary.inserted, updated: summary.updated, unchanged: summary.unchanged,
+        rejected: summary.rejected, seconds: summary.seconds, by_type: summary.byType, rejections: importer.rejections,
+      },
+      message: summary.rejected ? `${summary.rejected} records rejected` : 'import complete',
+    };
+  });
+};

@@ -1,0 +1,96 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { getDao } from '../../db/queries/daos.ts';
+import {
+  getProposal, listProposals, listVotes, proposalVoteTotals, PROPOSAL_SORTS, tallyProposal, VOTE_SORTS,
+  type ProposalSort, type VoteSort,
+} from '../../db/queries/proposals.ts';
+import { ValidationError } from '../../errors.ts';
+import { errorResponses, IdParam, Order, PageQuery, ProposalDetail, ProposalSummary, success, successPage, Vote } from '../schemas.ts';
+import { paginate, proposalToApi } from '../serialize.ts';
+import type { ApiContext } from '../server.ts';
+
+const keys = (o: object, fallback: string) => Type.Union(Object.keys(o).map((k) => Type.Literal(k)), { default: fallback });
+
+function encodeCursor(value: string, id: number) {
+  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
+}
+function decodeCursor(cursor: string): { value: string; id: number } {
+  try {
+    const [value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof value === 'string' && Number.isInteger(id)) return { value, id: id as number };
+  } catch {
+    // reported below
+  }
+  throw new ValidationError('cursor is not a cursor returned by this endpoint', [{ in: 'query', parameter: 'cursor', message: 'is malformed' }]);
+}
+
+export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
+  const { db } = database;
+
+  app.get('/daos/:id/proposals', {
+    schema: {
+      tags: ['proposals'],
+      summary: "A DAO's proposals",
+      params: IdParam,
+      querystring: Type.Object({
+        ...PageQuery(100),
+        state: Type.Optional(Type.String({ maxLength: 50, description: 'e.g. active, closed, executed, rejected' })),
+        sort: keys(PROPOSAL_SORTS, 'start'),
+        order: Order,
+      }, { additionalProperties: false }),
+      response: { 200: successPage(Type.Array(ProposalSummary)), ...errorResponses },
+    },
+  }, async (request) => {
+    const dao = await getDao(db, request.params.id);
+    const q = request.query;
+    const { rows, total } = await listProposals(db, dao.id, { page: q.page, perPage: q.per_page, sort: q.sort as ProposalSort, order: q.order, state: q.state });
+    return { status: 'success' as const, data: rows.map(proposalToApi), pagination: paginate(q.page, q.per_page, total) };
+  });
+
+  app.get('/proposals/:id', {
+    schema: {
+      tags: ['proposals'],
+      summary: 'One proposal with per-choice tallies computed from the stored votes',
+      params: IdParam,
+      response: { 200: success(ProposalDetail), ...errorResponses },
+    },
+  }, async (request) => {
+    const row = await getProposal(db, request.params.id);
+    const [tallies, totals] = await Promise.all([tallyProposal(db, row), proposalVoteTotals(db, row.id)]);
+    return {
+      status: 'success' as const,
+      data: { ...proposalToApi(row), body: row.body, tallies, voters: totals.voters, voting_power_total: totals.votingPower },
+    };
+  });
+
+  app.get('/proposals/:id/votes', {
+    schema: {
+      tags: ['proposals'],
+      summary: "A proposal's votes; pass `cursor` from the previous page for fast deep paging",
+      params: IdParam,
+      querystring: Type.Object({
+        ...PageQuery(1000),
+        sort: keys(VOTE_SORTS, 'voting_power'),
+        order: Order,
+        cursor: Type.Optional(Type.String({ maxLength: 500 })),
+      }, { additionalProperties: false }),
+      response: { 200: successPage(Type.Array(Vote)), ...errorResponses },
+    },
+  }, async (request) => {
+    const proposal = await getProposal(db, request.params.id);
+    const q = request.query;
+    const sort = q.sort as VoteSort;
+    const rows = await listVotes(db, proposal.id, { page: q.page, perPage: q.per_page, sort, order: q.order, cursor: q.cursor ? decodeCursor(q.cursor) : undefined });
+    const last = rows.at(-1);
+    const nextCursor = last && rows.length === q.per_page ? encodeCursor(sort === 'created' ? last.createdText : last.votingPower, last.id) : null;
+    return {
+      status: 'success' as const,
+      data: rows.map((v) => ({
+        id: v.id, proposal_id: v.proposalId, voter: v.voter, choice: v.choice, voting_power: v.votingPower,
+        reason: v.reason, created: v.created.toISOString(),
+      })),
+      pagination: { ...paginate(q.page, q.per_page, proposal.votesCount), next_cursor: nextCursor },
+    };
+  });
+};

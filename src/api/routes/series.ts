@@ -1,0 +1,81 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { getDao } from '../../db/queries/daos.ts';
+import { getTreasury, listMetrics } from '../../db/queries/treasury.ts';
+import { ValidationError } from '../../errors.ts';
+import { toTime } from '../../import/validate.ts';
+import { errorResponses, IdParam, Metric, PageQuery, success, successPage, Treasury } from '../schemas.ts';
+import { paginate } from '../serialize.ts';
+import type { ApiContext } from '../server.ts';
+
+const TimeParam = (what: string) => Type.Optional(Type.String({ maxLength: 40, description: `${what}: ISO-8601 time or unix seconds` }));
+
+function timeRange(query: { from?: string | undefined; to?: string | undefined }) {
+  const parse = (name: 'from' | 'to') => {
+    const raw = query[name];
+    if (raw === undefined) return undefined;
+    const time = toTime(raw);
+    if (!time) throw new ValidationError(`${name} must be an ISO-8601 time or unix seconds`, [{ in: 'query', parameter: name, message: 'is not a time' }]);
+    return time;
+  };
+  const range = { from: parse('from'), to: parse('to') };
+  if (range.from && range.to && range.from > range.to) {
+    throw new ValidationError('from must not be after to', [{ in: 'query', parameter: 'from', message: 'is after to' }]);
+  }
+  return range;
+}
+
+export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
+  const { db } = database;
+
+  app.get('/daos/:id/metrics', {
+    schema: {
+      tags: ['metrics'],
+      summary: "A DAO's stored metric time series (dao_metrics)",
+      params: IdParam,
+      querystring: Type.Object({
+        ...PageQuery(1000),
+        metric_type: Type.Optional(Type.String({ maxLength: 100 })),
+        from: TimeParam('Start (inclusive)'),
+        to: TimeParam('End (exclusive)'),
+      }, { additionalProperties: false }),
+      response: { 200: successPage(Type.Array(Metric)), ...errorResponses },
+    },
+  }, async (request) => {
+    const dao = await getDao(db, request.params.id);
+    const q = request.query;
+    const { rows, total } = await listMetrics(db, dao.id, { page: q.page, perPage: q.per_page, metricType: q.metric_type, ...timeRange(q) });
+    return {
+      status: 'success' as const,
+      data: rows.map((r) => ({ metric_type: r.metricType, value: r.value, timestamp: r.timestamp.toISOString(), metadata: r.metadata })),
+      pagination: paginate(q.page, q.per_page, total),
+    };
+  });
+
+  app.get('/daos/:id/treasury', {
+    schema: {
+      tags: ['treasury'],
+      summary: "A DAO's latest treasury balances by token, and its USD value over time",
+      params: IdParam,
+      querystring: Type.Object({ from: TimeParam('History start (inclusive)'), to: TimeParam('History end (exclusive)') }, { additionalProperties: false }),
+      response: { 200: success(Treasury), ...errorResponses },
+    },
+  }, async (request) => {
+    const dao = await getDao(db, request.params.id);
+    const { latest, history } = await getTreasury(db, dao.id, timeRange(request.query));
+    const asOf = latest.map((b) => b.timestamp as string).sort().at(-1) ?? null;
+    return {
+      status: 'success' as const,
+      data: {
+        total_usd: dao.treasuryValue,
+        as_of: asOf,
+        latest: latest.map((b) => ({
+          timestamp: b.timestamp as string, wallet: (b.wallet as string) || null, chain: b.chain as string,
+          token_symbol: b.token_symbol as string, token_address: (b.token_address as string) || null,
+          amount: b.amount as string, usd_value: (b.usd_value as string | null) ?? null, usd_stale: Boolean(b.usd_stale),
+        })),
+        history: history.map((h) => ({ timestamp: h.timestamp.toISOString(), usd_value: h.usdValue })),
+      },
+    };
+  });
+};

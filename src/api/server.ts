@@ -1,0 +1,73 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
+import type { Logger } from '../logger/index.ts';
+import { VERSION } from '../version.ts';
+import { registerErrorHandling } from './errors.ts';
+import { daoRoutes } from './routes/daos.ts';
+import { healthRoutes } from './routes/health.ts';
+import { importRoutes } from './routes/import.ts';
+import { proposalRoutes } from './routes/proposals.ts';
+import { seriesRoutes } from './routes/series.ts';
+import { ErrorBody } from './schemas.ts';
+
+export interface ApiContext {
+  database: Database;
+}
+
+export async function buildServer(options: { config: Pick<Config, 'corsOrigins' | 'bodyLimit'>; database: Database; logger: Logger | false }): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: (options.logger || undefined) as FastifyBaseLogger | undefined,
+    logger: options.logger ? undefined : false,
+    bodyLimit: options.config.bodyLimit,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    ajv: {
+      // Unknown fields are an error (never silently dropped); `errorMessage` carries our wording.
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, keywords: ['errorMessage'] },
+    },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Every request's id goes back to the client, which can quote it against the logs.
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  registerErrorHandling(app);
+  app.addSchema(ErrorBody);
+
+  if (options.config.corsOrigins.length) {
+    await app.register(cors, { origin: options.config.corsOrigins.includes('*') ? '*' : options.config.corsOrigins });
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'DAO Portal API',
+        version: VERSION,
+        description: 'Governance and treasury data of DAOs. Every response is `{status, data, message?, pagination?}`; errors are `{status: "error", error: {code, message, details?}}`.',
+      },
+      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'health'].map((name) => ({ name })),
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (json.$id as string) ?? `def-${i}` },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const context: ApiContext = { database: options.database };
+  await app.register(healthRoutes, context);
+  await app.register(async (v1) => {
+    await v1.register(daoRoutes, context);
+    await v1.register(proposalRoutes, context);
+    await v1.register(seriesRoutes, context);
+    await v1.register(importRoutes, context);
+  }, { prefix: '/api/v1' });
+
+  return app as unknown as FastifyInstance;
+}

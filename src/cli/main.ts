@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import { once } from 'node:events';
+import { Command } from 'commander';
+import { converterDescriptions, converters, type ConverterName } from '../import/converters/index.ts';
+import { DatabaseBusyError } from '../errors.ts';
+import { VERSION } from '../version.ts';
+import { commandContext, openConfiguredDatabase, run } from './context.ts';
+import { importCommand } from './import.ts';
+import { serve } from './serve.ts';
+
+const program = new Command('dao-portal')
+  .description('DAO Portal: self-hostable governance and treasury analytics for DAOs')
+  .version(VERSION)
+  .addHelpText('after', `
+Configuration comes from the environment: PORT (8000), HOST (0.0.0.0), DATABASE_URL (unset: embedded
+database in DATA_DIR, default ./data), LOG_LEVEL (info), REDIS_URL, CORS_ORIGINS. See README.md.`);
+
+program
+  .command('serve')
+  .description('Start the API server (migrates the database first)')
+  .action(() => run(serve));
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations and exit')
+  .action(() =>
+    run(async () => {
+      const { config } = commandContext();
+      try {
+        const database = await openConfiguredDatabase(config);
+        try {
+          await database.migrate();
+          process.stdout.write(`Database at ${database.location} is up to date.\n`);
+        } finally {
+          await database.close();
+        }
+      } catch (error) {
+        // The running server migrated the embedded database when it started.
+        if (error instanceof DatabaseBusyError && error.holder?.url) {
+          process.stdout.write(`The server at ${error.holder.url} holds the database and applied every migration when it started.\n`);
+          return 0;
+        }
+        throw error;
+      }
+    }),
+  );
+
+program
+  .command('import')
+  .description('Import canonical records (NDJSON or a JSON array) from files, or stdin with "-" or no file')
+  .argument('[files...]', 'files to import, in order')
+  .option('--batch-size <n>', 'records per transaction', '2000')
+  .option('--server <url>', 'send the records to a running DAO Portal server instead of opening the database')
+  .addHelpText('after', `
+Exit status: 0 when every record was accepted, 2 when any was rejected (each is reported with its
+file, line, field and reason), 1 on failure. Re-importing the same records changes nothing.
+While a server holds the embedded database, the records go through that server's API.`)
+  .action((files: string[], options: { batchSize: string; server?: string }) => run(() => importCommand(files, options)));
+
+program
+  .command('convert')
+  .description('Convert a known data export into canonical NDJSON records')
+  .argument('<format>', `one of: ${Object.keys(converters).join(', ')}`)
+  .argument('<dir>', 'the export directory, e.g. ../shared/data/decentraland')
+  .option('-o, --output <file>', 'write to a file instead of stdout')
+  .addHelpText('after', '\n' + Object.entries(converterDescriptions).map(([k, v]) => `  ${k}: ${v}`).join('\n'))
+  .action((format: string, dir: string, options: { output?: string }) =>
+    run(async () => {
+      const convert = converters[format as ConverterName];
+      if (!convert) throw new Error(`unknown format '${format}'; expected one of ${Object.keys(converters).join(', ')}`);
+      const out: NodeJS.WritableStream = options.output ? fs.createWriteStream(options.output) : process.stdout;
+      let count = 0;
+      for (const record of convert(dir, { onWarning: (m) => process.stderr.write(`warning: ${m}\n`) })) {
+        if (!out.write(JSON.stringify(record) + '\n')) await once(out, 'drain');
+        count++;
+      }
+      if (options.output) await new Promise<void>((resolve) => out.end(() => resolve()));
+      process.stderr.write(`${count} records written${options.output ? ` to ${options.output}` : ''}\n`);
+    }),
+  );
+
+await program.parseAsync();

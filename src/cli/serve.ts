@@ -1,0 +1,36 @@
+import { buildServer } from '../api/server.ts';
+import { commandContext, openConfiguredDatabase } from './context.ts';
+
+export async function serve(): Promise<void> {
+  const { config, logger } = commandContext();
+  const displayHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const database = await openConfiguredDatabase(config, `http://${displayHost}:${config.port}`);
+  try {
+    await database.migrate();
+    const app = await buildServer({ config, database, logger });
+    const address = await app.listen({ port: config.port, host: config.host });
+    logger.info({ address, database: database.kind, location: database.location }, `DAO Portal listening on ${address} (API docs at ${address}/docs)`);
+
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down: draining requests');
+      // Finish in-flight requests, then close the database so PGlite flushes and unlocks its directory.
+      const timer = setTimeout(() => {
+        logger.error('requests did not drain within 30s; closing anyway');
+        app.server.closeAllConnections();
+      }, 30_000);
+      timer.unref();
+      await app.close();
+      await database.close();
+      logger.info('stopped');
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { ConfigError } from '../errors.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  /** A PostgreSQL server; when absent the embedded database in `dataDir` is used. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: LogLevel;
+  redisUrl: string | undefined;
+  /** `['*']` allows every origin; an empty list disables CORS. */
+  corsOrigins: string[];
+  /** Largest request body, in bytes (imports through the API stream NDJSON bodies). */
+  bodyLimit: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL like ${protocols[0]}//host:port/..., got '${raw}'`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got '${parsed.protocol}'`);
+  }
+  return raw;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got '${raw}'`);
+  }
+  return raw as T;
+}
+
+function origins(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const origin of list) {
+    if (origin === '*') continue;
+    try {
+      const u = new URL(origin);
+      if (u.origin !== origin) throw new Error('not an origin');
+    } catch {
+      throw new ConfigError(`${name} must be '*' or a comma-separated list of origins like https://example.org, got '${origin}'`);
+    }
+  }
+  return list;
+}
+
+/** Reads and validates the environment once; a bad value stops start-up naming the variable. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  return {
+    port: integer(env, 'PORT', 8000, 0, 65535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: path.resolve(cwd, env.DATA_DIR?.trim() || 'data'),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    bodyLimit: integer(env, 'BODY_LIMIT', 256 * 1024 * 1024, 1024, 2 ** 31 - 1),
+  };
+}

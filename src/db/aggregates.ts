@@ -1,0 +1,60 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+
+/**
+ * Recomputes the DAO-level figures the API lists and sorts by, from the stored rows:
+ * - votes_count per proposal; total_votes, total_proposals;
+ * - total_members: distinct voters;
+ * - active_proposals: state 'active' (or 'pending' once started) and not yet ended;
+ * - participation_rate: mean distinct voters per closed proposal ÷ distinct voters, over closed
+ *   proposals that have stored votes (a proposal whose votes are not in the data would otherwise
+ *   count as zero turnout);
+ * - treasury_value: USD value of each wallet's (per chain) latest balance snapshot.
+ * Only rows whose values change are written, so a no-op import writes nothing here either.
+ */
+export async function refreshDaoAggregates(db: Db, daoIds: number[]): Promise<void> {
+  if (daoIds.length === 0) return;
+  const ids = sql.param(daoIds);
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`
+      update proposals p set votes_count = c.n
+        from (select p2.id, count(v.id)::int as n
+                from proposals p2 left join votes v on v.proposal_id = p2.id
+               where p2.dao_id = any(${ids}::int[]) group by p2.id) c
+       where p.id = c.id and p.votes_count <> c.n`);
+    await tx.execute(sql`
+      with ids as (select unnest(${ids}::int[]) as dao_id),
+      props as (
+        select p.dao_id, count(*)::int as total,
+               count(*) filter (where p.state in ('active', 'pending') and p.start <= now() and p."end" > now())::int as active,
+               coalesce(sum(p.votes_count), 0)::int as votes,
+               avg(p.votes_count) filter (where p."end" <= now() and p.votes_count > 0) as mean_voters
+          from proposals p where p.dao_id in (select dao_id from ids) group by p.dao_id),
+      members as (
+        select v.dao_id, count(distinct v.voter)::int as n from votes v where v.dao_id in (select dao_id from ids) group by v.dao_id),
+      latest as (
+        select b.dao_id, b.wallet, b.chain, max(b.timestamp) as ts
+          from treasury_balances b where b.dao_id in (select dao_id from ids) group by b.dao_id, b.wallet, b.chain),
+      treasury as (
+        select b.dao_id, coalesce(sum(b.usd_value), 0) as usd
+          from treasury_balances b join latest l
+            on b.dao_id = l.dao_id and b.wallet = l.wallet and b.chain = l.chain and b.timestamp = l.ts
+         group by b.dao_id),
+      figures as (
+        select ids.dao_id,
+               coalesce(props.total, 0) as total_proposals,
+               coalesce(props.active, 0) as active_proposals,
+               coalesce(props.votes, 0) as total_votes,
+               coalesce(members.n, 0) as total_members,
+               coalesce(round(props.mean_voters / nullif(members.n, 0), 6), 0) as participation_rate,
+               coalesce(treasury.usd, 0) as treasury_value
+          from ids left join props using (dao_id) left join members using (dao_id) left join treasury using (dao_id))
+      update daos d set total_proposals = f.total_proposals, active_proposals = f.active_proposals,
+             total_votes = f.total_votes, total_members = f.total_members,
+             participation_rate = f.participation_rate, treasury_value = f.treasury_value, updated_at = now()
+        from figures f
+       where d.id = f.dao_id
+         and (d.total_proposals, d.active_proposals, d.total_votes, d.total_members, d.participation_rate, d.treasury_value)
+             is distinct from (f.total_proposals, f.active_proposals, f.total_votes, f.total_members, f.participation_rate, f.treasury_value)`);
+  });
+}

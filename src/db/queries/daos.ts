@@ -1,0 +1,102 @@
+import { and, asc, desc, eq, getTableColumns, ilike, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { daos } from '../schema.ts';
+import { ConflictError, NotFoundError } from '../../errors.ts';
+
+export const DAO_SORTS = {
+  id: daos.id,
+  name: daos.name,
+  treasury_value: daos.treasuryValue,
+  total_members: daos.totalMembers,
+  active_proposals: daos.activeProposals,
+  total_proposals: daos.totalProposals,
+  total_votes: daos.totalVotes,
+  participation_rate: daos.participationRate,
+  created_at: daos.createdAt,
+} as const;
+export type DaoSort = keyof typeof DAO_SORTS;
+
+export interface DaoListQuery {
+  page: number;
+  perPage: number;
+  sort: DaoSort;
+  order: 'asc' | 'desc';
+  chain?: string | undefined;
+  search?: string | undefined;
+}
+
+export type DaoRow = typeof daos.$inferSelect;
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export async function listDaos(db: Db, q: DaoListQuery): Promise<{ rows: DaoRow[]; total: number }> {
+  const filters: SQL[] = [];
+  if (q.chain) filters.push(eq(daos.chain, q.chain.toLowerCase()));
+  if (q.search) filters.push(ilike(daos.name, `%${escapeLike(q.search)}%`));
+  const where = filters.length ? and(...filters) : undefined;
+  const direction = q.order === 'asc' ? asc : desc;
+  const [rows, [count]] = await Promise.all([
+    db.select().from(daos).where(where)
+      .orderBy(direction(DAO_SORTS[q.sort]), direction(daos.id))
+      .limit(q.perPage).offset((q.page - 1) * q.perPage),
+    db.select({ total: sql<number>`count(*)::int` }).from(daos).where(where),
+  ]);
+  return { rows, total: count?.total ?? 0 };
+}
+
+/** `{id}` in a URL is the numeric id or the slug. */
+export function daoKey(id: string): SQL {
+  return /^\d+$/.test(id) && Number(id) <= 2 ** 31 - 1 ? eq(daos.id, Number(id)) : eq(daos.slug, id);
+}
+
+export async function getDao(db: Db, id: string): Promise<DaoRow> {
+  const [row] = await db.select().from(daos).where(daoKey(id));
+  if (!row) throw new NotFoundError('DAO', id);
+  return row;
+}
+
+export type DaoWrite = Partial<Omit<typeof daos.$inferInsert, 'id' | 'createdAt' | 'updatedAt'>>;
+
+const UNIQUE_FIELDS: Record<string, string> = {
+  daos_slug_key: 'slug',
+  daos_name_key: 'name',
+  daos_snapshot_space_key: 'snapshot_space',
+};
+
+/** Turns a unique violation into a 409 naming the field; anything else propagates. */
+function conflictOf(error: unknown): never {
+  const cause = (error as { cause?: { code?: string; constraint?: string } }).cause ?? (error as { code?: string; constraint?: string });
+  if (cause?.code === '23505') {
+    const field = UNIQUE_FIELDS[cause.constraint ?? ''] ?? 'a unique field';
+    throw new ConflictError(`A DAO with this ${field} already exists`, { field });
+  }
+  throw error;
+}
+
+export async function createDao(db: Db, values: typeof daos.$inferInsert): Promise<DaoRow> {
+  try {
+    const [row] = await db.insert(daos).values(values).returning();
+    return row!;
+  } catch (error) {
+    conflictOf(error);
+  }
+}
+
+export async function updateDao(db: Db, id: string, values: DaoWrite): Promise<DaoRow> {
+  try {
+    const [row] = await db.update(daos).set({ ...values, updatedAt: new Date() }).where(daoKey(id)).returning();
+    if (!row) throw new NotFoundError('DAO', id);
+    return row;
+  } catch (error) {
+    if (error instanceof NotFoundError) throw error;
+    conflictOf(error);
+  }
+}
+
+export async function deleteDao(db: Db, id: string): Promise<DaoRow> {
+  const [row] = await db.delete(daos).where(daoKey(id)).returning();
+  if (!row) throw new NotFoundError('DAO', id);
+  return row;
+}
+
+export const daoColumns = getTableColumns(daos);

@@ -1,0 +1,62 @@
+/**
+ * The one error hierarchy. Every failure that reaches a user (HTTP response, CLI exit) is an
+ * AppError; anything else is a bug and is reported as INTERNAL_ERROR without internals.
+ */
+export type ErrorCode =
+  | 'VALIDATION_ERROR'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'CONFIG_ERROR'
+  | 'DATABASE_BUSY'
+  | 'UNAVAILABLE'
+  | 'INTERNAL_ERROR';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly httpStatus: number,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, details?: unknown) {
+    super('VALIDATION_ERROR', message, 400, details);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string, id: string | number) {
+    super('NOT_FOUND', `${what} '${id}' not found`, 404);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, details?: unknown) {
+    super('CONFLICT', message, 409, details);
+  }
+}
+
+export class ConfigError extends AppError {
+  constructor(message: string) {
+    super('CONFIG_ERROR', message, 500);
+  }
+}
+
+/** The embedded database directory is held by another process (PGlite admits one). */
+export class DatabaseBusyError extends AppError {
+  constructor(message: string, readonly holder?: { pid: number; url?: string }) {
+    super('DATABASE_BUSY', message, 503);
+  }
+}
+
+/** A service this process depends on (the running server, a remote API) did not answer or refused. */
+export class UnavailableError extends AppError {
+  constructor(message: string) {
+    super('UNAVAILABLE', message, 503);
+  }
+}

@@ -1,0 +1,131 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/**
+ * The canonical interchange format: one JSON object per record. These schemas are the single
+ * description of it, used by the importer and published in the OpenAPI document.
+ */
+const DECIMAL = '^-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?$';
+const ADDRESS_LIKE = Type.String({ minLength: 1, maxLength: 200 });
+
+export const DecimalInput = Type.Union([Type.Number(), Type.String({ pattern: DECIMAL })], {
+  errorMessage: 'must be a decimal number (a JSON number or a string like "123.45")',
+});
+export const TimeInput = Type.Union([Type.Number(), Type.String({ minLength: 4 })], {
+  errorMessage: 'must be an ISO-8601 time or unix seconds',
+});
+export const Slug = Type.String({
+  pattern: '^[a-z0-9][a-z0-9-]*$',
+  maxLength: 100,
+  errorMessage: 'must be a lowercase URL-safe slug (a-z, 0-9, -)',
+});
+export const VOTING_TYPES = ['single-choice', 'approval', 'quadratic', 'ranked-choice', 'weighted', 'basic'] as const;
+export const VotingType = Type.Union(VOTING_TYPES.map((t) => Type.Literal(t)), {
+  errorMessage: `must be one of ${VOTING_TYPES.join(', ')}`,
+});
+export const SOURCES = ['snapshot', 'onchain', 'import'] as const;
+export const ChoiceInput = Type.Union(
+  [
+    Type.Integer({ minimum: 1 }),
+    Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1 }),
+    Type.Record(Type.String({ pattern: '^[1-9][0-9]*$' }), Type.Number({ minimum: 0 })),
+  ],
+  { errorMessage: 'must be a 1-based choice index, an array of indexes, or an object of index: weight' },
+);
+
+const strict = { additionalProperties: false } as const;
+
+export const DaoFields = {
+  slug: Slug,
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  description: Type.Optional(Type.String({ maxLength: 20_000 })),
+  chain: Type.String({ minLength: 1, maxLength: 50 }),
+  token_symbol: Type.Optional(Type.String({ maxLength: 50 })),
+  governance_token: Type.Optional(Type.String({ maxLength: 200 })),
+  snapshot_space: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  governor_address: Type.Optional(ADDRESS_LIKE),
+  token_address: Type.Optional(ADDRESS_LIKE),
+  treasury_addresses: Type.Optional(Type.Array(ADDRESS_LIKE, { maxItems: 1000 })),
+};
+
+export const DaoRecord = Type.Object({ type: Type.Literal('dao'), ...DaoFields }, strict);
+
+export const ProposalRecord = Type.Object(
+  {
+    type: Type.Literal('proposal'),
+    dao: Slug,
+    id: Type.String({ minLength: 1, maxLength: 200 }),
+    source: Type.Optional(Type.Union(SOURCES.map((s) => Type.Literal(s)), { errorMessage: `must be one of ${SOURCES.join(', ')}` })),
+    voting_type: Type.Optional(VotingType),
+    title: Type.String({ minLength: 1, maxLength: 1000 }),
+    body: Type.Optional(Type.String({ maxLength: 1_000_000 })),
+    author: Type.Optional(ADDRESS_LIKE),
+    choices: Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 1000 }),
+    start: TimeInput,
+    end: TimeInput,
+    state: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    quorum: Type.Optional(DecimalInput),
+    snapshot_block: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9]+$' })], { errorMessage: 'must be a block number' })),
+    scores: Type.Optional(Type.Array(DecimalInput, { maxItems: 1000 })),
+    scores_total: Type.Optional(DecimalInput),
+  },
+  strict,
+);
+
+export const VoteRecord = Type.Object(
+  {
+    type: Type.Literal('vote'),
+    dao: Slug,
+    proposal: Type.String({ minLength: 1, maxLength: 200 }),
+    voter: ADDRESS_LIKE,
+    choice: ChoiceInput,
+    voting_power: DecimalInput,
+    created: TimeInput,
+    reason: Type.Optional(Type.String({ maxLength: 100_000 })),
+  },
+  strict,
+);
+
+export const TreasuryBalanceRecord = Type.Object(
+  {
+    type: Type.Literal('treasury_balance'),
+    dao: Slug,
+    timestamp: TimeInput,
+    wallet: Type.Optional(ADDRESS_LIKE),
+    chain: Type.String({ minLength: 1, maxLength: 50 }),
+    token_symbol: Type.String({ minLength: 1, maxLength: 50 }),
+    token_address: Type.Optional(ADDRESS_LIKE),
+    amount: DecimalInput,
+    usd_value: Type.Optional(DecimalInput),
+  },
+  strict,
+);
+
+export const HolderRecord = Type.Object(
+  {
+    type: Type.Literal('holder'),
+    dao: Slug,
+    address: ADDRESS_LIKE,
+    balance: DecimalInput,
+    delegate: Type.Optional(ADDRESS_LIKE),
+    voting_power: Type.Optional(DecimalInput),
+    as_of: TimeInput,
+  },
+  strict,
+);
+
+export const RECORD_SCHEMAS = {
+  dao: DaoRecord,
+  proposal: ProposalRecord,
+  vote: VoteRecord,
+  treasury_balance: TreasuryBalanceRecord,
+  holder: HolderRecord,
+} satisfies Record<string, TSchema>;
+
+export type RecordType = keyof typeof RECORD_SCHEMAS;
+export const RECORD_TYPES = Object.keys(RECORD_SCHEMAS) as RecordType[];
+export type DaoInput = Static<typeof DaoRecord>;
+export type ProposalInput = Static<typeof ProposalRecord>;
+export type VoteInput = Static<typeof VoteRecord>;
+export type TreasuryBalanceInput = Static<typeof TreasuryBalanceRecord>;
+export type HolderInput = Static<typeof HolderRecord>;
+export type CanonicalRecord = DaoInput | ProposalInput | VoteInput | TreasuryBalanceInput | HolderInput;

@@ -1,0 +1,152 @@
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { TSchema } from '@sinclair/typebox';
+import {
+  RECORD_SCHEMAS,
+  RECORD_TYPES,
+  type DaoInput,
+  type HolderInput,
+  type ProposalInput,
+  type RecordType,
+  type TreasuryBalanceInput,
+  type VoteInput,
+} from './records.ts';
+
+/** A record after validation: exact decimals as strings, times as Dates, addresses lowercase. */
+export type Normalized =
+  | { type: 'dao'; slug: string; name: string; description: string | null; chain: string; tokenSymbol: string | null; governanceToken: string | null; snapshotSpace: string | null; governorAddress: string | null; tokenAddress: string | null; treasuryAddresses: string[] }
+  | { type: 'proposal'; dao: string; externalId: string; source: string; votingType: string; title: string; body: string; author: string | null; choices: string[]; start: Date; end: Date; state: string; quorum: string | null; snapshotBlock: number | null; scores: string[] | null; scoresTotal: string | null }
+  | { type: 'vote'; dao: string; proposal: string; voter: string; choice: number | number[] | Record<string, number>; votingPower: string; created: Date; reason: string | null }
+  | { type: 'treasury_balance'; dao: string; timestamp: Date; wallet: string; chain: string; tokenSymbol: string; tokenAddress: string; amount: string; usdValue: string | null }
+  | { type: 'holder'; dao: string; address: string; balance: string; delegate: string | null; votingPower: string | null; asOf: Date };
+
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+export type Validated = { ok: true; record: Normalized } | { ok: false; problem: FieldProblem };
+
+const checkers = Object.fromEntries(
+  RECORD_TYPES.map((type) => [type, TypeCompiler.Compile(RECORD_SCHEMAS[type] as TSchema)]),
+) as Record<RecordType, TypeCheck<TSchema>>;
+
+function describeFirstError(check: TypeCheck<TSchema>, value: unknown): FieldProblem {
+  const error = check.Errors(value).First();
+  if (!error) return { field: '(record)', reason: 'is invalid' };
+  const field = error.path.replace(/^\//, '').replaceAll('/', '.') || '(record)';
+  const schema = error.schema as { errorMessage?: string };
+  if (error.message.startsWith('Unexpected property')) return { field, reason: 'is not a known field' };
+  if (error.message === 'Expected required property') return { field, reason: 'is required' };
+  return { field, reason: schema.errorMessage ?? error.message.replace(/^Expected/, 'must be').toLowerCase() };
+}
+
+/** Exact decimal text for a JSON number or decimal string; numbers use their shortest round-trip form. */
+export function toDecimal(value: number | string): string {
+  return typeof value === 'number' ? String(value) : value;
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+export function toTime(value: number | string): Date | undefined {
+  if (typeof value === 'number' || /^\d+(\.\d+)?$/.test(value)) {
+    const seconds = Number(value);
+    if (!Number.isFinite(seconds) || seconds < 0 || seconds > 32503680000) return undefined;
+    return new Date(seconds * 1000);
+  }
+  if (!ISO_TIME.test(value)) return undefined;
+  // A bare date or a time without zone is UTC, never the importing machine's local zone.
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(value) || value.length === 10 ? value : `${value}Z`;
+  const date = new Date(zoned);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+const lower = (s: string | undefined) => (s === undefined ? null : s.toLowerCase());
+const orNull = <T>(v: T | undefined) => (v === undefined ? null : v);
+const fail = (field: string, reason: string): Validated => ({ ok: false, problem: { field, reason } });
+
+/** Validates one parsed JSON value against the canonical format and normalises it. */
+export function validateRecord(value: unknown): Validated {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail('(record)', 'must be a JSON object');
+  }
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(type in checkers)) {
+    return fail('type', `must be one of ${RECORD_TYPES.join(', ')}`);
+  }
+  const check = checkers[type as RecordType];
+  if (!check.Check(value)) return { ok: false, problem: describeFirstError(check, value) };
+
+  const times: Record<string, Date> = {};
+  for (const field of ['start', 'end', 'created', 'timestamp', 'as_of'] as const) {
+    const raw = (value as Record<string, unknown>)[field];
+    if (raw === undefined) continue;
+    const time = toTime(raw as number | string);
+    if (!time) return fail(field, `'${String(raw)}' is not an ISO-8601 time or unix seconds`);
+    times[field] = time;
+  }
+
+  switch (type as RecordType) {
+    case 'dao': {
+      const r = value as DaoInput;
+      return {
+        ok: true,
+        record: {
+          type: 'dao', slug: r.slug, name: r.name, description: orNull(r.description), chain: r.chain.toLowerCase(),
+          tokenSymbol: orNull(r.token_symbol), governanceToken: orNull(r.governance_token), snapshotSpace: orNull(r.snapshot_space),
+          governorAddress: lower(r.governor_address), tokenAddress: lower(r.token_address),
+          treasuryAddresses: [...new Set((r.treasury_addresses ?? []).map((a) => a.toLowerCase()))],
+        },
+      };
+    }
+    case 'proposal': {
+      const r = value as ProposalInput;
+      if (times.end! < times.start!) return fail('end', 'must not be before start');
+      return {
+        ok: true,
+        record: {
+          type: 'proposal', dao: r.dao, externalId: r.id, source: r.source ?? 'import', votingType: r.voting_type ?? 'single-choice',
+          title: r.title, body: r.body ?? '', author: lower(r.author), choices: r.choices, start: times.start!, end: times.end!,
+          state: r.state ?? (times.end! <= new Date() ? 'closed' : 'active'),
+          quorum: r.quorum === undefined ? null : toDecimal(r.quorum),
+          snapshotBlock: r.snapshot_block === undefined ? null : Number(r.snapshot_block),
+          scores: r.scores ? r.scores.map(toDecimal) : null,
+          scoresTotal: r.scores_total === undefined ? null : toDecimal(r.scores_total),
+        },
+      };
+    }
+    case 'vote': {
+      const r = value as VoteInput;
+      if (typeof r.voting_power === 'string' ? r.voting_power.startsWith('-') : r.voting_power < 0) {
+        return fail('voting_power', 'must not be negative');
+      }
+      return {
+        ok: true,
+        record: {
+          type: 'vote', dao: r.dao, proposal: r.proposal, voter: r.voter.toLowerCase(), choice: r.choice,
+          votingPower: toDecimal(r.voting_power), created: times.created!, reason: orNull(r.reason),
+        },
+      };
+    }
+    case 'treasury_balance': {
+      const r = value as TreasuryBalanceInput;
+      return {
+        ok: true,
+        record: {
+          type: 'treasury_balance', dao: r.dao, timestamp: times.timestamp!, wallet: r.wallet?.toLowerCase() ?? '',
+          chain: r.chain.toLowerCase(), tokenSymbol: r.token_symbol, tokenAddress: r.token_address?.toLowerCase() ?? '',
+          amount: toDecimal(r.amount), usdValue: r.usd_value === undefined ? null : toDecimal(r.usd_value),
+        },
+      };
+    }
+    case 'holder': {
+      const r = value as HolderInput;
+      return {
+        ok: true,
+        record: {
+          type: 'holder', dao: r.dao, address: r.address.toLowerCase(), balance: toDecimal(r.balance),
+          delegate: lower(r.delegate), votingPower: r.voting_power === undefined ? null : toDecimal(r.voting_power), asOf: times.as_of!,
+        },
+      };
+    }
+  }
+}
