@@ -18,6 +18,9 @@ import {
 } from '../src/import/converters/index.js';
 import { parseChoice } from '../src/import/converters/tokenomics.js';
 
+/** Converters emit times and decimals as text, never numbers, so nothing is rounded on the way. */
+const matches = (re: RegExp, value: unknown) => typeof value === 'string' && re.test(value);
+
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataRoot = path.resolve(repoRoot, '../shared/data');
 const dclDir = path.join(dataRoot, 'decentraland');
@@ -75,8 +78,8 @@ function streamProblems(records: CanonicalRecord[]): string[] {
       check(/^[a-z0-9-]+$/.test(r.slug), 'bad slug', r);
       check(!daos.has(r.slug), 'duplicate dao', r);
       daos.add(r.slug);
-      for (const a of r.treasury_addresses ?? []) check(ADDRESS.test(a), 'treasury address', r);
-      if (r.token_address !== undefined) check(ADDRESS.test(r.token_address), 'token_address', r);
+      for (const a of r.treasury_addresses ?? []) check(matches(ADDRESS, a), 'treasury address', r);
+      if (r.token_address !== undefined) check(matches(ADDRESS, r.token_address), 'token_address', r);
       continue;
     }
     check(daos.has(r.dao), 'dao not emitted earlier', r);
@@ -85,18 +88,18 @@ function streamProblems(records: CanonicalRecord[]): string[] {
         const key = `${r.dao}|${r.id}`;
         check(!proposals.has(key), 'duplicate proposal', r);
         proposals.set(key, r);
-        check(ISO.test(r.start) && ISO.test(r.end), 'start/end', r);
+        check(matches(ISO, r.start) && matches(ISO, r.end), 'start/end', r);
         check(r.title.trim() !== '', 'title', r);
-        if (r.author !== undefined) check(ADDRESS.test(r.author), 'author', r);
-        for (const v of [r.quorum, r.scores_total]) if (v !== undefined) check(DECIMAL.test(v), 'decimal', r);
+        if (r.author !== undefined) check(matches(ADDRESS, r.author), 'author', r);
+        for (const v of [r.quorum, r.scores_total]) if (v !== undefined) check(matches(DECIMAL, v), 'decimal', r);
         break;
       }
       case 'vote': {
         const p = proposals.get(`${r.dao}|${r.proposal}`);
         check(p !== undefined, 'proposal not emitted earlier', r);
-        check(ADDRESS.test(r.voter), 'voter', r);
-        check(ISO.test(r.created), 'created', r);
-        check(typeof r.voting_power === 'string' && DECIMAL.test(r.voting_power), 'voting_power', r);
+        check(matches(ADDRESS, r.voter), 'voter', r);
+        check(matches(ISO, r.created), 'created', r);
+        check(typeof r.voting_power === 'string' && matches(DECIMAL, r.voting_power), 'voting_power', r);
         const n = p?.choices.length ?? 0;
         check(choiceIndexes(r.choice).every((c) => Number.isInteger(c) && c >= 1 && c <= n), 'choice out of range', r);
         const key = `${r.dao}|${r.proposal}|${r.voter}`;
@@ -105,18 +108,18 @@ function streamProblems(records: CanonicalRecord[]): string[] {
         break;
       }
       case 'treasury_balance':
-        check(ISO.test(r.timestamp), 'timestamp', r);
-        if (r.wallet !== undefined) check(ADDRESS.test(r.wallet), 'wallet', r);
-        if (r.token_address !== undefined) check(ADDRESS.test(r.token_address), 'token_address', r);
-        check(DECIMAL.test(r.amount), 'amount', r);
-        if (r.usd_value !== undefined) check(DECIMAL.test(r.usd_value), 'usd_value', r);
+        check(matches(ISO, r.timestamp), 'timestamp', r);
+        if (r.wallet !== undefined) check(matches(ADDRESS, r.wallet), 'wallet', r);
+        if (r.token_address !== undefined) check(matches(ADDRESS, r.token_address), 'token_address', r);
+        check(matches(DECIMAL, r.amount), 'amount', r);
+        if (r.usd_value !== undefined) check(matches(DECIMAL, r.usd_value), 'usd_value', r);
         break;
       case 'holder':
-        check(ADDRESS.test(r.address), 'address', r);
-        if (r.delegate !== undefined) check(ADDRESS.test(r.delegate), 'delegate', r);
-        check(DECIMAL.test(r.balance), 'balance', r);
-        if (r.voting_power !== undefined) check(DECIMAL.test(r.voting_power), 'voting_power', r);
-        check(ISO.test(r.as_of), 'as_of', r);
+        check(matches(ADDRESS, r.address), 'address', r);
+        if (r.delegate !== undefined) check(matches(ADDRESS, r.delegate), 'delegate', r);
+        check(matches(DECIMAL, r.balance), 'balance', r);
+        if (r.voting_power !== undefined) check(matches(DECIMAL, r.voting_power), 'voting_power', r);
+        check(matches(ISO, r.as_of), 'as_of', r);
         break;
     }
   }
@@ -427,7 +430,7 @@ describe('tokenomics converter', () => {
     expect(daos.find((d) => d.slug === 'aave')?.snapshot_space).toBeUndefined();
   });
 
-  it('converts proposals; choices run up to the highest index voted', () => {
+  it('converts proposals; basic has For/Against/Abstain, other choices run up to the highest index voted', () => {
     const maxChoice = new Map<string, number>();
     for (const v of rawVotes) {
       const c = col(v, 'choice');
@@ -446,7 +449,7 @@ describe('tokenomics converter', () => {
         voting_type: col(r, 'type'),
         title: col(r, 'title'),
         author: col(r, 'author').toLowerCase(),
-        choices: Array.from({ length: n }, (_, k) => `Choice ${k + 1}`),
+        choices: col(r, 'type') === 'basic' ? ['For', 'Against', 'Abstain'] : Array.from({ length: n }, (_, k) => `Choice ${k + 1}`),
         start: `${col(r, 'start')}T00:00:00.000Z`,
         end: `${col(r, 'end')}T00:00:00.000Z`,
         state: col(r, 'state'),
@@ -454,7 +457,9 @@ describe('tokenomics converter', () => {
         scores_total: col(r, 'scores_total'),
       });
     });
-    expect(proposals.filter((p) => p.choices.length > 0)).toHaveLength(28); // README: votes exist for 28
+    expect(proposals.filter((p) => p.voting_type !== 'basic' && p.choices.length > 0)).toHaveLength(
+      new Set(rawVotes.filter((v) => rawProposals.find((r) => col(r as Row, 'proposal_id') === col(v, 'proposal_id') && col(r as Row, 'type') !== 'basic')).map((v) => col(v, 'proposal_id'))).size,
+    ); // README: votes exist for 28 proposals
     expect(proposals[0]).toEqual({
       type: 'proposal',
       dao: 'uniswap',

@@ -12,81 +12,17 @@
 import { convertDecentraland } from './decentraland.js';
 import { convertTokenomics } from './tokenomics.js';
 
-export type VotingType = 'single-choice' | 'approval' | 'quadratic' | 'ranked-choice' | 'weighted' | 'basic';
-
-/**
- * 1-based choice index (single-choice, basic); list of indexes (approval, ranked-choice, in rank
- * order); or index (as a string key) → weight (weighted, quadratic).
- */
-export type VoteChoice = number | number[] | Record<string, number>;
-
-export interface DaoRecord {
-  type: 'dao';
-  slug: string;
-  name: string;
-  description?: string;
-  chain: string;
-  token_symbol?: string;
-  governance_token?: string;
-  snapshot_space?: string;
-  governor_address?: string;
-  token_address?: string;
-  treasury_addresses?: string[];
-}
-
-export interface ProposalRecord {
-  type: 'proposal';
-  dao: string;
-  id: string;
-  source?: 'snapshot' | 'onchain' | 'import';
-  voting_type?: VotingType;
-  title: string;
-  body?: string;
-  author?: string;
-  choices: string[];
-  start: string;
-  end: string;
-  state?: string;
-  quorum?: string;
-  snapshot_block?: string;
-  scores?: string[];
-  scores_total?: string;
-}
-
-export interface VoteRecord {
-  type: 'vote';
-  dao: string;
-  proposal: string;
-  voter: string;
-  choice: VoteChoice;
-  voting_power: string;
-  created: string;
-  reason?: string;
-}
-
-export interface TreasuryBalanceRecord {
-  type: 'treasury_balance';
-  dao: string;
-  timestamp: string;
-  wallet?: string;
-  chain: string;
-  token_symbol: string;
-  token_address?: string;
-  amount: string;
-  usd_value?: string;
-}
-
-export interface HolderRecord {
-  type: 'holder';
-  dao: string;
-  address: string;
-  balance: string;
-  delegate?: string;
-  voting_power?: string;
-  as_of: string;
-}
-
-export type CanonicalRecord = DaoRecord | ProposalRecord | VoteRecord | TreasuryBalanceRecord | HolderRecord;
+// The record shapes are the importer's own (src/import/records.ts): one definition of the format.
+export type { VotingType, Choice as VoteChoice } from '../../metrics/snapshot-scoring.ts';
+export type {
+  CanonicalRecord,
+  DaoInput as DaoRecord,
+  HolderInput as HolderRecord,
+  ProposalInput as ProposalRecord,
+  TreasuryBalanceInput as TreasuryBalanceRecord,
+  VoteInput as VoteRecord,
+} from '../records.ts';
+import type { CanonicalRecord } from '../records.ts';
 
 export interface ConvertOptions {
   /** Called for data oddities the converter resolved on its own (duplicates dropped, fallbacks). */

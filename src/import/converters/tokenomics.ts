@@ -32,6 +32,9 @@ import type {
  * March/April 2026. We use 2026-04-01 (also the computation date in the upstream
  * outputs/regression_results.json) as the documented as-of date of every holder record.
  */
+/** The fixed choices of Snapshot's `basic` voting type, in Snapshot's order. */
+const BASIC_CHOICES = ['For', 'Against', 'Abstain'] as const;
+
 export const TOKENOMICS_HOLDERS_AS_OF = '2026-04-01T00:00:00.000Z';
 
 const SOURCE_CREDIT =
@@ -158,8 +161,9 @@ export function* convertTokenomics(dir: string, _options: ConvertOptions = {}): 
       voting_type: vt,
       title: row.req('title'),
       author: address(row, 'author'),
-      // Choice labels are not in the export; indexes up to the highest one voted for.
-      choices: Array.from({ length: n }, (_, i) => `Choice ${i + 1}`),
+      // Choice labels are not in the export. Snapshot's `basic` type always offers For/Against/Abstain;
+      // for the others, indexes up to the highest one voted for.
+      choices: vt === 'basic' ? [...BASIC_CHOICES] : Array.from({ length: n }, (_, i) => `Choice ${i + 1}`),
       start: time(row, 'start'),
       end: time(row, 'end'),
       state: row.req('state'),
