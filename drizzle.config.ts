@@ -1,8 +1,9 @@
 import { defineConfig } from 'drizzle-kit';
 
-// Migrations are generated from src/db/schema.ts and committed; they run unchanged on PGlite and PostgreSQL.
+// Only a drafting aid: `npm run db:draft` writes the SQL that src/db/schema/ implies into .tmp/,
+// to copy into the next numbered file of src/db/migrations/ (which is what actually runs).
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './src/db/schema.ts',
-  out: './src/db/migrations',
+  schema: './src/db/schema/index.ts',
+  out: './.tmp/drizzle',
 });

@@ -1,15 +1,13 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import * as schema from './schema.ts';
+import * as schema from './schema/index.ts';
 import { acquireDataDirLock, type DataDirLock } from './lock.ts';
+import { applyMigrations } from './migrations.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type DbKind = 'pglite' | 'postgres';
@@ -21,11 +19,11 @@ export interface Database {
   location: string;
   /** Runs a raw statement and returns its rows with one shape on both drivers. */
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
-  migrate(): Promise<void>;
+  /** Applies pending migrations; returns the versions applied. */
+  migrate(): Promise<string[]>;
   close(): Promise<void>;
 }
 
-const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Serialises migrations when several processes start against one server. */
 const MIGRATION_LOCK_KEY = 7_220_415_001;
 
@@ -68,7 +66,13 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       try {
         await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
         try {
-          await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+          return await applyMigrations({
+            exec: async (text) => void (await client.query(text)),
+            rows: async <T>(text: string) => (await client.query(text)).rows as T[],
+          });
+        } catch (error) {
+          await client.query('rollback').catch(() => {});
+          throw error;
         } finally {
           await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
         }
@@ -102,7 +106,15 @@ async function openPglite(dataDir: string | undefined, serverUrl?: string): Prom
       return (await client.query<T>(text, params)).rows;
     },
     async migrate() {
-      await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+      try {
+        return await applyMigrations({
+          exec: async (text) => void (await client.exec(text)),
+          rows: async <T>(text: string) => (await client.query<T>(text)).rows,
+        });
+      } catch (error) {
+        await client.exec('rollback').catch(() => {});
+        throw error;
+      }
     },
     async close() {
       if (closed) return;

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { daos } from '../schema.ts';
+import { daos } from '../schema/index.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 
 export const DAO_SORTS = {

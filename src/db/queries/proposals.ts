@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Db } from '../client.ts';
-import { daos, proposals, votes } from '../schema.ts';
+import { daos, proposals, votes } from '../schema/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import { scoreProposal, type Choice, type VotingType } from '../../metrics/snapshot-scoring.ts';
 

@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Db } from '../client.ts';
-import { daoMetrics, treasuryBalances } from '../schema.ts';
+import { daoMetrics, treasuryBalances } from '../schema/index.ts';
 
 export async function listMetrics(
   db: Db,

@@ -6,7 +6,7 @@ CREATE TABLE "dao_metrics" (
 	"timestamp" timestamp with time zone NOT NULL,
 	"metadata" jsonb DEFAULT '{}'::jsonb NOT NULL
 );
---> statement-breakpoint
+
 CREATE TABLE "daos" (
 	"id" serial PRIMARY KEY NOT NULL,
 	"slug" text NOT NULL,
@@ -28,7 +28,7 @@ CREATE TABLE "daos" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
---> statement-breakpoint
+
 CREATE TABLE "proposals" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"dao_id" integer NOT NULL,
@@ -50,7 +50,7 @@ CREATE TABLE "proposals" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
---> statement-breakpoint
+
 CREATE TABLE "sync_state" (
 	"id" serial PRIMARY KEY NOT NULL,
 	"dao_id" integer NOT NULL,
@@ -61,7 +61,7 @@ CREATE TABLE "sync_state" (
 	"last_error" text,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
---> statement-breakpoint
+
 CREATE TABLE "token_holders" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"dao_id" integer NOT NULL,
@@ -71,7 +71,7 @@ CREATE TABLE "token_holders" (
 	"voting_power" numeric,
 	"as_of" timestamp with time zone NOT NULL
 );
---> statement-breakpoint
+
 CREATE TABLE "treasury_balances" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"dao_id" integer NOT NULL,
@@ -84,7 +84,7 @@ CREATE TABLE "treasury_balances" (
 	"usd_value" numeric,
 	"usd_stale" boolean DEFAULT false NOT NULL
 );
---> statement-breakpoint
+
 CREATE TABLE "votes" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"proposal_id" bigint NOT NULL,
@@ -95,7 +95,7 @@ CREATE TABLE "votes" (
 	"reason" text,
 	"created" timestamp with time zone NOT NULL
 );
---> statement-breakpoint
+
 ALTER TABLE "dao_metrics" ADD CONSTRAINT "dao_metrics_dao_id_daos_id_fk" FOREIGN KEY ("dao_id") REFERENCES "public"."daos"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "proposals" ADD CONSTRAINT "proposals_dao_id_daos_id_fk" FOREIGN KEY ("dao_id") REFERENCES "public"."daos"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sync_state" ADD CONSTRAINT "sync_state_dao_id_daos_id_fk" FOREIGN KEY ("dao_id") REFERENCES "public"."daos"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

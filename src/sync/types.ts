@@ -1,0 +1,53 @@
+import type { Database } from '../db/index.ts';
+import type { DaoRow } from '../db/queries/daos.ts';
+import type { Logger } from '../logger/index.ts';
+
+/**
+ * The contract between the sync engine (src/sync) and the connectors (src/sources/*). A source
+ * knows how to bring one DAO's data from one place up to date; the engine decides when, holds
+ * the (DAO, source) lock, runs it in-process or on a BullMQ worker, and records the outcome in
+ * `sync_state`. Sources never schedule themselves.
+ */
+export type SourceName = 'snapshot' | 'governor' | 'treasury';
+
+export interface SyncSource {
+  readonly name: SourceName;
+  /** Whether this DAO has what the source needs (a Snapshot space, a Governor address, treasury addresses). */
+  appliesTo(dao: DaoRow): boolean;
+  /**
+   * Brings the DAO up to date and returns what it did. Must be resumable and idempotent: the
+   * cursor is saved only in the same transaction as the rows it covers (`ctx.saveCursor(tx, …)`),
+   * so a run killed at any point resumes without gaps or duplicates.
+   */
+  run(ctx: SyncContext): Promise<SyncOutcome>;
+}
+
+export interface SyncContext {
+  database: Database;
+  dao: DaoRow;
+  logger: Logger;
+  /** Aborted when the process shuts down or the job is cancelled; stop at the next safe point. */
+  signal: AbortSignal;
+  /** The cursor saved by the last successful transaction of this (DAO, source), or {} on first run. */
+  cursor: Record<string, unknown>;
+  /** Reports progress for the CLI bar and the status endpoint (`total` when known). */
+  progress(done: number, total?: number): void;
+  /** Announces stored changes to live-stream subscribers (after the transaction commits). */
+  publish(event: LiveEvent): void;
+}
+
+export interface SyncOutcome {
+  /** Rows inserted or changed; 0 on a run that found nothing new. */
+  written: number;
+  /** Items read from the remote side (votes, logs, balances), for throughput figures. */
+  read: number;
+  /** How far behind the remote head the DAO still is (seconds or blocks, per source), when known. */
+  lag?: number;
+  /** Source-specific facts worth showing in the status endpoint (e.g. requests made, last block). */
+  details?: Record<string, unknown>;
+}
+
+export type LiveEvent =
+  | { type: 'proposal.created' | 'proposal.updated'; dao: string; proposal: string; state?: string }
+  | { type: 'vote.cast'; dao: string; proposal: string; voter: string; choice: unknown; voting_power: string }
+  | { type: 'sync.finished' | 'sync.failed'; dao: string; source: SourceName; message?: string };
