@@ -13,8 +13,8 @@ export function commandContext(): CommandContext {
   return { config, logger: createLogger(config.logLevel) };
 }
 
-export async function openConfiguredDatabase(config: Config, serverUrl?: string): Promise<Database> {
-  return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(serverUrl ? { serverUrl } : {}) });
+export async function openConfiguredDatabase(config: Config): Promise<Database> {
+  return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 }
 
 /** Runs a command: user-facing failures print one clear line and exit 1; bugs print the stack. */

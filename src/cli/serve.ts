@@ -3,12 +3,14 @@ import { commandContext, openConfiguredDatabase } from './context.ts';
 
 export async function serve(): Promise<void> {
   const { config, logger } = commandContext();
-  const displayHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const database = await openConfiguredDatabase(config, `http://${displayHost}:${config.port}`);
+  const database = await openConfiguredDatabase(config);
   try {
     await database.migrate();
     const app = await buildServer({ config, database, logger });
     const address = await app.listen({ port: config.port, host: config.host });
+    const { port } = app.server.address() as { port: number };
+    const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    await database.announceServer(`http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`);
     logger.info({ address, database: database.kind, location: database.location }, `DAO Portal listening on ${address} (API docs at ${address}/docs)`);
 
     let stopping = false;

@@ -21,6 +21,8 @@ export interface Database {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** Applies pending migrations; returns the versions applied. */
   migrate(): Promise<string[]>;
+  /** Tells other processes where the server holding this database listens (embedded database only). */
+  announceServer(url: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,14 +40,12 @@ export interface OpenOptions {
   databaseUrl?: string | undefined;
   /** Embedded database directory; `memory://` (or undefined with no URL) keeps it in memory. */
   dataDir?: string | undefined;
-  /** Written into the embedded database's lock so CLI commands can find the running server. */
-  serverUrl?: string;
   poolSize?: number;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
-  return openPglite(options.dataDir, options.serverUrl);
+  return openPglite(options.dataDir);
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
@@ -80,14 +80,16 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         client.release();
       }
     },
+    // A server's address is only needed to share an embedded directory.
+    announceServer: async () => {},
     close: () => pool.end(),
   };
 }
 
-async function openPglite(dataDir: string | undefined, serverUrl?: string): Promise<Database> {
+async function openPglite(dataDir: string | undefined): Promise<Database> {
   const inMemory = !dataDir || dataDir.startsWith('memory://');
   let lock: DataDirLock | undefined;
-  if (!inMemory) lock = await acquireDataDirLock(dataDir, serverUrl);
+  if (!inMemory) lock = await acquireDataDirLock(dataDir);
   let client: PGlite;
   try {
     client = inMemory ? new PGlite() : new PGlite(path.join(dataDir, 'pgdata'));
@@ -115,6 +117,9 @@ async function openPglite(dataDir: string | undefined, serverUrl?: string): Prom
         await client.exec('rollback').catch(() => {});
         throw error;
       }
+    },
+    async announceServer(url: string) {
+      await lock?.announce(url);
     },
     async close() {
       if (closed) return;

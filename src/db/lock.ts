@@ -8,6 +8,8 @@ import { DatabaseBusyError } from '../errors.ts';
  * their work to it instead.
  */
 export interface DataDirLock {
+  /** Records where the holding server listens, once it knows its port. */
+  announce(url: string): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -37,14 +39,17 @@ export async function readLockHolder(dataDir: string): Promise<LockHolder | unde
   }
 }
 
-export async function acquireDataDirLock(dataDir: string, serverUrl?: string): Promise<DataDirLock> {
+export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> {
   await fs.mkdir(dataDir, { recursive: true });
   const file = path.join(dataDir, LOCK_FILE);
-  const holder: LockHolder = { pid: process.pid, since: new Date().toISOString(), ...(serverUrl ? { url: serverUrl } : {}) };
+  const holder: LockHolder = { pid: process.pid, since: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await fs.writeFile(file, JSON.stringify(holder), { flag: 'wx' });
       return {
+        async announce(url: string) {
+          await fs.writeFile(file, JSON.stringify({ ...holder, url }));
+        },
         async release() {
           await fs.rm(file, { force: true });
         },
