@@ -49,8 +49,12 @@ class RecordSplitter {
     if (this.mode === 'ndjson') {
       if (this.pending.trim()) yield this.parse(this.pending, this.pendingLine);
     } else if (this.mode === 'array') {
-      if (this.elementStarted) yield { line: this.pendingLine, error: 'unterminated record: the input ends inside a JSON value' };
-      else if (!this.arrayClosed) yield { line: this.line, error: "the JSON array is not closed with ']'" };
+      if (this.depth > 1 || this.inString) {
+        yield { line: this.pendingLine, error: 'unterminated record: the input ends inside a JSON value' };
+      } else if (this.depth === 1) {
+        if (this.elementStarted) yield this.parse(this.pending, this.pendingLine);
+        yield { line: this.line, error: "the JSON array is not closed with ']'" };
+      }
     }
   }
 

@@ -1,0 +1,116 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readLockHolder } from '../src/db/lock.ts';
+import { repoRoot } from './helpers/db.ts';
+
+const bin = path.join(repoRoot, 'bin/dao-portal.js');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dao-portal-cli-'));
+const dataDir = path.join(tmp, 'data');
+const baseEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1' };
+
+function cli(args: string[], env: Record<string, string> = {}, input?: string) {
+  const result = spawnSync(process.execPath, [bin, ...args], { env: { ...baseEnv, ...env }, input, encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const ndjson = (...records: object[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+const goodFile = path.join(tmp, 'good.ndjson');
+const badFile = path.join(tmp, 'bad.ndjson');
+fs.writeFileSync(goodFile, ndjson(
+  { type: 'dao', slug: 'cli-dao', name: 'CLI DAO', chain: 'ethereum' },
+  { type: 'proposal', dao: 'cli-dao', id: 'p1', title: 'T', choices: ['Yes', 'No'], start: 0, end: 100 },
+  { type: 'vote', dao: 'cli-dao', proposal: 'p1', voter: '0xA', choice: 1, voting_power: '1.5', created: 50 },
+));
+fs.writeFileSync(badFile, ndjson(
+  { type: 'vote', dao: 'cli-dao', proposal: 'p1', voter: '0xB', choice: 2, voting_power: '2', created: 60 },
+  { type: 'vote', dao: 'cli-dao', proposal: 'p1', voter: '0xC', choice: 9, voting_power: '2', created: 60 },
+));
+
+describe('dao-portal CLI', () => {
+  let server: ChildProcess | undefined;
+  let serverLog = '';
+
+  afterAll(() => {
+    server?.kill('SIGKILL');
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('prints help for every command', () => {
+    expect(cli(['--help']).stdout).toContain('Usage: dao-portal');
+    for (const command of ['serve', 'migrate', 'import', 'convert']) {
+      const { code, stdout } = cli([command, '--help']);
+      expect(code, command).toBe(0);
+      expect(stdout).toContain(`Usage: dao-portal ${command}`);
+    }
+  });
+
+  it('stops with one clear line naming a bad configuration variable', () => {
+    const { code, stderr } = cli(['migrate'], { PORT: 'eighty' });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe("dao-portal: PORT must be an integer from 0 to 65535, got 'eighty'");
+    expect(cli(['migrate'], { DATABASE_URL: 'mysql://x' }).stderr).toContain('DATABASE_URL must use postgres: or postgresql:');
+    expect(cli(['migrate'], { LOG_LEVEL: 'loud' }).stderr).toContain('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+  });
+
+  it('imports files into the embedded database, idempotently, with a summary and exit status', () => {
+    const first = cli(['import', goodFile]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/Imported 3 records .*: 3 inserted, 0 updated, 0 unchanged, 0 rejected/);
+    const again = cli(['import', goodFile]);
+    expect(again.stdout).toMatch(/0 inserted, 0 updated, 3 unchanged, 0 rejected/);
+    const fromStdin = cli(['import', '-'], {}, fs.readFileSync(badFile, 'utf8'));
+    expect(fromStdin.code).toBe(2);
+    expect(fromStdin.stderr).toContain('stdin:2: vote choice: 9 is not a valid single-choice choice for a proposal with 2 choices');
+    expect(fromStdin.stdout).toMatch(/1 inserted, 0 updated, 0 unchanged, 1 rejected/);
+    expect(cli(['import', path.join(tmp, 'missing.ndjson')]).stderr).toContain('cannot read');
+  });
+
+  describe('while the server holds the embedded database', () => {
+    beforeAll(async () => {
+      server = spawn(process.execPath, [bin, 'serve'], { env: baseEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      server.stderr!.on('data', (d) => (serverLog += d));
+      server.stdout!.on('data', (d) => (serverLog += d));
+      const deadline = Date.now() + 30_000;
+      while (!(await readLockHolder(dataDir))?.url) {
+        if (Date.now() > deadline) throw new Error(`server did not start:\n${serverLog}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }, 40_000);
+
+    it('serves the API with structured logs carrying a request id', async () => {
+      const url = (await readLockHolder(dataDir))!.url!;
+      const res = await fetch(`${url}/api/v1/daos/cli-dao`);
+      expect(res.status).toBe(200);
+      expect((await res.json()).data.total_votes).toBe(2);
+      await new Promise((r) => setTimeout(r, 200));
+      const requestLine = serverLog.split('\n').find((l) => l.includes('/api/v1/daos/cli-dao'));
+      expect(JSON.parse(requestLine!)).toMatchObject({ reqId: res.headers.get('x-request-id'), level: 30 });
+    });
+
+    it('sends imports through the server instead of opening the database', () => {
+      const { code, stdout, stderr } = cli(['import', goodFile, badFile]);
+      expect(stderr).toContain('holds the database: importing through its API');
+      expect(stderr).toContain(`${badFile}:2: vote choice: 9 is not a valid`);
+      expect(stdout).toMatch(/Imported 5 records .*: 0 inserted, 0 updated, 4 unchanged, 1 rejected/);
+      expect(code).toBe(2);
+    });
+
+    it('explains that migrations already ran', () => {
+      const { code, stdout } = cli(['migrate']);
+      expect(code).toBe(0);
+      expect(stdout).toContain('holds the database and applied every migration when it started');
+    });
+
+    it('drains and closes the database cleanly on SIGTERM', async () => {
+      const exited = new Promise<number | null>((resolve) => server!.once('exit', resolve));
+      server!.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(fs.existsSync(path.join(dataDir, 'dao-portal.lock'))).toBe(false);
+      // The directory opens again with everything in it.
+      expect(cli(['import', goodFile]).stdout).toMatch(/3 unchanged/);
+    });
+  });
+});

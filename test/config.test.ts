@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/index.ts';
+import { ConfigError } from '../src/errors.ts';
+
+describe('loadConfig', () => {
+  it('has working defaults: port 8000, embedded database in ./data', () => {
+    expect(loadConfig({}, '/srv/portal')).toMatchObject({
+      port: 8000, host: '0.0.0.0', databaseUrl: undefined, dataDir: path.resolve('/srv/portal/data'), logLevel: 'info', redisUrl: undefined, corsOrigins: [],
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '9000', HOST: '127.0.0.1', DATABASE_URL: 'postgres://u:p@db:5432/x', DATA_DIR: 'state', LOG_LEVEL: 'debug',
+      REDIS_URL: 'redis://cache:6379', CORS_ORIGINS: 'https://a.example, https://b.example',
+    }, '/srv');
+    expect(config).toMatchObject({
+      port: 9000, host: '127.0.0.1', databaseUrl: 'postgres://u:p@db:5432/x', dataDir: path.resolve('/srv/state'), logLevel: 'debug',
+      redisUrl: 'redis://cache:6379', corsOrigins: ['https://a.example', 'https://b.example'],
+    });
+  });
+
+  it.each([
+    [{ PORT: '70000' }, "PORT must be an integer from 0 to 65535, got '70000'"],
+    [{ PORT: '80.5' }, "PORT must be an integer from 0 to 65535, got '80.5'"],
+    [{ DATABASE_URL: 'not a url' }, "DATABASE_URL must be a URL like postgres://host:port/..., got 'not a url'"],
+    [{ REDIS_URL: 'http://cache' }, "REDIS_URL must use redis: or rediss:, got 'http:'"],
+    [{ LOG_LEVEL: 'verbose' }, "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'verbose'"],
+    [{ CORS_ORIGINS: 'https://a.example/path' }, "CORS_ORIGINS must be '*' or a comma-separated list of origins like https://example.org, got 'https://a.example/path'"],
+  ])('rejects %o with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+});
