@@ -1,4 +1,4 @@
-import type { Database } from '../db/index.ts';
+import type { Database, Db } from '../db/index.ts';
 import type { DaoRow } from '../db/queries/daos.ts';
 import type { Logger } from '../logger/index.ts';
 
@@ -30,11 +30,19 @@ export interface SyncContext {
   signal: AbortSignal;
   /** The cursor saved by the last successful transaction of this (DAO, source), or {} on first run. */
   cursor: Record<string, unknown>;
+  /**
+   * Stores the cursor inside the caller's transaction, so it commits together with the rows it
+   * covers (and not at all when they roll back). Replaces the whole cursor object.
+   */
+  saveCursor(tx: SyncTx, cursor: Record<string, unknown>): Promise<void>;
   /** Reports progress for the CLI bar and the status endpoint (`total` when known). */
   progress(done: number, total?: number): void;
   /** Announces stored changes to live-stream subscribers (after the transaction commits). */
   publish(event: LiveEvent): void;
 }
+
+/** A transaction (or the database itself) as handed to `db.transaction(async (tx) => …)`. */
+export type SyncTx = Pick<Db, 'execute'>;
 
 export interface SyncOutcome {
   /** Rows inserted or changed; 0 on a run that found nothing new. */

@@ -12,6 +12,7 @@ import {
   timestamp,
   uniqueIndex,
   boolean,
+  doublePrecision,
 } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -176,6 +177,9 @@ export const syncState = pgTable(
     status: text('status').notNull().default('idle'),
     lastSuccessAt: ts('last_success_at'),
     lastError: text('last_error'),
+    startedAt: ts('started_at'),
+    lag: doublePrecision('lag'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('sync_state_dao_source_key').on(t.daoId, t.source)],
