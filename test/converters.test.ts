@@ -164,7 +164,7 @@ describe('decentraland converter', () => {
     ]);
     const treasuryKeys = new Set(
       raw.balances.map((r) => {
-        const ts = col(r, 'Timestamp') || col(r, '_commit_date');
+        const ts = col(r, '_commit_date');
         return [new Date(ts).toISOString(), col(r, 'Address').toLowerCase(), col(r, 'Network').toLowerCase(), col(r, 'Symbol'), col(r, 'Token').toLowerCase()].join('|');
       }),
     );
@@ -177,7 +177,7 @@ describe('decentraland converter', () => {
     };
     expect(countByType(records)).toEqual(expected);
     // The figures of shared/data/README.md and of the data check done when this was written.
-    expect(expected).toEqual({ dao: 1, proposal: 2667 + 1 + 108, vote: 19409, treasury_balance: 712, holder: 4811 });
+    expect(expected).toEqual({ dao: 1, proposal: 2667 + 1 + 108, vote: 19409, treasury_balance: 816, holder: 4811 });
   });
 
   it('produces a well-formed, referentially complete stream', () => {
@@ -310,7 +310,7 @@ describe('decentraland converter', () => {
     expect(mismatches).toEqual([]);
   });
 
-  it('converts treasury balances, dropping repeated rows and keeping the last', () => {
+  it('converts treasury balances as one snapshot per monthly export (_commit_date)', () => {
     const tb = byType(records, 'treasury_balance');
     expect(tb[0]).toEqual({
       type: 'treasury_balance',
@@ -323,31 +323,23 @@ describe('decentraland converter', () => {
       amount: '31526742.75392818',
       usd_value: '88113560',
     });
-    // The same stale balance (Timestamp 2022-07-21) is repeated in 20 monthly exports; the last wins.
+    // One point per export: 52 monthly exports, every row kept at its export date.
+    const dates = [...new Set(raw.balances.map((r) => col(r, '_commit_date')))].sort();
+    expect(dates).toHaveLength(52);
+    expect([...new Set(tb.map((t) => t.timestamp))].sort()).toEqual(dates.map((d) => `${d}T00:00:00.000Z`));
+    // A stale balance (its Timestamp stays 2022-07-21 in 20 exports) now appears in each of those
+    // exports, valued as that export valued it.
     const repeated = raw.balances.filter((r) => col(r, 'Timestamp') === '2022-07-21T15:27:33Z' && col(r, 'Symbol') === 'DAI');
     expect(repeated).toHaveLength(20);
-    const lastRow = repeated[repeated.length - 1] as Row;
-    expect(tb.filter((t) => t.timestamp === '2022-07-21T15:27:33.000Z' && t.token_symbol === 'DAI')).toEqual([
-      {
-        type: 'treasury_balance',
-        dao: 'decentraland',
-        timestamp: '2022-07-21T15:27:33.000Z',
-        wallet: '0xb08e3e7cc815213304d884c88ca476ebc50eaab2',
-        chain: 'polygon',
-        token_symbol: 'DAI',
-        token_address: '0x8f3cf7ad23cd3cadbd9735aff958023239c6a063',
-        amount: col(lastRow, 'Balance'),
-        usd_value: col(lastRow, 'USD Balance'),
-      },
-    ]);
-    // The row without Timestamp falls back to its export date.
+    expect(tb.filter((t) => t.token_symbol === 'DAI' && t.chain === 'polygon' && t.amount === col(repeated[0]!, 'Balance')).map((t) => [t.timestamp, t.usd_value]))
+      .toEqual(expect.arrayContaining(repeated.map((r) => [`${col(r, '_commit_date')}T00:00:00.000Z`, col(r, 'USD Balance')])));
+    // The row without Timestamp needs no fallback any more.
     expect(tb.find((t) => t.token_symbol === 'MATIC' && t.amount === '42.61365619738083')).toMatchObject({
       timestamp: '2023-01-31T00:00:00.000Z',
       chain: 'polygon',
     });
     expect(new Set(tb.map((t) => t.chain))).toEqual(new Set(['ethereum', 'polygon']));
-    expect(warnings.some((w) => w.includes('104 duplicate'))).toBe(true);
-    expect(warnings.some((w) => w.includes('empty Timestamp'))).toBe(true);
+    expect(warnings.filter((w) => w.includes('duplicate') || w.includes('Timestamp'))).toEqual([]);
   });
 
   it('converts members to holders', () => {

@@ -84,17 +84,17 @@ describe.each(databaseTargets())('import of the shared real data on $kind', (tar
     expect(dcl.total_proposals).toBe(dclProposalIds.size);
 
     const balances = csv('decentraland/balances_monthly_history.csv');
-    // Treasury value: USD of each wallet's newest snapshot (per chain); the export repeats unchanged rows, the last one counts.
+    // Treasury value: USD of each wallet's newest snapshot (per chain); a snapshot is one monthly export (_commit_date).
     const latest = new Map<string, string>();
     for (const r of balances) {
       const key = `${r.Address!.toLowerCase()}|${r.Network!.toLowerCase()}`;
-      const ts = r.Timestamp || `${r._commit_date}T00:00:00.000Z`;
+      const ts = `${r._commit_date}T00:00:00.000Z`;
       if (!latest.has(key) || new Date(ts) > new Date(latest.get(key)!)) latest.set(key, ts);
     }
     const finalRows = new Map<string, string>();
     for (const r of balances) {
       const key = `${r.Address!.toLowerCase()}|${r.Network!.toLowerCase()}`;
-      const ts = r.Timestamp || `${r._commit_date}T00:00:00.000Z`;
+      const ts = `${r._commit_date}T00:00:00.000Z`;
       if (new Date(ts).getTime() === new Date(latest.get(key)!).getTime()) finalRows.set(`${key}|${r.Symbol}|${r.Token!.toLowerCase()}`, r['USD Balance'] || '0');
     }
     expect(sameDecimal(dcl.treasury_value, sumDecimals(finalRows.values()))).toBe(true);

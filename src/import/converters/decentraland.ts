@@ -12,7 +12,7 @@
  * financials.csv, grants.csv and vestings.csv are not converted (no canonical record type yet).
  */
 import path from 'node:path';
-import { CsvDataError, CsvRow, address, decimal, isoTime, optAddress, optDecimal, positiveInt, readCsv, time } from './csv.js';
+import { CsvDataError, CsvRow, address, decimal, optAddress, optDecimal, positiveInt, readCsv, time } from './csv.js';
 import type {
   CanonicalRecord,
   ConvertOptions,
@@ -230,25 +230,20 @@ function choices(labels: Map<number, string> | undefined): string[] {
 }
 
 /**
- * One treasury_balance per row of balances_monthly_history.csv. `Timestamp` is when the export
- * last refreshed that token's balance, so a balance that did not change is repeated in later
- * monthly exports with the same Timestamp (and a re-priced USD Balance). Such duplicates of
- * (timestamp, wallet, chain, token_symbol, token_address) are collapsed, keeping the last row
- * (the latest export's USD valuation); each one is reported through onWarning.
+ * One treasury_balance per row of balances_monthly_history.csv, stamped with the row's export date
+ * (`_commit_date`), so each monthly export is one complete snapshot of every wallet and the series
+ * has one point per month. The row's own `Timestamp` is when the exporter last refreshed that
+ * token's balance: a balance that did not move keeps an old Timestamp for many months (one DAI
+ * balance carries 2022-07-21 in 20 exports), so stamping rows with it scattered each month's
+ * holdings over unrelated dates and mixed stale prices into old points. Rows repeating a
+ * (date, wallet, chain, token) key would be collapsed keeping the last, with a warning; the
+ * shared export has none.
  */
 function treasuryBalances(rows: CsvRow[], warn: (m: string) => void): TreasuryBalanceRecord[] {
   const byKey = new Map<string, TreasuryBalanceRecord>();
   let dropped = 0;
   for (const row of rows) {
-    let timestamp: string;
-    const rawTimestamp = row.opt('Timestamp');
-    if (rawTimestamp !== undefined) {
-      timestamp = isoTime(rawTimestamp, `${row.where()} column "Timestamp"`);
-    } else {
-      // One row of the export has no Timestamp; the export (commit) date is the best we have.
-      timestamp = time(row, '_commit_date');
-      warn(`${row.where()}: empty Timestamp, using _commit_date ${timestamp}`);
-    }
+    const timestamp = time(row, '_commit_date');
     const record: TreasuryBalanceRecord = {
       type: 'treasury_balance',
       dao: DECENTRALAND_SLUG,
