@@ -6,6 +6,7 @@ import { DatabaseBusyError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { commandContext, openConfiguredDatabase, run } from './context.ts';
 import { importCommand } from './import.ts';
+import { recomputeCommand } from './recompute.ts';
 import { serve } from './serve.ts';
 
 const program = new Command('dao-portal')
@@ -56,6 +57,12 @@ Exit status: 0 when every record was accepted, 2 when any was rejected (each is 
 file, line, field and reason), 1 on failure. Re-importing the same records changes nothing.
 While a server holds the embedded database, the records go through that server's API.`)
   .action((files: string[], options: { batchSize: string; server?: string }) => run(() => importCommand(files, options)));
+
+program
+  .command('recompute')
+  .description('Rebuild DAO figures and metric rollups from the stored votes, proposals and balances')
+  .option('--dao <slug>', 'only this DAO (id or slug)')
+  .action((options: { dao?: string }) => run(() => recomputeCommand(options)));
 
 program
   .command('convert')

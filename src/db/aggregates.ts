@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
+import { refreshRollups } from './rollups.ts';
 
 /**
  * Recomputes the DAO-level figures the API lists and sorts by, from the stored rows:
@@ -11,6 +12,7 @@ import type { Db } from './client.ts';
  *   count as zero turnout);
  * - treasury_value: USD value of each wallet's (per chain) latest balance snapshot.
  * Only rows whose values change are written, so a no-op import writes nothing here either.
+ * Then the metric rollups of the same DAOs are rebuilt (src/db/rollups.ts).
  */
 export async function refreshDaoAggregates(db: Db, daoIds: number[]): Promise<void> {
   if (daoIds.length === 0) return;
@@ -57,4 +59,5 @@ export async function refreshDaoAggregates(db: Db, daoIds: number[]): Promise<vo
          and (d.total_proposals, d.active_proposals, d.total_votes, d.total_members, d.participation_rate, d.treasury_value)
              is distinct from (f.total_proposals, f.active_proposals, f.total_votes, f.total_members, f.participation_rate, f.treasury_value)`);
   });
+  await refreshRollups(db, daoIds);
 }

@@ -357,3 +357,34 @@ export function concentrationSummary(
     lorenzCurve: lorenzOf(p, maxPoints),
   };
 }
+
+/** The concentration block of the metric endpoints (snake_case, Lorenz as [x, y] pairs). */
+export interface ConcentrationFigures {
+  count: number;
+  total: number;
+  gini: number;
+  hhi: number;
+  nakamoto: number;
+  top1_share: number;
+  top5_share: number;
+  top10_share: number;
+  lorenz: Array<[number, number]>;
+}
+
+/** Concentration of a population, or null when it has no address with power (nothing to measure). */
+export function concentrationFigures(powers: readonly number[]): ConcentrationFigures | null {
+  const positive = powers.filter((p) => p > 0);
+  if (positive.length === 0) return null;
+  const s = concentrationSummary(positive);
+  return {
+    count: s.count,
+    total: s.total,
+    gini: s.gini,
+    hhi: s.herfindahlHirschman,
+    nakamoto: s.nakamoto,
+    top1_share: s.topShares.top1!,
+    top5_share: s.topShares.top5!,
+    top10_share: s.topShares.top10!,
+    lorenz: s.lorenzCurve.map((p) => [p.population, p.share]),
+  };
+}
