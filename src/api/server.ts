@@ -11,7 +11,10 @@ import { registerErrorHandling } from './errors.ts';
 import { daoRoutes } from './routes/daos.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/import.ts';
+import { leaderboardRoutes } from './routes/leaderboards.ts';
+import { metricRoutes } from './routes/metrics.ts';
 import { proposalRoutes } from './routes/proposals.ts';
+import { searchRoutes } from './routes/search.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { ErrorBody } from './schemas.ts';
 
@@ -67,6 +70,9 @@ export async function buildServer(options: { config: Pick<Config, 'corsOrigins' 
     await v1.register(proposalRoutes, context);
     await v1.register(seriesRoutes, context);
     await v1.register(importRoutes, context);
+    await v1.register(metricRoutes, context);
+    await v1.register(leaderboardRoutes, context);
+    await v1.register(searchRoutes, context);
   }, { prefix: '/api/v1' });
 
   return app as unknown as FastifyInstance;

@@ -6,6 +6,7 @@ import {
   type ProposalSort, type VoteSort,
 } from '../../db/queries/proposals.ts';
 import { ValidationError } from '../../errors.ts';
+import { FormatQuery, isExport, keysetRows, mapRows, sendExport } from '../export.ts';
 import { errorResponses, IdParam, Order, PageQuery, ProposalDetail, ProposalSummary, success, successPage, Vote } from '../schemas.ts';
 import { paginate, proposalToApi } from '../serialize.ts';
 import type { ApiContext } from '../server.ts';
@@ -25,6 +26,15 @@ function decodeCursor(cursor: string): { value: string; id: number } {
   throw new ValidationError('cursor is not a cursor returned by this endpoint', [{ in: 'query', parameter: 'cursor', message: 'is malformed' }]);
 }
 
+const EXPORT_BATCH = 5000;
+const PROPOSAL_COLUMNS = Object.keys(ProposalSummary.properties);
+const VOTE_COLUMNS = Object.keys(Vote.properties);
+
+const voteToApi = (v: Awaited<ReturnType<typeof listVotes>>[number]) => ({
+  id: v.id, proposal_id: v.proposalId, voter: v.voter, choice: v.choice, voting_power: v.votingPower,
+  reason: v.reason, created: v.created.toISOString(),
+});
+
 export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
   const { db } = database;
 
@@ -38,12 +48,19 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
         state: Type.Optional(Type.String({ maxLength: 50, description: 'e.g. active, closed, executed, rejected' })),
         sort: keys(PROPOSAL_SORTS, 'start'),
         order: Order,
+        ...FormatQuery,
       }, { additionalProperties: false }),
       response: { 200: successPage(Type.Array(ProposalSummary)), ...errorResponses },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const dao = await getDao(db, request.params.id);
     const q = request.query;
+    if (isExport(q.format)) {
+      const base = { page: 1, perPage: EXPORT_BATCH, sort: q.sort as ProposalSort, order: q.order, state: q.state };
+      const rows = keysetRows(EXPORT_BATCH, async (after: Awaited<ReturnType<typeof listProposals>>['rows'][number] | undefined) =>
+        (await listProposals(db, dao.id, { ...base, after })).rows);
+      return sendExport(reply, q.format, `${dao.slug}-proposals`, PROPOSAL_COLUMNS, mapRows(rows, proposalToApi));
+    }
     const { rows, total } = await listProposals(db, dao.id, { page: q.page, perPage: q.per_page, sort: q.sort as ProposalSort, order: q.order, state: q.state });
     return { status: 'success' as const, data: rows.map(proposalToApi), pagination: paginate(q.page, q.per_page, total) };
   });
@@ -74,22 +91,28 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
         sort: keys(VOTE_SORTS, 'voting_power'),
         order: Order,
         cursor: Type.Optional(Type.String({ maxLength: 500 })),
+        ...FormatQuery,
       }, { additionalProperties: false }),
       response: { 200: successPage(Type.Array(Vote)), ...errorResponses },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const proposal = await getProposal(db, request.params.id);
     const q = request.query;
     const sort = q.sort as VoteSort;
+    if (isExport(q.format)) {
+      const rows = keysetRows(EXPORT_BATCH, (after: Awaited<ReturnType<typeof listVotes>>[number] | undefined) =>
+        listVotes(db, proposal.id, {
+          page: 1, perPage: EXPORT_BATCH, sort, order: q.order,
+          cursor: after && { value: sort === 'created' ? after.createdText : after.votingPower, id: after.id },
+        }));
+      return sendExport(reply, q.format, `proposal-${proposal.id}-votes`, VOTE_COLUMNS, mapRows(rows, voteToApi));
+    }
     const rows = await listVotes(db, proposal.id, { page: q.page, perPage: q.per_page, sort, order: q.order, cursor: q.cursor ? decodeCursor(q.cursor) : undefined });
     const last = rows.at(-1);
     const nextCursor = last && rows.length === q.per_page ? encodeCursor(sort === 'created' ? last.createdText : last.votingPower, last.id) : null;
     return {
       status: 'success' as const,
-      data: rows.map((v) => ({
-        id: v.id, proposal_id: v.proposalId, voter: v.voter, choice: v.choice, voting_power: v.votingPower,
-        reason: v.reason, created: v.created.toISOString(),
-      })),
+      data: rows.map(voteToApi),
       pagination: { ...paginate(q.page, q.per_page, proposal.votesCount), next_cursor: nextCursor },
     };
   });

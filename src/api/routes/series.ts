@@ -2,28 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getDao } from '../../db/queries/daos.ts';
 import { getTreasury, listMetrics } from '../../db/queries/treasury.ts';
-import { ValidationError } from '../../errors.ts';
-import { toTime } from '../../import/validate.ts';
+import { FormatQuery, isExport, keysetRows, mapRows, sendExport } from '../export.ts';
+import { TimeParam, timeRange } from '../params.ts';
 import { errorResponses, IdParam, Metric, PageQuery, success, successPage, Treasury } from '../schemas.ts';
 import { paginate } from '../serialize.ts';
 import type { ApiContext } from '../server.ts';
-
-const TimeParam = (what: string) => Type.Optional(Type.String({ maxLength: 40, description: `${what}: ISO-8601 time or unix seconds` }));
-
-function timeRange(query: { from?: string | undefined; to?: string | undefined }) {
-  const parse = (name: 'from' | 'to') => {
-    const raw = query[name];
-    if (raw === undefined) return undefined;
-    const time = toTime(raw);
-    if (!time) throw new ValidationError(`${name} must be an ISO-8601 time or unix seconds`, [{ in: 'query', parameter: name, message: 'is not a time' }]);
-    return time;
-  };
-  const range = { from: parse('from'), to: parse('to') };
-  if (range.from && range.to && range.from > range.to) {
-    throw new ValidationError('from must not be after to', [{ in: 'query', parameter: 'from', message: 'is after to' }]);
-  }
-  return range;
-}
 
 export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
   const { db } = database;
@@ -38,16 +21,25 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
         metric_type: Type.Optional(Type.String({ maxLength: 100 })),
         from: TimeParam('Start (inclusive)'),
         to: TimeParam('End (exclusive)'),
+        ...FormatQuery,
       }, { additionalProperties: false }),
       response: { 200: successPage(Type.Array(Metric)), ...errorResponses },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const dao = await getDao(db, request.params.id);
     const q = request.query;
+    const toApi = (r: Awaited<ReturnType<typeof listMetrics>>['rows'][number]) =>
+      ({ metric_type: r.metricType, value: r.value, timestamp: r.timestamp.toISOString(), metadata: r.metadata });
+    if (isExport(q.format)) {
+      const base = { page: 1, perPage: 5000, metricType: q.metric_type, ...timeRange(q) };
+      const rows = keysetRows(5000, async (after: Awaited<ReturnType<typeof listMetrics>>['rows'][number] | undefined) =>
+        (await listMetrics(db, dao.id, { ...base, after })).rows);
+      return sendExport(reply, q.format, `${dao.slug}-metrics`, Object.keys(Metric.properties), mapRows(rows, toApi));
+    }
     const { rows, total } = await listMetrics(db, dao.id, { page: q.page, perPage: q.per_page, metricType: q.metric_type, ...timeRange(q) });
     return {
       status: 'success' as const,
-      data: rows.map((r) => ({ metric_type: r.metricType, value: r.value, timestamp: r.timestamp.toISOString(), metadata: r.metadata })),
+      data: rows.map(toApi),
       pagination: paginate(q.page, q.per_page, total),
     };
   });

@@ -33,15 +33,25 @@ const { body: _body, ...summaryColumns } = {
 export async function listProposals(
   db: Db,
   daoId: number,
-  q: { page: number; perPage: number; sort: ProposalSort; order: 'asc' | 'desc'; state?: string | undefined },
+  q: {
+    page: number; perPage: number; sort: ProposalSort; order: 'asc' | 'desc'; state?: string | undefined;
+    /** Keyset position (exports): the previous page's last row. */
+    after?: { start: Date; end: Date; votesCount: number; id: number } | undefined;
+  },
 ) {
   const filters: SQL[] = [eq(proposals.daoId, daoId)];
   if (q.state) filters.push(eq(proposals.state, q.state));
+  const column = PROPOSAL_SORTS[q.sort];
+  const filtered = [...filters];
+  if (q.after) {
+    const value = q.sort === 'votes' ? sql`${q.after.votesCount}::int` : sql`${q.after[q.sort].toISOString()}::timestamptz`;
+    filtered.push(q.order === 'asc' ? sql`(${column}, ${proposals.id}) > (${value}, ${q.after.id})` : sql`(${column}, ${proposals.id}) < (${value}, ${q.after.id})`);
+  }
   const direction = q.order === 'asc' ? asc : desc;
   const [rows, [count]] = await Promise.all([
-    db.select(summaryColumns).from(proposals).innerJoin(daos, eq(daos.id, proposals.daoId)).where(and(...filters))
-      .orderBy(direction(PROPOSAL_SORTS[q.sort]), direction(proposals.id))
-      .limit(q.perPage).offset((q.page - 1) * q.perPage),
+    db.select(summaryColumns).from(proposals).innerJoin(daos, eq(daos.id, proposals.daoId)).where(and(...filtered))
+      .orderBy(direction(column), direction(proposals.id))
+      .limit(q.perPage).offset(q.after ? 0 : (q.page - 1) * q.perPage),
     db.select({ total: sql<number>`count(*)::int` }).from(proposals).where(and(...filters)),
   ]);
   return { rows, total: count?.total ?? 0 };

@@ -5,16 +5,23 @@ import { daoMetrics, treasuryBalances } from '../schema/index.ts';
 export async function listMetrics(
   db: Db,
   daoId: number,
-  q: { page: number; perPage: number; metricType?: string | undefined; from?: Date | undefined; to?: Date | undefined },
+  q: {
+    page: number; perPage: number; metricType?: string | undefined; from?: Date | undefined; to?: Date | undefined;
+    /** Keyset position (exports): the previous page's last row. */
+    after?: { metricType: string; timestamp: Date } | undefined;
+  },
 ) {
   const filters: SQL[] = [eq(daoMetrics.daoId, daoId)];
   if (q.metricType) filters.push(eq(daoMetrics.metricType, q.metricType));
   if (q.from) filters.push(gte(daoMetrics.timestamp, q.from));
   if (q.to) filters.push(lt(daoMetrics.timestamp, q.to));
+  const page = q.after
+    ? [...filters, sql`(${daoMetrics.metricType}, ${daoMetrics.timestamp}) > (${q.after.metricType}, ${q.after.timestamp.toISOString()}::timestamptz)`]
+    : filters;
   const [rows, [count]] = await Promise.all([
-    db.select().from(daoMetrics).where(and(...filters))
+    db.select().from(daoMetrics).where(and(...page))
       .orderBy(asc(daoMetrics.metricType), asc(daoMetrics.timestamp))
-      .limit(q.perPage).offset((q.page - 1) * q.perPage),
+      .limit(q.perPage).offset(q.after ? 0 : (q.page - 1) * q.perPage),
     db.select({ total: sql<number>`count(*)::int` }).from(daoMetrics).where(and(...filters)),
   ]);
   return { rows, total: count?.total ?? 0 };

@@ -1,0 +1,133 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '../../db/index.ts';
+import { getDao, type DaoRow } from '../../db/queries/daos.ts';
+import { daoSeries, SERIES_TYPES, type SeriesType } from '../../db/queries/enhanced.ts';
+import { daoSummary, snapWindow } from '../../db/queries/metrics.ts';
+import { ValidationError } from '../../errors.ts';
+import type { Bucket } from '../../metrics/activity.ts';
+import { COMPARED_METRICS, median, ranks, valueAt } from '../../metrics/comparison.ts';
+import { FormatQuery, isExport, sendExport } from '../export.ts';
+import { Comparison, Enhanced, Summary } from '../metric-schemas.ts';
+import { asOfTime, daoList, TimeParam, timeRange } from '../params.ts';
+import { errorResponses, IdParam, success } from '../schemas.ts';
+import type { ApiContext } from '../server.ts';
+
+const lit = <T extends string>(values: readonly T[], options: object = {}) => Type.Union(values.map((v) => Type.Literal(v)), options);
+
+const PERIOD_DAYS = { '7d': 7, '30d': 30, '90d': 90, '1y': 365 } as const;
+type Period = keyof typeof PERIOD_DAYS | 'all';
+const DEFAULT_BUCKET: Record<Period, Bucket> = { '7d': 'day', '30d': 'day', '90d': 'week', '1y': 'month', all: 'month' };
+/** DAOs charted when dao_ids is not given: the most voted ones. */
+const DEFAULT_SERIES_DAOS = 10;
+const MAX_DAOS = 50;
+
+const daoRef = (d: DaoRow) => ({ id: d.id, slug: d.slug, name: d.name });
+
+export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
+  const { db } = database;
+  const daosOf = async (ids: string[]) => Promise.all(ids.map((id) => getDao(db, id)));
+
+  app.get('/daos/:id/metrics/summary', {
+    schema: {
+      tags: ['metrics'],
+      summary: "Every governance and treasury metric of one DAO over [from, to) (whole UTC days; default all time)",
+      params: IdParam,
+      querystring: Type.Object({ from: TimeParam('Window start (inclusive)'), to: TimeParam('Window end (exclusive)') }, { additionalProperties: false }),
+      response: { 200: success(Summary), ...errorResponses },
+    },
+  }, async (request) => {
+    const dao = await getDao(db, request.params.id);
+    const { from, to } = timeRange(request.query);
+    return { status: 'success' as const, data: await daoSummary(db, dao, snapWindow(from, to), { lorenz: true }) };
+  });
+
+  app.get('/metrics/comparison', {
+    schema: {
+      tags: ['metrics'],
+      summary: 'DAO summaries side by side, with each DAO\'s rank per metric (1 = best) and the peer median',
+      querystring: Type.Object({
+        dao_ids: Type.String({ minLength: 1, maxLength: 2000, description: `Comma-separated ids or slugs (at most ${MAX_DAOS})` }),
+        from: TimeParam('Window start (inclusive)'), to: TimeParam('Window end (exclusive)'),
+      }, { additionalProperties: false }),
+      response: { 200: success(Comparison), ...errorResponses },
+    },
+  }, async (request) => {
+    const { from, to } = timeRange(request.query);
+    const window = snapWindow(from, to);
+    const daos = await daosOf(daoList(request.query.dao_ids, MAX_DAOS) ?? []);
+    const summaries = await Promise.all(daos.map((d) => daoSummary(db, d, window, { lorenz: false })));
+    const metrics = COMPARED_METRICS.map(([path]) => path);
+    const rankings = COMPARED_METRICS.map(([path, better]) => ranks(summaries.map((s) => valueAt(s, path)), better));
+    return {
+      status: 'success' as const,
+      data: {
+        metrics,
+        daos: summaries.map((summary, i) => ({
+          dao: summary.dao,
+          summary,
+          ranks: Object.fromEntries(metrics.map((path, m) => [path, rankings[m]![i]!])),
+        })),
+        median: Object.fromEntries(metrics.map((path) => [path, median(summaries.map((s) => valueAt(s, path)))])),
+      },
+    };
+  });
+
+  app.get('/metrics/enhanced', {
+    schema: {
+      tags: ['metrics'],
+      summary: 'Metric time series per DAO and bucket; from/to override period, which counts back from as_of (default now)',
+      querystring: Type.Object({
+        type: lit(SERIES_TYPES),
+        period: lit(['7d', '30d', '90d', '1y', 'all'] as const, { default: '90d' }),
+        bucket: Type.Optional(lit(['day', 'week', 'month'] as const, { description: 'default: day for 7d/30d, week for 90d, month for 1y/all' })),
+        dao_ids: Type.Optional(Type.String({ maxLength: 2000, description: `Comma-separated ids or slugs; default the ${DEFAULT_SERIES_DAOS} DAOs with most votes` })),
+        from: TimeParam('Series start (inclusive)'), to: TimeParam('Series end (exclusive)'), as_of: TimeParam('Reference time of period (default now)'),
+        ...FormatQuery,
+      }, { additionalProperties: false }),
+      response: { 200: success(Enhanced), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const q = request.query;
+    const period = q.period as Period;
+    const asOf = asOfTime(q.as_of);
+    const range = timeRange(q);
+    const to = range.to ?? asOf;
+    const from = range.from ?? (period === 'all' ? null : new Date(to.getTime() - PERIOD_DAYS[period] * 86_400_000));
+    if (from && from > to) throw new ValidationError('from must not be after to', [{ in: 'query', parameter: 'from', message: 'is after to' }]);
+    const bucket = (q.bucket ?? DEFAULT_BUCKET[period]) as Bucket;
+    const ids = daoList(q.dao_ids, MAX_DAOS);
+    const daos = ids
+      ? await daosOf(ids)
+      : await Promise.all((await rowsOf<{ id: number }>(db, sql`select id from daos order by total_votes desc, id limit ${DEFAULT_SERIES_DAOS}`)).map((r) => getDao(db, String(r.id))));
+    const type = q.type as SeriesType;
+    const seriesRange = { from, to, bucket, asOf };
+    if (isExport(q.format)) {
+      const columns = ['dao_id', 'dao_slug', 't', ...seriesColumns(type)];
+      async function* rows() {
+        for (const dao of daos) {
+          for (const p of await daoSeries(db, dao, type, seriesRange)) {
+            const flat: Record<string, unknown> = { dao_id: dao.id, dao_slug: dao.slug, ...p };
+            if (type === 'treasury') flat.by_token = p.by_token;
+            yield flat;
+          }
+        }
+      }
+      return sendExport(reply, q.format, `${type}-${bucket}`, columns, rows());
+    }
+    const series = await Promise.all(daos.map(async (d) => ({ dao: daoRef(d), points: await daoSeries(db, d, type, seriesRange) })));
+    return { status: 'success' as const, data: { type, bucket, from: from ? from.toISOString() : null, to: to.toISOString(), series } };
+  });
+};
+
+function seriesColumns(type: SeriesType): string[] {
+  return {
+    activity: ['proposals', 'votes', 'voters', 'new_voters', 'returning_voters', 'retention'],
+    participation: ['participation_rate', 'mean_voters_per_proposal', 'vp_cast'],
+    outcomes: ['closed', 'passed', 'pass_rate', 'avg_margin'],
+    concentration: ['gini', 'hhi', 'nakamoto', 'top10_share'],
+    delegates: ['active_delegates', 'votes_cast'],
+    treasury: ['total_usd', 'by_token'],
+  }[type];
+}

@@ -1,0 +1,20 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { search } from '../../db/queries/search.ts';
+import { SearchHit } from '../metric-schemas.ts';
+import { errorResponses, success } from '../schemas.ts';
+import type { ApiContext } from '../server.ts';
+
+export const searchRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
+  app.get('/search', {
+    schema: {
+      tags: ['daos', 'proposals'],
+      summary: 'Full-text search over DAO names and descriptions and proposal titles and bodies, best matches first',
+      querystring: Type.Object({
+        q: Type.String({ minLength: 1, maxLength: 500, description: 'Words, "quoted phrases", OR, -excluded (web search syntax)' }),
+        limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+      }, { additionalProperties: false }),
+      response: { 200: success(Type.Array(SearchHit)), ...errorResponses },
+    },
+  }, async (request) => ({ status: 'success' as const, data: await search(database.db, request.query.q, request.query.limit) }));
+};

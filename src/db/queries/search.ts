@@ -1,0 +1,46 @@
+import { sql } from 'drizzle-orm';
+import { rowsOf, type Db } from '../client.ts';
+
+export interface SearchHit {
+  kind: 'dao' | 'proposal';
+  id: number;
+  dao_slug: string;
+  title: string;
+  snippet: string;
+  rank: number;
+}
+
+// ts_headline marks matches with these control characters; they are removed from the text first,
+// so after HTML-escaping everything else they are the only places a <mark> can come from.
+const START = '\u0001';
+const STOP = '\u0002';
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** HTML of a ts_headline result: everything escaped, matches wrapped in <mark>. */
+export function snippetHtml(headline: string): string {
+  return escapeHtml(headline).replaceAll(START, '<mark>').replaceAll(STOP, '</mark>');
+}
+
+/**
+ * Ranked full-text search (websearch syntax: words, "phrases", OR, -excluded) over DAO names and
+ * descriptions and proposal titles and bodies; ts_rank orders, ts_headline makes the snippet of
+ * only the returned rows.
+ */
+export async function search(db: Db, q: string, limit: number): Promise<SearchHit[]> {
+  const options = `StartSel=${START}, StopSel=${STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
+  const rows = await rowsOf<SearchHit & { doc: string }>(db, sql`
+    with query as (select websearch_to_tsquery('english', ${q}) as q),
+    hits as (
+      (select 'dao' as kind, d.id, d.slug as dao_slug, d.name as title, coalesce(d.description, '') as doc, ts_rank(d.search_tsv, query.q) as rank
+         from daos d, query where d.search_tsv @@ query.q order by rank desc, d.id limit ${limit})
+      union all
+      (select 'proposal', p.id, d.slug, p.title, left(p.body, 200000), ts_rank(p.search_tsv, query.q) as rank
+         from proposals p join daos d on d.id = p.dao_id, query where p.search_tsv @@ query.q order by rank desc, p.id limit ${limit}))
+    select h.kind, h.id, h.dao_slug, h.title, h.rank::float8 as rank,
+           ts_headline('english', translate(h.title || ' — ' || h.doc, ${START + STOP}, ''), query.q, ${options}) as snippet
+      from (select * from hits order by rank desc, kind, id limit ${limit}) h, query
+     order by h.rank desc, h.kind, h.id`);
+  return rows.map((r) => ({ kind: r.kind, id: Number(r.id), dao_slug: r.dao_slug, title: r.title, snippet: snippetHtml(r.snippet), rank: r.rank }));
+}
