@@ -3,8 +3,8 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../src/api/server.ts';
 import { databaseTargets, sharedData, type TestDatabase } from './helpers/db.ts';
+import { getData, testServer } from './helpers/api.ts';
 import { importSharedData } from './helpers/fixtures.ts';
 
 // Every expectation below is computed here, straight from the raw CSV exports, with formulas
@@ -88,18 +88,14 @@ describe.each(databaseTargets())('metric endpoints against the raw shared data o
   beforeAll(async () => {
     database = await target.open();
     await importSharedData(database);
-    app = await buildServer({ config: { corsOrigins: [], bodyLimit: 1 << 20 }, database, logger: false });
+    app = await testServer(database);
   }, 300_000);
   afterAll(async () => {
     await app?.close();
     await database?.destroy();
   });
 
-  const get = async (url: string) => {
-    const response = await app.inject({ method: 'GET', url });
-    expect(response.statusCode, `${url}: ${response.body.slice(0, 300)}`).toBe(200);
-    return response.json().data;
-  };
+  const get = (url: string) => getData(app, url);
 
   const checkConcentration = (actual: Record<string, number>, x: number[], what: string) => {
     const e = expectedConcentration(x);
