@@ -21,7 +21,17 @@ describe('loadConfig', () => {
     });
   });
 
+  it('Snapshot hub: public endpoint, no key, 90 requests a minute unless set', () => {
+    expect(loadConfig({}).snapshot).toEqual({ hubUrl: 'https://hub.snapshot.org/graphql', apiKey: undefined, rateLimit: 90 });
+    expect(loadConfig({ SNAPSHOT_HUB_URL: 'http://127.0.0.1:3000/graphql', SNAPSHOT_API_KEY: ' k3y ', SNAPSHOT_RATE_LIMIT: '600' }).snapshot)
+      .toEqual({ hubUrl: 'http://127.0.0.1:3000/graphql', apiKey: 'k3y', rateLimit: 600 });
+  });
+
   it.each([
+    [{ SNAPSHOT_HUB_URL: 'hub.snapshot.org' }, "SNAPSHOT_HUB_URL must be a URL like https://host:port/..., got 'hub.snapshot.org'"],
+    [{ SNAPSHOT_HUB_URL: 'ftp://hub/graphql' }, "SNAPSHOT_HUB_URL must use https: or http:, got 'ftp:'"],
+    [{ SNAPSHOT_RATE_LIMIT: '0' }, "SNAPSHOT_RATE_LIMIT must be an integer from 1 to 100000, got '0'"],
+    [{ SNAPSHOT_RATE_LIMIT: 'fast' }, "SNAPSHOT_RATE_LIMIT must be an integer from 1 to 100000, got 'fast'"],
     [{ PORT: '70000' }, "PORT must be an integer from 0 to 65535, got '70000'"],
     [{ PORT: '80.5' }, "PORT must be an integer from 0 to 65535, got '80.5'"],
     [{ DATABASE_URL: 'not a url' }, "DATABASE_URL must be a URL like postgres://host:port/..., got 'not a url'"],

@@ -16,6 +16,16 @@ export interface Config {
   corsOrigins: string[];
   /** Largest request body, in bytes (imports through the API stream NDJSON bodies). */
   bodyLimit: number;
+  /** Snapshot hub (GraphQL) used by the Snapshot source. */
+  snapshot: SnapshotConfig;
+}
+
+export interface SnapshotConfig {
+  hubUrl: string;
+  /** Sent as `x-api-key`; a valid key lifts the hub's per-IP limit. */
+  apiKey: string | undefined;
+  /** Requests per minute this process allows itself (the public hub answers 429 beyond 100/min). */
+  rateLimit: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -81,5 +91,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     bodyLimit: integer(env, 'BODY_LIMIT', 256 * 1024 * 1024, 1024, 2 ** 31 - 1),
+    snapshot: {
+      hubUrl: url(env, 'SNAPSHOT_HUB_URL', ['https:', 'http:']) ?? 'https://hub.snapshot.org/graphql',
+      apiKey: env.SNAPSHOT_API_KEY?.trim() || undefined,
+      rateLimit: integer(env, 'SNAPSHOT_RATE_LIMIT', 90, 1, 100_000),
+    },
   };
 }

@@ -220,8 +220,7 @@ export class Importer {
       }
       valid.push({ line: item.line, row: { ...item.row, proposalId: ref.id } });
     }
-    // One vote per (proposal, voter): the later `created` wins, and an equal one keeps the last read.
-    return dedupe(valid, (r) => `${r.proposalId}:${r.voter}`, (next, kept) => next.created >= kept.created, (n) => this.tally('vote', n, { inserted: 0, updated: 0 }));
+    return dedupe(valid, (r) => voteKey(r), (next, kept) => voteReplaces(next, kept), (n) => this.tally('vote', n, { inserted: 0, updated: 0 }));
   }
 
   private async loadDaoIds(slugs: string[]) {
@@ -251,6 +250,10 @@ export class Importer {
   }
 }
 
+/** One vote per (proposal, voter): the later `created` wins, and an equal one keeps the last read (as upsertVotes does). */
+export const voteKey = (r: { proposalId: number; voter: string }) => `${r.proposalId}:${r.voter}`;
+export const voteReplaces = (next: { created: Date }, kept: { created: Date }) => next.created >= kept.created;
+
 function keyOf(row: Normalized & { daoId?: number }): string {
   switch (row.type) {
     case 'dao': return row.slug;
@@ -262,7 +265,7 @@ function keyOf(row: Normalized & { daoId?: number }): string {
 }
 
 /** Keeps one record per key (the statement may touch a row once); `replaces` decides which. */
-function dedupe<R>(
+export function dedupe<R>(
   items: Array<{ line: number; row: R }>,
   key: (row: R) => string,
   replaces: (next: R, kept: R) => boolean,

@@ -12,6 +12,8 @@ export type Tx = Pick<Db, 'execute'>;
 export interface WriteCounts {
   inserted: number;
   updated: number;
+  /** Natural keys of the rows written, where the writer reports them (proposals: external id; votes: `proposal_id:voter`). */
+  changed?: Array<{ key: string; inserted: boolean }>;
 }
 type Of<T extends Normalized['type']> = Extract<Normalized, { type: T }>;
 
@@ -20,9 +22,10 @@ const json = (v: unknown) => (v === null || v === undefined ? null : JSON.string
 const iso = (d: Date) => d.toISOString();
 
 async function counts(tx: Tx, query: SQL): Promise<WriteCounts> {
-  const rows = await rowsOf<{ inserted: boolean }>(tx, query);
+  const rows = await rowsOf<{ inserted: boolean; key?: string }>(tx, query);
   const inserted = rows.filter((r) => r.inserted).length;
-  return { inserted, updated: rows.length - inserted };
+  const keyed = rows.length > 0 && rows[0]!.key !== undefined;
+  return { inserted, updated: rows.length - inserted, ...(keyed ? { changed: rows.map((r) => ({ key: String(r.key), inserted: r.inserted })) } : {}) };
 }
 
 export function upsertDaos(tx: Tx, rows: Of<'dao'>[]): Promise<WriteCounts> {
@@ -72,7 +75,7 @@ export function upsertProposals(tx: Tx, rows: Array<Of<'proposal'> & { daoId: nu
           is distinct from (excluded.source, excluded.voting_type, excluded.title, excluded.body, excluded.author,
                excluded.choices, excluded.start, excluded."end", excluded.state, excluded.quorum, excluded.snapshot_block,
                excluded.scores, excluded.scores_total)
-        returning (xmax = 0) as inserted`,
+        returning (xmax = 0) as inserted, p.external_id as key`,
   );
 }
 
@@ -90,7 +93,7 @@ export function upsertVotes(tx: Tx, rows: Array<Of<'vote'> & { daoId: number; pr
         where excluded.created >= v.created
           and (v.choice, v.voting_power, v.reason, v.created) is distinct from
               (excluded.choice, excluded.voting_power, excluded.reason, excluded.created)
-        returning (xmax = 0) as inserted`,
+        returning (xmax = 0) as inserted, v.proposal_id::text || ':' || v.voter as key`,
   );
 }
 

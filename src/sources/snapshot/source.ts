@@ -1,0 +1,251 @@
+import { sql } from 'drizzle-orm';
+import { refreshDaoAggregates } from '../../db/aggregates.ts';
+import { rowsOf } from '../../db/index.ts';
+import { NotFoundError } from '../../errors.ts';
+import { dedupe, voteKey, voteReplaces } from '../../import/importer.ts';
+import { upsertProposals, upsertVotes, type WriteCounts } from '../../import/writers.ts';
+import type { LiveEvent, SyncContext, SyncOutcome, SyncSource, SyncTx } from '../../sync/types.ts';
+import type { SnapshotClient } from './client.ts';
+import { isPlainChoice, toProposalRow, toVoteRow, type ProposalRow, type VoteRow } from './mapping.ts';
+import { START, isTimeCursor, timePages, type TimeCursor } from './paging.ts';
+import {
+  HUB_MAX_FIRST,
+  HUB_MAX_IN,
+  PROPOSALS_BY_ID_QUERY,
+  PROPOSALS_PAGE_QUERY,
+  PROPOSAL_VOTES_PAGE_QUERY,
+  ProposalsAnswer,
+  SPACE_QUERY,
+  SpaceAnswer,
+  VOTES_PAGE_QUERY,
+  VotesAnswer,
+  type HubProposal,
+  type HubVote,
+} from './schemas.ts';
+
+/** What the source keeps in sync_state.cursor between runs. */
+export interface SnapshotCursor {
+  proposals: TimeCursor;
+  votes: TimeCursor;
+}
+
+export interface SnapshotSourceOptions {
+  /** Rows per request; the hub's cap (1000) unless a test wants more pages. */
+  pageSize?: number;
+}
+
+interface Run {
+  ctx: SyncContext;
+  dao: { id: number; slug: string; space: string };
+  cursor: SnapshotCursor;
+  written: number;
+  proposalsRead: number;
+  votesRead: number;
+  skippedVotes: number;
+  votesTotal?: number;
+}
+
+const chunks = <T>(list: T[], size: number) => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, i * size + size));
+
+/**
+ * Syncs a DAO's Snapshot space: its metadata, proposals and votes. Proposals and votes are read
+ * in `created` order with a time cursor (never deep `skip`), and each page is written with the
+ * import writers in one transaction together with the cursor that covers it, so a run killed
+ * anywhere resumes exactly where its last commit ended. Proposals still active or pending are
+ * re-read on every run until they close, with all their votes (scores, state and vp change while
+ * a vote is open; a voter's later vote replaces the earlier one).
+ */
+export class SnapshotSource implements SyncSource {
+  readonly name = 'snapshot' as const;
+
+  constructor(
+    private readonly client: SnapshotClient,
+    private readonly options: SnapshotSourceOptions = {},
+  ) {}
+
+  appliesTo(dao: { snapshotSpace: string | null }): boolean {
+    return !!dao.snapshotSpace;
+  }
+
+  private get pageSize() {
+    return Math.min(this.options.pageSize ?? HUB_MAX_FIRST, HUB_MAX_FIRST);
+  }
+
+  async run(ctx: SyncContext): Promise<SyncOutcome> {
+    const space = ctx.dao.snapshotSpace;
+    if (!space) throw new NotFoundError('Snapshot space of DAO', ctx.dao.slug);
+    const requestsBefore = this.client.requests;
+    const retriesBefore = this.client.retries;
+    const saved = ctx.cursor as Partial<SnapshotCursor>;
+    const run: Run = {
+      ctx,
+      dao: { id: ctx.dao.id, slug: ctx.dao.slug, space },
+      cursor: {
+        proposals: isTimeCursor(saved.proposals) ? saved.proposals : START,
+        votes: isTimeCursor(saved.votes) ? saved.votes : START,
+      },
+      written: 0,
+      proposalsRead: 0,
+      votesRead: 0,
+      skippedVotes: 0,
+    };
+
+    const head = await this.client.query('space', SPACE_QUERY, { space }, SpaceAnswer, ctx.signal);
+    if (!head.space) throw new NotFoundError('Snapshot space', space);
+    const [{ stored }] = (await rowsOf<{ stored: number }>(ctx.database.db, sql`select count(*)::int as stored from votes where dao_id = ${run.dao.id}`)) as [{ stored: number }];
+    run.votesTotal = Math.max(0, (head.space.votesCount ?? 0) - stored);
+    ctx.progress(0, run.votesTotal);
+
+    const active = await this.recheckActive(run);
+    await this.syncProposals(run);
+    await this.syncVotes(run);
+    await refreshDaoAggregates(ctx.database.db, [run.dao.id]);
+
+    const newest = head.latest[0]?.created;
+    return {
+      written: run.written,
+      read: run.proposalsRead + run.votesRead,
+      lag: newest === undefined ? 0 : Math.max(0, newest - run.cursor.votes.created),
+      details: {
+        requests: this.client.requests - requestsBefore,
+        retries: this.client.retries - retriesBefore,
+        proposals_read: run.proposalsRead,
+        votes_read: run.votesRead,
+        skipped_votes: run.skippedVotes,
+        rechecked_proposals: active,
+        space: { id: head.space.id, name: head.space.name, network: head.space.network, symbol: head.space.symbol, proposals: head.space.proposalsCount, votes: head.space.votesCount },
+      },
+    };
+  }
+
+  /** Re-reads proposals stored as active or pending, then all their votes. Returns how many. */
+  private async recheckActive(run: Run): Promise<number> {
+    const { ctx } = run;
+    const open = await rowsOf<{ external_id: string }>(ctx.database.db, sql`
+      select external_id from proposals
+       where dao_id = ${run.dao.id} and source = 'snapshot' and state in ('active', 'pending') order by id`);
+    for (const ids of chunks(open.map((r) => r.external_id), HUB_MAX_IN)) {
+      const answer = await this.client.query('proposalsById', PROPOSALS_BY_ID_QUERY, { ids }, ProposalsAnswer, ctx.signal);
+      const proposals = answer.proposals.filter((p) => p.space?.id === run.dao.space);
+      run.proposalsRead += proposals.length;
+      const events: LiveEvent[] = [];
+      await ctx.database.db.transaction(async (tx) => {
+        events.push(...(await this.writeProposals(tx, run, proposals)));
+      });
+      this.publish(ctx, events);
+      // All votes of these proposals, from the start: vp and choices of open proposals may change.
+      const pages = timePages<HubVote>(START, this.pageSize, async (since, skip) =>
+        (await this.client.query('proposalVotesPage', PROPOSAL_VOTES_PAGE_QUERY, { proposals: ids, since, first: this.pageSize, skip }, VotesAnswer, ctx.signal)).votes);
+      for await (const page of pages) {
+        ctx.signal.throwIfAborted();
+        await this.writeVotePage(run, page.fresh);
+      }
+    }
+    return open.length;
+  }
+
+  private async syncProposals(run: Run): Promise<void> {
+    const { ctx } = run;
+    const pages = timePages<HubProposal>(run.cursor.proposals, this.pageSize, async (since, skip) =>
+      (await this.client.query('proposalsPage', PROPOSALS_PAGE_QUERY, { space: run.dao.space, since, first: this.pageSize, skip }, ProposalsAnswer, ctx.signal)).proposals);
+    for await (const page of pages) {
+      ctx.signal.throwIfAborted();
+      run.proposalsRead += page.fresh.length;
+      const events: LiveEvent[] = [];
+      await ctx.database.db.transaction(async (tx) => {
+        events.push(...(await this.writeProposals(tx, run, page.fresh)));
+        await this.saveCursor(tx, run, { ...run.cursor, proposals: page.cursor });
+      });
+      run.cursor.proposals = page.cursor;
+      this.publish(ctx, events);
+    }
+  }
+
+  private async syncVotes(run: Run): Promise<void> {
+    const { ctx } = run;
+    const pages = timePages<HubVote>(run.cursor.votes, this.pageSize, async (since, skip) =>
+      (await this.client.query('votesPage', VOTES_PAGE_QUERY, { space: run.dao.space, since, first: this.pageSize, skip }, VotesAnswer, ctx.signal)).votes);
+    for await (const page of pages) {
+      ctx.signal.throwIfAborted();
+      await this.writeVotePage(run, page.fresh, page.cursor);
+      run.cursor.votes = page.cursor;
+    }
+  }
+
+  /** Writes one page of votes (and any proposal they need that is not stored yet), with the votes cursor when given. */
+  private async writeVotePage(run: Run, votes: HubVote[], cursor?: TimeCursor): Promise<void> {
+    const { ctx } = run;
+    run.votesRead += votes.length;
+    const plain = votes.filter((v) => v.proposal && isPlainChoice(v.choice));
+    if (plain.length < votes.length) {
+      run.skippedVotes += votes.length - plain.length;
+      ctx.logger.warn({ skipped: votes.length - plain.length }, 'votes without a proposal or with an unreadable (e.g. encrypted) choice were not stored');
+    }
+    const wanted = [...new Set(plain.map((v) => v.proposal!.id))];
+    let known = await this.proposalIds(ctx.database.db, run.dao.id, wanted);
+    // Votes can name proposals created after our proposal pass (or missed by it): fetch those first.
+    const missing = wanted.filter((id) => !known.has(id));
+    const fetched: HubProposal[] = [];
+    for (const ids of chunks(missing, HUB_MAX_IN)) {
+      const answer = await this.client.query('proposalsById', PROPOSALS_BY_ID_QUERY, { ids }, ProposalsAnswer, ctx.signal);
+      fetched.push(...answer.proposals.filter((p) => p.space?.id === run.dao.space));
+    }
+    if (plain.length === 0 && !cursor) return;
+    const events: LiveEvent[] = [];
+    await ctx.database.db.transaction(async (tx) => {
+      if (fetched.length > 0) {
+        events.push(...(await this.writeProposals(tx, run, fetched)));
+        known = await this.proposalIds(tx, run.dao.id, wanted);
+      }
+      const rows: VoteRow[] = [];
+      for (const v of plain) {
+        const proposalId = known.get(v.proposal!.id);
+        if (proposalId === undefined) run.skippedVotes++; // its proposal is gone from the hub
+        else rows.push(toVoteRow(v as HubVote & { choice: never }, run.dao, proposalId));
+      }
+      const unique = dedupe(rows.map((row) => ({ line: 0, row })), voteKey, voteReplaces, () => {}).map((i) => i.row);
+      if (unique.length > 0) {
+        const written = await upsertVotes(tx, unique);
+        run.written += written.inserted + written.updated;
+        const byKey = new Map(unique.map((r) => [voteKey(r), r]));
+        for (const change of written.changed ?? []) {
+          const r = byKey.get(change.key);
+          if (r) events.push({ type: 'vote.cast', dao: run.dao.slug, proposal: r.proposal, voter: r.voter, choice: r.choice, voting_power: r.votingPower });
+        }
+      }
+      if (cursor) await this.saveCursor(tx, run, { ...run.cursor, votes: cursor });
+    });
+    this.publish(ctx, events);
+    ctx.progress(run.votesRead, run.votesTotal);
+  }
+
+  private async writeProposals(tx: SyncTx, run: Run, proposals: HubProposal[]): Promise<LiveEvent[]> {
+    if (proposals.length === 0) return [];
+    const rows: ProposalRow[] = dedupe(proposals.map((p) => ({ line: 0, row: toProposalRow(p, run.dao) })), (r) => r.externalId, () => true, () => {}).map((i) => i.row);
+    const written: WriteCounts = await upsertProposals(tx, rows);
+    run.written += written.inserted + written.updated;
+    const state = new Map(rows.map((r) => [r.externalId, r.state]));
+    return (written.changed ?? []).map((c) => ({
+      type: c.inserted ? ('proposal.created' as const) : ('proposal.updated' as const),
+      dao: run.dao.slug,
+      proposal: c.key,
+      state: state.get(c.key),
+    }));
+  }
+
+  private async proposalIds(db: SyncTx, daoId: number, externalIds: string[]): Promise<Map<string, number>> {
+    if (externalIds.length === 0) return new Map();
+    const rows = await rowsOf<{ id: number; external_id: string }>(db, sql`
+      select id, external_id from proposals where dao_id = ${daoId} and external_id = any(${sql.param(externalIds)}::text[])`);
+    return new Map(rows.map((r) => [r.external_id, Number(r.id)]));
+  }
+
+  private async saveCursor(tx: SyncTx, run: Run, cursor: SnapshotCursor): Promise<void> {
+    const same = JSON.stringify(cursor) === JSON.stringify(run.cursor);
+    if (!same) await run.ctx.saveCursor(tx, cursor as unknown as Record<string, unknown>);
+  }
+
+  private publish(ctx: SyncContext, events: LiveEvent[]) {
+    for (const event of events) ctx.publish(event);
+  }
+}

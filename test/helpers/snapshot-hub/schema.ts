@@ -1,0 +1,258 @@
+import {
+  GraphQLError,
+  buildSchema,
+  type ASTVisitor,
+  type FieldNode,
+  type GraphQLSchema,
+  type InlineFragmentNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  Kind,
+  type FragmentDefinitionNode,
+} from 'graphql';
+import type { HubData, HubProposalRow, HubVoteRow } from './data.ts';
+
+/**
+ * The hub's GraphQL schema (the part a portal uses, with the hub's field names and types) and
+ * resolvers that apply the hub's rules: checkLimits (first <= 1000, skip <= 5000, first/skip >= 0,
+ * *_in <= 100), `_gt/_gte/_lt/_lte` only when truthy, `x_in: []` matches nothing, orderBy from an
+ * allow-list falling back to `created`, ties broken by id ascending, defaults first 20 / desc.
+ */
+export const HUB_SDL = /* GraphQL */ `
+scalar Any
+enum OrderDirection { asc desc }
+
+type Query {
+  space(id: String!): Space
+  spaces(first: Int! = 20, skip: Int! = 0, where: SpaceWhere, orderBy: String, orderDirection: OrderDirection): [Space]
+  proposal(id: String!): Proposal
+  proposals(first: Int! = 20, skip: Int! = 0, where: ProposalWhere, orderBy: String, orderDirection: OrderDirection): [Proposal]
+  vote(id: String!): Vote
+  votes(first: Int! = 20, skip: Int! = 0, where: VoteWhere, orderBy: String, orderDirection: OrderDirection): [Vote]
+}
+
+input SpaceWhere { id: String, id_in: [String] }
+
+input ProposalWhere {
+  id: String, id_in: [String], ipfs: String, ipfs_in: [String], space: String, space_in: [String],
+  author: String, author_in: [String], network: String, network_in: [String], title_contains: String,
+  type: String, type_in: [String], state: String, scores_state: String, scores_state_in: [String],
+  created: Int, created_in: [Int], created_gt: Int, created_gte: Int, created_lt: Int, created_lte: Int,
+  updated: Int, updated_in: [Int], updated_gt: Int, updated_gte: Int, updated_lt: Int, updated_lte: Int,
+  start: Int, start_in: [Int], start_gt: Int, start_gte: Int, start_lt: Int, start_lte: Int,
+  end: Int, end_in: [Int], end_gt: Int, end_gte: Int, end_lt: Int, end_lte: Int,
+  votes: Int, votes_in: [Int], votes_gt: Int, votes_gte: Int, votes_lt: Int, votes_lte: Int,
+  scores_total_value: Float, scores_total_value_in: [Float], scores_total_value_gt: Float, scores_total_value_gte: Float,
+  scores_total_value_lt: Float, scores_total_value_lte: Float,
+  space_verified: Boolean, flagged: Boolean
+}
+
+input VoteWhere {
+  id: String, id_in: [String], ipfs: String, ipfs_in: [String], space: String, space_in: [String],
+  voter: String, voter_in: [String], proposal: String, proposal_in: [String],
+  reason: String, reason_not: String, reason_in: [String], reason_not_in: [String],
+  app: String, app_not: String, app_in: [String], app_not_in: [String],
+  created: Int, created_in: [Int], created_gt: Int, created_gte: Int, created_lt: Int, created_lte: Int,
+  vp: Float, vp_in: [Float], vp_gt: Float, vp_gte: Float, vp_lt: Float, vp_lte: Float,
+  vp_state: String, vp_state_in: [String]
+}
+
+type Strategy { name: String!, network: String, params: Any }
+type Validation { name: String!, params: Any }
+type SpaceVoting { delay: Int, period: Int, type: String, quorum: Float, quorumType: String, blind: Boolean, hideAbstain: Boolean, privacy: String, aliased: Boolean }
+
+type Space {
+  id: String!, name: String, about: String, network: String, symbol: String, strategies: [Strategy],
+  admins: [String], members: [String], filters: SpaceFilters, plugins: Any, voting: SpaceVoting,
+  validation: Validation, verified: Boolean, flagged: Boolean, parent: Space, children: [Space],
+  proposalsCount: Int, votesCount: Int, followersCount: Int, created: Int
+}
+type SpaceFilters { minScore: Float, onlyMembers: Boolean }
+
+type Proposal {
+  id: String!, ipfs: String, author: String!, created: Int!, updated: Int, space: Space, network: String!,
+  symbol: String!, type: String, strategies: [Strategy]!, validation: Validation, plugins: Any!, title: String!,
+  body: String, discussion: String!, choices: [String]!, labels: [String]!, start: Int!, end: Int!,
+  quorum: Float!, quorumType: String, privacy: String, snapshot: Int, state: String, link: String, app: String,
+  scores: [Float], scores_by_strategy: Any, scores_state: String, scores_total: Float, scores_updated: Int,
+  votes: Int, flagged: Boolean
+}
+
+type Vote {
+  id: String!, ipfs: String, voter: String!, created: Int!, space: Space!, proposal: Proposal, choice: Any!,
+  metadata: Any, reason: String, app: String, vp: Float, vp_by_strategy: [Float], vp_state: String
+}
+`;
+
+const PROPOSAL_ORDER: Record<string, keyof HubProposalRow | 'updated'> = {
+  created: 'created', updated: 'updated', start: 'start', end: 'end', votes: 'votes', scores_total_value: 'scores_total',
+};
+const VOTE_ORDER: Record<string, keyof HubVoteRow> = { created: 'created', vp: 'vp' };
+
+interface ListArgs {
+  first: number;
+  skip: number;
+  where?: Record<string, unknown> | null;
+  orderBy?: string | null;
+  orderDirection?: 'asc' | 'desc' | null;
+}
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$|^0x[0-9a-fA-F]{1,64}$/;
+
+function checkLimits(args: ListArgs, inLimits: Record<string, number> = {}) {
+  if (args.first > 1000) throw new GraphQLError('The `first` argument must not be greater than 1000');
+  if (args.skip > 5000) throw new GraphQLError('The `skip` argument must not be greater than 5000');
+  if (args.first < 0) throw new GraphQLError('The `first` argument must be positive');
+  if (args.skip < 0) throw new GraphQLError('The `skip` argument must be positive');
+  for (const [key, value] of Object.entries(args.where ?? {})) {
+    if (key.endsWith('_in') && Array.isArray(value) && value.length > (inLimits[key] ?? 100)) {
+      throw new GraphQLError(`The \`${key}\` argument must not be greater than ${inLimits[key] ?? 100}`);
+    }
+  }
+}
+
+/** `where` as the hub's SQL builder reads it; addresses are compared case-insensitively (the hub checksums them). */
+function matches(row: Record<string, unknown>, where: Record<string, unknown>, addressFields: string[]): boolean {
+  for (const [key, value] of Object.entries(where)) {
+    if (value === null || value === undefined) continue;
+    const m = /^(.*?)(_in|_not_in|_not|_gt|_gte|_lt|_lte|_contains)?$/.exec(key)!;
+    const field = m[1] === 'scores_total_value' ? 'scores_total' : m[1]!;
+    const op = m[2] ?? '';
+    if (['space_verified', 'flagged', 'network', 'ipfs', 'scores_state', 'app', 'vp_state'].includes(field) && op === '') continue;
+    const norm = (v: unknown) => (addressFields.includes(field) && typeof v === 'string' ? v.toLowerCase() : v);
+    const actual = norm(row[field]);
+    switch (op) {
+      case '': if (actual !== norm(value)) return false; break;
+      case '_not': if (actual === norm(value)) return false; break;
+      case '_in': if (!(value as unknown[]).map(norm).includes(actual)) return false; break;
+      case '_not_in': if ((value as unknown[]).map(norm).includes(actual)) return false; break;
+      // Applied only when truthy: created_gt: 0 does nothing.
+      case '_gt': if (value && !((actual as number) > (value as number))) return false; break;
+      case '_gte': if (value && !((actual as number) >= (value as number))) return false; break;
+      case '_lt': if (value && !((actual as number) < (value as number))) return false; break;
+      case '_lte': if (value && !((actual as number) <= (value as number))) return false; break;
+      case '_contains': if (!String(actual ?? '').includes(String(value))) return false; break;
+    }
+  }
+  return true;
+}
+
+function checkAddresses(where: Record<string, unknown>, fields: string[]) {
+  for (const field of fields) {
+    for (const key of [field, `${field}_in`]) {
+      const value = where[key];
+      if (value === undefined || value === null) continue;
+      const list = Array.isArray(value) ? value : [value];
+      if (list.some((v) => typeof v !== 'string' || !ADDRESS.test(v))) throw new GraphQLError(`Invalid addresses in ${field}`);
+    }
+  }
+}
+
+/** Hub order: `ORDER BY <field> <dir>, id ASC`. */
+function page<T extends { id: string }>(rows: T[], args: ListArgs, allowed: Record<string, keyof T | string>): T[] {
+  const field = (allowed[args.orderBy ?? 'created'] ?? 'created') as keyof T;
+  const dir = args.orderDirection === 'asc' ? 1 : -1;
+  const sorted = rows.sort((a, b) => {
+    const x = a[field] as number;
+    const y = b[field] as number;
+    if (x !== y) return x < y ? -dir : dir;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+  return sorted.slice(args.skip, args.skip + args.first);
+}
+
+export function createHubSchema(data: HubData): { schema: GraphQLSchema; rootValue: Record<string, unknown> } {
+  const schema = buildSchema(HUB_SDL);
+  const space = (id: string) => {
+    const s = data.spaces.get(id);
+    if (!s) return null;
+    const proposals = [...data.proposals.values()].filter((p) => p.space === id);
+    return {
+      id: s.id, name: s.name, about: '', network: '1', symbol: s.symbol,
+      strategies: [{ name: 'erc20-balance-of', network: '1', params: { symbol: s.symbol, decimals: 18 } }],
+      admins: [], members: [], filters: { minScore: 0, onlyMembers: false }, plugins: {},
+      voting: { delay: null, period: null, type: null, quorum: null, quorumType: null, blind: null, hideAbstain: null, privacy: null, aliased: null },
+      validation: { name: 'basic', params: {} }, verified: true, flagged: false, parent: null, children: [],
+      proposalsCount: proposals.length, votesCount: proposals.reduce((n, p) => n + data.votesOf(p.id).length, 0), followersCount: 0, created: 0,
+    };
+  };
+  const proposal = (p: HubProposalRow) => ({
+    id: p.id, ipfs: p.id, author: p.author, created: p.created, updated: p.created, space: () => space(p.space), network: '1',
+    symbol: data.spaces.get(p.space)?.symbol ?? '', type: p.type, strategies: [], validation: { name: 'any', params: {} }, plugins: {},
+    title: p.title, body: p.body, discussion: p.discussion, choices: p.choices, labels: [], start: p.start, end: p.end,
+    quorum: p.quorum, quorumType: 'default', privacy: '', snapshot: 0, state: data.stateOf(p),
+    link: `https://testnet.snapshot.box/#/s-tn:${p.space}/proposal/${p.id}`, app: 'snapshot', scores: p.scores,
+    scores_by_strategy: p.scores.map((s) => [s]), scores_state: 'final', scores_total: p.scores_total, scores_updated: p.end,
+    votes: p.votes, flagged: false,
+  });
+  const vote = (v: HubVoteRow) => ({
+    id: v.id, ipfs: '', voter: v.voter, created: v.created, space: () => space(v.space),
+    proposal: () => (data.proposals.has(v.proposal) ? proposal(data.proposals.get(v.proposal)!) : null),
+    choice: v.choice, metadata: {}, reason: v.reason, app: 'snapshot', vp: v.vp, vp_by_strategy: [v.vp], vp_state: 'final',
+  });
+
+  const rootValue = {
+    space: ({ id }: { id: string }) => space(id),
+    spaces: (args: ListArgs) => {
+      if (args.first > 1000) throw new GraphQLError('The `first` argument must not be greater than 1000');
+      const rows = [...data.spaces.values()].filter((s) => matches(s as never, args.where ?? {}, []));
+      return page(rows.map((s) => ({ ...s, created: 0 })), args, { created: 'created' }).map((s) => space(s.id));
+    },
+    proposal: ({ id }: { id: string }) => (data.proposals.has(id) ? proposal(data.proposals.get(id)!) : null),
+    proposals: (args: ListArgs) => {
+      checkLimits(args, { space_in: 10000 });
+      const where = args.where ?? {};
+      checkAddresses(where, ['author']);
+      const rows = [...data.proposals.values()]
+        .map((p) => ({ ...p, updated: p.created, state: data.stateOf(p) }))
+        .filter((p) => matches(p as never, where, ['author']));
+      return page(rows, args, PROPOSAL_ORDER).map((p) => proposal(data.proposals.get(p.id)!));
+    },
+    vote: ({ id }: { id: string }) => (data.votes.has(id) ? vote(data.votes.get(id)!) : null),
+    votes: (args: ListArgs) => {
+      checkLimits(args);
+      const where = args.where ?? {};
+      checkAddresses(where, ['voter']);
+      const source = typeof where.proposal === 'string' ? data.votesOf(where.proposal)
+        : Array.isArray(where.proposal_in) ? (where.proposal_in as string[]).flatMap((id) => data.votesOf(id))
+        : [...data.votes.values()];
+      const rows = source.filter((v) => matches(v as never, where, ['voter']));
+      return page(rows, args, VOTE_ORDER).map(vote);
+    },
+  };
+  return { schema, rootValue };
+}
+
+/**
+ * graphql-depth-limit(5) as the hub configures it: root fields are depth 0, a field deeper than
+ * 5 fails validation with "'<operation name>' exceeds maximum operation depth of 5".
+ */
+export function depthLimitRule(maxDepth: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+    const walk = (set: SelectionSetNode, depth: number, name: string): void => {
+      for (const selection of set.selections) {
+        if (selection.kind === Kind.FIELD) {
+          const field = selection as FieldNode;
+          if (depth > maxDepth) {
+            context.reportError(new GraphQLError(`'${name}' exceeds maximum operation depth of ${maxDepth}`, { nodes: [field] }));
+            return;
+          }
+          if (field.selectionSet) walk(field.selectionSet, depth + 1, name);
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          walk((selection as InlineFragmentNode).selectionSet, depth, name);
+        } else {
+          const fragment = fragments.get(selection.name.value);
+          if (fragment) walk(fragment.selectionSet, depth, name);
+        }
+      }
+    };
+    return {
+      OperationDefinition(node: OperationDefinitionNode) {
+        walk(node.selectionSet, 0, node.name?.value ?? '');
+      },
+    };
+  };
+}
