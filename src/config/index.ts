@@ -16,6 +16,23 @@ export interface Config {
   corsOrigins: string[];
   /** Largest request body, in bytes (imports through the API stream NDJSON bodies). */
   bodyLimit: number;
+  /** How the sync engine runs (see src/sync and the README's "Sync" section). */
+  sync: SyncConfig;
+}
+
+export interface SyncConfig {
+  /** Every (DAO, source) is brought up to date this often. */
+  intervalSeconds: number;
+  /** Sync jobs run at once by this process (in-process scheduler or BullMQ worker). */
+  concurrency: number;
+  /** Tries per job before it is left for the next interval. */
+  attempts: number;
+  /** Delay before the first retry; doubled for each further one. */
+  backoffSeconds: number;
+  /** Whether `serve` also runs sync jobs; false makes it an API-only process (workers run them). */
+  worker: boolean;
+  /** Redis key prefix of the BullMQ queue (several installations can share one Redis). */
+  queuePrefix: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -70,6 +87,14 @@ function origins(env: Env, name: string): string[] {
   return list;
 }
 
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got '${env[name]}'`);
+}
+
 /** Reads and validates the environment once; a bad value stops start-up naming the variable. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   return {
@@ -81,5 +106,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     bodyLimit: integer(env, 'BODY_LIMIT', 256 * 1024 * 1024, 1024, 2 ** 31 - 1),
+    sync: {
+      intervalSeconds: integer(env, 'SYNC_INTERVAL_SECONDS', 300, 1, 7 * 24 * 3600),
+      concurrency: integer(env, 'SYNC_CONCURRENCY', 2, 1, 64),
+      attempts: integer(env, 'SYNC_ATTEMPTS', 5, 1, 100),
+      backoffSeconds: integer(env, 'SYNC_BACKOFF_SECONDS', 10, 0, 24 * 3600),
+      worker: boolean(env, 'SYNC_WORKER', true),
+      queuePrefix: env.SYNC_QUEUE_PREFIX?.trim() || 'dao-portal',
+    },
   };
 }
