@@ -16,13 +16,30 @@ import { metricRoutes } from './routes/metrics.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { searchRoutes } from './routes/search.ts';
 import { seriesRoutes } from './routes/series.ts';
+import { streamRoutes } from './routes/stream.ts';
+import { syncRoutes } from './routes/sync.ts';
+import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
+import pino from 'pino';
 import { ErrorBody } from './schemas.ts';
 
 export interface ApiContext {
   database: Database;
+  /** Live events, sync jobs and the active runner (which schedules first syncs of new DAOs). */
+  sync: SyncEngine;
+  streamHeartbeatMs: number;
 }
 
-export async function buildServer(options: { config: Pick<Config, 'corsOrigins' | 'bodyLimit'>; database: Database; logger: Logger | false }): Promise<FastifyInstance> {
+export interface ServerOptions {
+  config: Pick<Config, 'corsOrigins' | 'bodyLimit'>;
+  database: Database;
+  logger: Logger | false;
+  /** The process's sync engine; without one the server streams its own events and schedules nothing. */
+  sync?: SyncEngine;
+  /** SSE heartbeat period (15 s; tests shorten it). */
+  streamHeartbeatMs?: number;
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: (options.logger || undefined) as FastifyBaseLogger | undefined,
     logger: options.logger ? undefined : false,
@@ -56,14 +73,22 @@ export async function buildServer(options: { config: Pick<Config, 'corsOrigins' 
         version: VERSION,
         description: 'Governance and treasury data of DAOs. Every response is `{status, data, message?, pagination?}`; errors are `{status: "error", error: {code, message, details?}}`.',
       },
-      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'health'].map((name) => ({ name })),
+      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'health'].map((name) => ({ name })),
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (json.$id as string) ?? `def-${i}` },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const context: ApiContext = { database: options.database };
+  let sync = options.sync;
+  if (!sync) {
+    const local = createSyncEngine({ redisUrl: undefined, sync: { intervalSeconds: 300, concurrency: 1, attempts: 1, backoffSeconds: 0, worker: false, queuePrefix: 'dao-portal' } }, {
+      database: options.database, logger: options.logger || pino({ level: 'silent' }), sources: [], runner: 'none',
+    });
+    app.addHook('onClose', () => local.close());
+    sync = local;
+  }
+  const context: ApiContext = { database: options.database, sync, streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000 };
   await app.register(healthRoutes, context);
   await app.register(async (v1) => {
     await v1.register(daoRoutes, context);
@@ -73,6 +98,8 @@ export async function buildServer(options: { config: Pick<Config, 'corsOrigins' 
     await v1.register(metricRoutes, context);
     await v1.register(leaderboardRoutes, context);
     await v1.register(searchRoutes, context);
+    await v1.register(syncRoutes, context);
+    await v1.register(streamRoutes, context);
   }, { prefix: '/api/v1' });
 
   return app as unknown as FastifyInstance;

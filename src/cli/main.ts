@@ -8,13 +8,16 @@ import { commandContext, openConfiguredDatabase, run } from './context.ts';
 import { importCommand } from './import.ts';
 import { recomputeCommand } from './recompute.ts';
 import { serve } from './serve.ts';
+import { syncCommand } from './sync.ts';
+import { workerCommand } from './worker.ts';
 
 const program = new Command('dao-portal')
   .description('DAO Portal: self-hostable governance and treasury analytics for DAOs')
   .version(VERSION)
   .addHelpText('after', `
 Configuration comes from the environment: PORT (8000), HOST (0.0.0.0), DATABASE_URL (unset: embedded
-database in DATA_DIR, default ./data), LOG_LEVEL (info), REDIS_URL, CORS_ORIGINS. See README.md.`);
+database in DATA_DIR, default ./data), LOG_LEVEL (info), REDIS_URL, CORS_ORIGINS, SYNC_INTERVAL_SECONDS (300),
+SYNC_CONCURRENCY (2), SYNC_ATTEMPTS (5), SYNC_BACKOFF_SECONDS (10), SYNC_WORKER (true), SYNC_QUEUE_PREFIX. See README.md.`);
 
 program
   .command('serve')
@@ -45,6 +48,22 @@ program
       }
     }),
   );
+
+program
+  .command('sync')
+  .description('Sync DAOs from their sources now, with a progress bar (items/s, ETA)')
+  .option('--dao <slug>', 'only this DAO (slug or id)')
+  .option('--source <name>', 'only this source: snapshot, governor or treasury')
+  .option('--server <url>', 'run the sync in a running DAO Portal server instead of this process')
+  .addHelpText('after', `
+Exit status: 0 when every sync finished (or another process was already running it), 1 when one
+failed or nothing applied. While a server holds the embedded database, the sync runs in that server.`)
+  .action((options: { dao?: string; source?: string; server?: string }) => run(() => syncCommand(options)));
+
+program
+  .command('worker')
+  .description('Work sync jobs from the Redis queue (REDIS_URL) until stopped; run as many as you like')
+  .action(() => run(workerCommand));
 
 program
   .command('import')

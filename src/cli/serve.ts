@@ -1,4 +1,6 @@
 import { buildServer } from '../api/server.ts';
+import { createSyncEngine } from '../sync/engine.ts';
+import { createSources } from '../sync/registry.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
 
 export async function serve(): Promise<void> {
@@ -6,12 +8,15 @@ export async function serve(): Promise<void> {
   const database = await openConfiguredDatabase(config);
   try {
     await database.migrate();
-    const app = await buildServer({ config, database, logger });
+    const sync = createSyncEngine(config, { database, logger, sources: createSources(config, { logger }) });
+    const app = await buildServer({ config, database, logger, sync });
     const address = await app.listen({ port: config.port, host: config.host });
     const { port } = app.server.address() as { port: number };
     const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     await database.announceServer(`http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`);
     logger.info({ address, database: database.kind, location: database.location }, `DAO Portal listening on ${address} (API docs at ${address}/docs)`);
+    await sync.runner?.start();
+    logger.info({ runner: sync.runner?.kind ?? 'none', sources: sync.deps.sources.map((s) => s.name), interval_seconds: config.sync.intervalSeconds }, 'sync engine started');
 
     let stopping = false;
     const stop = async (signal: string) => {
@@ -24,6 +29,8 @@ export async function serve(): Promise<void> {
         app.server.closeAllConnections();
       }, 30_000);
       timer.unref();
+      // Running syncs stop at their next safe point (their committed work stays), then requests drain.
+      await sync.close();
       await app.close();
       await database.close();
       logger.info('stopped');

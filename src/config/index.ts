@@ -18,6 +18,8 @@ export interface Config {
   bodyLimit: number;
   /** Snapshot hub (GraphQL) used by the Snapshot source. */
   snapshot: SnapshotConfig;
+  /** How the sync engine runs (see src/sync and the README's "Sync" section). */
+  sync: SyncConfig;
 }
 
 export interface SnapshotConfig {
@@ -26,6 +28,21 @@ export interface SnapshotConfig {
   apiKey: string | undefined;
   /** Requests per minute this process allows itself (the public hub answers 429 beyond 100/min). */
   rateLimit: number;
+}
+
+export interface SyncConfig {
+  /** Every (DAO, source) is brought up to date this often. */
+  intervalSeconds: number;
+  /** Sync jobs run at once by this process (in-process scheduler or BullMQ worker). */
+  concurrency: number;
+  /** Tries per job before it is left for the next interval. */
+  attempts: number;
+  /** Delay before the first retry; doubled for each further one. */
+  backoffSeconds: number;
+  /** Whether `serve` also runs sync jobs; false makes it an API-only process (workers run them). */
+  worker: boolean;
+  /** Redis key prefix of the BullMQ queue (several installations can share one Redis). */
+  queuePrefix: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -80,6 +97,14 @@ function origins(env: Env, name: string): string[] {
   return list;
 }
 
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got '${env[name]}'`);
+}
+
 /** Reads and validates the environment once; a bad value stops start-up naming the variable. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   return {
@@ -95,6 +120,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       hubUrl: url(env, 'SNAPSHOT_HUB_URL', ['https:', 'http:']) ?? 'https://hub.snapshot.org/graphql',
       apiKey: env.SNAPSHOT_API_KEY?.trim() || undefined,
       rateLimit: integer(env, 'SNAPSHOT_RATE_LIMIT', 90, 1, 100_000),
+    },
+    sync: {
+      intervalSeconds: integer(env, 'SYNC_INTERVAL_SECONDS', 300, 1, 7 * 24 * 3600),
+      concurrency: integer(env, 'SYNC_CONCURRENCY', 2, 1, 64),
+      attempts: integer(env, 'SYNC_ATTEMPTS', 5, 1, 100),
+      backoffSeconds: integer(env, 'SYNC_BACKOFF_SECONDS', 10, 0, 24 * 3600),
+      worker: boolean(env, 'SYNC_WORKER', true),
+      queuePrefix: env.SYNC_QUEUE_PREFIX?.trim() || 'dao-portal',
     },
   };
 }

@@ -11,6 +11,7 @@ import { applyMigrations } from './migrations.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type DbKind = 'pglite' | 'postgres';
+export type QueryFn = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
 
 export interface Database {
   db: Db;
@@ -19,6 +20,11 @@ export interface Database {
   location: string;
   /** Runs a raw statement and returns its rows with one shape on both drivers. */
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Runs `fn` on one connection held for its whole duration, for session state such as advisory
+   * locks (which a pooled `query` could take and release on different connections).
+   */
+  session<T>(fn: (query: QueryFn) => Promise<T>): Promise<T>;
   /** Applies pending migrations; returns the versions applied. */
   migrate(): Promise<string[]>;
   /** Tells other processes where the server holding this database listens (embedded database only). */
@@ -60,6 +66,17 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     location,
     async query<T>(text: string, params: unknown[] = []) {
       return (await pool.query(text, params)).rows as T[];
+    },
+    async session(fn) {
+      const client = await pool.connect();
+      let broken = false;
+      client.once('error', () => (broken = true));
+      try {
+        return await fn(async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[]);
+      } finally {
+        // A connection that failed below SQL level is discarded rather than reused.
+        client.release(broken);
+      }
     },
     async migrate() {
       const client = await pool.connect();
@@ -107,6 +124,8 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     async query<T>(text: string, params: unknown[] = []) {
       return (await client.query<T>(text, params)).rows;
     },
+    // PGlite is one connection already.
+    session: (fn) => fn(async <T>(text: string, params: unknown[] = []) => (await client.query<T>(text, params)).rows),
     async migrate() {
       try {
         return await applyMigrations({

@@ -28,7 +28,12 @@ function toColumns(body: Partial<typeof DaoBody.static>) {
   );
 }
 
-export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
+/** The DAO is stored either way; a runner that cannot queue its first sync now leaves it to the next schedule. */
+export async function scheduleFirstSync(sync: ApiContext['sync'], daoId: number, log: { error(obj: object, msg: string): void }): Promise<void> {
+  await sync.runner?.scheduleDao(daoId).catch((error) => log.error({ err: error, dao_id: daoId }, 'could not schedule the first sync'));
+}
+
+export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, sync }) => {
   const { db } = database;
 
   app.get('/daos', {
@@ -59,6 +64,7 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
     },
   }, async (request, reply) => {
     const row = await createDao(db, { ...(toColumns(request.body) as typeof request.body & { slug: string; name: string; chain: string }) });
+    if (row.snapshotSpace || row.governorAddress) await scheduleFirstSync(sync, row.id, request.log);
     return reply.status(201).send({ status: 'success' as const, data: daoToApi(row), message: 'DAO created' });
   });
 

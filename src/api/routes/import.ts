@@ -5,6 +5,8 @@ import { Importer } from '../../import/importer.ts';
 import { readRecords } from '../../import/reader.ts';
 import { success } from '../schemas.ts';
 import type { ApiContext } from '../server.ts';
+import { daosAwaitingFirstSync } from '../../sync/jobs.ts';
+import { scheduleFirstSync } from './daos.ts';
 
 const CountsSchema = Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer(), rejected: Type.Integer() });
 export const ImportResult = Type.Object({
@@ -21,7 +23,7 @@ export const ImportResult = Type.Object({
  * The same import as `dao-portal import`, over HTTP: the body is streamed (NDJSON or a JSON
  * array) and never held in memory. The CLI uses it when the server holds the embedded database.
  */
-export const importRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
+export const importRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, sync }) => {
   // Scoped to this plugin: the body reaches the handler as a raw stream.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
@@ -37,6 +39,10 @@ export const importRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
     const importer = new Importer(database, { ...(request.query.source ? { source: request.query.source } : {}) });
     const summary = await importer.run(readRecords(request.body as Readable));
     request.log.info({ import: { ...summary, byType: undefined } }, 'import finished');
+    // Imported DAOs with a Snapshot space or Governor address start syncing now, like added ones.
+    if (sync.runner && summary.byType.dao) {
+      for (const id of await daosAwaitingFirstSync(sync.deps)) await scheduleFirstSync(sync, id, request.log);
+    }
     return {
       status: 'success' as const,
       data: {

@@ -1,0 +1,143 @@
+import { sql } from 'drizzle-orm';
+import { rowsOf, type Database } from '../db/index.ts';
+import { refreshDaoAggregates } from '../db/aggregates.ts';
+import { daos } from '../db/schema/core.ts';
+import type { DaoRow } from '../db/queries/daos.ts';
+import { getDao } from '../db/queries/daos.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import type { Logger } from '../logger/index.ts';
+import type { SyncLocks } from './locks.ts';
+import { runSync } from './run.ts';
+import type { LiveEvent, SourceName, SyncSource } from './types.ts';
+
+/** What every job needs; both runners and `dao-portal sync` build one of these. */
+export interface SyncDeps {
+  database: Database;
+  sources: SyncSource[];
+  locks: SyncLocks;
+  logger: Logger;
+  publish: (event: LiveEvent) => void;
+}
+
+/** A unit of work for a runner: one (DAO, source) sync, or recomputing DAO figures. */
+export type JobSpec = { kind: 'sync'; daoId: number; source: SourceName } | { kind: 'aggregates'; daoIds?: number[] };
+
+export interface JobOutcome {
+  dao: string;
+  source: SourceName;
+  /**
+   * done: ran to the end; busy: another worker holds this (DAO, source) now; skipped: the DAO or
+   * its source is gone; failed: the run failed (`error`; runNow only, runners retry instead).
+   */
+  status: 'done' | 'busy' | 'skipped' | 'failed';
+  error?: string;
+  written: number;
+  read: number;
+  lag: number | null;
+  duration_ms: number;
+}
+
+/** Stable name of a job, used as the lock, dedupe and scheduler key. */
+export function jobKey(job: JobSpec): string {
+  return job.kind === 'sync' ? `sync.${job.daoId}.${job.source}` : `aggregates.${job.daoIds?.join('-') ?? 'all'}`;
+}
+
+export interface RunJobOptions {
+  signal?: AbortSignal;
+  progress?: (done: number, total?: number) => void;
+}
+
+/**
+ * The one job function both runners call. A sync holds the (DAO, source) lock, runs the source
+ * through runSync (which records sync_state), and recomputes the DAO's figures when rows changed.
+ * Failures are rethrown for the runner's retry.
+ */
+export async function runJob(deps: SyncDeps, job: JobSpec, options: RunJobOptions = {}): Promise<JobOutcome | undefined> {
+  if (job.kind === 'aggregates') {
+    const ids = job.daoIds ?? (await deps.database.db.select({ id: daos.id }).from(daos)).map((r) => r.id);
+    await refreshDaoAggregates(deps.database.db, ids);
+    return undefined;
+  }
+  const started = Date.now();
+  const outcome = (status: JobOutcome['status'], dao: string, rest: Partial<JobOutcome> = {}): JobOutcome => ({
+    dao, source: job.source, status, written: 0, read: 0, lag: null, duration_ms: Date.now() - started, ...rest,
+  });
+  const dao = await getDao(deps.database.db, String(job.daoId)).catch((error) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+  const source = deps.sources.find((s) => s.name === job.source);
+  if (!dao || !source || !source.appliesTo(dao)) return outcome('skipped', dao?.slug ?? String(job.daoId));
+
+  const locked = await deps.locks.tryRun(dao.id, source.name, async () => {
+    const result = await runSync({
+      database: deps.database, dao, source, logger: deps.logger, publish: deps.publish,
+      ...(options.signal ? { signal: options.signal } : {}), ...(options.progress ? { progress: options.progress } : {}),
+    });
+    if (result.written > 0) await refreshDaoAggregates(deps.database.db, [dao.id]);
+    return result;
+  });
+  if (!locked.ran) return outcome('busy', dao.slug);
+  const { written, read, lag } = locked.value;
+  return outcome('done', dao.slug, { written, read, lag: lag ?? null });
+}
+
+/** Every (DAO, source) pair that applies, optionally narrowed to one DAO (id or slug) and/or one source. */
+export async function syncTargets(deps: Pick<SyncDeps, 'database' | 'sources'>, filter: { dao?: string; source?: string } = {}): Promise<Array<{ dao: DaoRow; source: SyncSource }>> {
+  if (filter.source && !deps.sources.some((s) => s.name === filter.source)) {
+    const known = deps.sources.map((s) => s.name).join(', ') || 'none';
+    throw new ValidationError(`source '${filter.source}' is not configured here (configured: ${known})`);
+  }
+  const rows = filter.dao ? [await getDao(deps.database.db, filter.dao)] : await deps.database.db.select().from(daos).orderBy(daos.id);
+  return rows.flatMap((dao) =>
+    deps.sources.filter((s) => (!filter.source || s.name === filter.source) && s.appliesTo(dao)).map((source) => ({ dao, source })));
+}
+
+/**
+ * Marks a (DAO, source) as waiting to run, so the status endpoint shows it before its first run
+ * starts; a running or previously failed state is left as it is (the run will overwrite it).
+ */
+export async function markScheduled(database: Database, daoId: number, source: SourceName): Promise<void> {
+  await rowsOf(database.db, sql`
+    insert into sync_state (dao_id, source, status, updated_at) values (${daoId}, ${source}, 'scheduled', now())
+    on conflict (dao_id, source) do update set status = 'scheduled', updated_at = now()
+     where sync_state.status = 'idle'
+    returning id`);
+}
+
+/**
+ * Runs the matching (DAO, source) syncs now, one after another, in this process (`dao-portal sync`
+ * and POST /sync/run). A failure is reported in its outcome and the others still run.
+ */
+export async function runNow(
+  deps: SyncDeps,
+  filter: { dao?: string; source?: string },
+  options: { signal?: AbortSignal; onStart?: (dao: DaoRow, source: SyncSource) => RunJobOptions['progress'] } = {},
+): Promise<JobOutcome[]> {
+  const outcomes: JobOutcome[] = [];
+  for (const { dao, source } of await syncTargets(deps, filter)) {
+    if (options.signal?.aborted) break;
+    const started = Date.now();
+    const progress = options.onStart?.(dao, source);
+    try {
+      const outcome = await runJob(deps, { kind: 'sync', daoId: dao.id, source: source.name }, {
+        ...(options.signal ? { signal: options.signal } : {}), ...(progress ? { progress } : {}),
+      });
+      outcomes.push(outcome!);
+    } catch (error) {
+      outcomes.push({
+        dao: dao.slug, source: source.name, status: 'failed', written: 0, read: 0, lag: null, duration_ms: Date.now() - started,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return outcomes;
+}
+
+/** DAOs with a source that applies but has never been scheduled or run: their first sync is due. */
+export async function daosAwaitingFirstSync(deps: Pick<SyncDeps, 'database' | 'sources'>): Promise<number[]> {
+  const known = new Set((await rowsOf<{ key: string }>(deps.database.db, sql`select dao_id || ':' || source as key from sync_state`)).map((r) => r.key));
+  const ids = new Set<number>();
+  for (const { dao, source } of await syncTargets(deps)) if (!known.has(`${dao.id}:${source.name}`)) ids.add(dao.id);
+  return [...ids];
+}
