@@ -112,8 +112,9 @@ function checkLimits(args: ListArgs, inLimits: Record<string, number> = {}) {
   }
 }
 
-/** `where` as the hub's SQL builder reads it; addresses are compared case-insensitively (the hub checksums them). */
-function matches(row: Record<string, unknown>, where: Record<string, unknown>, addressFields: string[]): boolean {
+/** `where` as the hub's SQL builder reads it, compiled once per request; addresses compare case-insensitively (the hub checksums them). */
+function compileWhere(where: Record<string, unknown>, addressFields: string[]): (row: Record<string, unknown>) => boolean {
+  const tests: Array<(row: Record<string, unknown>) => boolean> = [];
   for (const [key, value] of Object.entries(where)) {
     if (value === null || value === undefined) continue;
     const m = /^(.*?)(_in|_not_in|_not|_gt|_gte|_lt|_lte|_contains)?$/.exec(key)!;
@@ -121,21 +122,25 @@ function matches(row: Record<string, unknown>, where: Record<string, unknown>, a
     const op = m[2] ?? '';
     if (['space_verified', 'flagged', 'network', 'ipfs', 'scores_state', 'app', 'vp_state'].includes(field) && op === '') continue;
     const norm = (v: unknown) => (addressFields.includes(field) && typeof v === 'string' ? v.toLowerCase() : v);
-    const actual = norm(row[field]);
+    const get = (row: Record<string, unknown>) => norm(row[field]);
+    const wanted = norm(value);
+    const list = Array.isArray(value) ? new Set(value.map(norm)) : new Set();
+    // _gt/_gte/_lt/_lte apply only when truthy: created_gt: 0 does nothing.
+    if (['_gt', '_gte', '_lt', '_lte'].includes(op) && !value) continue;
+    const n = value as number;
     switch (op) {
-      case '': if (actual !== norm(value)) return false; break;
-      case '_not': if (actual === norm(value)) return false; break;
-      case '_in': if (!(value as unknown[]).map(norm).includes(actual)) return false; break;
-      case '_not_in': if ((value as unknown[]).map(norm).includes(actual)) return false; break;
-      // Applied only when truthy: created_gt: 0 does nothing.
-      case '_gt': if (value && !((actual as number) > (value as number))) return false; break;
-      case '_gte': if (value && !((actual as number) >= (value as number))) return false; break;
-      case '_lt': if (value && !((actual as number) < (value as number))) return false; break;
-      case '_lte': if (value && !((actual as number) <= (value as number))) return false; break;
-      case '_contains': if (!String(actual ?? '').includes(String(value))) return false; break;
+      case '': tests.push((r) => get(r) === wanted); break;
+      case '_not': tests.push((r) => get(r) !== wanted); break;
+      case '_in': tests.push((r) => list.has(get(r))); break;
+      case '_not_in': tests.push((r) => !list.has(get(r))); break;
+      case '_gt': tests.push((r) => (get(r) as number) > n); break;
+      case '_gte': tests.push((r) => (get(r) as number) >= n); break;
+      case '_lt': tests.push((r) => (get(r) as number) < n); break;
+      case '_lte': tests.push((r) => (get(r) as number) <= n); break;
+      case '_contains': tests.push((r) => String(get(r) ?? '').includes(String(value))); break;
     }
   }
-  return true;
+  return (row) => tests.every((t) => t(row));
 }
 
 function checkAddresses(where: Record<string, unknown>, fields: string[]) {
@@ -196,7 +201,7 @@ export function createHubSchema(data: HubData): { schema: GraphQLSchema; rootVal
     space: ({ id }: { id: string }) => space(id),
     spaces: (args: ListArgs) => {
       if (args.first > 1000) throw new GraphQLError('The `first` argument must not be greater than 1000');
-      const rows = [...data.spaces.values()].filter((s) => matches(s as never, args.where ?? {}, []));
+      const rows = [...data.spaces.values()].filter(compileWhere(args.where ?? {}, []) as never);
       return page(rows.map((s) => ({ ...s, created: 0 })), args, { created: 'created' }).map((s) => space(s.id));
     },
     proposal: ({ id }: { id: string }) => (data.proposals.has(id) ? proposal(data.proposals.get(id)!) : null),
@@ -206,7 +211,7 @@ export function createHubSchema(data: HubData): { schema: GraphQLSchema; rootVal
       checkAddresses(where, ['author']);
       const rows = [...data.proposals.values()]
         .map((p) => ({ ...p, updated: p.created, state: data.stateOf(p) }))
-        .filter((p) => matches(p as never, where, ['author']));
+        .filter(compileWhere(where, ['author']) as never);
       return page(rows, args, PROPOSAL_ORDER).map((p) => proposal(data.proposals.get(p.id)!));
     },
     vote: ({ id }: { id: string }) => (data.votes.has(id) ? vote(data.votes.get(id)!) : null),
@@ -217,8 +222,15 @@ export function createHubSchema(data: HubData): { schema: GraphQLSchema; rootVal
       const source = typeof where.proposal === 'string' ? data.votesOf(where.proposal)
         : Array.isArray(where.proposal_in) ? (where.proposal_in as string[]).flatMap((id) => data.votesOf(id))
         : [...data.votes.values()];
-      const rows = source.filter((v) => matches(v as never, where, ['voter']));
-      return page(rows, args, VOTE_ORDER).map(vote);
+      const rows = source.filter(compileWhere(where, ['voter']) as never);
+      const proposals = new Map<string, ReturnType<typeof proposal> | null>();
+      return page(rows, args, VOTE_ORDER).map((v) => ({
+        ...vote(v),
+        proposal: () => {
+          if (!proposals.has(v.proposal)) proposals.set(v.proposal, data.proposals.has(v.proposal) ? proposal(data.proposals.get(v.proposal)!) : null);
+          return proposals.get(v.proposal);
+        },
+      }));
     },
   };
   return { schema, rootValue };
