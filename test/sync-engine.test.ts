@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/api/server.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { createSyncEngine, type SyncEngine } from '../src/sync/engine.ts';
-import { runJob } from '../src/sync/jobs.ts';
+import { markScheduled, runJob } from '../src/sync/jobs.ts';
+import { sql } from 'drizzle-orm';
 import { createSyncLocks } from '../src/sync/locks.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
 import { silentLogger, syncDeps } from './helpers/runners.ts';
@@ -96,6 +97,20 @@ describe.each(databaseTargets())('sync engine on $kind', (target) => {
       expect((await app.inject({ url: '/api/v1/sync/status?dao=no-such-dao' })).json().error.code).toBe('NOT_FOUND');
     });
 
+    it('GET /sync/status tells queued, running and interrupted runs apart', async () => {
+      const dao = await createTestDao(database, 'states');
+      sources.push(new TestSource(dao.space));
+      const state = async () => (await app.inject({ url: `/api/v1/sync/status?dao=${dao.slug}` })).json().data[0];
+      // Applies but never ran, with a runner active: it is due.
+      expect(await state()).toMatchObject({ state: 'scheduled', last_success: null, cursor: {} });
+      await markScheduled(database, dao.id, 'snapshot');
+      expect(await state()).toMatchObject({ state: 'scheduled' });
+      await database.db.execute(sql`update sync_state set status = 'running', started_at = now() where dao_id = ${dao.id}`);
+      // Running while its lock is held; 'running' with a free lock means the process running it died.
+      expect(await engine.deps.locks.tryRun(dao.id, 'snapshot', state)).toEqual({ ran: true, value: expect.objectContaining({ state: 'running', last_error: null }) });
+      expect(await state()).toMatchObject({ state: 'failed', last_error: 'interrupted: the process running it stopped' });
+    });
+
     it('POST /sync/run syncs now and reports each outcome; a (DAO, source) already running is reported busy', async () => {
       const res = await app.inject({ method: 'POST', url: '/api/v1/sync/run', payload: { dao: done.slug, source: 'snapshot' } });
       expect(res.statusCode).toBe(200);
@@ -111,13 +126,21 @@ describe.each(databaseTargets())('sync engine on $kind', (target) => {
       expect(bad.json().error.message).toContain("source 'governor' is not configured here");
     });
 
-    it('schedules the first sync of a DAO added with a Snapshot space, through POST /daos and POST /import', async () => {
+    it('schedules the first sync of a DAO added or given a Snapshot space, through POST /daos, PUT /daos and POST /import', async () => {
       const space = `added-${process.pid}.eth`;
       sources.push(new TestSource(space), new TestSource(`imported-${process.pid}.eth`));
       const created = await app.inject({ method: 'POST', url: '/api/v1/daos', payload: { slug: `added-${process.pid}`, name: `Added ${process.pid}`, chain: 'ethereum', snapshot_space: space } });
       expect(created.statusCode).toBe(201);
       const id = created.json().data.id as number;
       await until(async () => (await proposalIds(database, id)).length === 3, 'the first sync of the added DAO');
+
+      // A DAO that gains a Snapshot space starts syncing too.
+      const later = await createTestDao(database, 'later');
+      const laterSpace = `${later.slug}-renamed.eth`;
+      sources.push(new TestSource(laterSpace));
+      const updated = await app.inject({ method: 'PUT', url: `/api/v1/daos/${later.slug}`, payload: { snapshot_space: laterSpace } });
+      expect(updated.statusCode).toBe(200);
+      await until(async () => (await proposalIds(database, later.id)).length === 3, 'the first sync of the updated DAO');
 
       const record = { type: 'dao', slug: `imported-${process.pid}`, name: `Imported ${process.pid}`, chain: 'ethereum', snapshot_space: `imported-${process.pid}.eth` };
       const imported = await app.inject({ method: 'POST', url: '/api/v1/import', headers: { 'content-type': 'application/x-ndjson' }, payload: JSON.stringify(record) + '\n' });
