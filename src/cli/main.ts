@@ -63,7 +63,7 @@ failed or nothing applied. While a server holds the embedded database, the sync 
 program
   .command('worker')
   .description('Work sync jobs from the Redis queue (REDIS_URL) until stopped; run as many as you like')
-  .action(() => run(workerCommand));
+  .action(() => run(() => workerCommand()));
 
 program
   .command('import')

@@ -25,6 +25,7 @@ export class QueueRunner implements JobRunner {
   readonly queue: Queue;
   private worker: Worker | undefined;
   private readonly abort = new AbortController();
+  private reconciling: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: SyncDeps,
@@ -44,7 +45,13 @@ export class QueueRunner implements JobRunner {
   }
 
   async start(): Promise<void> {
-    if (this.options.schedule) await this.reconcile();
+    if (this.options.schedule) {
+      await this.reconcile();
+      // DAOs also change behind the API's back (direct imports into PostgreSQL, SQL): catch up each interval.
+      this.reconciling = setInterval(() => {
+        this.reconcile().catch((error) => this.deps.logger.error({ err: error }, 'could not update the sync schedules'));
+      }, this.options.intervalSeconds * 1000);
+    }
     if (this.options.work) this.startWorker();
   }
 
@@ -53,10 +60,15 @@ export class QueueRunner implements JobRunner {
     const wanted: JobSpec[] = (await syncTargets(this.deps)).map(({ dao, source }) => ({ kind: 'sync', daoId: dao.id, source: source.name }));
     wanted.push({ kind: 'aggregates' });
     const keys = new Set(wanted.map(jobKey));
+    const every = new Map<string, number | undefined>();
     for (const scheduler of await this.queue.getJobSchedulers(0, -1)) {
       if (!keys.has(scheduler.key)) await this.queue.removeJobScheduler(scheduler.key);
+      else every.set(scheduler.key, scheduler.every ?? undefined);
     }
-    for (const job of wanted) await this.upsertScheduler(job);
+    // Existing schedulers keep their phase; only new ones (or a changed interval) are written.
+    for (const job of wanted) {
+      if (every.get(jobKey(job)) !== this.options.intervalSeconds * 1000) await this.upsertScheduler(job);
+    }
   }
 
   async scheduleDao(daoId: number): Promise<void> {
@@ -88,6 +100,7 @@ export class QueueRunner implements JobRunner {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.reconciling);
     this.abort.abort();
     await this.worker?.close();
     await this.queue.close();

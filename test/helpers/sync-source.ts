@@ -102,3 +102,12 @@ export async function until<T>(check: () => Promise<T | undefined | false> | T |
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** One source answering for several test DAOs, as a real connector answers for every DAO it applies to. */
+export function combined(sources: TestSource[]): SyncSource {
+  return {
+    name: 'snapshot',
+    appliesTo: (dao) => sources.some((s) => s.appliesTo(dao)),
+    run: (ctx) => sources.find((s) => s.appliesTo(ctx.dao))!.run(ctx),
+  };
+}

@@ -80,11 +80,13 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
       body: DaoPatch,
       response: { 200: success(Dao), 409: Type.Ref('ErrorResponse'), ...errorResponses },
     },
-  }, async (request) => ({
-    status: 'success' as const,
-    data: daoToApi(await updateDao(db, request.params.id, toColumns(request.body))),
-    message: 'DAO updated',
-  }));
+  }, async (request) => {
+    const row = await updateDao(db, request.params.id, toColumns(request.body));
+    const { snapshot_space, governor_address, treasury_addresses } = request.body;
+    // A new place to sync from starts syncing now rather than at the next interval.
+    if (snapshot_space || governor_address || treasury_addresses?.length) await scheduleFirstSync(sync, row.id, request.log);
+    return { status: 'success' as const, data: daoToApi(row), message: 'DAO updated' };
+  });
 
   app.delete('/daos/:id', {
     schema: {

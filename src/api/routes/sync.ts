@@ -54,15 +54,21 @@ export const syncRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { d
       .from(syncState).innerJoin(daos, eq(daos.id, syncState.daoId))
       .where(dao ? daoKey(String(dao.id)) : undefined)
       .orderBy(asc(daos.id), asc(syncState.source));
+    // A run whose process died (SIGKILL, power loss) left 'running' behind; its free lock shows it.
+    const interrupted = new Set<string>();
+    for (const { dao: ref, state: s } of rows.filter((r) => r.state.status === 'running')) {
+      if ((await sync.deps.locks.tryRun(ref.id, s.source, async () => true)).ran) interrupted.add(`${ref.id}:${s.source}`);
+    }
     const data = rows.map(({ dao: ref, state: s }) => ({
       dao: ref,
       source: s.source,
-      state: (STATES.has(s.status) ? s.status : 'idle') as 'idle',
+      ...(interrupted.has(`${ref.id}:${s.source}`)
+        ? { state: 'failed' as const, last_error: 'interrupted: the process running it stopped' }
+        : { state: (STATES.has(s.status) ? s.status : 'idle') as 'idle', last_error: s.lastError }),
       last_success: s.lastSuccessAt?.toISOString() ?? null,
       started_at: s.startedAt?.toISOString() ?? null,
       cursor: s.cursor,
       lag: s.lag,
-      last_error: s.lastError,
       details: s.details,
     }));
     // A (DAO, source) that applies but has not run yet: a runner will pick it up.

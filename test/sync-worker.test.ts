@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../src/db/index.ts';
+import { QueueRunner } from '../src/sync/queue.ts';
+import { databaseTargets, repoRoot, type TestDatabase } from './helpers/db.ts';
+import { Queue } from 'bullmq';
+import { syncDeps } from './helpers/runners.ts';
+import { proposalIds, syncStateOf, until } from './helpers/sync-source.ts';
+
+const postgres = databaseTargets().find((t) => t.kind === 'postgres');
+const helper = path.join(repoRoot, 'test/helpers/sync-worker.ts');
+
+// Several worker processes need a shared database server and Redis.
+describe.runIf(postgres && process.env.REDIS_URL)('dao-portal worker processes on BullMQ and PostgreSQL', () => {
+  const suffix = `.w${process.pid}.eth`;
+  const prefix = `dp-test-worker-${process.pid}-${Date.now()}`;
+  let database: TestDatabase;
+  const workers: Array<{ child: ChildProcess; log: string }> = [];
+
+  beforeAll(async () => {
+    database = await postgres!.open();
+    for (let i = 0; i < 2; i++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', helper], {
+        env: { ...process.env, DATABASE_URL: database.url, SYNC_QUEUE_PREFIX: prefix, SYNC_CONCURRENCY: '2', LOG_LEVEL: 'info', TEST_SYNC_SUFFIX: suffix, TEST_SYNC_DELAY_MS: '300' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const worker = { child, log: '' };
+      child.stdout!.on('data', (d) => (worker.log += d));
+      child.stderr!.on('data', (d) => (worker.log += d));
+      workers.push(worker);
+    }
+    await until(() => workers.every((w) => w.log.includes('sync worker started')), 'both workers to start', 60_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    const queue = new Queue('sync', { connection: { url: process.env.REDIS_URL! }, prefix });
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await database?.destroy();
+  });
+
+  it('share the jobs two servers queue, never overlap a (DAO, source), and stop cleanly on SIGTERM', async () => {
+    const daoIds: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const [row] = await rowsOf<{ id: number }>(database.db, sql`
+        insert into daos (slug, name, chain, snapshot_space) values (${`w${i}-${process.pid}`}, ${`W${i}`}, 'ethereum', ${`w${i}${suffix}`}) returning id`);
+      daoIds.push(row!.id);
+    }
+    // Two API processes scheduling the same DAOs at once (neither works jobs).
+    const scheduling = { name: 'snapshot' as const, appliesTo: (dao: { snapshotSpace: string | null }) => Boolean(dao.snapshotSpace?.endsWith(suffix)), run: () => Promise.reject(new Error('schedulers do not run jobs')) };
+    const schedulers = [0, 1].map(() => new QueueRunner(syncDeps(database, [scheduling]), {
+      intervalSeconds: 3600, concurrency: 1, attempts: 3, backoffSeconds: 0, backoffMs: 100, redisUrl: process.env.REDIS_URL!, prefix, work: false, schedule: true,
+    }));
+    try {
+      await Promise.all(schedulers.flatMap((s) => daoIds.flatMap((id) => [s.scheduleDao(id), s.scheduleDao(id)])));
+      for (const id of daoIds) {
+        await until(async () => {
+          const state = await syncStateOf(database, id);
+          return state?.status === 'idle' && Number(state.cursor.n) >= 3;
+        }, `DAO ${id} to sync`, 60_000);
+      }
+    } finally {
+      await Promise.all(schedulers.map((s) => s.stop()));
+    }
+    await until(async () => (await Promise.all(daoIds.map((id) => syncStateOf(database, id)))).every((s) => s?.status === 'idle'), 'every queued run to finish', 60_000);
+    for (const id of daoIds) {
+      const state = await syncStateOf(database, id);
+      // Each run resumed where the previous one committed: overlapping runs would have left duplicates or gaps.
+      expect(await proposalIds(database, id)).toEqual(Array.from({ length: Number(state!.cursor.n) }, (_, i) => `p${i}`));
+    }
+
+    const exits = workers.map((w) => new Promise<number | null>((resolve) => w.child.once('exit', resolve)));
+    for (const w of workers) w.child.kill('SIGTERM');
+    expect(await Promise.all(exits)).toEqual([0, 0]);
+    for (const w of workers) expect(w.log).toContain('worker stopping');
+  });
+});
