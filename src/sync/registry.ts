@@ -1,5 +1,7 @@
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger/index.ts';
+import { snapshotClientFromConfig } from '../sources/snapshot/client.ts';
+import { SnapshotSource } from '../sources/snapshot/source.ts';
 import type { SourceName, SyncSource } from './types.ts';
 
 export const SOURCE_NAMES: readonly SourceName[] = ['snapshot', 'governor', 'treasury'];
@@ -16,8 +18,8 @@ export interface SourceDeps {
  * runs every returned source for every DAO it `appliesTo`.
  */
 export function createSources(config: Config, deps: SourceDeps): SyncSource[] {
-  const configured: SyncSource[] = [];
-  void config;
+  // Snapshot's hub is public, so its source is always configured (SNAPSHOT_HUB_URL has a default).
+  const configured: SyncSource[] = [new SnapshotSource(snapshotClientFromConfig(config.snapshot, deps.logger))];
   const byName = new Map<SourceName, SyncSource>();
   for (const source of [...configured, ...(deps.extra ?? [])]) byName.set(source.name, source);
   return [...byName.values()];
