@@ -63,6 +63,7 @@ describe.each(databaseTargets())('metric API contract, search and exports on $ki
       { type: 'dao', slug: 'big', name: 'Big <DAO> & Co', description: 'Grants for <script>alert(1)</script> builders', chain: 'ethereum' },
       { type: 'proposal', dao: 'big', id: 'huge', title: 'Fund the <b>grants</b> programme', body: 'A "grants" budget: <img src=x onerror=alert(1)> for \u0001 builders & artists.',
         choices: ['For', 'Against', 'Abstain'], start: '2024-01-01T00:00:00Z', end: '2024-01-08T00:00:00Z', state: 'closed' },
+      { type: 'proposal', dao: 'big', id: 'small', title: 'A small one', choices: ['Yes', 'No'], start: '2024-02-01T00:00:00Z', end: '2024-02-08T00:00:00Z', state: 'closed' },
     ];
     await importText(database, records.map((r) => JSON.stringify(r)).join('\n'));
     const [p] = await database.query<{ id: number; dao_id: number }>(`select id, dao_id from proposals where external_id = 'huge'`);
@@ -100,6 +101,16 @@ describe.each(databaseTargets())('metric API contract, search and exports on $ki
     expect(bad.json().error.code).toBe('VALIDATION_ERROR');
     expect((await app.inject({ method: 'GET', url: '/api/v1/daos/nope/metrics/summary' })).statusCode).toBe(404);
   });
+
+  it('answers repeated summaries from its cache until an import rebuilds the rollups', async () => {
+    const before = await get('/api/v1/daos/big/metrics/summary');
+    expect(await get('/api/v1/daos/big/metrics/summary')).toEqual(before);
+    await importText(database, JSON.stringify({ type: 'vote', dao: 'big', proposal: 'small', voter: '0xfeed', choice: 2, voting_power: '5', created: '2024-02-07T00:00:00Z' }));
+    const after = await get('/api/v1/daos/big/metrics/summary');
+    expect(after.activity.votes).toBe(before.activity.votes + 1);
+    expect(after.activity.new_voters).toBe(before.activity.new_voters + 1);
+    expect(after.concentration.voters.count).toBe(before.concentration.voters.count + 1);
+  }, 300_000);
 
   it('ranks DAOs in the comparison and gives the peer median', async () => {
     const c = await get('/api/v1/metrics/comparison?dao_ids=arbitrum,uniswap,lido,compound');

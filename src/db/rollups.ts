@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Db } from './client.ts';
+import { concentrationFigures } from '../metrics/concentration.ts';
 import { proposalOutcome } from '../metrics/outcomes.ts';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -17,8 +18,9 @@ const BUCKETS = sql.raw(`(values ('day'), ('week'), ('month')) as b(bucket)`);
 
 /**
  * Rebuilds every metric rollup of the given DAOs from their raw rows (votes, proposals), in one
- * transaction: proposal_tallies (with outcomes), dao_voters, dao_voter_buckets, dao_activity and
- * the activity series in dao_metrics. Called after each import and sync through
+ * transaction: proposal_tallies (with outcomes), dao_voters, dao_voter_buckets, dao_activity, the
+ * activity series in dao_metrics, and dao_rollup_state (version, all-time voter concentration).
+ * Called after each import and sync through
  * refreshDaoAggregates, and by `dao-portal recompute`; the same statements run in both, so a
  * recompute reproduces exactly what the incremental path stored. Work is proportional to the
  * touched DAOs' rows, never to the whole database.
@@ -90,7 +92,22 @@ export async function refreshRollups(db: Db, daoIds: number[]): Promise<void> {
           ('voters', a.voters::numeric), ('new_voters', a.new_voters::numeric), ('returning_voters', a.returning_voters::numeric),
           ('vp_cast', a.vp_cast), ('retention', case when a.voters > 0 then round(a.retained::numeric / a.voters, 6) end)) f(name, value)
        where a.dao_id = any(${ids}) and f.value is not null`);
+
+    for (const daoId of daoIds) {
+      const powers = await rowsOf<{ p: number }>(tx, sql`select max_vp::float8 as p from dao_voters where dao_id = ${daoId}`);
+      const figures = concentrationFigures(powers.map((r) => r.p));
+      await tx.execute(sql`
+        insert into dao_rollup_state (dao_id, refreshed_at, voter_concentration)
+        values (${daoId}, clock_timestamp(), ${figures === null ? null : JSON.stringify(figures)}::jsonb)
+        on conflict (dao_id) do update set refreshed_at = excluded.refreshed_at, voter_concentration = excluded.voter_concentration`);
+    }
   });
+}
+
+/** When the DAO's rollups were last rebuilt (null: never); cached metric answers older than this are stale. */
+export async function rollupVersion(db: Pick<Db, 'execute'>, daoId: number): Promise<string | null> {
+  const [row] = await rowsOf<{ v: string }>(db, sql`select refreshed_at::text as v from dao_rollup_state where dao_id = ${daoId}`);
+  return row?.v ?? null;
 }
 
 /** Outcome and margin per proposal from src/metrics/outcomes.ts, using stored votes' tallies when the proposal has votes. */

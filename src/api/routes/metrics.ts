@@ -4,12 +4,13 @@ import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../db/index.ts';
 import { getDao, type DaoRow } from '../../db/queries/daos.ts';
 import { daoSeries, SERIES_TYPES, type SeriesType } from '../../db/queries/enhanced.ts';
-import { daoSummary, snapWindow } from '../../db/queries/metrics.ts';
+import { snapWindow } from '../../db/queries/metrics.ts';
 import { ValidationError } from '../../errors.ts';
 import type { Bucket } from '../../metrics/activity.ts';
 import { COMPARED_METRICS, median, ranks, valueAt } from '../../metrics/comparison.ts';
 import { FormatQuery, isExport, sendExport } from '../export.ts';
 import { Comparison, Enhanced, Summary } from '../metric-schemas.ts';
+import { SummaryCache, withoutLorenz } from '../summary-cache.ts';
 import { asOfTime, daoList, TimeParam, timeRange } from '../params.ts';
 import { errorResponses, IdParam, success } from '../schemas.ts';
 import type { ApiContext } from '../server.ts';
@@ -28,6 +29,7 @@ const daoRef = (d: DaoRow) => ({ id: d.id, slug: d.slug, name: d.name });
 export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
   const { db } = database;
   const daosOf = async (ids: string[]) => Promise.all(ids.map((id) => getDao(db, id)));
+  const summaries = new SummaryCache();
 
   app.get('/daos/:id/metrics/summary', {
     schema: {
@@ -40,7 +42,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   }, async (request) => {
     const dao = await getDao(db, request.params.id);
     const { from, to } = timeRange(request.query);
-    return { status: 'success' as const, data: await daoSummary(db, dao, snapWindow(from, to), { lorenz: true }) };
+    return { status: 'success' as const, data: await summaries.get(db, dao, snapWindow(from, to)) };
   });
 
   app.get('/metrics/comparison', {
@@ -57,19 +59,19 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
     const { from, to } = timeRange(request.query);
     const window = snapWindow(from, to);
     const daos = await daosOf(daoList(request.query.dao_ids, MAX_DAOS) ?? []);
-    const summaries = await Promise.all(daos.map((d) => daoSummary(db, d, window, { lorenz: false })));
+    const list = (await Promise.all(daos.map((d) => summaries.get(db, d, window)))).map(withoutLorenz);
     const metrics = COMPARED_METRICS.map(([path]) => path);
-    const rankings = COMPARED_METRICS.map(([path, better]) => ranks(summaries.map((s) => valueAt(s, path)), better));
+    const rankings = COMPARED_METRICS.map(([path, better]) => ranks(list.map((s) => valueAt(s, path)), better));
     return {
       status: 'success' as const,
       data: {
         metrics,
-        daos: summaries.map((summary, i) => ({
+        daos: list.map((summary, i) => ({
           dao: summary.dao,
           summary,
           ranks: Object.fromEntries(metrics.map((path, m) => [path, rankings[m]![i]!])),
         })),
-        median: Object.fromEntries(metrics.map((path) => [path, median(summaries.map((s) => valueAt(s, path)))])),
+        median: Object.fromEntries(metrics.map((path) => [path, median(list.map((s) => valueAt(s, path)))])),
       },
     };
   });

@@ -40,29 +40,36 @@ export const ownToken = (dao: DaoRow): OwnToken => ({
   address: dao.tokenAddress ?? (dao.governanceToken && /^0x[0-9a-f]{40}$/i.test(dao.governanceToken) ? dao.governanceToken : null),
 });
 
-export async function activitySummary(db: Db, daoId: number, w: MetricWindow) {
+/**
+ * Activity from the rollups only: all-time voters from the DAO row (distinct voters, kept by
+ * refreshDaoAggregates), new voters from the per-bucket first-vote counts, distinct voters of a
+ * window from the voter buckets.
+ */
+export async function activitySummary(db: Db, dao: DaoRow, w: MetricWindow) {
   const bucket = tilingBucket(w);
   const windowed = w.from !== null || w.to !== null;
   const retentionTo = w.to ?? w.asOf;
-  const [row] = await rowsOf<{ proposals: number; votes: number; voters: number; new_voters: number; retained: number | null; base: number | null }>(db, sql`
+  const [row] = await rowsOf<{ proposals: number; votes: number; new_voters: number; voters: number | null; retained: number | null; base: number | null }>(db, sql`
     select
-      (select count(*)::int from proposals where dao_id = ${daoId} ${inRange('start', w)}) as proposals,
-      (select coalesce(sum(votes), 0)::int from dao_activity where dao_id = ${daoId} and bucket = ${bucket} ${inRange('t', w)}) as votes,
+      (select count(*)::int from proposals where dao_id = ${dao.id} ${inRange('start', w)}) as proposals,
+      a.votes, a.new_voters,
       ${windowed
-        ? sql`(select count(distinct voter)::int from dao_voter_buckets where dao_id = ${daoId} and bucket = ${bucket} ${inRange('t', w)})`
-        : sql`(select count(*)::int from dao_voters where dao_id = ${daoId})`} as voters,
-      (select count(*)::int from dao_voters where dao_id = ${daoId} ${inRange('first_vote', w)}) as new_voters,
+        ? sql`(select count(distinct voter)::int from dao_voter_buckets where dao_id = ${dao.id} and bucket = ${bucket} ${inRange('t', w)})`
+        : sql`null::int`} as voters,
       r.retained, r.base
-    from (select sum(retained)::int as retained, sum(voters)::int as base from dao_activity
-           where dao_id = ${daoId} and bucket = 'month' ${w.from ? sql`and t >= ${w.from.toISOString()}::timestamptz` : sql``}
+    from (select coalesce(sum(votes), 0)::int as votes, coalesce(sum(new_voters), 0)::int as new_voters from dao_activity
+           where dao_id = ${dao.id} and bucket = ${bucket} ${inRange('t', w)}) a,
+         (select sum(retained)::int as retained, sum(voters)::int as base from dao_activity
+           where dao_id = ${dao.id} and bucket = 'month' ${w.from ? sql`and t >= ${w.from.toISOString()}::timestamptz` : sql``}
              and (t at time zone 'UTC' + interval '2 months') at time zone 'UTC' <= ${retentionTo.toISOString()}::timestamptz) r`);
   const r = row!;
+  const voters = r.voters ?? dao.totalMembers;
   return {
     proposals: r.proposals,
     votes: r.votes,
-    voters: r.voters,
+    voters,
     new_voters: r.new_voters,
-    returning_voters: r.voters - r.new_voters,
+    returning_voters: voters - r.new_voters,
     retention: ratio(r.retained ?? 0, r.base ?? 0),
   };
 }
@@ -113,18 +120,19 @@ export async function voterPowers(db: Db, daoId: number, w: MetricWindow): Promi
   return rows.map((r) => r.p);
 }
 
-export async function concentrationSummary(db: Db, daoId: number, w: MetricWindow, withLorenz: boolean) {
+/** All-time voter concentration as stored by the last rollup rebuild. */
+async function storedVoterConcentration(db: Db, daoId: number): Promise<ConcentrationFigures | null> {
+  const [row] = await rowsOf<{ c: ConcentrationFigures | null }>(db, sql`select voter_concentration as c from dao_rollup_state where dao_id = ${daoId}`);
+  return row?.c ?? null;
+}
+
+export async function concentrationSummary(db: Db, daoId: number, w: MetricWindow) {
   const [voters, holders, delegates] = await Promise.all([
-    voterPowers(db, daoId, w),
+    w.from || w.to ? voterPowers(db, daoId, w).then(concentrationFigures) : storedVoterConcentration(db, daoId),
     rowsOf<{ p: number }>(db, sql`select balance::float8 as p from (${holdersSql(daoId)}) h`).then((r) => r.map((x) => x.p)),
     rowsOf<{ p: number }>(db, sql`select voting_power::float8 as p from (${delegatesSql(daoId)}) d`).then((r) => r.map((x) => x.p)),
   ]);
-  const shape = (c: ConcentrationFigures | null) => (c && !withLorenz ? (({ lorenz: _l, ...rest }) => rest)(c) : c);
-  return {
-    voters: shape(concentrationFigures(voters)),
-    holders: shape(concentrationFigures(holders)),
-    delegates: shape(concentrationFigures(delegates)),
-  };
+  return { voters, holders: concentrationFigures(holders), delegates: concentrationFigures(delegates) };
 }
 
 export async function delegatesSummary(db: Db, daoId: number, w: MetricWindow) {
@@ -152,12 +160,12 @@ export async function treasurySummary(db: Db, dao: DaoRow, w: MetricWindow) {
 }
 
 /** Every metric of one DAO over the window, in the API's shape. */
-export async function daoSummary(db: Db, dao: DaoRow, w: MetricWindow, options: { lorenz: boolean }) {
-  const activity = await activitySummary(db, dao.id, w);
+export async function daoSummary(db: Db, dao: DaoRow, w: MetricWindow) {
+  const activity = await activitySummary(db, dao, w);
   const [participation, outcomes, concentration, delegates, treasury] = await Promise.all([
     participationSummary(db, dao.id, w, activity.voters),
     outcomesSummary(db, dao.id, w),
-    concentrationSummary(db, dao.id, w, options.lorenz),
+    concentrationSummary(db, dao.id, w),
     delegatesSummary(db, dao.id, w),
     treasurySummary(db, dao, w),
   ]);

@@ -1,0 +1,102 @@
+/**
+ * Load test of the metric endpoints against the data set in DATABASE_URL (see bench/gen.ts):
+ *   npm run bench -- [--connections 50] [--seconds 20] [--url http://host:port]
+ *
+ * Starts the server as a child process (`dao-portal serve`, unless --url points at a running one)
+ * so the load generator does not share its event loop, then for each scenario keeps
+ * `--connections` requests in flight with fetch (keep-alive) for `--seconds`, after a warm-up,
+ * and prints requests/s and latency percentiles. Scenarios: one DAO's summary, a 5-DAO comparison
+ * and a 3-DAO 90-day activity series, each DAO drawn at random from the 100 with most votes.
+ */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const { values } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '3' },
+    url: { type: 'string' },
+  },
+});
+const CONNECTIONS = Number(values.connections);
+const SECONDS = Number(values.seconds);
+const WARMUP = Number(values.warmup);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+async function startServer() {
+  if (values.url) return { base: values.url.replace(/\/$/, ''), stop: () => {} };
+  if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL (the generated data set) or pass --url');
+  const port = await freePort();
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const child = spawn(process.execPath, [path.join(root, 'bin/dao-portal.js'), 'serve'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 120; i++) {
+    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) return { base, stop: () => child.kill('SIGTERM') };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  child.kill('SIGTERM');
+  throw new Error('server did not become healthy');
+}
+
+function percentile(sorted: number[], p: number) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
+}
+
+/** Keeps `connections` requests in flight for `seconds`; latencies of completed requests in ms. */
+async function load(next: () => string, seconds: number) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+    while (performance.now() < until) {
+      const url = next();
+      const t = performance.now();
+      try {
+        const response = await fetch(url);
+        await response.arrayBuffer();
+        if (response.ok) latencies.push(performance.now() - t);
+        else errors++;
+      } catch {
+        errors++;
+      }
+    }
+  }));
+  return { latencies: latencies.sort((a, b) => a - b), errors };
+}
+
+const server = await startServer();
+try {
+  const daos = ((await (await fetch(`${server.base}/api/v1/daos?sort=total_votes&order=desc&per_page=100`)).json()) as { data: Array<{ id: number; total_votes: number }> }).data;
+  if (daos.length === 0) throw new Error('no DAOs: run npm run gen first');
+  const pick = () => daos[Math.floor(Math.random() * daos.length)]!.id;
+  const picks = (n: number) => Array.from({ length: n }, pick).join(',');
+  const scenarios: Array<[string, () => string]> = [
+    ['summary', () => `${server.base}/api/v1/daos/${pick()}/metrics/summary`],
+    ['comparison (5 DAOs)', () => `${server.base}/api/v1/metrics/comparison?dao_ids=${picks(5)}`],
+    ['enhanced activity 90d (3 DAOs)', () => `${server.base}/api/v1/metrics/enhanced?type=activity&period=90d&as_of=2026-01-01T00:00:00Z&dao_ids=${picks(3)}`],
+  ];
+  console.log(`${CONNECTIONS} connections, ${SECONDS} s per scenario (after ${WARMUP} s warm-up), ${daos.length} DAOs drawn from, largest ${daos[0]!.total_votes} votes`);
+  console.log('scenario | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors');
+  for (const [name, next] of scenarios) {
+    await load(next, WARMUP);
+    const { latencies, errors } = await load(next, SECONDS);
+    const f = (x: number) => x.toFixed(1);
+    console.log(`${name} | ${latencies.length} | ${f(latencies.length / SECONDS)} | ${f(percentile(latencies, 50))} | ${f(percentile(latencies, 90))} | ${f(percentile(latencies, 99))} | ${f(latencies.at(-1) ?? NaN)} | ${errors}`);
+  }
+} finally {
+  server.stop();
+}
