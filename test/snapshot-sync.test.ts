@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../src/db/index.ts';
 import type { DaoRow } from '../src/db/queries/daos.ts';
 import type { LiveEvent } from '../src/sync/types.ts';
 import { databaseTargets, sharedData, type TestDatabase } from './helpers/db.ts';
@@ -153,5 +155,12 @@ describe.each(databaseTargets())('Snapshot active proposals on $kind', (target) 
     expect(third[0]!.details!.rechecked_proposals).toBe(0);
     expect(third[0]!.written).toBe(0);
     expect(await rowVersions(database, dao!.id)).toEqual(versions);
+  });
+
+  it('a space the hub does not know fails the run, recorded in sync_state', async () => {
+    const [dao] = await createSpaceDaos(database, ['no-such-space.eth']);
+    await expect(syncAll(database, [dao!], { url: hub.url })).rejects.toThrow("Snapshot space 'no-such-space.eth' not found");
+    const [state] = await rowsOf<{ status: string; last_error: string }>(database.db, sql`select status, last_error from sync_state where dao_id = ${dao!.id}`);
+    expect(state).toEqual({ status: 'failed', last_error: "Snapshot space 'no-such-space.eth' not found" });
   });
 });
