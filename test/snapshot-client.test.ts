@@ -61,14 +61,18 @@ describe('SnapshotClient against the stand-in hub', () => {
     }
   });
 
-  it('stays under the hub limiter: 150 requests at 90 per window never see a 429', async () => {
-    const hub = await startHub(data, { rateLimit: { max: 100, windowMs: 1000 } });
+  it('stays under the hub limiter at 90% of its rate, waiting when the window is full', async () => {
+    // Scaled down: the hub allows 10 per 5 s, the client 9 (as 90 of 100 per minute); 15 requests
+    // in a row must wait for the window at least once, whatever the machine's load.
+    const hub = await startHub(data, { rateLimit: { max: 10, windowMs: 5000 } });
     try {
-      const c = client(hub.url, { rateLimit: 90, windowMs: 1000 });
-      for (let i = 0; i < 150; i++) await c.query('space', SPACE, {}, SpaceId);
+      const c = client(hub.url, { rateLimit: 9, windowMs: 5000 });
+      const started = Date.now();
+      for (let i = 0; i < 15; i++) await c.query('space', SPACE, {}, SpaceId);
       expect(hub.stats.byStatus[429]).toBeUndefined();
-      expect(hub.stats.requests).toBe(150);
+      expect(hub.stats.requests).toBe(15);
       expect(c.waitedMs).toBeGreaterThan(0);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(5000);
     } finally {
       await hub.close();
     }

@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../src/db/index.ts';
 import type { DaoRow } from '../src/db/queries/daos.ts';
 import type { LiveEvent } from '../src/sync/types.ts';
 import { databaseTargets, sharedData, type TestDatabase } from './helpers/db.ts';
@@ -153,5 +155,49 @@ describe.each(databaseTargets())('Snapshot active proposals on $kind', (target) 
     expect(third[0]!.details!.rechecked_proposals).toBe(0);
     expect(third[0]!.written).toBe(0);
     expect(await rowVersions(database, dao!.id)).toEqual(versions);
+  });
+
+  it('stores the choice encoding of every voting type as the hub sends it; an encrypted (shutter) choice waits for the reveal', async () => {
+    const [dao] = await createSpaceDaos(database, ['comp-vote.eth']);
+    const base = small.now() + 7200;
+    const cases = [
+      ['single-choice', 2], ['basic', 3], ['approval', [1, 3]], ['ranked-choice', [3, 1, 2]],
+      ['quadratic', { 1: 4, 2: 1 }], ['weighted', { 2: 0.25, 3: 0.75 }],
+    ] as const;
+    cases.forEach(([type], i) => {
+      const id = `0xtype${i}`;
+      small.proposals.set(id, {
+        id, space: 'comp-vote.eth', title: `${type} proposal`, body: 'b', discussion: '', author: '0x2222222222222222222222222222222222222222',
+        type, choices: ['a', 'b', 'c'], start: base + i, end: base + 100_000, created: base + i, quorum: 0, scores: [0, 0, 0], scores_total: 0, votes: 0,
+      });
+    });
+    small.now = () => base + 50;
+    cases.forEach(([, choice], i) => small.castVote({ proposal: `0xtype${i}`, voter: '0x3333333333333333333333333333333333333333', created: base + 60 + i, choice, vp: 1.5 }));
+    // A private proposal's vote is an encrypted string until the proposal closes.
+    small.castVote({ proposal: '0xtype0', voter: '0x4444444444444444444444444444444444444444', created: base + 70, choice: '0xdeadbeef' as never, vp: 2 });
+
+    const [outcome] = await syncAll(database, [dao!], { url: hub.url });
+    expect(outcome!.details!.skipped_votes).toBe(1);
+    let stored = await storedRows(database, dao!.id);
+    for (const [i, [type, choice]] of cases.entries()) {
+      expect(stored.proposals.find((p) => p.external_id === `0xtype${i}`)).toMatchObject({ voting_type: type, state: 'active' });
+      expect(stored.votes.find((v) => v.proposal === `0xtype${i}`)!.choice).toEqual(choice);
+    }
+    expect(stored.votes.some((v) => v.voter === '0x4444444444444444444444444444444444444444')).toBe(false);
+
+    // Closed and revealed: the open proposal's re-read stores the vote.
+    small.castVote({ proposal: '0xtype0', voter: '0x4444444444444444444444444444444444444444', created: base + 70, choice: 1, vp: 2 });
+    small.now = () => base + 200_000;
+    await syncAll(database, [dao!], { url: hub.url });
+    stored = await storedRows(database, dao!.id);
+    expect(stored.votes.find((v) => v.voter === '0x4444444444444444444444444444444444444444')).toMatchObject({ proposal: '0xtype0', choice: 1, voting_power: '2' });
+    expect(stored.proposals.filter((p) => String(p.external_id).startsWith('0xtype')).map((p) => p.state)).toEqual(cases.map(() => 'closed'));
+  });
+
+  it('a space the hub does not know fails the run, recorded in sync_state', async () => {
+    const [dao] = await createSpaceDaos(database, ['no-such-space.eth']);
+    await expect(syncAll(database, [dao!], { url: hub.url })).rejects.toThrow("Snapshot space 'no-such-space.eth' not found");
+    const [state] = await rowsOf<{ status: string; last_error: string }>(database.db, sql`select status, last_error from sync_state where dao_id = ${dao!.id}`);
+    expect(state).toEqual({ status: 'failed', last_error: "Snapshot space 'no-such-space.eth' not found" });
   });
 });

@@ -2,7 +2,9 @@
  * A sliding-window request limiter: at most `limit` requests start within any `windowMs`. A
  * sliding window (rather than the hub's fixed one) means no instant of the hub's fixed window,
  * wherever it falls, can see more than `limit` of our requests, so a limit below the hub's 100
- * never trips its 429.
+ * never trips its 429 for requests sent one after another (as the source sends them): a request
+ * released at the edge of our window can land in the hub's previous window only if the one it
+ * replaces was counted late, and the margin of one request below the hub's limit absorbs that.
  */
 export class SlidingWindowLimiter {
   private readonly starts: number[] = [];

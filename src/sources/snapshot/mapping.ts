@@ -55,13 +55,13 @@ export function isPlainChoice(choice: unknown): choice is Choice {
   return false;
 }
 
-export function toVoteRow(v: HubVote & { choice: Choice }, dao: { id: number; slug: string }, proposalId: number): VoteRow {
+export function toVoteRow(v: HubVote & { choice: Choice; proposal: { id: string } }, dao: { id: number; slug: string }, proposalId: number): VoteRow {
   return {
     type: 'vote',
     dao: dao.slug,
     daoId: dao.id,
     proposalId,
-    proposal: v.proposal!.id,
+    proposal: v.proposal.id,
     voter: v.voter.toLowerCase(),
     choice: v.choice,
     votingPower: decimal(v.vp),

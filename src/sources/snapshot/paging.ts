@@ -1,3 +1,4 @@
+import { UnavailableError } from '../../errors.ts';
 import { HUB_MAX_SKIP } from './schemas.ts';
 
 /**
@@ -29,7 +30,8 @@ export interface Page<T> {
   last: boolean;
 }
 
-export class PagingError extends Error {}
+/** The hub's list cannot be paged further (it changed under us, or one second holds more rows than skip can pass). */
+export class PagingError extends UnavailableError {}
 
 /** Yields pages from `cursor` on until a short page; `fetch` asks the hub for `first` rows created >= since, after `skip`. */
 export async function* timePages<T extends { id: string; created: number }>(

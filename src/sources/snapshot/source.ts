@@ -6,7 +6,7 @@ import { dedupe, voteKey, voteReplaces } from '../../import/importer.ts';
 import { upsertProposals, upsertVotes, type WriteCounts } from '../../import/writers.ts';
 import type { LiveEvent, SyncContext, SyncOutcome, SyncSource, SyncTx } from '../../sync/types.ts';
 import type { SnapshotClient } from './client.ts';
-import { isPlainChoice, toProposalRow, toVoteRow, type ProposalRow, type VoteRow } from './mapping.ts';
+import { isPlainChoice, toProposalRow, toVoteRow, type Choice, type ProposalRow, type VoteRow } from './mapping.ts';
 import { START, isTimeCursor, timePages, type TimeCursor } from './paging.ts';
 import {
   HUB_MAX_FIRST,
@@ -22,6 +22,8 @@ import {
   type HubProposal,
   type HubVote,
 } from './schemas.ts';
+
+type StorableVote = HubVote & { choice: Choice; proposal: { id: string } };
 
 /** What the source keeps in sync_state.cursor between runs. */
 export interface SnapshotCursor {
@@ -176,12 +178,12 @@ export class SnapshotSource implements SyncSource {
   private async writeVotePage(run: Run, votes: HubVote[], cursor?: TimeCursor): Promise<void> {
     const { ctx } = run;
     run.votesRead += votes.length;
-    const plain = votes.filter((v) => v.proposal && isPlainChoice(v.choice));
+    const plain = votes.filter((v): v is StorableVote => v.proposal !== null && isPlainChoice(v.choice));
     if (plain.length < votes.length) {
       run.skippedVotes += votes.length - plain.length;
       ctx.logger.warn({ skipped: votes.length - plain.length }, 'votes without a proposal or with an unreadable (e.g. encrypted) choice were not stored');
     }
-    const wanted = [...new Set(plain.map((v) => v.proposal!.id))];
+    const wanted = [...new Set(plain.map((v) => v.proposal.id))];
     let known = await this.proposalIds(ctx.database.db, run.dao.id, wanted);
     // Votes can name proposals created after our proposal pass (or missed by it): fetch those first.
     const missing = wanted.filter((id) => !known.has(id));
@@ -199,9 +201,9 @@ export class SnapshotSource implements SyncSource {
       }
       const rows: VoteRow[] = [];
       for (const v of plain) {
-        const proposalId = known.get(v.proposal!.id);
+        const proposalId = known.get(v.proposal.id);
         if (proposalId === undefined) run.skippedVotes++; // its proposal is gone from the hub
-        else rows.push(toVoteRow(v as HubVote & { choice: never }, run.dao, proposalId));
+        else rows.push(toVoteRow(v, run.dao, proposalId));
       }
       const unique = dedupe(rows.map((row) => ({ line: 0, row })), voteKey, voteReplaces, () => {}).map((i) => i.row);
       if (unique.length > 0) {

@@ -63,6 +63,8 @@ export class HubData {
   }
 
   private readonly byProposal = new Map<string, Set<string>>();
+  /** Bumped on every vote change; keys the resolvers' sorted-list cache. */
+  version = 0;
 
   votesOf(proposal: string): HubVoteRow[] {
     return [...(this.byProposal.get(proposal) ?? [])].map((id) => this.votes.get(id)!);
@@ -70,6 +72,7 @@ export class HubData {
 
   /** Stores a vote row, replacing the one with the same id (a replaced vote moves to its new `created`). */
   putVote(row: HubVoteRow): void {
+    this.version++;
     this.votes.delete(row.id);
     this.votes.set(row.id, row);
     const ids = this.byProposal.get(row.proposal) ?? new Set<string>();
@@ -80,6 +83,7 @@ export class HubData {
   deleteVote(id: string): void {
     const row = this.votes.get(id);
     if (!row) return;
+    this.version++;
     this.votes.delete(id);
     this.byProposal.get(row.proposal)?.delete(id);
   }

@@ -155,16 +155,19 @@ function checkAddresses(where: Record<string, unknown>, fields: string[]) {
 }
 
 /** Hub order: `ORDER BY <field> <dir>, id ASC`. */
-function page<T extends { id: string }>(rows: T[], args: ListArgs, allowed: Record<string, keyof T | string>): T[] {
+function order<T extends { id: string }>(rows: T[], args: ListArgs, allowed: Record<string, keyof T | string>): T[] {
   const field = (allowed[args.orderBy ?? 'created'] ?? 'created') as keyof T;
   const dir = args.orderDirection === 'asc' ? 1 : -1;
-  const sorted = rows.sort((a, b) => {
+  return rows.sort((a, b) => {
     const x = a[field] as number;
     const y = b[field] as number;
     if (x !== y) return x < y ? -dir : dir;
     return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   });
-  return sorted.slice(args.skip, args.skip + args.first);
+}
+
+function page<T extends { id: string }>(rows: T[], args: ListArgs, allowed: Record<string, keyof T | string>): T[] {
+  return order(rows, args, allowed).slice(args.skip, args.skip + args.first);
 }
 
 export function createHubSchema(data: HubData): { schema: GraphQLSchema; rootValue: Record<string, unknown> } {
@@ -197,6 +200,7 @@ export function createHubSchema(data: HubData): { schema: GraphQLSchema; rootVal
     choice: v.choice, metadata: {}, reason: v.reason, app: 'snapshot', vp: v.vp, vp_by_strategy: [v.vp], vp_state: 'final',
   });
 
+  let sortedVotes = { version: -1, lists: new Map<string, HubVoteRow[]>() };
   const rootValue = {
     space: ({ id }: { id: string }) => space(id),
     spaces: (args: ListArgs) => {
@@ -219,12 +223,22 @@ export function createHubSchema(data: HubData): { schema: GraphQLSchema; rootVal
       checkLimits(args);
       const where = args.where ?? {};
       checkAddresses(where, ['voter']);
-      const source = typeof where.proposal === 'string' ? data.votesOf(where.proposal)
-        : Array.isArray(where.proposal_in) ? (where.proposal_in as string[]).flatMap((id) => data.votesOf(id))
-        : [...data.votes.values()];
-      const rows = source.filter(compileWhere(where, ['voter']) as never);
+      const test = compileWhere(where, ['voter']) as unknown as (v: HubVoteRow) => boolean;
+      let ordered: HubVoteRow[];
+      if (typeof where.proposal === 'string' || Array.isArray(where.proposal_in)) {
+        const ids = typeof where.proposal === 'string' ? [where.proposal] : (where.proposal_in as string[]);
+        ordered = order(ids.flatMap((id) => data.votesOf(id)).filter(test), args, VOTE_ORDER);
+      } else {
+        // Space-wide lists are long: keep each ordering sorted until the votes change.
+        const key = `${args.orderBy ?? ''}|${args.orderDirection ?? ''}`;
+        if (sortedVotes.version !== data.version) sortedVotes = { version: data.version, lists: new Map() };
+        let list = sortedVotes.lists.get(key);
+        if (!list) sortedVotes.lists.set(key, (list = order([...data.votes.values()], args, VOTE_ORDER)));
+        ordered = list.filter(test);
+      }
+      const rows = ordered.slice(args.skip, args.skip + args.first);
       const proposals = new Map<string, ReturnType<typeof proposal> | null>();
-      return page(rows, args, VOTE_ORDER).map((v) => ({
+      return rows.map((v) => ({
         ...vote(v),
         proposal: () => {
           if (!proposals.has(v.proposal)) proposals.set(v.proposal, data.proposals.has(v.proposal) ? proposal(data.proposals.get(v.proposal)!) : null);
