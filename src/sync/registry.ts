@@ -16,8 +16,8 @@ export interface SourceDeps {
  * runs every returned source for every DAO it `appliesTo`.
  */
 export function createSources(config: Config, deps: SourceDeps): SyncSource[] {
+  // Connectors add their source here when merged, e.g. `configured.push(new SnapshotSource(config.snapshot, deps))`.
   const configured: SyncSource[] = [];
-  void config;
   const byName = new Map<SourceName, SyncSource>();
   for (const source of [...configured, ...(deps.extra ?? [])]) byName.set(source.name, source);
   return [...byName.values()];
