@@ -71,7 +71,8 @@ export async function runJob(deps: SyncDeps, job: JobSpec, options: RunJobOption
   const locked = await deps.locks.tryRun(dao.id, source.name, async () => {
     const result = await runSync({
       database: deps.database, dao, source, logger: deps.logger, publish: deps.publish,
-      ...(options.signal ? { signal: options.signal } : {}), ...(options.progress ? { progress: options.progress } : {}),
+      progress: progressRecorder(deps, dao.id, source.name, options.progress),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     if (result.written > 0) await refreshDaoAggregates(deps.database.db, [dao.id]);
     return result;
@@ -79,6 +80,31 @@ export async function runJob(deps: SyncDeps, job: JobSpec, options: RunJobOption
   if (!locked.ran) return outcome('busy', dao.slug);
   const { written, read, lag } = locked.value;
   return outcome('done', dao.slug, { written, read, lag: lag ?? null });
+}
+
+const PROGRESS_WRITE_MS = 2000;
+
+/**
+ * Passes progress on to the caller and, every couple of seconds, into sync_state.details.progress
+ * so the status endpoint shows how far a long run is. Only a row still 'running' is touched: a
+ * late write never lands on the outcome runSync records when the run ends.
+ */
+function progressRecorder(deps: SyncDeps, daoId: number, source: SourceName, onProgress?: (done: number, total?: number) => void) {
+  let last = 0;
+  let writing = false;
+  return (done: number, total?: number) => {
+    onProgress?.(done, total);
+    const now = Date.now();
+    if (writing || now - last < PROGRESS_WRITE_MS) return;
+    last = now;
+    writing = true;
+    const progress = JSON.stringify({ done, total: total ?? null, at: new Date(now).toISOString() });
+    deps.database.db
+      .execute(sql`update sync_state set details = details || jsonb_build_object('progress', ${progress}::jsonb)
+                    where dao_id = ${daoId} and source = ${source} and status = 'running'`)
+      .catch((error) => deps.logger.warn({ err: error }, 'could not record sync progress'))
+      .finally(() => (writing = false));
+  };
 }
 
 /** Every (DAO, source) pair that applies, optionally narrowed to one DAO (id or slug) and/or one source. */
