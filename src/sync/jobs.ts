@@ -74,7 +74,12 @@ export async function runJob(deps: SyncDeps, job: JobSpec, options: RunJobOption
       progress: progressRecorder(deps, dao.id, source.name, options.progress),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    if (result.written > 0) await refreshDaoAggregates(deps.database.db, [dao.id]);
+    // The rows are committed either way; figures that fail to refresh (a deadlock with a concurrent
+    // refresh, say) are recomputed by the periodic aggregates job rather than failing the sync.
+    if (result.written > 0) {
+      await refreshDaoAggregates(deps.database.db, [dao.id]).catch((error) =>
+        deps.logger.warn({ err: error, dao: dao.slug }, 'could not refresh the DAO figures after a sync'));
+    }
     return result;
   });
   if (!locked.ran) return outcome('busy', dao.slug);
