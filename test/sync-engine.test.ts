@@ -111,6 +111,32 @@ describe.each(databaseTargets())('sync engine on $kind', (target) => {
       expect(await state()).toMatchObject({ state: 'failed', last_error: 'interrupted: the process running it stopped' });
     });
 
+    it('GET /sync/status shows how far a running sync is', async () => {
+      const dao = await createTestDao(database, 'progress');
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const slow = {
+        name: 'snapshot' as const,
+        appliesTo: () => true,
+        async run(ctx: { progress(done: number, total?: number): void }) {
+          ctx.progress(1, 3);
+          await gate;
+          return { written: 0, read: 3 };
+        },
+      };
+      const running = runJob(syncDeps(database, [slow]), { kind: 'sync', daoId: dao.id, source: 'snapshot' });
+      const row = await until(async () => {
+        const [r] = (await app.inject({ url: `/api/v1/sync/status?dao=${dao.slug}` })).json().data;
+        return r?.details.progress ? r : undefined;
+      }, 'the progress of the running sync');
+      expect(row).toMatchObject({ state: 'running', details: { progress: { done: 1, total: 3 } } });
+      release();
+      await running;
+      const [after] = (await app.inject({ url: `/api/v1/sync/status?dao=${dao.slug}` })).json().data;
+      expect(after).toMatchObject({ state: 'idle', details: { read: 3, written: 0 } });
+      expect(after.details.progress).toBeUndefined();
+    });
+
     it('POST /sync/run syncs now and reports each outcome; a (DAO, source) already running is reported busy', async () => {
       const res = await app.inject({ method: 'POST', url: '/api/v1/sync/run', payload: { dao: done.slug, source: 'snapshot' } });
       expect(res.statusCode).toBe(200);

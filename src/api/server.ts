@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
-import type { Logger } from '../logger/index.ts';
+import { createLogger, type Logger } from '../logger/index.ts';
 import { VERSION } from '../version.ts';
 import { registerErrorHandling } from './errors.ts';
 import { daoRoutes } from './routes/daos.ts';
@@ -19,7 +19,6 @@ import { seriesRoutes } from './routes/series.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
-import pino from 'pino';
 import { ErrorBody } from './schemas.ts';
 
 export interface ApiContext {
@@ -83,7 +82,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   let sync = options.sync;
   if (!sync) {
     const local = createSyncEngine({ redisUrl: undefined, sync: { intervalSeconds: 300, concurrency: 1, attempts: 1, backoffSeconds: 0, worker: false, queuePrefix: 'dao-portal' } }, {
-      database: options.database, logger: options.logger || pino({ level: 'silent' }), sources: [], runner: 'none',
+      database: options.database, logger: options.logger || createLogger('silent'), sources: [], runner: 'none',
     });
     app.addHook('onClose', () => local.close());
     sync = local;

@@ -2,8 +2,7 @@ import { sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '../db/index.ts';
 import { refreshDaoAggregates } from '../db/aggregates.ts';
 import { daos } from '../db/schema/core.ts';
-import type { DaoRow } from '../db/queries/daos.ts';
-import { getDao } from '../db/queries/daos.ts';
+import { getDao, type DaoRow } from '../db/queries/daos.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../logger/index.ts';
 import type { SyncLocks } from './locks.ts';
@@ -72,14 +71,45 @@ export async function runJob(deps: SyncDeps, job: JobSpec, options: RunJobOption
   const locked = await deps.locks.tryRun(dao.id, source.name, async () => {
     const result = await runSync({
       database: deps.database, dao, source, logger: deps.logger, publish: deps.publish,
-      ...(options.signal ? { signal: options.signal } : {}), ...(options.progress ? { progress: options.progress } : {}),
+      progress: progressRecorder(deps, dao.id, source.name, options.progress),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
-    if (result.written > 0) await refreshDaoAggregates(deps.database.db, [dao.id]);
+    // The rows are committed either way; figures that fail to refresh (a deadlock with a concurrent
+    // refresh, say) are recomputed by the periodic aggregates job rather than failing the sync.
+    if (result.written > 0) {
+      await refreshDaoAggregates(deps.database.db, [dao.id]).catch((error) =>
+        deps.logger.warn({ err: error, dao: dao.slug }, 'could not refresh the DAO figures after a sync'));
+    }
     return result;
   });
   if (!locked.ran) return outcome('busy', dao.slug);
   const { written, read, lag } = locked.value;
   return outcome('done', dao.slug, { written, read, lag: lag ?? null });
+}
+
+const PROGRESS_WRITE_MS = 2000;
+
+/**
+ * Passes progress on to the caller and, every couple of seconds, into sync_state.details.progress
+ * so the status endpoint shows how far a long run is. Only a row still 'running' is touched: a
+ * late write never lands on the outcome runSync records when the run ends.
+ */
+function progressRecorder(deps: SyncDeps, daoId: number, source: SourceName, onProgress?: (done: number, total?: number) => void) {
+  let last = 0;
+  let writing = false;
+  return (done: number, total?: number) => {
+    onProgress?.(done, total);
+    const now = Date.now();
+    if (writing || now - last < PROGRESS_WRITE_MS) return;
+    last = now;
+    writing = true;
+    const progress = JSON.stringify({ done, total: total ?? null, at: new Date(now).toISOString() });
+    deps.database.db
+      .execute(sql`update sync_state set details = details || jsonb_build_object('progress', ${progress}::jsonb)
+                    where dao_id = ${daoId} and source = ${source} and status = 'running'`)
+      .catch((error) => deps.logger.warn({ err: error }, 'could not record sync progress'))
+      .finally(() => (writing = false));
+  };
 }
 
 /** Every (DAO, source) pair that applies, optionally narrowed to one DAO (id or slug) and/or one source. */

@@ -1,7 +1,6 @@
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger/index.ts';
-import { snapshotClientFromConfig } from '../sources/snapshot/client.ts';
-import { SnapshotSource } from '../sources/snapshot/source.ts';
+import { createSnapshotSource } from '../sources/snapshot/index.ts';
 import type { SourceName, SyncSource } from './types.ts';
 
 export const SOURCE_NAMES: readonly SourceName[] = ['snapshot', 'governor', 'treasury'];
@@ -19,7 +18,7 @@ export interface SourceDeps {
  */
 export function createSources(config: Config, deps: SourceDeps): SyncSource[] {
   // Snapshot's hub is public, so its source is always configured (SNAPSHOT_HUB_URL has a default).
-  const configured: SyncSource[] = [new SnapshotSource(snapshotClientFromConfig(config.snapshot, deps.logger))];
+  const configured: SyncSource[] = [createSnapshotSource(config.snapshot, deps.logger)];
   const byName = new Map<SourceName, SyncSource>();
   for (const source of [...configured, ...(deps.extra ?? [])]) byName.set(source.name, source);
   return [...byName.values()];

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { asc, eq } from 'drizzle-orm';
 import { daos, syncState } from '../../db/schema/core.ts';
@@ -8,7 +8,7 @@ import { SOURCE_NAMES } from '../../sync/registry.ts';
 import { errorResponses, success } from '../schemas.ts';
 import type { ApiContext } from '../server.ts';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const SourceName = Type.Union(SOURCE_NAMES.map((name) => Type.Literal(name)));
 const DaoRef = Type.Object({ id: Type.Integer(), slug: Type.String(), name: Type.String() });
 
