@@ -16,6 +16,12 @@ export interface Config {
   corsOrigins: string[];
   /** Largest request body, in bytes (imports through the API stream NDJSON bodies). */
   bodyLimit: number;
+  /** JSON-RPC endpoints of the chains the on-chain sources read, by chain id (`RPC_URL_<chainId>`). */
+  rpcUrls: Record<number, string>;
+  /** Blocks below the head after which a block is final; reorgs are detected and rolled back within it. */
+  confirmations: number;
+  /** Token price API in DefiLlama's coins API shape (`GET {base}/prices/current/{chain}:{address},...`). */
+  priceApiUrl: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -70,6 +76,22 @@ function origins(env: Env, name: string): string[] {
   return list;
 }
 
+/** Every `RPC_URL_<chainId>` variable, keyed by the decimal chain id. */
+function rpcUrls(env: Env): Record<number, string> {
+  const urls: Record<number, string> = {};
+  for (const name of Object.keys(env).sort()) {
+    const match = /^RPC_URL_(.*)$/.exec(name);
+    if (!match) continue;
+    const id = match[1]!;
+    if (!/^[1-9]\d{0,15}$/.test(id)) {
+      throw new ConfigError(`${name}: the suffix must be a decimal chain id like RPC_URL_1, got '${id}'`);
+    }
+    const value = url(env, name, ['http:', 'https:']);
+    if (value) urls[Number(id)] = value;
+  }
+  return urls;
+}
+
 /** Reads and validates the environment once; a bad value stops start-up naming the variable. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   return {
@@ -81,5 +103,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     bodyLimit: integer(env, 'BODY_LIMIT', 256 * 1024 * 1024, 1024, 2 ** 31 - 1),
+    rpcUrls: rpcUrls(env),
+    confirmations: integer(env, 'CONFIRMATIONS', 12, 0, 10_000),
+    priceApiUrl: (url(env, 'PRICE_API_URL', ['http:', 'https:']) ?? 'https://coins.llama.fi').replace(/\/+$/, ''),
   };
 }
