@@ -34,7 +34,7 @@ export const TIMELOCK_DELAY = 60;
 export async function deployDao(chain: Chain, artifacts: Artifacts): Promise<TestDao> {
   const client = createPublicClient({ transport: http(chain.url), pollingInterval: 20 }) as PublicClient;
   const wallet = createWalletClient({ transport: http(chain.url) });
-  const accounts = (await wallet.requestAddresses()).map((a) => a.toLowerCase() as Address);
+  const accounts = (await wallet.getAddresses()).map((a) => a.toLowerCase() as Address);
   const deployer = accounts[0]!;
 
   const receipt = async (hash: Hex) => {

@@ -83,6 +83,10 @@ class GovernorSync {
       try {
         await this.checkReorg(meta);
         head = await this.rpc.blockNumber();
+        // State, quorum and times are read at the head for every range, so what a range writes
+        // does not depend on how the blocks were split into ranges (a replay writes nothing).
+        const headHeader = await this.rpc.header(head);
+        if (!headHeader) throw new ChainMovedError(`head ${head} is gone`);
         if (this.cursor.block === undefined) {
           this.cursor.block = (this.config.startBlock ?? (await this.deployBlock(token, head))) - 1;
         }
@@ -91,7 +95,7 @@ class GovernorSync {
           const from = this.cursor.block + 1;
           const to = Math.min(head, from + this.rpc.span - 1);
           const final = to >= head;
-          await this.step(from, Math.max(to, this.cursor.block), final, head, meta);
+          await this.step(from, Math.max(to, this.cursor.block), final, headHeader, meta);
           this.ctx.progress(this.cursor.block - first, head - first);
           if (final) break;
         }
@@ -128,8 +132,9 @@ class GovernorSync {
   }
 
   /** Reads [from, to] (nothing when from > to) and commits it; the final step also re-reads open proposals. */
-  private async step(from: number, to: number, final: boolean, head: number, meta: { token: Address; decimals: number; clock: ClockMode }): Promise<void> {
+  private async step(from: number, to: number, final: boolean, headHeader: BlockHeader, meta: { token: Address; decimals: number; clock: ClockMode }): Promise<void> {
     const { database, dao } = this.ctx;
+    const head = headHeader.number;
     const top = await this.rpc.header(to);
     if (!top) throw new ChainMovedError(`block ${to} is gone`);
     const logs = from <= to ? await this.rpc.logs([this.governor, meta.token], [...GOVERNOR_TOPICS, ...TOKEN_TOPICS] as Hex[], from, to) : [];
@@ -147,7 +152,7 @@ class GovernorSync {
     this.read += logs.length;
 
     const metas = await this.proposalsToRead(events, final);
-    const facts = await readFacts({ rpc: this.rpc, governor: this.governor, clock: meta.clock, block: top }, metas);
+    const facts = await readFacts({ rpc: this.rpc, governor: this.governor, clock: meta.clock, block: headHeader }, metas);
     const live: LiveEvent[] = [];
     await database.db.transaction(async (tx) => {
       const fresh = await insertEvents(tx, dao.id, events);
