@@ -29,7 +29,7 @@ export async function sync(database: Database, dao: DaoRow, source: SyncSource, 
  * or write times, so two DAOs synced from the same chain can be compared row by row.
  */
 export async function dumpDao(database: Database, daoId: number) {
-  const q = <T>(query: ReturnType<typeof sql>) => rowsOf<T>(database.db, query);
+  const q = (query: ReturnType<typeof sql>) => rowsOf<Record<string, unknown>>(database.db, query);
   return {
     proposals: await q(sql`
       select external_id, source, voting_type, title, body, author, choices, start, "end", state, quorum::text as quorum,
