@@ -27,11 +27,26 @@ describe('loadConfig', () => {
       .toEqual({ hubUrl: 'http://127.0.0.1:3000/graphql', apiKey: 'k3y', rateLimit: 600 });
   });
 
+  it('reads chain settings: RPC_URL_<chainId> per chain, CONFIRMATIONS, PRICE_API_URL', () => {
+    expect(loadConfig({}, '/srv')).toMatchObject({ rpcUrls: {}, confirmations: 12, priceApiUrl: 'https://coins.llama.fi' });
+    const config = loadConfig({
+      RPC_URL_1: 'https://eth.example/rpc', RPC_URL_31337: 'http://127.0.0.1:8545', CONFIRMATIONS: '0',
+      PRICE_API_URL: 'http://prices.local:9000/',
+    }, '/srv');
+    expect(config).toMatchObject({
+      rpcUrls: { 1: 'https://eth.example/rpc', 31337: 'http://127.0.0.1:8545' }, confirmations: 0, priceApiUrl: 'http://prices.local:9000',
+    });
+  });
+
   it.each([
     [{ SNAPSHOT_HUB_URL: 'hub.snapshot.org' }, "SNAPSHOT_HUB_URL must be a URL like https://host:port/..., got 'hub.snapshot.org'"],
     [{ SNAPSHOT_HUB_URL: 'ftp://hub/graphql' }, "SNAPSHOT_HUB_URL must use https: or http:, got 'ftp:'"],
     [{ SNAPSHOT_RATE_LIMIT: '0' }, "SNAPSHOT_RATE_LIMIT must be an integer from 1 to 100000, got '0'"],
     [{ SNAPSHOT_RATE_LIMIT: 'fast' }, "SNAPSHOT_RATE_LIMIT must be an integer from 1 to 100000, got 'fast'"],
+    [{ RPC_URL_mainnet: 'https://eth.example' }, "RPC_URL_mainnet: the suffix must be a decimal chain id like RPC_URL_1, got 'mainnet'"],
+    [{ RPC_URL_1: 'wss://eth.example' }, "RPC_URL_1 must use http: or https:, got 'wss:'"],
+    [{ CONFIRMATIONS: '-1' }, "CONFIRMATIONS must be an integer from 0 to 10000, got '-1'"],
+    [{ PRICE_API_URL: 'prices' }, "PRICE_API_URL must be a URL like http://host:port/..., got 'prices'"],
     [{ PORT: '70000' }, "PORT must be an integer from 0 to 65535, got '70000'"],
     [{ PORT: '80.5' }, "PORT must be an integer from 0 to 65535, got '80.5'"],
     [{ DATABASE_URL: 'not a url' }, "DATABASE_URL must be a URL like postgres://host:port/..., got 'not a url'"],

@@ -20,6 +20,12 @@ export interface Config {
   snapshot: SnapshotConfig;
   /** How the sync engine runs (see src/sync and the README's "Sync" section). */
   sync: SyncConfig;
+  /** JSON-RPC endpoints of the chains the on-chain sources read, by chain id (`RPC_URL_<chainId>`). */
+  rpcUrls: Record<number, string>;
+  /** Blocks below the head after which a block is final; reorgs are detected and rolled back within it. */
+  confirmations: number;
+  /** Token price API in DefiLlama's coins API shape (`GET {base}/prices/current/{chain}:{address},...`). */
+  priceApiUrl: string;
 }
 
 export interface SnapshotConfig {
@@ -105,6 +111,22 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got '${env[name]}'`);
 }
 
+/** Every `RPC_URL_<chainId>` variable, keyed by the decimal chain id. */
+function rpcUrls(env: Env): Record<number, string> {
+  const urls: Record<number, string> = {};
+  for (const name of Object.keys(env).sort()) {
+    const match = /^RPC_URL_(.*)$/.exec(name);
+    if (!match) continue;
+    const id = match[1]!;
+    if (!/^[1-9]\d{0,15}$/.test(id)) {
+      throw new ConfigError(`${name}: the suffix must be a decimal chain id like RPC_URL_1, got '${id}'`);
+    }
+    const value = url(env, name, ['http:', 'https:']);
+    if (value) urls[Number(id)] = value;
+  }
+  return urls;
+}
+
 /** Reads and validates the environment once; a bad value stops start-up naming the variable. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   return {
@@ -129,5 +151,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       worker: boolean(env, 'SYNC_WORKER', true),
       queuePrefix: env.SYNC_QUEUE_PREFIX?.trim() || 'dao-portal',
     },
+    rpcUrls: rpcUrls(env),
+    confirmations: integer(env, 'CONFIRMATIONS', 12, 0, 10_000),
+    priceApiUrl: (url(env, 'PRICE_API_URL', ['http:', 'https:']) ?? 'https://coins.llama.fi').replace(/\/+$/, ''),
   };
 }

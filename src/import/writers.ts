@@ -97,17 +97,22 @@ export function upsertVotes(tx: Tx, rows: Array<Of<'vote'> & { daoId: number; pr
   );
 }
 
-export function upsertTreasuryBalances(tx: Tx, rows: Array<Of<'treasury_balance'> & { daoId: number }>): Promise<WriteCounts> {
+/** `usdStale` marks a USD value computed from a last known price (the price source was unreachable); imports leave it false. */
+export function upsertTreasuryBalances(
+  tx: Tx,
+  rows: Array<Of<'treasury_balance'> & { daoId: number; usdStale?: boolean }>,
+): Promise<WriteCounts> {
   return counts(
     tx,
-    sql`insert into treasury_balances as b (dao_id, timestamp, wallet, chain, token_symbol, token_address, amount, usd_value)
+    sql`insert into treasury_balances as b (dao_id, timestamp, wallet, chain, token_symbol, token_address, amount, usd_value, usd_stale)
         select * from unnest(${p(rows.map((r) => r.daoId))}::int[], ${p(rows.map((r) => iso(r.timestamp)))}::timestamptz[],
           ${p(rows.map((r) => r.wallet))}::text[], ${p(rows.map((r) => r.chain))}::text[],
           ${p(rows.map((r) => r.tokenSymbol))}::text[], ${p(rows.map((r) => r.tokenAddress))}::text[],
-          ${p(rows.map((r) => r.amount))}::numeric[], ${p(rows.map((r) => r.usdValue))}::numeric[])
+          ${p(rows.map((r) => r.amount))}::numeric[], ${p(rows.map((r) => r.usdValue))}::numeric[],
+          ${p(rows.map((r) => r.usdStale ?? false))}::bool[])
         on conflict (dao_id, timestamp, wallet, chain, token_symbol, token_address) do update
-          set amount = excluded.amount, usd_value = excluded.usd_value, usd_stale = false
-        where (b.amount, b.usd_value, b.usd_stale) is distinct from (excluded.amount, excluded.usd_value, false)
+          set amount = excluded.amount, usd_value = excluded.usd_value, usd_stale = excluded.usd_stale
+        where (b.amount, b.usd_value, b.usd_stale) is distinct from (excluded.amount, excluded.usd_value, excluded.usd_stale)
         returning (xmax = 0) as inserted`,
   );
 }
