@@ -14,12 +14,21 @@ import { importRoutes } from './routes/import.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { ErrorBody } from './schemas.ts';
+import { defaultWebRoot, hasDashboard, registerDashboard, spaFallback } from './web.ts';
 
 export interface ApiContext {
   database: Database;
 }
 
-export async function buildServer(options: { config: Pick<Config, 'corsOrigins' | 'bodyLimit'>; database: Database; logger: Logger | false }): Promise<FastifyInstance> {
+export interface ServerOptions {
+  config: Pick<Config, 'corsOrigins' | 'bodyLimit'>;
+  database: Database;
+  logger: Logger | false;
+  /** Directory of the built dashboard; default dist/web when built; false serves the API only. */
+  webRoot?: string | false;
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: (options.logger || undefined) as FastifyBaseLogger | undefined,
     logger: options.logger ? undefined : false,
@@ -38,7 +47,9 @@ export async function buildServer(options: { config: Pick<Config, 'corsOrigins' 
     reply.header('x-request-id', request.id);
   });
 
-  registerErrorHandling(app);
+  const webRoot = options.webRoot ?? defaultWebRoot;
+  const dashboard = webRoot !== false && hasDashboard(webRoot);
+  registerErrorHandling(app as unknown as FastifyInstance, dashboard ? spaFallback : undefined);
   app.addSchema(ErrorBody);
 
   if (options.config.corsOrigins.length) {
@@ -59,6 +70,8 @@ export async function buildServer(options: { config: Pick<Config, 'corsOrigins' 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (dashboard) await registerDashboard(app as unknown as FastifyInstance, webRoot);
 
   const context: ApiContext = { database: options.database };
   await app.register(healthRoutes, context);
