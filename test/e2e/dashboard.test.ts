@@ -114,6 +114,9 @@ describe('dashboard in a real browser', () => {
   async function shoot(page: Page, name: string) {
     await settled(page);
     const size = page.viewportSize()!;
+    // Nothing may stick out sideways: wide tables scroll inside their card.
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, `${name} is wider than the ${size.width}px viewport`).toBeLessThanOrEqual(size.width);
     await page.screenshot({ path: path.join(shots, `${name}-${size.width}x${size.height}.png`), fullPage: true });
   }
 
@@ -215,6 +218,7 @@ describe('dashboard in a real browser', () => {
     await page.getByTestId('compare-selected').click();
     await page.waitForURL(/\/compare\?daos=/);
     expect(new URL(page.url()).searchParams.get('daos')!.split(',').sort()).toEqual(['arbitrum', 'decentraland', 'uniswap']);
+    await page.getByTestId('compare-table').waitFor();
     const headers = await page.getByTestId('compare-table').locator('thead th').allTextContents();
     expect(headers.filter((h) => /Decentraland|Arbitrum|Uniswap/.test(h))).toHaveLength(3);
     // Reloading the shared link gives the same view.

@@ -7,7 +7,8 @@ export function cx(...classes: (string | false | null | undefined)[]) {
 
 export function Card({ title, actions, children, className }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
   return (
-    <section className={cx('rounded-xl border border-line bg-surface p-4 shadow-sm sm:p-5', className)}>
+    // min-w-0: as a grid item a card must shrink to its column, and wide tables scroll inside it.
+    <section className={cx('min-w-0 rounded-xl border border-line bg-surface p-4 shadow-sm sm:p-5', className)}>
       {(title || actions) && (
         <header className="mb-3 flex flex-wrap items-center justify-between gap-2">
           {title && <h2 className="text-sm font-semibold tracking-wide text-muted uppercase">{title}</h2>}
@@ -21,7 +22,7 @@ export function Card({ title, actions, children, className }: { title?: ReactNod
 
 export function Kpi({ label, value, hint, loading }: { label: string; value: ReactNode; hint?: ReactNode; loading?: boolean }) {
   return (
-    <div className="rounded-xl border border-line bg-surface p-4 shadow-sm" data-kpi={label}>
+    <div className="min-w-0 rounded-xl border border-line bg-surface p-4 shadow-sm" data-kpi={label}>
       <div className="text-xs font-medium tracking-wide text-muted uppercase">{label}</div>
       {loading ? <Skeleton className="mt-2 h-7 w-24" /> : <div className="mt-1 text-2xl font-semibold tabular-nums">{value}</div>}
       {hint && <div className="mt-1 truncate text-xs text-muted">{hint}</div>}

@@ -104,12 +104,12 @@ export default function ProposalPage() {
         <div className="mb-6 space-y-2"><Skeleton className="h-9 w-3/4" /><Skeleton className="h-4 w-1/2" /></div>
       )}
       <div className="grid gap-4 lg:grid-cols-3">
-        <div className="order-2 lg:order-1 lg:col-span-2">
+        <div className="order-2 min-w-0 lg:order-1 lg:col-span-2">
           <Card title="Proposal">
             {p ? (p.body.trim() ? <Markdown source={p.body} /> : <EmptyState title="This proposal has no description" />) : <SkeletonRows rows={8} />}
           </Card>
         </div>
-        <div className="order-1 lg:order-2">
+        <div className="order-1 min-w-0 lg:order-2">
           {p ? <Results proposal={p} live={open ? live : null} /> : <Card title="Results"><SkeletonRows rows={4} /></Card>}
         </div>
         <Card

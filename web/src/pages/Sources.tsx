@@ -103,7 +103,7 @@ export default function Sources() {
     <>
       <PageHeader title="Sources" subtitle="Where each DAO's data comes from, how fresh it is, and adding a DAO" />
       <div className="grid gap-4 lg:grid-cols-3">
-        <div className="space-y-4 lg:col-span-2">
+        <div className="min-w-0 space-y-4 lg:col-span-2">
           <Card title="Sync status">
             {status.isError && !statusUnavailable ? <ErrorState error={status.error} retry={() => void status.refetch()} what="sync status" />
               : statusUnavailable ? (

@@ -53,7 +53,7 @@ export default function Governance({ dao, summary }: TabProps) {
         { type: 'value', name: 'votes', axisLabel: { formatter: (v: number) => formatNumber(v) } },
         { type: 'value', name: 'proposals', splitLine: { show: false } },
       ],
-      dataZoom: rows.length > 24 ? [{ type: 'inside', start: Math.max(0, 100 - (24 / rows.length) * 100) }] : [],
+      dataZoom: rows.length > 24 ? [{ type: 'inside' }] : [],
       series: [
         { type: 'bar', name: 'Votes', data: rows.map((r) => r.votes), barMaxWidth: 16, itemStyle: { borderRadius: [3, 3, 0, 0] } },
         ...(points ? [{ type: 'line', name: 'Voters', data: rows.map((r) => r.voters), smooth: true, showSymbol: false }] : []),
@@ -91,6 +91,9 @@ export default function Governance({ dao, summary }: TabProps) {
   }, [outcomes.data]);
 
   const s = summary.data;
+  const missing = (error: unknown) => error instanceof ApiError && error.unavailable;
+  // A server without the metrics service: one note instead of four empty panels.
+  const noMetrics = missing(summary.error) && missing(participation.error) && missing(outcomes.error);
   return (
     <div className="grid gap-4 lg:grid-cols-3">
       <Card title="Activity by month" className="lg:col-span-2">
@@ -103,6 +106,15 @@ export default function Governance({ dao, summary }: TabProps) {
           : fallback.isError ? <ErrorState error={fallback.error} retry={() => void fallback.refetch()} what="activity" />
           : <SkeletonRows rows={6} />}
       </Card>
+      {noMetrics ? (
+        <Card title="More metrics">
+          <p className="text-sm text-muted">
+            Voter retention, participation over time, pass rates and margins appear here when the server offers the metrics
+            endpoints (<code>/metrics/summary</code>, <code>/metrics/enhanced</code>). Proposals, votes and the treasury are in the other tabs.
+          </p>
+        </Card>
+      ) : (
+        <>
       <Card title="Voters">
         {s ? (
           <dl className="grid grid-cols-2 gap-3 text-sm">
@@ -135,6 +147,8 @@ export default function Governance({ dao, summary }: TabProps) {
         {outcomesOption ? <Chart option={outcomesOption} label="Passed and not passed proposals per month" />
           : outcomes.isError ? <ErrorState error={outcomes.error} retry={() => void outcomes.refetch()} what="outcome series" /> : <SkeletonRows rows={5} />}
       </Card>
+        </>
+      )}
     </div>
   );
 }
