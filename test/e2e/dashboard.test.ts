@@ -261,6 +261,50 @@ describe('dashboard in a real browser', () => {
     expect(problems).toEqual([]);
   }, 120_000);
 
+  it('adds a DAO from the sources form, naming each field to fix first', async () => {
+    const page = await open('desktop');
+    await page.goto(`${base}/sources`);
+    const form = page.getByRole('form', { name: 'Add a DAO' });
+    await form.getByRole('button', { name: 'Add DAO' }).click();
+    await form.getByText('Give the DAO a name').waitFor();
+    await form.getByText('Enter the Snapshot space').waitFor();
+    await form.getByPlaceholder('ENS DAO').fill('Browser Test DAO');
+    await form.getByPlaceholder('ens.eth').fill('browser-test.eth');
+    await form.getByRole('button', { name: 'Add DAO' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added' }).waitFor();
+    const created = await api<{ slug: string; snapshot_space: string }>('/daos/browser-test-dao');
+    expect(created).toMatchObject({ slug: 'browser-test-dao', snapshot_space: 'browser-test.eth' });
+    // The list of sources picks the new DAO up without a reload.
+    await page.getByRole('cell', { name: 'browser-test.eth' }).waitFor();
+    // A second submission of the same slug is a conflict, said in words.
+    await form.getByPlaceholder('ENS DAO').fill('Browser Test DAO');
+    await form.getByPlaceholder('ens.eth').fill('browser-test.eth');
+    const conflict = page.waitForResponse((r) => r.url().endsWith('/api/v1/daos') && r.status() === 409);
+    await form.getByRole('button', { name: 'Add DAO' }).click();
+    await conflict;
+    await form.getByText('A DAO with this slug already exists.').waitFor();
+    await page.context().close();
+    expect(problems.filter((p) => !/HTTP 409 .*\/api\/v1\/daos$/.test(p))).toEqual([]);
+    problems.length = 0;
+  }, 120_000);
+
+  it('shows where keyboard focus is', async () => {
+    const page = await open('desktop');
+    await page.goto(`${base}/daos`);
+    await page.getByRole('link', { name: 'Decentraland DAO', exact: true }).first().waitFor();
+    await page.keyboard.press('Tab');
+    const skip = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      return { text: el.textContent, visible: el.getBoundingClientRect().width > 1 };
+    });
+    expect(skip).toEqual({ text: 'Skip to content', visible: true });
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(outline).toBe('solid');
+    await page.context().close();
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it('switches to the dark theme and remembers it', async () => {
     const page = await open('desktop');
     await page.goto(`${base}/daos/decentraland?tab=treasury`);

@@ -61,7 +61,7 @@ describe('Pager and error states', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(retry).toHaveBeenCalled();
     rerender(<ErrorState error={new ApiError(404, 'NOT_FOUND', 'No route GET /api/v1/search')} retry={retry} what="search" />);
-    expect(screen.getByText('No search on this server yet')).toBeTruthy();
+    expect(screen.getByText('Not available on this server yet')).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
   });
 });

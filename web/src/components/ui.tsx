@@ -74,8 +74,8 @@ export function EmptyState({ title, children, icon = '○' }: { title: string; c
 export function ErrorState({ error, retry, what = 'this' }: { error: unknown; retry?: () => void; what?: string }) {
   if (error instanceof ApiError && error.unavailable) {
     return (
-      <EmptyState title={`No ${what} on this server yet`} icon="◌">
-        This server does not offer {what}. Update DAO Portal to see it.
+      <EmptyState title="Not available on this server yet" icon="◌">
+        This server does not offer {what} yet; a newer DAO Portal shows it here.
       </EmptyState>
     );
   }

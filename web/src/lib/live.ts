@@ -44,7 +44,8 @@ export function useLiveEvents(dao: string | undefined, onEvent: (event: LiveEven
       setStatus('connecting');
       try {
         const response = await fetch(apiUrl('/stream', { dao }), { headers: { accept: 'text/event-stream' }, signal: controller.signal });
-        if (response.status === 404 || response.status === 501) {
+        // A client error will not change on retry (no stream on this server, or not for this view).
+        if ((response.status >= 400 && response.status < 500) || response.status === 501) {
           setStatus('unavailable');
           return;
         }

@@ -71,7 +71,7 @@ export default function Overview() {
                     <Link to={`/proposals/${p.id}`} className="min-w-0 flex-1 basis-64 truncate font-medium hover:text-accent">{p.title}</Link>
                     <span className="text-xs text-muted">{daoName.get(p.dao_slug) ?? p.dao_slug}</span>
                     <Badge>{p.state}</Badge>
-                    <span className="w-28 text-right text-xs text-muted" title={formatDate(p.end, true)}>{open ? `ends ${formatRelative(p.end)}` : formatDate(p.end)}</span>
+                    <span className="ml-auto text-right text-xs text-muted" title={formatDate(p.end, true)}>{open ? `ends ${formatRelative(p.end)}` : formatDate(p.end)}</span>
                   </li>
                 ))}
               </ul>
