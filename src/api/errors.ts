@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 
 interface AjvIssue {
@@ -23,7 +23,8 @@ function describeIssue(context: string | undefined, issue: AjvIssue) {
   return { in: LOCATIONS[context ?? ''] ?? context, parameter, message };
 }
 
-export function registerErrorHandling(app: FastifyInstance) {
+/** `fallback` may answer a request no route matched (the dashboard's SPA pages) and return true. */
+export function registerErrorHandling(app: FastifyInstance, fallback?: (request: FastifyRequest, reply: FastifyReply) => boolean) {
   app.setErrorHandler((error: FastifyError & { validationContext?: string }, request, reply) => {
     if (error instanceof AppError) {
       if (error.httpStatus >= 500) request.log.error({ err: error }, error.message);
@@ -53,7 +54,8 @@ export function registerErrorHandling(app: FastifyInstance) {
     });
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ status: 'error', error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` } }),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    if (fallback?.(request, reply)) return reply;
+    return reply.status(404).send({ status: 'error', error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` } });
+  });
 }

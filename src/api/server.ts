@@ -20,6 +20,7 @@ import { streamRoutes } from './routes/stream.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { ErrorBody } from './schemas.ts';
+import { defaultWebRoot, hasDashboard, registerDashboard, spaFallback } from './web.ts';
 
 export interface ApiContext {
   database: Database;
@@ -36,6 +37,8 @@ export interface ServerOptions {
   sync?: SyncEngine;
   /** SSE heartbeat period (15 s; tests shorten it). */
   streamHeartbeatMs?: number;
+  /** Directory of the built dashboard; default dist/web when built; false serves the API only. */
+  webRoot?: string | false;
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -57,7 +60,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.header('x-request-id', request.id);
   });
 
-  registerErrorHandling(app);
+  const webRoot = options.webRoot ?? defaultWebRoot;
+  const dashboard = webRoot !== false && hasDashboard(webRoot);
+  registerErrorHandling(app as unknown as FastifyInstance, dashboard ? spaFallback : undefined);
   app.addSchema(ErrorBody);
 
   if (options.config.corsOrigins.length) {
@@ -78,6 +83,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (dashboard) await registerDashboard(app as unknown as FastifyInstance, webRoot);
 
   let sync = options.sync;
   if (!sync) {

@@ -1,0 +1,82 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { apiGet, apiPage, type Params } from './client.ts';
+import type {
+  Comparison, Dao, Delegate, Enhanced, EnhancedType, ProposalDetail, ProposalSummary, SearchHit, Summary, SyncStatus,
+  Treasury, Vote, Voter,
+} from './types.ts';
+
+/** One hook per endpoint; query keys mirror the URL so equal views share the cache. */
+export const useDaos = (params: Params) =>
+  useQuery({ queryKey: ['daos', params], queryFn: ({ signal }) => apiPage<Dao>('/daos', params, signal), placeholderData: keepPreviousData });
+
+export const useDao = (id: string | undefined) =>
+  useQuery({ queryKey: ['dao', id], queryFn: ({ signal }) => apiGet<Dao>(`/daos/${encodeURIComponent(id!)}`, {}, signal), enabled: !!id });
+
+export const useSummary = (id: string | undefined, params: Params = {}) =>
+  useQuery({
+    queryKey: ['summary', id, params],
+    queryFn: ({ signal }) => apiGet<Summary>(`/daos/${encodeURIComponent(id!)}/metrics/summary`, params, signal),
+    enabled: !!id,
+  });
+
+export const useComparison = (ids: number[], params: Params = {}) =>
+  useQuery({
+    queryKey: ['comparison', ids, params],
+    queryFn: ({ signal }) => apiGet<Comparison>('/metrics/comparison', { dao_ids: ids.join(','), ...params }, signal),
+    enabled: ids.length > 0,
+  });
+
+export const useEnhanced = (type: EnhancedType, ids: number[], params: Params = {}) =>
+  useQuery({
+    queryKey: ['enhanced', type, ids, params],
+    queryFn: ({ signal }) => apiGet<Enhanced>('/metrics/enhanced', { type, dao_ids: ids.join(','), ...params }, signal),
+    enabled: ids.length > 0,
+  });
+
+export const useProposals = (id: string | undefined, params: Params) =>
+  useQuery({
+    queryKey: ['proposals', id, params],
+    queryFn: ({ signal }) => apiPage<ProposalSummary>(`/daos/${encodeURIComponent(id!)}/proposals`, params, signal),
+    enabled: !!id,
+    placeholderData: keepPreviousData,
+  });
+
+export const useProposal = (id: string | undefined) =>
+  useQuery({ queryKey: ['proposal', id], queryFn: ({ signal }) => apiGet<ProposalDetail>(`/proposals/${encodeURIComponent(id!)}`, {}, signal), enabled: !!id });
+
+export const useVotes = (id: string | undefined, params: Params) =>
+  useQuery({
+    queryKey: ['votes', id, params],
+    queryFn: ({ signal }) => apiPage<Vote>(`/proposals/${encodeURIComponent(id!)}/votes`, params, signal),
+    enabled: !!id,
+    placeholderData: keepPreviousData,
+  });
+
+export const useTreasury = (id: string | undefined) =>
+  useQuery({ queryKey: ['treasury', id], queryFn: ({ signal }) => apiGet<Treasury>(`/daos/${encodeURIComponent(id!)}/treasury`, {}, signal), enabled: !!id });
+
+export const useVoters = (id: string | undefined, params: Params) =>
+  useQuery({
+    queryKey: ['voters', id, params],
+    queryFn: ({ signal }) => apiPage<Voter>(`/daos/${encodeURIComponent(id!)}/voters`, params, signal),
+    enabled: !!id,
+    placeholderData: keepPreviousData,
+  });
+
+export const useDelegates = (id: string | undefined, params: Params) =>
+  useQuery({
+    queryKey: ['delegates', id, params],
+    queryFn: ({ signal }) => apiPage<Delegate>(`/daos/${encodeURIComponent(id!)}/delegates`, params, signal),
+    enabled: !!id,
+    placeholderData: keepPreviousData,
+  });
+
+export const useSearch = (q: string, limit = 20) =>
+  useQuery({
+    queryKey: ['search', q, limit],
+    queryFn: ({ signal }) => apiGet<SearchHit[]>('/search', { q, limit }, signal),
+    enabled: q.trim().length >= 2,
+  });
+
+export const useSyncStatus = () =>
+  useQuery({ queryKey: ['sync-status'], queryFn: ({ signal }) => apiGet<SyncStatus[]>('/sync/status', {}, signal), refetchInterval: 15_000 });

@@ -1,0 +1,26 @@
+import { useCallback } from 'react';
+import { useSearchParams } from 'react-router-dom';
+
+/**
+ * Page state kept in the query string, so every view is a shareable link. Setting a value to its
+ * default (or empty) removes it from the URL; other parameters are kept.
+ */
+export function useUrlState<T extends Record<string, string>>(defaults: T) {
+  const [params, setParams] = useSearchParams();
+  const state = Object.fromEntries(Object.entries(defaults).map(([k, d]) => [k, params.get(k) ?? d])) as T;
+  const set = useCallback(
+    (patch: Partial<T>, options: { replace?: boolean } = {}) => {
+      setParams((current) => {
+        const next = new URLSearchParams(current);
+        for (const [key, value] of Object.entries(patch)) {
+          if (value === undefined || value === '' || value === defaults[key]) next.delete(key);
+          else next.set(key, value as string);
+        }
+        return next;
+      }, { replace: options.replace ?? false });
+    },
+    // `defaults` is a literal at each call site: only setParams identifies the setter.
+    [setParams],
+  );
+  return [state, set] as const;
+}

@@ -1,0 +1,98 @@
+import type { ColumnDef } from '@tanstack/react-table';
+import { useEffect, useMemo, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { ApiError } from '../../api/client.ts';
+import { useProposals, useSearch } from '../../api/hooks.ts';
+import type { ProposalSummary } from '../../api/types.ts';
+import { DataTable, Pager } from '../../components/DataTable.tsx';
+import { Badge, Card, EmptyState, ErrorState, inputClass, SkeletonRows } from '../../components/ui.tsx';
+import { formatDate, formatNumber } from '../../lib/format.ts';
+import { renderSnippet } from '../../lib/snippet.ts';
+import { useUrlState } from '../../lib/url.ts';
+import type { TabProps } from './common.ts';
+
+const STATES = ['active', 'pending', 'closed', 'executed', 'passed', 'rejected', 'enacted', 'finished'];
+
+export default function Proposals({ dao }: Pick<TabProps, 'dao'>) {
+  const [state, set] = useUrlState({ pstate: '', psort: 'start', porder: 'desc', ppage: '1', pq: '' });
+  const [text, setText] = useState(state.pq);
+  useEffect(() => setText(state.pq), [state.pq]);
+  useEffect(() => {
+    if (text === state.pq) return;
+    const t = setTimeout(() => set({ pq: text, ppage: '1' }, { replace: true }), 300);
+    return () => clearTimeout(t);
+  }, [text, state.pq, set]);
+
+  const page = Math.max(1, Number(state.ppage) || 1);
+  const proposals = useProposals(dao.slug, { state: state.pstate || undefined, sort: state.psort, order: state.porder, page, per_page: 25 });
+  const search = useSearch(state.pq, 50);
+  const searching = state.pq.trim().length >= 2;
+  const searchUnavailable = search.error instanceof ApiError && search.error.unavailable;
+
+  // Without the search service, the search narrows the page shown by title.
+  const rows = useMemo(() => {
+    const list = proposals.data?.data;
+    if (!list || !searching || !searchUnavailable) return list;
+    const needle = state.pq.toLowerCase();
+    return list.filter((p) => p.title.toLowerCase().includes(needle));
+  }, [proposals.data, searching, searchUnavailable, state.pq]);
+
+  const columns = useMemo<ColumnDef<ProposalSummary, unknown>[]>(() => [
+    {
+      id: 'title',
+      header: 'Proposal',
+      cell: ({ row }) => (
+        <Link to={`/proposals/${row.original.id}`} className="line-clamp-2 max-w-xl font-medium whitespace-normal hover:text-accent">{row.original.title}</Link>
+      ),
+    },
+    { id: 'state', header: 'State', cell: ({ row }) => <Badge>{row.original.state}</Badge> },
+    { id: 'votes', header: 'Votes', meta: { sortKey: 'votes', align: 'right' }, cell: ({ row }) => formatNumber(row.original.votes_count) },
+    { id: 'start', header: 'Start', meta: { sortKey: 'start' }, cell: ({ row }) => <span className="whitespace-nowrap">{formatDate(row.original.start)}</span> },
+    { id: 'end', header: 'End', meta: { sortKey: 'end' }, cell: ({ row }) => <span className="whitespace-nowrap">{formatDate(row.original.end)}</span> },
+  ], []);
+
+  const hits = (search.data ?? []).filter((h) => h.kind === 'proposal' && h.dao_slug === dao.slug);
+
+  return (
+    <Card>
+      <div className="mb-4 flex flex-col gap-3 sm:flex-row">
+        <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="Search proposals…" aria-label="Search proposals" className={`${inputClass} sm:max-w-sm`} />
+        <select value={state.pstate} onChange={(e) => set({ pstate: e.target.value, ppage: '1' })} aria-label="Filter by state" className={`${inputClass} sm:w-44`}>
+          <option value="">All states</option>
+          {STATES.map((s) => <option key={s} value={s}>{s}</option>)}
+        </select>
+      </div>
+      {searching && !searchUnavailable ? (
+        search.isPending ? <SkeletonRows rows={5} /> : search.isError ? <ErrorState error={search.error} retry={() => void search.refetch()} what="search results" /> : hits.length === 0 ? (
+          <EmptyState title={`No proposal matches “${state.pq}”`} />
+        ) : (
+          <ul className="divide-y divide-line" aria-label="Search results">
+            {hits.map((h) => (
+              <li key={h.id} className="py-2.5">
+                <Link to={`/proposals/${h.id}`} className="font-medium hover:text-accent">{h.title}</Link>
+                <p className="mt-0.5 line-clamp-2 text-sm text-muted" dangerouslySetInnerHTML={{ __html: renderSnippet(h.snippet) }} />
+              </li>
+            ))}
+          </ul>
+        )
+      ) : proposals.isError ? (
+        <ErrorState error={proposals.error} retry={() => void proposals.refetch()} what="proposals" />
+      ) : (
+        <>
+          {searching && searchUnavailable && <p className="mb-2 text-xs text-muted">Full-text search is not available on this server; matching titles on this page.</p>}
+          <DataTable
+            caption={`Proposals of ${dao.name}`}
+            data={rows}
+            columns={columns}
+            rowKey={(p) => p.id}
+            loading={proposals.isFetching}
+            sort={{ sort: state.psort, order: state.porder as 'asc' | 'desc' }}
+            onSort={(s) => set({ psort: s.sort, porder: s.order, ppage: '1' })}
+            empty={<EmptyState title="No proposals match" />}
+          />
+          {proposals.data && <Pager page={page} pages={proposals.data.pagination.pages} total={proposals.data.pagination.total} onPage={(p) => set({ ppage: String(p) })} label="proposals" />}
+        </>
+      )}
+    </Card>
+  );
+}
