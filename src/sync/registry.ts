@@ -1,6 +1,9 @@
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger/index.ts';
+import { hasRpcFor } from '../sources/chain/chains.ts';
+import { createGovernorSource } from '../sources/chain/source.ts';
 import { createSnapshotSource } from '../sources/snapshot/index.ts';
+import { createTreasurySource } from '../sources/treasury/source.ts';
 import type { SourceName, SyncSource } from './types.ts';
 
 export const SOURCE_NAMES: readonly SourceName[] = ['snapshot', 'governor', 'treasury'];
@@ -19,6 +22,11 @@ export interface SourceDeps {
 export function createSources(config: Config, deps: SourceDeps): SyncSource[] {
   // Snapshot's hub is public, so its source is always configured (SNAPSHOT_HUB_URL has a default).
   const configured: SyncSource[] = [createSnapshotSource(config.snapshot, deps.logger)];
+  // On-chain sources read a DAO only when its chain has an RPC_URL_<chainId>; a DAO on another
+  // chain keeps its Snapshot and file data instead of failing every interval.
+  for (const source of [createGovernorSource(config), createTreasurySource(config)]) {
+    configured.push({ ...source, appliesTo: (dao) => source.appliesTo(dao) && hasRpcFor(config.rpcUrls, dao.chain) });
+  }
   const byName = new Map<SourceName, SyncSource>();
   for (const source of [...configured, ...(deps.extra ?? [])]) byName.set(source.name, source);
   return [...byName.values()];

@@ -44,3 +44,12 @@ export function rpcUrlFor(rpcUrls: Record<number, string>, chain: string): strin
   if (!url) throw new ValidationError(`no RPC endpoint for chain ${id} ('${chain}'): set RPC_URL_${id}`);
   return url;
 }
+
+/** Whether a DAO's chain has an RPC endpoint configured (unknown chain names have none). */
+export function hasRpcFor(rpcUrls: Record<number, string>, chain: string): boolean {
+  try {
+    return Boolean(rpcUrls[chainInfo(chain).id]);
+  } catch {
+    return false;
+  }
+}
