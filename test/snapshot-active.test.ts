@@ -4,7 +4,8 @@ import { rowsOf } from '../src/db/index.ts';
 import type { LiveEvent } from '../src/sync/types.ts';
 import { databaseTargets, sharedData, type TestDatabase } from './helpers/db.ts';
 import { loadHubData, startHub, type HubData, type SnapshotHubStandIn } from './helpers/snapshot-hub/index.ts';
-import { createSpaceDaos, rowVersions, storedRows, syncAll } from './helpers/snapshot-sync.ts';
+import { runSync } from '../src/sync/run.ts';
+import { createSpaceDaos, quiet, rowVersions, snapshotSource, storedRows, syncAll } from './helpers/snapshot-sync.ts';
 
 /**
  * Open proposals through the stand-in hub (one space, comp-vote.eth, whose clock and rows the
@@ -113,6 +114,28 @@ describe.each(databaseTargets())('Snapshot active proposals on $kind', (target) 
     stored = await storedRows(database, dao!.id);
     expect(stored.votes.find((v) => v.voter === '0x4444444444444444444444444444444444444444')).toMatchObject({ proposal: '0xtype0', choice: 1, voting_power: '2' });
     expect(stored.proposals.filter((p) => String(p.external_id).startsWith('0xtype')).map((p) => p.state)).toEqual(cases.map(() => 'closed'));
+  });
+
+  it('an aborted run stops at the next page and the next run completes it', async () => {
+    const [dao] = await createSpaceDaos(database, ['dimo.eth']);
+    const dimo = loadHubData(sharedData, { spaces: ['dimo.eth'] });
+    const dimoHub = await startHub(dimo, { rateLimit: false });
+    try {
+      const { source } = snapshotSource({ url: dimoHub.url, pageSize: 5 });
+      const abort = new AbortController();
+      await expect(runSync({ database, dao: dao!, source, logger: quiet, signal: abort.signal, progress: (done) => done >= 10 && abort.abort(new Error('shutting down')) }))
+        .rejects.toThrow('shutting down');
+      const partial = await storedRows(database, dao!.id);
+      expect(partial.votes.length).toBeGreaterThanOrEqual(10);
+      expect(partial.votes.length).toBeLessThan(dimo.votes.size);
+      await runSync({ database, dao: dao!, source, logger: quiet });
+      const done = await storedRows(database, dao!.id);
+      expect(done.votes.map((v) => [v.proposal, v.voter])).toEqual(
+        [...dimo.votes.values()].map((v) => [v.proposal, v.voter.toLowerCase()]).sort((a, b) => (a.join() < b.join() ? -1 : 1)),
+      );
+    } finally {
+      await dimoHub.close();
+    }
   });
 
   it('a space the hub does not know fails the run, recorded in sync_state', async () => {
