@@ -1,10 +1,8 @@
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rowsOf } from '../src/db/index.ts';
 import type { DaoRow } from '../src/db/queries/daos.ts';
 import type { LiveEvent } from '../src/sync/types.ts';
 import { databaseTargets, sharedData, type TestDatabase } from './helpers/db.ts';
-import { HubData, loadHubData, startHub, type SnapshotHubStandIn } from './helpers/snapshot-hub/index.ts';
+import { loadHubData, startHub, type HubData, type SnapshotHubStandIn } from './helpers/snapshot-hub/index.ts';
 import { createSpaceDaos, hubRows, rowVersions, storedRows, syncAll } from './helpers/snapshot-sync.ts';
 
 /**
@@ -43,20 +41,17 @@ describe.each(databaseTargets())('Snapshot sync on $kind', (target) => {
       const hub = hubRows(data, dao.snapshotSpace!);
       expect(stored.proposals.length).toBe(hub.proposals.length);
       expect(stored.votes.length).toBe(hub.votes.length);
-      hub.proposals.forEach((p, i) => {
-        const row = stored.proposals[i]!;
-        expect({ ...row, quorum: Number(row.quorum), scores: (row.scores as string[]).map(Number), scores_total: Number(row.scores_total) }).toEqual({
+      // Row by row, as one comparison per table (one expect per row costs more than the sync on a loaded machine).
+      expect(stored.proposals.map((row) => ({ ...row, quorum: Number(row.quorum), scores: (row.scores as string[]).map(Number), scores_total: Number(row.scores_total) }))).toEqual(
+        hub.proposals.map((p) => ({
           external_id: p.id, source: 'snapshot', voting_type: p.type, title: p.title, body: p.body, author: p.author.toLowerCase(), choices: p.choices,
           start: p.start, end: p.end, state: data.stateOf(p), quorum: p.quorum, snapshot_block: 0, scores: p.scores, scores_total: p.scores_total,
           votes_count: data.votesOf(p.id).length,
-        });
-      });
-      hub.votes.forEach((v, i) => {
-        const row = stored.votes[i]!;
-        expect({ ...row, voting_power: Number(row.voting_power) }).toEqual({
-          proposal: v.proposal, voter: v.voter.toLowerCase(), choice: v.choice, voting_power: v.vp, reason: null, created: v.created,
-        });
-      });
+        })),
+      );
+      expect(stored.votes.map((row) => ({ ...row, voting_power: Number(row.voting_power) }))).toEqual(
+        hub.votes.map((v) => ({ proposal: v.proposal, voter: v.voter.toLowerCase(), choice: v.choice, voting_power: v.vp, reason: null, created: v.created })),
+      );
       expect(stored.dao).toMatchObject({ total_proposals: hub.proposals.length, total_votes: hub.votes.length });
     }
 
@@ -87,117 +82,5 @@ describe.each(databaseTargets())('Snapshot sync on $kind', (target) => {
     expect(outcomes.every((o) => o.lag === 0)).toBe(true);
     // One space request plus one proposals page and one votes page per DAO.
     expect(hub.stats.requests).toBe(daos.length * 3);
-  });
-});
-
-describe.each(databaseTargets())('Snapshot active proposals on $kind', (target) => {
-  let database: TestDatabase;
-  let hub: SnapshotHubStandIn;
-  let small: HubData;
-  beforeAll(async () => {
-    database = await target.open();
-    small = loadHubData(sharedData, { spaces: ['comp-vote.eth'] });
-    hub = await startHub(small, { rateLimit: { max: 100, windowMs: 1000 } });
-  });
-  afterAll(async () => {
-    await hub?.close();
-    await database?.destroy();
-  });
-
-  it('re-reads an open proposal every run until it closes: state, scores, replaced votes and changed vp', async () => {
-    // The weighted comp-vote.eth proposal of recording 04a, reopened: the hub's clock is a day after
-    // every proposal of the space ended, and this one now ends an hour after it.
-    const id = '0x0a898c9a26b02ebd80f9de77c29a5ff5cdaca77b39a3d1ce22c0555be40028ed';
-    const proposal = small.proposals.get(id)!;
-    const now = Math.max(...[...small.proposals.values()].map((p) => p.end)) + 3600 * 24;
-    small.now = () => now;
-    proposal.end = now + 3600;
-    const [dao] = await createSpaceDaos(database, ['comp-vote.eth']);
-    const first = await syncAll(database, [dao!], { url: hub.url });
-    expect(first[0]!.details!.rechecked_proposals).toBe(0);
-    let stored = await storedRows(database, dao!.id);
-    expect(stored.proposals.find((p) => p.external_id === id)!.state).toBe('active');
-
-    // While open: one voter changes their vote (later, another choice), one voter's vp is recomputed
-    // (same vote, same time), a new voter votes; then the proposal closes.
-    const votes = small.votesOf(id).sort((a, b) => (a.voter < b.voter ? -1 : 1));
-    const [changer, recomputed] = [votes[0]!, votes[1]!];
-    small.castVote({ proposal: id, voter: changer.voter, created: now + 60, choice: { 1: 2, 3: 1 }, vp: changer.vp });
-    small.castVote({ proposal: id, voter: recomputed.voter, created: recomputed.created, choice: recomputed.choice, vp: recomputed.vp * 2 });
-    small.castVote({ proposal: id, voter: '0x1111111111111111111111111111111111111111', created: now + 120, choice: { 2: 1 }, vp: 12.5 });
-    proposal.end = now + 600;
-    small.now = () => now + 3600;
-
-    const events: LiveEvent[] = [];
-    const second = await syncAll(database, [dao!], { url: hub.url, events });
-    expect(second[0]!.details!.rechecked_proposals).toBe(1);
-    stored = await storedRows(database, dao!.id);
-    const row = stored.proposals.find((p) => p.external_id === id)!;
-    expect(row.state).toBe('closed');
-    expect((row.scores as string[]).map(Number)).toEqual(proposal.scores);
-    expect(Number(row.scores_total)).toBe(proposal.scores_total);
-    const byVoter = new Map(stored.votes.filter((v) => v.proposal === id).map((v) => [v.voter, v]));
-    expect(byVoter.size).toBe(small.votesOf(id).length);
-    expect(byVoter.get(changer.voter.toLowerCase())).toMatchObject({ choice: { 1: 2, 3: 1 } });
-    expect(byVoter.get(changer.voter.toLowerCase())!.created).toBe(now + 60);
-    expect(Number(byVoter.get(recomputed.voter.toLowerCase())!.voting_power)).toBe(recomputed.vp * 2);
-    expect(byVoter.get('0x1111111111111111111111111111111111111111')).toMatchObject({ choice: { 2: 1 }, voting_power: '12.5' });
-    expect(events).toEqual(expect.arrayContaining([
-      { type: 'proposal.updated', dao: dao!.slug, proposal: id, state: 'closed' },
-      expect.objectContaining({ type: 'vote.cast', proposal: id, voter: changer.voter.toLowerCase() }),
-      expect.objectContaining({ type: 'vote.cast', proposal: id, voter: recomputed.voter.toLowerCase() }),
-      expect.objectContaining({ type: 'vote.cast', proposal: id, voter: '0x1111111111111111111111111111111111111111' }),
-    ]));
-
-    // Closed now: no longer re-read, and nothing to write.
-    const versions = await rowVersions(database, dao!.id);
-    const third = await syncAll(database, [dao!], { url: hub.url });
-    expect(third[0]!.details!.rechecked_proposals).toBe(0);
-    expect(third[0]!.written).toBe(0);
-    expect(await rowVersions(database, dao!.id)).toEqual(versions);
-  });
-
-  it('stores the choice encoding of every voting type as the hub sends it; an encrypted (shutter) choice waits for the reveal', async () => {
-    const [dao] = await createSpaceDaos(database, ['comp-vote.eth']);
-    const base = small.now() + 7200;
-    const cases = [
-      ['single-choice', 2], ['basic', 3], ['approval', [1, 3]], ['ranked-choice', [3, 1, 2]],
-      ['quadratic', { 1: 4, 2: 1 }], ['weighted', { 2: 0.25, 3: 0.75 }],
-    ] as const;
-    cases.forEach(([type], i) => {
-      const id = `0xtype${i}`;
-      small.proposals.set(id, {
-        id, space: 'comp-vote.eth', title: `${type} proposal`, body: 'b', discussion: '', author: '0x2222222222222222222222222222222222222222',
-        type, choices: ['a', 'b', 'c'], start: base + i, end: base + 100_000, created: base + i, quorum: 0, scores: [0, 0, 0], scores_total: 0, votes: 0,
-      });
-    });
-    small.now = () => base + 50;
-    cases.forEach(([, choice], i) => small.castVote({ proposal: `0xtype${i}`, voter: '0x3333333333333333333333333333333333333333', created: base + 60 + i, choice, vp: 1.5 }));
-    // A private proposal's vote is an encrypted string until the proposal closes.
-    small.castVote({ proposal: '0xtype0', voter: '0x4444444444444444444444444444444444444444', created: base + 70, choice: '0xdeadbeef' as never, vp: 2 });
-
-    const [outcome] = await syncAll(database, [dao!], { url: hub.url });
-    expect(outcome!.details!.skipped_votes).toBe(1);
-    let stored = await storedRows(database, dao!.id);
-    for (const [i, [type, choice]] of cases.entries()) {
-      expect(stored.proposals.find((p) => p.external_id === `0xtype${i}`)).toMatchObject({ voting_type: type, state: 'active' });
-      expect(stored.votes.find((v) => v.proposal === `0xtype${i}`)!.choice).toEqual(choice);
-    }
-    expect(stored.votes.some((v) => v.voter === '0x4444444444444444444444444444444444444444')).toBe(false);
-
-    // Closed and revealed: the open proposal's re-read stores the vote.
-    small.castVote({ proposal: '0xtype0', voter: '0x4444444444444444444444444444444444444444', created: base + 70, choice: 1, vp: 2 });
-    small.now = () => base + 200_000;
-    await syncAll(database, [dao!], { url: hub.url });
-    stored = await storedRows(database, dao!.id);
-    expect(stored.votes.find((v) => v.voter === '0x4444444444444444444444444444444444444444')).toMatchObject({ proposal: '0xtype0', choice: 1, voting_power: '2' });
-    expect(stored.proposals.filter((p) => String(p.external_id).startsWith('0xtype')).map((p) => p.state)).toEqual(cases.map(() => 'closed'));
-  });
-
-  it('a space the hub does not know fails the run, recorded in sync_state', async () => {
-    const [dao] = await createSpaceDaos(database, ['no-such-space.eth']);
-    await expect(syncAll(database, [dao!], { url: hub.url })).rejects.toThrow("Snapshot space 'no-such-space.eth' not found");
-    const [state] = await rowsOf<{ status: string; last_error: string }>(database.db, sql`select status, last_error from sync_state where dao_id = ${dao!.id}`);
-    expect(state).toEqual({ status: 'failed', last_error: "Snapshot space 'no-such-space.eth' not found" });
   });
 });

@@ -175,14 +175,15 @@ export function createHubSchema(data: HubData): { schema: GraphQLSchema; rootVal
   const space = (id: string) => {
     const s = data.spaces.get(id);
     if (!s) return null;
-    const proposals = [...data.proposals.values()].filter((p) => p.space === id);
+    // Counts are computed only when asked for: `space { id }` is on every proposal of a page.
+    const proposals = () => [...data.proposals.values()].filter((p) => p.space === id);
     return {
       id: s.id, name: s.name, about: '', network: '1', symbol: s.symbol,
       strategies: [{ name: 'erc20-balance-of', network: '1', params: { symbol: s.symbol, decimals: 18 } }],
       admins: [], members: [], filters: { minScore: 0, onlyMembers: false }, plugins: {},
       voting: { delay: null, period: null, type: null, quorum: null, quorumType: null, blind: null, hideAbstain: null, privacy: null, aliased: null },
       validation: { name: 'basic', params: {} }, verified: true, flagged: false, parent: null, children: [],
-      proposalsCount: proposals.length, votesCount: proposals.reduce((n, p) => n + data.votesOf(p.id).length, 0), followersCount: 0, created: 0,
+      proposalsCount: () => proposals().length, votesCount: () => proposals().reduce((n, p) => n + data.votesOf(p.id).length, 0), followersCount: 0, created: 0,
     };
   };
   const proposal = (p: HubProposalRow) => ({
