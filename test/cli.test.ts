@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,9 +11,18 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dao-portal-cli-'));
 const dataDir = path.join(tmp, 'data');
 const baseEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1' };
 
-function cli(args: string[], env: Record<string, string> = {}, input?: string) {
-  const result = spawnSync(process.execPath, [bin, ...args], { env: { ...baseEnv, ...env }, input, encoding: 'utf8', timeout: 60_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+/** Runs the CLI without blocking the test worker (a blocked worker misses vitest's RPC deadlines under load). */
+function cli(args: string[], env: Record<string, string> = {}, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...baseEnv, ...env }, timeout: 90_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin!.end(input ?? '');
+  });
 }
 
 const ndjson = (...records: object[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
@@ -29,7 +38,8 @@ fs.writeFileSync(badFile, ndjson(
   { type: 'vote', dao: 'cli-dao', proposal: 'p1', voter: '0xC', choice: 9, voting_power: '2', created: 60 },
 ));
 
-describe('dao-portal CLI', () => {
+// Each test starts several Node processes (tsx compiles on start): seconds each on a loaded 2-core machine.
+describe('dao-portal CLI', { timeout: 240_000 }, () => {
   let server: ChildProcess | undefined;
   let serverLog = '';
 
@@ -38,34 +48,34 @@ describe('dao-portal CLI', () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('prints help for every command', () => {
-    expect(cli(['--help']).stdout).toContain('Usage: dao-portal');
+  it('prints help for every command', async () => {
+    expect((await cli(['--help'])).stdout).toContain('Usage: dao-portal');
     for (const command of ['serve', 'migrate', 'import', 'convert']) {
-      const { code, stdout } = cli([command, '--help']);
+      const { code, stdout } = await cli([command, '--help']);
       expect(code, command).toBe(0);
       expect(stdout).toContain(`Usage: dao-portal ${command}`);
     }
   });
 
-  it('stops with one clear line naming a bad configuration variable', () => {
-    const { code, stderr } = cli(['migrate'], { PORT: 'eighty' });
+  it('stops with one clear line naming a bad configuration variable', async () => {
+    const { code, stderr } = await cli(['migrate'], { PORT: 'eighty' });
     expect(code).toBe(1);
     expect(stderr.trim()).toBe("dao-portal: PORT must be an integer from 0 to 65535, got 'eighty'");
-    expect(cli(['migrate'], { DATABASE_URL: 'mysql://x' }).stderr).toContain('DATABASE_URL must use postgres: or postgresql:');
-    expect(cli(['migrate'], { LOG_LEVEL: 'loud' }).stderr).toContain('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+    expect((await cli(['migrate'], { DATABASE_URL: 'mysql://x' })).stderr).toContain('DATABASE_URL must use postgres: or postgresql:');
+    expect((await cli(['migrate'], { LOG_LEVEL: 'loud' })).stderr).toContain('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   });
 
-  it('imports files into the embedded database, idempotently, with a summary and exit status', () => {
-    const first = cli(['import', goodFile]);
+  it('imports files into the embedded database, idempotently, with a summary and exit status', async () => {
+    const first = await cli(['import', goodFile]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/Imported 3 records .*: 3 inserted, 0 updated, 0 unchanged, 0 rejected/);
-    const again = cli(['import', goodFile]);
+    const again = await cli(['import', goodFile]);
     expect(again.stdout).toMatch(/0 inserted, 0 updated, 3 unchanged, 0 rejected/);
-    const fromStdin = cli(['import', '-'], {}, fs.readFileSync(badFile, 'utf8'));
+    const fromStdin = await cli(['import', '-'], {}, fs.readFileSync(badFile, 'utf8'));
     expect(fromStdin.code).toBe(2);
     expect(fromStdin.stderr).toContain('stdin:2: vote choice: 9 is not a valid single-choice choice for a proposal with 2 choices');
     expect(fromStdin.stdout).toMatch(/1 inserted, 0 updated, 0 unchanged, 1 rejected/);
-    expect(cli(['import', path.join(tmp, 'missing.ndjson')]).stderr).toContain('cannot read');
+    expect((await cli(['import', path.join(tmp, 'missing.ndjson')])).stderr).toContain('cannot read');
   });
 
   describe('while the server holds the embedded database', () => {
@@ -90,16 +100,16 @@ describe('dao-portal CLI', () => {
       expect(JSON.parse(requestLine!)).toMatchObject({ reqId: res.headers.get('x-request-id'), level: 30 });
     });
 
-    it('sends imports through the server instead of opening the database', () => {
-      const { code, stdout, stderr } = cli(['import', goodFile, badFile]);
+    it('sends imports through the server instead of opening the database', async () => {
+      const { code, stdout, stderr } = await cli(['import', goodFile, badFile]);
       expect(stderr).toContain('holds the database: importing through its API');
       expect(stderr).toContain(`${badFile}:2: vote choice: 9 is not a valid`);
       expect(stdout).toMatch(/Imported 5 records .*: 0 inserted, 0 updated, 4 unchanged, 1 rejected/);
       expect(code).toBe(2);
     });
 
-    it('explains that migrations already ran', () => {
-      const { code, stdout } = cli(['migrate']);
+    it('explains that migrations already ran', async () => {
+      const { code, stdout } = await cli(['migrate']);
       expect(code).toBe(0);
       expect(stdout).toContain('holds the database and applied every migration when it started');
     });
@@ -110,7 +120,7 @@ describe('dao-portal CLI', () => {
       expect(await exited).toBe(0);
       expect(fs.existsSync(path.join(dataDir, 'dao-portal.lock'))).toBe(false);
       // The directory opens again with everything in it.
-      expect(cli(['import', goodFile]).stdout).toMatch(/3 unchanged/);
+      expect((await cli(['import', goodFile])).stdout).toMatch(/3 unchanged/);
     });
   });
 });

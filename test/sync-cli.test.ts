@@ -36,7 +36,8 @@ const cli = (args: string[], input?: string) => spawn([bin, ...args], input);
 /** The real sync command with the test source (no connector is configured in this repository's tests). */
 const sync = (args: string[]) => spawn(['--import', 'tsx', helper, ...args]);
 
-describe('dao-portal sync and worker commands', () => {
+// Each test starts several Node processes (tsx compiles on start): seconds each on a loaded 2-core machine.
+describe('dao-portal sync and worker commands', { timeout: 240_000 }, () => {
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('documents both commands; worker needs Redis', async () => {

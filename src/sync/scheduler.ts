@@ -33,6 +33,8 @@ export class InProcessScheduler implements JobRunner {
   private readonly pending: Entry[] = [];
   /** Keys waiting, running or backing off. */
   private readonly held = new Set<string>();
+  /** Keys asked for again while running: they run once more when the current run ends. */
+  private readonly again = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly abort = new AbortController();
@@ -68,7 +70,12 @@ export class InProcessScheduler implements JobRunner {
 
   private enqueue(job: JobSpec, attempt = 1, retry = false): void {
     const key = jobKey(job);
-    if (this.stopped || (!retry && this.held.has(key))) return;
+    if (this.stopped) return;
+    if (!retry && this.held.has(key)) {
+      // A request during a run may be about rows that run has already passed: run again after it.
+      this.again.add(key);
+      return;
+    }
     this.held.add(key);
     this.pending.push({ job, attempt });
     this.pump();
@@ -77,6 +84,8 @@ export class InProcessScheduler implements JobRunner {
   private pump(): void {
     while (!this.stopped && this.running.size < this.options.concurrency && this.pending.length) {
       const entry = this.pending.shift()!;
+      // The run starting now covers every request made while it waited.
+      this.again.delete(jobKey(entry.job));
       const run = this.execute(entry).finally(() => {
         this.running.delete(run);
         this.pump();
@@ -90,11 +99,11 @@ export class InProcessScheduler implements JobRunner {
     try {
       const outcome = await runJob(this.deps, job, { signal: this.abort.signal });
       this.deps.logger.debug({ job: key, outcome }, 'sync job finished');
-      this.held.delete(key);
+      this.release(job);
     } catch (error) {
       if (this.stopped || attempt >= this.options.attempts) {
         this.deps.logger.error({ err: error, job: key, attempt }, 'sync job failed; next try at the next interval');
-        this.held.delete(key);
+        this.release(job);
         return;
       }
       const delay = (this.options.backoffMs ?? this.options.backoffSeconds * 1000) * 2 ** (attempt - 1);
@@ -106,6 +115,12 @@ export class InProcessScheduler implements JobRunner {
       }, delay);
       this.timers.add(timer);
     }
+  }
+
+  private release(job: JobSpec): void {
+    const key = jobKey(job);
+    this.held.delete(key);
+    if (this.again.delete(key)) this.enqueue(job);
   }
 
   async stop(): Promise<void> {
