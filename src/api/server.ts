@@ -88,7 +88,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   let sync = options.sync;
   if (!sync) {
-    const local = createSyncEngine({ redisUrl: undefined, sync: { intervalSeconds: 300, concurrency: 1, attempts: 1, backoffSeconds: 0, worker: false, queuePrefix: 'dao-portal' } }, {
+    const local = createSyncEngine({ redisUrl: undefined, sync: { intervalSeconds: 300, concurrency: 1, attempts: 1, backoffSeconds: 0, worker: false, queuePrefix: 'dao-portal', stalledSeconds: 30 } }, {
       database: options.database, logger: options.logger || createLogger('silent'), sources: [], runner: 'none',
     });
     app.addHook('onClose', () => local.close());

@@ -17,7 +17,7 @@ const program = new Command('dao-portal')
   .addHelpText('after', `
 Configuration comes from the environment: PORT (8000), HOST (0.0.0.0), DATABASE_URL (unset: embedded
 database in DATA_DIR, default ./data), LOG_LEVEL (info), REDIS_URL, CORS_ORIGINS, SYNC_INTERVAL_SECONDS (300),
-SYNC_CONCURRENCY (2), SYNC_ATTEMPTS (5), SYNC_BACKOFF_SECONDS (10), SYNC_WORKER (true), SYNC_QUEUE_PREFIX. See README.md.`);
+SYNC_CONCURRENCY (2), SYNC_ATTEMPTS (5), SYNC_BACKOFF_SECONDS (10), SYNC_WORKER (true), SYNC_QUEUE_PREFIX, SYNC_STALLED_SECONDS (30). See README.md.`);
 
 program
   .command('serve')

@@ -49,6 +49,8 @@ export interface SyncConfig {
   worker: boolean;
   /** Redis key prefix of the BullMQ queue (several installations can share one Redis). */
   queuePrefix: string;
+  /** How soon a job whose BullMQ worker died (its lock no longer renewed) goes to another worker. */
+  stalledSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -150,6 +152,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       backoffSeconds: integer(env, 'SYNC_BACKOFF_SECONDS', 10, 0, 24 * 3600),
       worker: boolean(env, 'SYNC_WORKER', true),
       queuePrefix: env.SYNC_QUEUE_PREFIX?.trim() || 'dao-portal',
+      stalledSeconds: integer(env, 'SYNC_STALLED_SECONDS', 30, 1, 3600),
     },
     rpcUrls: rpcUrls(env),
     confirmations: integer(env, 'CONFIRMATIONS', 12, 0, 10_000),

@@ -46,7 +46,7 @@ export function createSyncEngine(config: Pick<Config, 'redisUrl' | 'sync'>, opti
   let runner: JobRunner | undefined;
   if (mode === 'worker' || (mode === 'auto' && config.redisUrl)) {
     if (!config.redisUrl) throw new Error('a BullMQ worker needs REDIS_URL');
-    runner = new QueueRunner(deps, { ...runnerOptions, redisUrl: config.redisUrl, prefix: config.sync.queuePrefix, work: mode === 'worker' || config.sync.worker, schedule: mode === 'auto' });
+    runner = new QueueRunner(deps, { ...runnerOptions, redisUrl: config.redisUrl, prefix: config.sync.queuePrefix, stalledSeconds: config.sync.stalledSeconds, work: mode === 'worker' || config.sync.worker, schedule: mode === 'auto' });
   } else if (mode === 'auto' && config.sync.worker) {
     runner = new InProcessScheduler(deps, runnerOptions);
   }

@@ -10,6 +10,8 @@ export interface QueueOptions extends RunnerOptions {
   work: boolean;
   /** Whether this process keeps the schedulers in line with the DAOs (`serve`; workers only work). */
   schedule: boolean;
+  /** A job's lock lapses this long after its worker stops renewing it, and stalled jobs are looked for as often. */
+  stalledSeconds?: number;
 }
 
 const QUEUE = 'sync';
@@ -91,7 +93,10 @@ export class QueueRunner implements JobRunner {
         const stop = signal ? AbortSignal.any([signal, this.abort.signal]) : this.abort.signal;
         return (await runJob(this.deps, job.data as JobSpec, { signal: stop })) ?? null;
       },
-      { connection: { url: this.options.redisUrl }, prefix: this.options.prefix, concurrency: this.options.concurrency },
+      {
+        connection: { url: this.options.redisUrl }, prefix: this.options.prefix, concurrency: this.options.concurrency,
+        lockDuration: (this.options.stalledSeconds ?? 30) * 1000, stalledInterval: (this.options.stalledSeconds ?? 30) * 1000,
+      },
     );
     this.worker.on('failed', (job, error) =>
       this.deps.logger.warn({ err: error, job: job?.name, key: job && jobKey(job.data as JobSpec), attempt: job?.attemptsMade }, 'sync job attempt failed'));
