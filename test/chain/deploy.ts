@@ -65,8 +65,10 @@ export async function deployDao(chain: Chain, artifacts: Artifacts, options: { v
 
   return {
     chain, artifacts, client, wallet, accounts, token, timelock, governor, send, read,
+    // One evm_mine per block: blocks made by hardhat_mine answer eth_getCode with '0x', which
+    // would mislead the source's bisection for the token's deployment block.
     async mine(blocks) {
-      await client.request({ method: 'hardhat_mine' as never, params: [toHex(blocks)] as never });
+      for (let i = 0; i < blocks; i++) await client.request({ method: 'evm_mine' as never, params: [] as never });
     },
     async warp(seconds) {
       await client.request({ method: 'evm_increaseTime' as never, params: [seconds] as never });
