@@ -10,7 +10,8 @@ import { deployDao, type TestDao } from './chain/deploy.ts';
 import { startChain, type Chain } from './chain/hardhat.ts';
 import { startProxy } from './chain/proxy.ts';
 import { runLifecycle, type Scenario } from './chain/scenario.ts';
-import { addDao, dumpDao, sync } from './chain/sync.ts';
+import { addDao, dumpDao, logger, sync } from './chain/sync.ts';
+import { runSync } from '../src/sync/run.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
 
 const ZERO = '0x0000000000000000000000000000000000000000';
@@ -143,5 +144,26 @@ describe.each(databaseTargets())('on-chain Governor source on $kind', (target) =
     } finally {
       await proxy.close();
     }
+  });
+
+  it('resumes a run stopped between ranges from its committed cursor, without gaps or duplicates', async () => {
+    const reference = await addDao(database, { governor: dao.governor, token: dao.token });
+    await sync(database, reference, source());
+    const row = await addDao(database, { governor: dao.governor, token: dao.token });
+    const small = () => createGovernorSource({ rpcUrls: { [chain.chainId]: chain.url }, confirmations: 12, rpc: { initialSpan: 4, maxSpan: 4 } });
+    // Stop after the third committed range, as a shutdown or a killed job would.
+    const controller = new AbortController();
+    let ranges = 0;
+    await expect(runSync({
+      database, dao: row, source: small(), logger, signal: controller.signal,
+      progress: () => void (++ranges === 3 && controller.abort(new Error('stopped'))),
+    })).rejects.toThrow('stopped');
+    const [state] = await rowsOf<{ status: string; cursor: { block: number } }>(database.db, sql`
+      select status, cursor from sync_state where dao_id = ${row.id} and source = 'governor'`);
+    expect(state!.status).toBe('failed');
+    expect(state!.cursor.block).toBeLessThan(Number(await dao.client.getBlockNumber()));
+    const resumed = await sync(database, row, small());
+    expect(resumed.written).toBeGreaterThan(0);
+    expect(await dumpDao(database, row.id)).toEqual(await dumpDao(database, reference.id));
   });
 });

@@ -31,7 +31,7 @@ export const VOTING_DELAY = 2;
 export const VOTING_PERIOD = 20;
 export const TIMELOCK_DELAY = 60;
 
-export async function deployDao(chain: Chain, artifacts: Artifacts): Promise<TestDao> {
+export async function deployDao(chain: Chain, artifacts: Artifacts, options: { votingPeriod?: number } = {}): Promise<TestDao> {
   const client = createPublicClient({ transport: http(chain.url), pollingInterval: 20 }) as PublicClient;
   const wallet = createWalletClient({ transport: http(chain.url) });
   const accounts = (await wallet.getAddresses()).map((a) => a.toLowerCase() as Address);
@@ -57,7 +57,7 @@ export async function deployDao(chain: Chain, artifacts: Artifacts): Promise<Tes
 
   const token = await deploy('GovToken', [parseEther('1000000')]);
   const timelock = await deploy('Timelock', [BigInt(TIMELOCK_DELAY), [], ['0x0000000000000000000000000000000000000000'], deployer]);
-  const governor = await deploy('TestGovernor', [token, timelock, VOTING_DELAY, VOTING_PERIOD, 4n]);
+  const governor = await deploy('TestGovernor', [token, timelock, VOTING_DELAY, options.votingPeriod ?? VOTING_PERIOD, 4n]);
   const timelockAbi = artifacts.Timelock!.abi;
   for (const role of ['PROPOSER_ROLE', 'CANCELLER_ROLE']) {
     await send(deployer, timelock, timelockAbi, 'grantRole', [keccak256(toHex(role)), governor]);
@@ -65,8 +65,10 @@ export async function deployDao(chain: Chain, artifacts: Artifacts): Promise<Tes
 
   return {
     chain, artifacts, client, wallet, accounts, token, timelock, governor, send, read,
+    // One evm_mine per block: blocks made by hardhat_mine answer eth_getCode with '0x', which
+    // would mislead the source's bisection for the token's deployment block.
     async mine(blocks) {
-      await client.request({ method: 'hardhat_mine' as never, params: [toHex(blocks)] as never });
+      for (let i = 0; i < blocks; i++) await client.request({ method: 'evm_mine' as never, params: [] as never });
     },
     async warp(seconds) {
       await client.request({ method: 'evm_increaseTime' as never, params: [seconds] as never });

@@ -147,7 +147,7 @@ function chain(error: unknown): ErrorLike[] {
 }
 
 const text = (e: ErrorLike) => `${e.message ?? ''} ${e.details ?? ''}`;
-const RATE_LIMITED = /rate limit|too many requests|request limit|capacity/i;
+const RATE_LIMITED = /rate limit|rate exceeded|too many requests|request limit|capacity|throttl/i;
 const RANGE_REJECTED = /block range|range (is )?too (large|wide|big)|too many (results|logs|blocks)|more than \d+ (results|logs|blocks)|query returned more than|response (size|is too big)|exceed(s|ed)? (the )?(max|maximum|limit)|log response size|limit exceeded/i;
 
 /** Failures worth retrying as is: overload, rate limits, network trouble, node hiccups. */
