@@ -43,6 +43,9 @@ const XSS_BODY = [
   '<svg onload="window.__xss=\'svg\'"></svg>',
 ].join('\n\n');
 
+const liveVote = (voter: string, choice: number, power: number) =>
+  ({ type: 'vote', dao: 'sanitizer-check', proposal: 'live-1', voter, choice, voting_power: power, created: new Date().toISOString() });
+
 describe('dashboard in a real browser', () => {
   const target = databaseTargets()[0]!; // the browser run needs one database: the embedded one
   let database: TestDatabase;
@@ -60,6 +63,9 @@ describe('dashboard in a real browser', () => {
         { type: 'dao', slug: 'sanitizer-check', name: 'Sanitizer Check', chain: 'ethereum' },
         { type: 'proposal', dao: 'sanitizer-check', id: 'xss-1', title: 'Body with hostile markup', body: XSS_BODY, choices: ['Yes', 'No'], start: '2024-01-01T00:00:00Z', end: '2024-01-08T00:00:00Z', state: 'closed' },
         { type: 'vote', dao: 'sanitizer-check', proposal: 'xss-1', voter: '0x00000000000000000000000000000000000000aa', choice: 1, voting_power: 10, created: '2024-01-02T00:00:00Z', reason: '<img src=x onerror="window.__xss=\'reason\'">' },
+        // An open proposal for the live tally test.
+        { type: 'proposal', dao: 'sanitizer-check', id: 'live-1', title: 'Open proposal with live tallies', body: 'Vote now.', choices: ['For', 'Against'], start: new Date(Date.now() - 86_400_000).toISOString(), end: new Date(Date.now() + 7 * 86_400_000).toISOString(), state: 'active' },
+        liveVote('0x00000000000000000000000000000000000000b1', 1, 10),
       ];
       const { summary } = await importText(database, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
       expect(summary.rejected).toBe(0);
@@ -287,6 +293,27 @@ describe('dashboard in a real browser', () => {
     expect(problems.filter((p) => !/HTTP 409 .*\/api\/v1\/daos$/.test(p))).toEqual([]);
     problems.length = 0;
   }, 120_000);
+
+  it('updates the tallies of an open proposal from the live stream', async () => {
+    const page = await open('desktop');
+    // The stream is replaced by one that sends a vote event once the test has stored the vote.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const event = { type: 'vote.cast', dao: 'sanitizer-check', proposal: 'live-1', voter: '0x00000000000000000000000000000000000000b2', choice: 2, voting_power: '30' };
+    await page.route('**/api/v1/stream**', async (route) => {
+      await released;
+      await route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `: heartbeat\n\nevent: vote.cast\ndata: ${JSON.stringify(event)}\n\n` });
+    });
+    await page.goto(`${base}/proposals/live-1`);
+    const tallies = page.getByTestId('tallies');
+    await tallies.getByText('1 votes').waitFor();
+    expect(await tallies.textContent()).toContain('0 votes');
+    await importText(database, JSON.stringify(liveVote(event.voter, 2, 30)) + '\n');
+    release();
+    await expect.poll(async () => tallies.textContent(), { timeout: 20_000 }).toMatch(/Against30 VP · 75%1 votes/);
+    await page.context().close();
+    expect(problems).toEqual([]);
+  }, 60_000);
 
   it('shows where keyboard focus is', async () => {
     const page = await open('desktop');

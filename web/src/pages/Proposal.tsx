@@ -20,7 +20,15 @@ function Results({ proposal, live }: { proposal: ProposalDetail; live: string | 
   const leader = Math.max(...proposal.tallies.map((t) => toNumber(t.voting_power) ?? 0));
   const quorum = quorumProgress(proposal.voting_power_total, proposal.quorum);
   return (
-    <Card title="Results" actions={live && <span className="flex items-center gap-1.5 text-xs text-muted"><span className={`size-2 rounded-full ${live === 'live' ? 'bg-success' : 'bg-warning'}`} />{live === 'live' ? 'Live' : 'Connecting…'}</span>}>
+    <Card
+      title="Results"
+      actions={live && live !== 'unavailable' && (
+        <span className="flex items-center gap-1.5 text-xs text-muted" data-testid="live-status">
+          <span aria-hidden="true" className={`size-2 rounded-full ${live === 'live' ? 'bg-success' : 'bg-warning'}`} />
+          {live === 'live' ? 'Live' : live === 'offline' ? 'Reconnecting…' : 'Connecting…'}
+        </span>
+      )}
+    >
       {proposal.tallies.length === 0 ? <EmptyState title="No votes yet" /> : (
         <ul className="space-y-3" data-testid="tallies">
           {proposal.tallies.map((t) => {
