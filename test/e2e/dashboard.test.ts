@@ -306,11 +306,11 @@ describe('dashboard in a real browser', () => {
     });
     await page.goto(`${base}/proposals/live-1`);
     const tallies = page.getByTestId('tallies');
-    await tallies.getByText('1 votes').waitFor();
+    await tallies.getByText('1 vote', { exact: true }).first().waitFor();
     expect(await tallies.textContent()).toContain('0 votes');
     await importText(database, JSON.stringify(liveVote(event.voter, 2, 30)) + '\n');
     release();
-    await expect.poll(async () => tallies.textContent(), { timeout: 20_000 }).toMatch(/Against30 VP · 75%1 votes/);
+    await expect.poll(async () => tallies.textContent(), { timeout: 20_000 }).toMatch(/Against30 VP · 75%1 vote/);
     await page.context().close();
     expect(problems).toEqual([]);
   }, 60_000);
