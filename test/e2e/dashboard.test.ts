@@ -315,6 +315,32 @@ describe('dashboard in a real browser', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it('tells a new user how to add a DAO or import a file when the server is empty', async () => {
+    const empty = await target.open();
+    const emptyApp = await buildServer({ config: { corsOrigins: [], bodyLimit: 1 << 20 }, database: empty, logger: false, webRoot: defaultWebRoot });
+    try {
+      await emptyApp.listen({ port: 0, host: '127.0.0.1' });
+      const emptyBase = `http://127.0.0.1:${(emptyApp.server.address() as { port: number }).port}`;
+      for (const viewport of ['desktop', 'phone'] as const) {
+        const page = await open(viewport);
+        await page.goto(emptyBase);
+        await page.getByText('No DAOs yet').waitFor();
+        expect(await page.getByText(/npx dao-portal import/).count()).toBeGreaterThan(0);
+        expect(await page.getByRole('link', { name: 'Sources' }).count()).toBeGreaterThan(0);
+        await shoot(page, 'overview-empty');
+        await page.goto(`${emptyBase}/daos`);
+        await page.getByText('No DAOs yet').waitFor();
+        await page.goto(`${emptyBase}/compare`);
+        await page.getByText('Pick DAOs to compare').waitFor();
+        await page.context().close();
+      }
+    } finally {
+      await emptyApp.close();
+      await empty.destroy();
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
+
   it('shows where keyboard focus is', async () => {
     const page = await open('desktop');
     await page.goto(`${base}/daos`);

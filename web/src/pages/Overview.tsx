@@ -13,7 +13,7 @@ function GettingStarted() {
     <Card>
       <EmptyState title="No DAOs yet" icon="＋">
         <p className="mb-3">Add a DAO by its Snapshot space or Governor address on the <Link className="text-accent underline" to="/sources">Sources</Link> page, or import a file of canonical records:</p>
-        <pre className="overflow-x-auto rounded-lg bg-subtle p-3 text-left text-xs"><code>{'npx dao-portal convert decentraland ../shared/data/decentraland -o dcl.ndjson\nnpx dao-portal import dcl.ndjson'}</code></pre>
+        <pre className="rounded-lg bg-subtle p-3 text-left text-xs break-all whitespace-pre-wrap"><code>{'npx dao-portal convert decentraland ../shared/data/decentraland -o dcl.ndjson\nnpx dao-portal import dcl.ndjson'}</code></pre>
       </EmptyState>
     </Card>
   );
