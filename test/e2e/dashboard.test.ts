@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,11 +204,11 @@ describe('dashboard in a real browser', () => {
     const rows = page.locator('tbody tr');
     await page.getByRole('link', { name: 'Decentraland DAO', exact: true }).first().waitFor();
 
-    await page.getByLabel('Search DAOs').fill('uni');
+    await page.getByLabel('Search DAOs', { exact: true }).fill('uni');
     await page.waitForURL(/q=uni/);
     await expect.poll(async () => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('Uniswap');
-    await page.getByLabel('Search DAOs').fill('');
+    await page.getByLabel('Search DAOs', { exact: true }).fill('');
     await page.waitForURL((url) => !url.search.includes('q='));
 
     await page.getByRole('button', { name: /^Votes/ }).click();
@@ -216,6 +217,11 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('button', { name: /^Votes/ }).click();
     await page.waitForURL(/sort=total_votes&order=asc|order=asc&sort=total_votes/);
     expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('Votes');
+
+    // The header search finds a DAO by name and opens it.
+    await page.getByLabel('Search DAOs and proposals').fill('Decentraland');
+    await page.getByRole('region', { name: 'Search results' }).getByRole('link', { name: /Decentraland DAO/ }).first().click();
+    await page.waitForURL(/\/daos\/decentraland/);
 
     await page.goto(`${base}/daos?sort=total_votes`);
     for (const name of ['Decentraland DAO', 'Arbitrum DAO', 'Uniswap']) {
@@ -256,9 +262,10 @@ describe('dashboard in a real browser', () => {
     const csv = await fetch(`${base}${href}`);
     if (csv.status === 200) {
       expect(csv.headers.get('content-type')).toContain('text/csv');
-      const lines = (await csv.text()).trim().split('\n');
-      expect(lines[0]).toMatch(/voter/);
-      expect(lines.length - 1).toBe(detail.votes_count);
+      // Parsed, not split on newlines: reasons may hold quoted line breaks.
+      const records = parse(await csv.text(), { columns: true }) as Record<string, string>[];
+      expect(Object.keys(records[0]!)).toContain('voter');
+      expect(records).toHaveLength(detail.votes_count);
     } else {
       // Streamed CSV export belongs to the metrics branch (see PENDING_CONTRACT_ENDPOINTS).
       expect(pending(csv.url, csv.status)).toBe(true);
