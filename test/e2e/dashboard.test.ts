@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,9 @@ const XSS_BODY = [
   '<svg onload="window.__xss=\'svg\'"></svg>',
 ].join('\n\n');
 
+const liveVote = (voter: string, choice: number, power: number) =>
+  ({ type: 'vote', dao: 'sanitizer-check', proposal: 'live-1', voter, choice, voting_power: power, created: new Date().toISOString() });
+
 describe('dashboard in a real browser', () => {
   const target = databaseTargets()[0]!; // the browser run needs one database: the embedded one
   let database: TestDatabase;
@@ -60,6 +64,9 @@ describe('dashboard in a real browser', () => {
         { type: 'dao', slug: 'sanitizer-check', name: 'Sanitizer Check', chain: 'ethereum' },
         { type: 'proposal', dao: 'sanitizer-check', id: 'xss-1', title: 'Body with hostile markup', body: XSS_BODY, choices: ['Yes', 'No'], start: '2024-01-01T00:00:00Z', end: '2024-01-08T00:00:00Z', state: 'closed' },
         { type: 'vote', dao: 'sanitizer-check', proposal: 'xss-1', voter: '0x00000000000000000000000000000000000000aa', choice: 1, voting_power: 10, created: '2024-01-02T00:00:00Z', reason: '<img src=x onerror="window.__xss=\'reason\'">' },
+        // An open proposal for the live tally test.
+        { type: 'proposal', dao: 'sanitizer-check', id: 'live-1', title: 'Open proposal with live tallies', body: 'Vote now.', choices: ['For', 'Against'], start: new Date(Date.now() - 86_400_000).toISOString(), end: new Date(Date.now() + 7 * 86_400_000).toISOString(), state: 'active' },
+        liveVote('0x00000000000000000000000000000000000000b1', 1, 10),
       ];
       const { summary } = await importText(database, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
       expect(summary.rejected).toBe(0);
@@ -197,11 +204,11 @@ describe('dashboard in a real browser', () => {
     const rows = page.locator('tbody tr');
     await page.getByRole('link', { name: 'Decentraland DAO', exact: true }).first().waitFor();
 
-    await page.getByLabel('Search DAOs').fill('uni');
+    await page.getByLabel('Search DAOs', { exact: true }).fill('uni');
     await page.waitForURL(/q=uni/);
     await expect.poll(async () => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('Uniswap');
-    await page.getByLabel('Search DAOs').fill('');
+    await page.getByLabel('Search DAOs', { exact: true }).fill('');
     await page.waitForURL((url) => !url.search.includes('q='));
 
     await page.getByRole('button', { name: /^Votes/ }).click();
@@ -210,6 +217,11 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('button', { name: /^Votes/ }).click();
     await page.waitForURL(/sort=total_votes&order=asc|order=asc&sort=total_votes/);
     expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('Votes');
+
+    // The header search finds a DAO by name and opens it.
+    await page.getByLabel('Search DAOs and proposals').fill('Decentraland');
+    await page.getByRole('region', { name: 'Search results' }).getByRole('link', { name: /Decentraland DAO/ }).first().click();
+    await page.waitForURL(/\/daos\/decentraland/);
 
     await page.goto(`${base}/daos?sort=total_votes`);
     for (const name of ['Decentraland DAO', 'Arbitrum DAO', 'Uniswap']) {
@@ -250,9 +262,10 @@ describe('dashboard in a real browser', () => {
     const csv = await fetch(`${base}${href}`);
     if (csv.status === 200) {
       expect(csv.headers.get('content-type')).toContain('text/csv');
-      const lines = (await csv.text()).trim().split('\n');
-      expect(lines[0]).toMatch(/voter/);
-      expect(lines.length - 1).toBe(detail.votes_count);
+      // Parsed, not split on newlines: reasons may hold quoted line breaks.
+      const records = parse(await csv.text(), { columns: true }) as Record<string, string>[];
+      expect(Object.keys(records[0]!)).toContain('voter');
+      expect(records).toHaveLength(detail.votes_count);
     } else {
       // Streamed CSV export belongs to the metrics branch (see PENDING_CONTRACT_ENDPOINTS).
       expect(pending(csv.url, csv.status)).toBe(true);
@@ -286,6 +299,53 @@ describe('dashboard in a real browser', () => {
     await page.context().close();
     expect(problems.filter((p) => !/HTTP 409 .*\/api\/v1\/daos$/.test(p))).toEqual([]);
     problems.length = 0;
+  }, 120_000);
+
+  it('updates the tallies of an open proposal from the live stream', async () => {
+    const page = await open('desktop');
+    // The stream is replaced by one that sends a vote event once the test has stored the vote.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const event = { type: 'vote.cast', dao: 'sanitizer-check', proposal: 'live-1', voter: '0x00000000000000000000000000000000000000b2', choice: 2, voting_power: '30' };
+    await page.route('**/api/v1/stream**', async (route) => {
+      await released;
+      await route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `: heartbeat\n\nevent: vote.cast\ndata: ${JSON.stringify(event)}\n\n` });
+    });
+    await page.goto(`${base}/proposals/live-1`);
+    const tallies = page.getByTestId('tallies');
+    await tallies.getByText('1 vote', { exact: true }).first().waitFor();
+    expect(await tallies.textContent()).toContain('0 votes');
+    await importText(database, JSON.stringify(liveVote(event.voter, 2, 30)) + '\n');
+    release();
+    await expect.poll(async () => tallies.textContent(), { timeout: 20_000 }).toMatch(/Against30 VP · 75%1 vote/);
+    await page.context().close();
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('tells a new user how to add a DAO or import a file when the server is empty', async () => {
+    const empty = await target.open();
+    const emptyApp = await buildServer({ config: { corsOrigins: [], bodyLimit: 1 << 20 }, database: empty, logger: false, webRoot: defaultWebRoot });
+    try {
+      await emptyApp.listen({ port: 0, host: '127.0.0.1' });
+      const emptyBase = `http://127.0.0.1:${(emptyApp.server.address() as { port: number }).port}`;
+      for (const viewport of ['desktop', 'phone'] as const) {
+        const page = await open(viewport);
+        await page.goto(emptyBase);
+        await page.getByText('No DAOs yet').waitFor();
+        expect(await page.getByText(/npx dao-portal import/).count()).toBeGreaterThan(0);
+        expect(await page.getByRole('link', { name: 'Sources' }).count()).toBeGreaterThan(0);
+        await shoot(page, 'overview-empty');
+        await page.goto(`${emptyBase}/daos`);
+        await page.getByText('No DAOs yet').waitFor();
+        await page.goto(`${emptyBase}/compare`);
+        await page.getByText('Pick DAOs to compare').waitFor();
+        await page.context().close();
+      }
+    } finally {
+      await emptyApp.close();
+      await empty.destroy();
+    }
+    expect(problems).toEqual([]);
   }, 120_000);
 
   it('shows where keyboard focus is', async () => {

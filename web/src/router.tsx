@@ -1,5 +1,7 @@
 import { lazy, Suspense, type ReactNode } from 'react';
-import { createBrowserRouter } from 'react-router-dom';
+import { createBrowserRouter, type LoaderFunctionArgs } from 'react-router-dom';
+import { daoQuery, proposalQuery, summaryQuery } from './api/hooks.ts';
+import { queryClient } from './api/query-client.ts';
 import { Layout } from './components/Layout.tsx';
 import { SkeletonRows } from './components/ui.tsx';
 
@@ -12,6 +14,16 @@ const Compare = lazy(() => import('./pages/Compare.tsx'));
 const Sources = lazy(() => import('./pages/Sources.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
+/**
+ * Starts a page's main requests while its code chunk downloads (the loader does not wait for
+ * them; the page reads them from the query cache).
+ */
+const prefetch = (queries: (args: LoaderFunctionArgs) => { queryKey: unknown[]; queryFn: (c: { signal: AbortSignal }) => Promise<unknown> }[]) =>
+  (args: LoaderFunctionArgs) => {
+    for (const query of queries(args)) void queryClient.prefetchQuery(query);
+    return null;
+  };
+
 const page = (element: ReactNode) => <Suspense fallback={<SkeletonRows rows={8} />}>{element}</Suspense>;
 
 export const router = createBrowserRouter([
@@ -20,8 +32,8 @@ export const router = createBrowserRouter([
     children: [
       { path: '/', element: page(<Overview />) },
       { path: '/daos', element: page(<Daos />) },
-      { path: '/daos/:slug', element: page(<DaoPage />) },
-      { path: '/proposals/:id', element: page(<Proposal />) },
+      { path: '/daos/:slug', element: page(<DaoPage />), loader: prefetch(({ params }) => [daoQuery(params.slug!), summaryQuery(params.slug!)]) },
+      { path: '/proposals/:id', element: page(<Proposal />), loader: prefetch(({ params }) => [proposalQuery(params.id!)]) },
       { path: '/compare', element: page(<Compare />) },
       { path: '/sources', element: page(<Sources />) },
       { path: '*', element: page(<NotFound />) },

@@ -9,15 +9,23 @@ import type {
 export const useDaos = (params: Params) =>
   useQuery({ queryKey: ['daos', params], queryFn: ({ signal }) => apiPage<Dao>('/daos', params, signal), placeholderData: keepPreviousData });
 
-export const useDao = (id: string | undefined) =>
-  useQuery({ queryKey: ['dao', id], queryFn: ({ signal }) => apiGet<Dao>(`/daos/${encodeURIComponent(id!)}`, {}, signal), enabled: !!id });
+/** Shared by the hooks and the router, which starts these requests while the page code loads. */
+export const daoQuery = (id: string) => ({
+  queryKey: ['dao', id],
+  queryFn: ({ signal }: { signal: AbortSignal }) => apiGet<Dao>(`/daos/${encodeURIComponent(id)}`, {}, signal),
+});
+export const summaryQuery = (id: string, params: Params = {}) => ({
+  queryKey: ['summary', id, params],
+  queryFn: ({ signal }: { signal: AbortSignal }) => apiGet<Summary>(`/daos/${encodeURIComponent(id)}/metrics/summary`, params, signal),
+});
+export const proposalQuery = (id: string) => ({
+  queryKey: ['proposal', id],
+  queryFn: ({ signal }: { signal: AbortSignal }) => apiGet<ProposalDetail>(`/proposals/${encodeURIComponent(id)}`, {}, signal),
+});
 
-export const useSummary = (id: string | undefined, params: Params = {}) =>
-  useQuery({
-    queryKey: ['summary', id, params],
-    queryFn: ({ signal }) => apiGet<Summary>(`/daos/${encodeURIComponent(id!)}/metrics/summary`, params, signal),
-    enabled: !!id,
-  });
+export const useDao = (id: string | undefined) => useQuery({ ...daoQuery(id ?? ''), enabled: !!id });
+
+export const useSummary = (id: string | undefined, params: Params = {}) => useQuery({ ...summaryQuery(id ?? '', params), enabled: !!id });
 
 export const useComparison = (ids: number[], params: Params = {}) =>
   useQuery({
@@ -41,8 +49,7 @@ export const useProposals = (id: string | undefined, params: Params) =>
     placeholderData: keepPreviousData,
   });
 
-export const useProposal = (id: string | undefined) =>
-  useQuery({ queryKey: ['proposal', id], queryFn: ({ signal }) => apiGet<ProposalDetail>(`/proposals/${encodeURIComponent(id!)}`, {}, signal), enabled: !!id });
+export const useProposal = (id: string | undefined) => useQuery({ ...proposalQuery(id ?? ''), enabled: !!id });
 
 export const useVotes = (id: string | undefined, params: Params) =>
   useQuery({

@@ -107,10 +107,11 @@ export function DataTable<T>({ data, columns, sort, onSort, clientSort, loading,
 }
 
 export function Pager({ page, pages, total, onPage, label = 'items' }: { page: number; pages: number; total: number; onPage: (page: number) => void; label?: string }) {
-  if (pages <= 1) return <div className="mt-3 text-xs text-muted">{total.toLocaleString()} {label}</div>;
+  const count = `${total.toLocaleString()} ${total === 1 ? label.replace(/s$/, '') : label}`;
+  if (pages <= 1) return <div className="mt-3 text-xs text-muted">{count}</div>;
   return (
     <nav aria-label="Pages" className="mt-3 flex flex-wrap items-center justify-between gap-2 text-sm">
-      <span className="text-xs text-muted">{total.toLocaleString()} {label} · page {page} of {pages.toLocaleString()}</span>
+      <span className="text-xs text-muted">{count} · page {page} of {pages.toLocaleString()}</span>
       <div className="flex gap-2">
         <Button onClick={() => onPage(page - 1)} disabled={page <= 1} aria-label="Previous page">← Prev</Button>
         <Button onClick={() => onPage(page + 1)} disabled={page >= pages} aria-label="Next page">Next →</Button>

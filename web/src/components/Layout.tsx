@@ -1,6 +1,7 @@
 import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
 import { NavLink, Outlet, ScrollRestoration, Link } from 'react-router-dom';
 import { setTheme, useTheme, type ThemeChoice } from '../lib/theme.ts';
+import { SearchBox } from './SearchBox.tsx';
 import { cx } from './ui.tsx';
 
 const NAV = [
@@ -57,7 +58,8 @@ export function Layout() {
               </NavLink>
             ))}
           </nav>
-          <div className="ml-auto flex items-center gap-2">
+          <div className="ml-auto flex min-w-0 flex-1 items-center justify-end gap-2">
+            <SearchBox />
             <a href="/docs" className="hidden rounded-lg px-3 py-1.5 text-sm text-muted hover:text-text sm:inline">API</a>
             <ThemeMenu />
           </div>

@@ -65,7 +65,7 @@ export function EmptyState({ title, children, icon = '○' }: { title: string; c
     <div className="flex flex-col items-center justify-center gap-2 rounded-lg border border-dashed border-line px-4 py-10 text-center" data-state="empty">
       <div aria-hidden="true" className="text-2xl text-muted">{icon}</div>
       <div className="font-medium">{title}</div>
-      {children && <div className="max-w-md text-sm text-muted">{children}</div>}
+      {children && <div className="w-full max-w-md min-w-0 text-sm text-muted">{children}</div>}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatChoice, formatDate, formatMonths, formatNumber, formatPercent, formatRelative, formatTreasury, formatUsd, shortAddress } from './format.ts';
+import { formatChoice, formatDate, formatMonths, formatNumber, formatPercent, formatRelative, formatTreasury, formatUsd, plural, shortAddress } from './format.ts';
 
 describe('number formatting', () => {
   it('formats USD compactly', () => {
@@ -54,6 +54,12 @@ describe('dates and addresses', () => {
     expect(formatRelative('2024-01-04T00:00:00Z', now)).toBe('in 3 days');
     expect(formatRelative('2023-12-31T22:00:00Z', now)).toBe('2 hours ago');
     expect(formatRelative('2024-01-01T00:00:10Z', now)).toBe('now');
+  });
+
+  it('pluralizes counts', () => {
+    expect(plural(1, 'vote')).toBe('1 vote');
+    expect(plural(2591, 'vote')).toBe('2,591 votes');
+    expect(plural(0, 'voter')).toBe('0 voters');
   });
 
   it('shortens addresses only', () => {

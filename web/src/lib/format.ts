@@ -81,6 +81,11 @@ export function formatRelative(iso: string | null | undefined, now = Date.now())
   return 'now';
 }
 
+/** "1 vote", "2,591 votes". */
+export function plural(count: number, noun: string): string {
+  return `${formatNumber(count)} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 /** 0x1234…abcd for addresses, untouched for ENS-like names. */
 export function shortAddress(address: string): string {
   return /^0x[0-9a-f]{40}$/i.test(address) ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;

@@ -46,7 +46,7 @@ export default function Compare() {
     const matrix = normalize(daos.map((_, i) => rows.map((r) => (r.metric.higherIsBetter ? r.values[i] ?? null : r.values[i] === null ? null : 1 - r.values[i]!))));
     return {
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatPercent(v, 0) },
-      legend: { top: 0 },
+      legend: { top: 0, type: 'scroll' },
       grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: rows.map((r) => r.metric.label), axisLabel: { interval: 0, rotate: 30 } },
       yAxis: { type: 'value', max: 1, axisLabel: { formatter: (v: number) => formatPercent(v, 0) } },
@@ -60,7 +60,7 @@ export default function Compare() {
     const times = [...new Set(list.flatMap((s) => s.points.map((p) => p.t)))].sort();
     return {
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => (v == null ? '—' : seriesInfo.format(v)) },
-      legend: { top: 0 },
+      legend: { top: 0, type: 'scroll' },
       grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: times.map(monthLabel) },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => seriesInfo.format(v) } },

@@ -59,7 +59,7 @@ export default function DaoPage() {
       {d?.description && <p className="-mt-3 mb-6 max-w-3xl text-sm text-muted">{d.description}</p>}
 
       <div className="mb-6 grid grid-cols-2 gap-3 sm:grid-cols-3 xl:grid-cols-6">
-        <Kpi label="Treasury" value={formatUsd(s?.treasury.total_usd ?? d?.treasury_value)} hint={s?.treasury.change_pct != null ? `${s.treasury.change_pct >= 0 ? '+' : ''}${formatPercent(s.treasury.change_pct)} in period` : 'latest value'} loading={!d} />
+        <Kpi label="Treasury" value={formatUsd(s?.treasury.total_usd ?? d?.treasury_value)} hint={s?.treasury.change_pct != null ? `${s.treasury.change_pct >= 0 ? '+' : ''}${formatPercent(s.treasury.change_pct)} since first record` : 'latest value'} loading={!d} />
         <Kpi label="Members" value={formatNumber(d?.total_members)} hint="distinct voters" loading={!d} />
         <Kpi label="Proposals" value={formatNumber(d?.total_proposals)} hint={`${formatNumber(d?.active_proposals)} open`} loading={!d} />
         <Kpi label="Participation" value={formatPercent(s?.participation.participation_rate ?? d?.participation_rate)} hint="voters per closed proposal" loading={!d} />

@@ -6,14 +6,14 @@ import { useDaos } from '../api/hooks.ts';
 import type { ProposalSummary } from '../api/types.ts';
 import { LiveFeed } from '../components/LiveFeed.tsx';
 import { Badge, Card, EmptyState, ErrorState, Kpi, PageHeader, SkeletonRows } from '../components/ui.tsx';
-import { formatDate, formatNumber, formatPercent, formatRelative, formatTreasury, formatUsd, toNumber } from '../lib/format.ts';
+import { formatDate, formatNumber, formatPercent, formatRelative, formatTreasury, toNumber } from '../lib/format.ts';
 
 function GettingStarted() {
   return (
     <Card>
-      <EmptyState title="No DAOs yet" icon="＋">
+      <EmptyState title="No DAOs yet" icon="+">
         <p className="mb-3">Add a DAO by its Snapshot space or Governor address on the <Link className="text-accent underline" to="/sources">Sources</Link> page, or import a file of canonical records:</p>
-        <pre className="overflow-x-auto rounded-lg bg-subtle p-3 text-left text-xs"><code>{'npx dao-portal convert decentraland ../shared/data/decentraland -o dcl.ndjson\nnpx dao-portal import dcl.ndjson'}</code></pre>
+        <pre className="rounded-lg bg-subtle p-3 text-left text-xs break-all whitespace-pre-wrap"><code>{'npx dao-portal import records.ndjson\n# or convert a published export first:\nnpx dao-portal convert decentraland <dir> -o dcl.ndjson'}</code></pre>
       </EmptyState>
     </Card>
   );
@@ -55,7 +55,7 @@ export default function Overview() {
         <Kpi label="DAOs" value={formatNumber(daos.data?.pagination.total)} loading={daos.isPending} />
         <Kpi label="Proposals" value={formatNumber(totals.proposals)} hint={`${formatNumber(totals.active)} open`} loading={daos.isPending} />
         <Kpi label="Votes" value={formatNumber(totals.votes)} loading={daos.isPending} />
-        <Kpi label="Treasuries" value={formatUsd(totals.treasury)} hint="latest USD value" loading={daos.isPending} />
+        <Kpi label="Treasuries" value={formatTreasury(totals.treasury)} hint="latest USD value" loading={daos.isPending} />
       </div>
       {!daos.isPending && list.length === 0 ? (
         <GettingStarted />

@@ -8,7 +8,7 @@ import type { LiveEvent, ProposalDetail, Vote } from '../api/types.ts';
 import { DataTable, Pager } from '../components/DataTable.tsx';
 import { Markdown } from '../components/Markdown.tsx';
 import { Badge, Card, EmptyState, ErrorState, PageHeader, Progress, Skeleton, SkeletonRows } from '../components/ui.tsx';
-import { formatChoice, formatDate, formatNumber, formatPercent, formatRelative, shortAddress, toNumber } from '../lib/format.ts';
+import { formatChoice, formatDate, formatNumber, formatPercent, formatRelative, plural, shortAddress, toNumber } from '../lib/format.ts';
 import { useLiveEvents } from '../lib/live.ts';
 import { quorumProgress } from '../lib/shape.ts';
 import { useUrlState } from '../lib/url.ts';
@@ -20,7 +20,15 @@ function Results({ proposal, live }: { proposal: ProposalDetail; live: string | 
   const leader = Math.max(...proposal.tallies.map((t) => toNumber(t.voting_power) ?? 0));
   const quorum = quorumProgress(proposal.voting_power_total, proposal.quorum);
   return (
-    <Card title="Results" actions={live && <span className="flex items-center gap-1.5 text-xs text-muted"><span className={`size-2 rounded-full ${live === 'live' ? 'bg-success' : 'bg-warning'}`} />{live === 'live' ? 'Live' : 'Connecting…'}</span>}>
+    <Card
+      title="Results"
+      actions={live && live !== 'unavailable' && (
+        <span className="flex items-center gap-1.5 text-xs text-muted" data-testid="live-status">
+          <span aria-hidden="true" className={`size-2 rounded-full ${live === 'live' ? 'bg-success' : 'bg-warning'}`} />
+          {live === 'live' ? 'Live' : live === 'offline' ? 'Reconnecting…' : 'Connecting…'}
+        </span>
+      )}
+    >
       {proposal.tallies.length === 0 ? <EmptyState title="No votes yet" /> : (
         <ul className="space-y-3" data-testid="tallies">
           {proposal.tallies.map((t) => {
@@ -33,14 +41,14 @@ function Results({ proposal, live }: { proposal: ProposalDetail; live: string | 
                   <span className="shrink-0 tabular-nums text-muted">{formatNumber(vp)} VP · {formatPercent(share)}</span>
                 </div>
                 <Progress value={share} label={`${t.label ?? t.choice}: ${formatPercent(share)}`} />
-                <div className="mt-0.5 text-xs text-muted">{formatNumber(t.votes)} votes</div>
+                <div className="mt-0.5 text-xs text-muted">{plural(t.votes, 'vote')}</div>
               </li>
             );
           })}
         </ul>
       )}
       <div className="mt-5 border-t border-line pt-4 text-sm">
-        {quorum === null ? <div className="text-muted">No quorum set · {formatNumber(proposal.voting_power_total)} VP cast by {formatNumber(proposal.voters)} voters</div> : (
+        {quorum === null ? <div className="text-muted">No quorum set · {formatNumber(proposal.voting_power_total)} VP cast by {plural(proposal.voters, 'voter')}</div> : (
           <>
             <div className="mb-1 flex justify-between"><span>Quorum</span><span className="tabular-nums text-muted">{formatNumber(proposal.voting_power_total)} / {formatNumber(proposal.quorum)} VP</span></div>
             <Progress value={quorum} label={`Quorum ${formatPercent(quorum)}`} />

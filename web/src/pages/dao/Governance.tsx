@@ -46,7 +46,7 @@ export default function Governance({ dao, summary }: TabProps) {
     if (!rows) return null;
     return {
       tooltip: { trigger: 'axis' },
-      legend: { top: 0 },
+      legend: { top: 0, type: 'scroll' },
       grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: rows.map((r) => monthLabel(r.t)) },
       yAxis: [
@@ -79,7 +79,7 @@ export default function Governance({ dao, summary }: TabProps) {
     if (!points) return null;
     return {
       tooltip: { trigger: 'axis' },
-      legend: { top: 0 },
+      legend: { top: 0, type: 'scroll' },
       grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: points.map((p) => monthLabel(p.t)) },
       yAxis: { type: 'value' },

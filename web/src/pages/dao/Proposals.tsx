@@ -42,13 +42,17 @@ export default function Proposals({ dao }: Pick<TabProps, 'dao'>) {
       id: 'title',
       header: 'Proposal',
       cell: ({ row }) => (
-        <Link to={`/proposals/${row.original.id}`} className="line-clamp-2 max-w-xl font-medium whitespace-normal hover:text-accent">{row.original.title}</Link>
+        <div className="max-w-[14rem] sm:max-w-xl">
+          <Link to={`/proposals/${row.original.id}`} className="line-clamp-2 font-medium whitespace-normal hover:text-accent">{row.original.title}</Link>
+          {/* On phones the state and end date sit under the title instead of in their own columns. */}
+          <div className="mt-1 flex items-center gap-2 text-xs text-muted sm:hidden"><Badge>{row.original.state}</Badge>{formatDate(row.original.end)}</div>
+        </div>
       ),
     },
-    { id: 'state', header: 'State', cell: ({ row }) => <Badge>{row.original.state}</Badge> },
+    { id: 'state', header: 'State', meta: { className: 'hidden sm:table-cell' }, cell: ({ row }) => <Badge>{row.original.state}</Badge> },
     { id: 'votes', header: 'Votes', meta: { sortKey: 'votes', align: 'right' }, cell: ({ row }) => formatNumber(row.original.votes_count) },
-    { id: 'start', header: 'Start', meta: { sortKey: 'start' }, cell: ({ row }) => <span className="whitespace-nowrap">{formatDate(row.original.start)}</span> },
-    { id: 'end', header: 'End', meta: { sortKey: 'end' }, cell: ({ row }) => <span className="whitespace-nowrap">{formatDate(row.original.end)}</span> },
+    { id: 'start', header: 'Start', meta: { sortKey: 'start', className: 'hidden md:table-cell' }, cell: ({ row }) => <span className="whitespace-nowrap">{formatDate(row.original.start)}</span> },
+    { id: 'end', header: 'End', meta: { sortKey: 'end', className: 'hidden sm:table-cell' }, cell: ({ row }) => <span className="whitespace-nowrap">{formatDate(row.original.end)}</span> },
   ], []);
 
   const hits = (search.data ?? []).filter((h) => h.kind === 'proposal' && h.dao_slug === dao.slug);

@@ -54,8 +54,8 @@ export default function TreasuryTab({ dao, summary }: TabProps) {
 
   const columns = useMemo<ColumnDef<TreasuryBalance, unknown>[]>(() => [
     { id: 'token', header: 'Token', cell: ({ row }) => <span className="font-medium">{row.original.token_symbol}</span> },
-    { id: 'chain', header: 'Chain', cell: ({ row }) => <span className="capitalize">{row.original.chain}</span> },
-    { id: 'wallet', header: 'Wallet', cell: ({ row }) => (row.original.wallet ? <span className="font-mono text-xs" title={row.original.wallet}>{shortAddress(row.original.wallet)}</span> : '—') },
+    { id: 'chain', header: 'Chain', meta: { className: 'hidden sm:table-cell' }, cell: ({ row }) => <span className="capitalize">{row.original.chain}</span> },
+    { id: 'wallet', header: 'Wallet', meta: { className: 'hidden md:table-cell' }, cell: ({ row }) => (row.original.wallet ? <span className="font-mono text-xs" title={row.original.wallet}>{shortAddress(row.original.wallet)}</span> : '—') },
     { id: 'amount', header: 'Amount', meta: { align: 'right' }, cell: ({ row }) => formatNumber(row.original.amount) },
     {
       id: 'usd', header: 'USD', meta: { align: 'right' }, accessorFn: (b) => toNumber(b.usd_value) ?? 0,
