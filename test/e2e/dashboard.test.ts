@@ -11,25 +11,6 @@ import { defaultWebRoot } from '../../src/api/web.ts';
 import { databaseTargets, repoRoot, type TestDatabase } from '../helpers/db.ts';
 import { importSharedData, importText } from '../helpers/fixtures.ts';
 
-/**
- * Contract endpoints (see the helpers' brief) built on other branches. Until they are merged the
- * server answers 404 for them (400 for ?format=csv, which the existing list routes reject) and the
- * dashboard shows "not available"; those answers, and only those, are not failures here.
- * LEAD: delete this list after merging the metrics and sync branches — every page must then load
- * without a single failed request.
- */
-const PENDING_CONTRACT_ENDPOINTS: RegExp[] = [
-  /\/api\/v1\/daos\/[^/]+\/metrics\/summary/,
-  /\/api\/v1\/metrics\/comparison/,
-  /\/api\/v1\/metrics\/enhanced/,
-  /\/api\/v1\/daos\/[^/]+\/(voters|delegates)/,
-  /\/api\/v1\/search/,
-  /\/api\/v1\/sync\/status/,
-  /\/api\/v1\/stream/,
-  /[?&]format=csv/,
-];
-const pending = (url: string, status: number) => (status === 404 || status === 400) && PENDING_CONTRACT_ENDPOINTS.some((re) => re.test(url));
-
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const shots = path.join(repoRoot, 'test-results', 'dashboard');
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 375, height: 812 } } as const;
@@ -99,7 +80,7 @@ describe('dashboard in a real browser', () => {
       problems.push(`console error: ${message.text()} (${url})`);
     });
     page.on('response', (response) => {
-      if (response.status() >= 400 && !pending(response.url(), response.status())) problems.push(`HTTP ${response.status()} ${response.url()}`);
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
     });
     page.on('requestfailed', (request) => {
       // Cancelled by the page itself (navigation, an unmounted query, a closed stream).
@@ -260,16 +241,12 @@ describe('dashboard in a real browser', () => {
     const href = await page.getByTestId('csv-export').getAttribute('href');
     expect(href).toMatch(new RegExp(`/api/v1/proposals/${proposalId}/votes\\?format=csv`));
     const csv = await fetch(`${base}${href}`);
-    if (csv.status === 200) {
-      expect(csv.headers.get('content-type')).toContain('text/csv');
-      // Parsed, not split on newlines: reasons may hold quoted line breaks.
-      const records = parse(await csv.text(), { columns: true }) as Record<string, string>[];
-      expect(Object.keys(records[0]!)).toContain('voter');
-      expect(records).toHaveLength(detail.votes_count);
-    } else {
-      // Streamed CSV export belongs to the metrics branch (see PENDING_CONTRACT_ENDPOINTS).
-      expect(pending(csv.url, csv.status)).toBe(true);
-    }
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    // Parsed, not split on newlines: reasons may hold quoted line breaks.
+    const records = parse(await csv.text(), { columns: true }) as Record<string, string>[];
+    expect(Object.keys(records[0]!)).toContain('voter');
+    expect(records).toHaveLength(detail.votes_count);
     await page.context().close();
     expect(problems).toEqual([]);
   }, 120_000);
