@@ -16,6 +16,17 @@ import { refreshRollups } from './rollups.ts';
  */
 export async function refreshDaoAggregates(db: Db, daoIds: number[]): Promise<void> {
   if (daoIds.length === 0) return;
+  await refreshDaoFigures(db, daoIds);
+  await refreshRollups(db, daoIds);
+}
+
+/**
+ * The DAO-level figures alone (see refreshDaoAggregates). Some of them move with the clock
+ * (active proposals), so the periodic aggregates job runs this for every DAO; the rollups depend
+ * only on stored rows and are rebuilt by whatever writes them.
+ */
+export async function refreshDaoFigures(db: Db, daoIds: number[]): Promise<void> {
+  if (daoIds.length === 0) return;
   const ids = sql.param(daoIds);
   await db.transaction(async (tx) => {
     await tx.execute(sql`
@@ -59,5 +70,4 @@ export async function refreshDaoAggregates(db: Db, daoIds: number[]): Promise<vo
          and (d.total_proposals, d.active_proposals, d.total_votes, d.total_members, d.participation_rate, d.treasury_value)
              is distinct from (f.total_proposals, f.active_proposals, f.total_votes, f.total_members, f.participation_rate, f.treasury_value)`);
   });
-  await refreshRollups(db, daoIds);
 }

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '../db/index.ts';
-import { refreshDaoAggregates } from '../db/aggregates.ts';
+import { refreshDaoAggregates, refreshDaoFigures } from '../db/aggregates.ts';
+import { refreshRollups } from '../db/rollups.ts';
 import { daos } from '../db/schema/core.ts';
 import { getDao, type DaoRow } from '../db/queries/daos.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
@@ -54,7 +55,13 @@ export interface RunJobOptions {
 export async function runJob(deps: SyncDeps, job: JobSpec, options: RunJobOptions = {}): Promise<JobOutcome | undefined> {
   if (job.kind === 'aggregates') {
     const ids = job.daoIds ?? (await deps.database.db.select({ id: daos.id }).from(daos)).map((r) => r.id);
-    await refreshDaoAggregates(deps.database.db, ids);
+    await refreshDaoFigures(deps.database.db, ids);
+    // Rollups change only when rows do, and every import and sync rebuilds those it touched; here
+    // only DAOs that never had them are built (a database migrated from before the rollups).
+    const missing = await rowsOf<{ id: number }>(deps.database.db, sql`
+      select d.id from daos d where d.id = any(${sql.param(ids)}::int[])
+         and not exists (select 1 from dao_rollup_state r where r.dao_id = d.id)`);
+    for (const { id } of missing) await refreshRollups(deps.database.db, [id]);
     return undefined;
   }
   const started = Date.now();
