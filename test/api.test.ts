@@ -97,9 +97,9 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
   });
 
   it('creates, reads by id or slug, updates and deletes a DAO; clashes are 409 CONFLICT', async () => {
-    const created = await call('POST', '/api/v1/daos', { slug: 'delta', name: 'Delta DAO', chain: 'Arbitrum', treasury_addresses: ['0xABC', '0xabc'] });
+    const created = await call('POST', '/api/v1/daos', { slug: 'delta', name: 'Delta DAO', chain: 'Arbitrum', treasury_addresses: ['0xABC', '0xabc'], treasury_tokens: ['0xDEF'] });
     expect(created.status).toBe(201);
-    expect(created.body.data).toMatchObject({ slug: 'delta', chain: 'arbitrum', treasury_addresses: ['0xabc'], total_members: 0 });
+    expect(created.body.data).toMatchObject({ slug: 'delta', chain: 'arbitrum', treasury_addresses: ['0xabc'], treasury_tokens: ['0xdef'], total_members: 0 });
     const byId = await call('GET', `/api/v1/daos/${created.body.data.id}`);
     expect(byId.body.data.slug).toBe('delta');
     expect((await call('POST', '/api/v1/daos', { slug: 'delta', name: 'Other', chain: 'x' })).body.error).toMatchObject({ code: 'CONFLICT', details: { field: 'slug' } });

@@ -80,8 +80,7 @@ describe.each(databaseTargets())('treasury source on $kind', (target) => {
 
   it('stores native and ERC-20 balances at the newest final block, valued at current prices, and keeps stale prices when the API is down', async () => {
     const deployer = dao.accounts[0]!;
-    const row = await addDao(database, { governor: dao.governor, token: dao.token, treasury: [dao.timelock, deployer] });
-    await database.db.execute(sql`insert into treasury_tokens (dao_id, token_address) values (${row.id}, ${dao.token})`);
+    const row = await addDao(database, { governor: dao.governor, token: dao.token, treasury: [dao.timelock, deployer], treasuryTokens: [dao.token] });
     priceApi.down = false;
     priceApi.prices = { [`hardhat:${NATIVE}`]: 2500.5, [`hardhat:${dao.token}`]: 1.25 };
 

@@ -60,6 +60,7 @@ export const Dao = Type.Object({
   governor_address: Nullable(Type.String()),
   token_address: Nullable(Type.String()),
   treasury_addresses: Type.Array(Type.String()),
+  treasury_tokens: Type.Array(Type.String()),
   treasury_value: DecimalString,
   total_members: Type.Integer(),
   active_proposals: Type.Integer(),

@@ -14,6 +14,7 @@ export function daoToApi(row: DaoRow) {
     governor_address: row.governorAddress,
     token_address: row.tokenAddress,
     treasury_addresses: row.treasuryAddresses,
+    treasury_tokens: row.treasuryTokens,
     treasury_value: row.treasuryValue,
     total_members: row.totalMembers,
     active_proposals: row.activeProposals,

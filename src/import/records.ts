@@ -45,6 +45,7 @@ export const DaoFields = {
   governor_address: Type.Optional(ADDRESS_LIKE),
   token_address: Type.Optional(ADDRESS_LIKE),
   treasury_addresses: Type.Optional(Type.Array(ADDRESS_LIKE, { maxItems: 1000 })),
+  treasury_tokens: Type.Optional(Type.Array(ADDRESS_LIKE, { maxItems: 1000 })),
 };
 
 export const DaoRecord = Type.Object({ type: Type.Literal('dao'), ...DaoFields }, strict);

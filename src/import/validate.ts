@@ -13,7 +13,7 @@ import {
 
 /** A record after validation: exact decimals as strings, times as Dates, addresses lowercase. */
 export type Normalized =
-  | { type: 'dao'; slug: string; name: string; description: string | null; chain: string; tokenSymbol: string | null; governanceToken: string | null; snapshotSpace: string | null; governorAddress: string | null; tokenAddress: string | null; treasuryAddresses: string[] }
+  | { type: 'dao'; slug: string; name: string; description: string | null; chain: string; tokenSymbol: string | null; governanceToken: string | null; snapshotSpace: string | null; governorAddress: string | null; tokenAddress: string | null; treasuryAddresses: string[]; treasuryTokens: string[] }
   | { type: 'proposal'; dao: string; externalId: string; source: string; votingType: string; title: string; body: string; author: string | null; choices: string[]; start: Date; end: Date; state: string; quorum: string | null; snapshotBlock: number | null; scores: string[] | null; scoresTotal: string | null }
   | { type: 'vote'; dao: string; proposal: string; voter: string; choice: number | number[] | Record<string, number>; votingPower: string; created: Date; reason: string | null }
   | { type: 'treasury_balance'; dao: string; timestamp: Date; wallet: string; chain: string; tokenSymbol: string; tokenAddress: string; amount: string; usdValue: string | null }
@@ -95,6 +95,7 @@ export function validateRecord(value: unknown): Validated {
           tokenSymbol: orNull(r.token_symbol), governanceToken: orNull(r.governance_token), snapshotSpace: orNull(r.snapshot_space),
           governorAddress: lower(r.governor_address), tokenAddress: lower(r.token_address),
           treasuryAddresses: [...new Set((r.treasury_addresses ?? []).map((a) => a.toLowerCase()))],
+          treasuryTokens: [...new Set((r.treasury_tokens ?? []).map((a) => a.toLowerCase()))],
         },
       };
     }

@@ -32,23 +32,26 @@ export function upsertDaos(tx: Tx, rows: Of<'dao'>[]): Promise<WriteCounts> {
   return counts(
     tx,
     sql`insert into daos as d (slug, name, description, chain, token_symbol, governance_token, snapshot_space,
-          governor_address, token_address, treasury_addresses)
+          governor_address, token_address, treasury_addresses, treasury_tokens)
         select t.slug, t.name, t.description, t.chain, t.token_symbol, t.governance_token, t.snapshot_space,
-          t.governor_address, t.token_address, array(select jsonb_array_elements_text(t.treasury_addresses))
+          t.governor_address, t.token_address, array(select jsonb_array_elements_text(t.treasury_addresses)),
+          array(select jsonb_array_elements_text(t.treasury_tokens))
         from unnest(${p(rows.map((r) => r.slug))}::text[], ${p(rows.map((r) => r.name))}::text[],
           ${p(rows.map((r) => r.description))}::text[], ${p(rows.map((r) => r.chain))}::text[],
           ${p(rows.map((r) => r.tokenSymbol))}::text[], ${p(rows.map((r) => r.governanceToken))}::text[],
           ${p(rows.map((r) => r.snapshotSpace))}::text[], ${p(rows.map((r) => r.governorAddress))}::text[],
-          ${p(rows.map((r) => r.tokenAddress))}::text[], ${p(rows.map((r) => json(r.treasuryAddresses)))}::jsonb[])
-          as t(slug, name, description, chain, token_symbol, governance_token, snapshot_space, governor_address, token_address, treasury_addresses)
+          ${p(rows.map((r) => r.tokenAddress))}::text[], ${p(rows.map((r) => json(r.treasuryAddresses)))}::jsonb[],
+          ${p(rows.map((r) => json(r.treasuryTokens)))}::jsonb[])
+          as t(slug, name, description, chain, token_symbol, governance_token, snapshot_space, governor_address, token_address, treasury_addresses, treasury_tokens)
         on conflict (slug) do update set name = excluded.name, description = excluded.description, chain = excluded.chain,
           token_symbol = excluded.token_symbol, governance_token = excluded.governance_token,
           snapshot_space = excluded.snapshot_space, governor_address = excluded.governor_address,
-          token_address = excluded.token_address, treasury_addresses = excluded.treasury_addresses, updated_at = now()
+          token_address = excluded.token_address, treasury_addresses = excluded.treasury_addresses,
+          treasury_tokens = excluded.treasury_tokens, updated_at = now()
         where (d.name, d.description, d.chain, d.token_symbol, d.governance_token, d.snapshot_space, d.governor_address,
-               d.token_address, d.treasury_addresses)
+               d.token_address, d.treasury_addresses, d.treasury_tokens)
           is distinct from (excluded.name, excluded.description, excluded.chain, excluded.token_symbol, excluded.governance_token,
-               excluded.snapshot_space, excluded.governor_address, excluded.token_address, excluded.treasury_addresses)
+               excluded.snapshot_space, excluded.governor_address, excluded.token_address, excluded.treasury_addresses, excluded.treasury_tokens)
         returning (xmax = 0) as inserted`,
   );
 }

@@ -24,6 +24,7 @@ function toColumns(body: Partial<typeof DaoBody.static>) {
       governorAddress: lower(body.governor_address),
       tokenAddress: lower(body.token_address),
       treasuryAddresses: body.treasury_addresses && [...new Set(body.treasury_addresses.map((a) => a.toLowerCase()))],
+      treasuryTokens: body.treasury_tokens && [...new Set(body.treasury_tokens.map((a) => a.toLowerCase()))],
     }).filter(([, v]) => v !== undefined),
   );
 }

@@ -49,16 +49,6 @@ export const chainBlocks = pgTable(
   (t) => [primaryKey({ columns: [t.daoId, t.number] })],
 );
 
-/** ERC-20 tokens the treasury source reads for a DAO's treasury addresses. */
-export const treasuryTokens = pgTable(
-  'treasury_tokens',
-  {
-    daoId: integer('dao_id').notNull().references(() => daos.id, { onDelete: 'cascade' }),
-    tokenAddress: text('token_address').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.daoId, t.tokenAddress] })],
-);
-
 /** Last known price per coin ("chain:address"). */
 export const tokenPrices = pgTable('token_prices', {
   coin: text('coin').primaryKey(),

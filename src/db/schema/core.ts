@@ -33,6 +33,8 @@ export const daos = pgTable(
     governorAddress: text('governor_address'),
     tokenAddress: text('token_address'),
     treasuryAddresses: text('treasury_addresses').array().notNull().default(sql`'{}'::text[]`),
+    /** ERC-20 tokens whose balances the treasury source reads (besides the native coin). */
+    treasuryTokens: text('treasury_tokens').array().notNull().default(sql`'{}'::text[]`),
     treasuryValue: decimal('treasury_value').notNull().default('0'),
     totalMembers: integer('total_members').notNull().default(0),
     activeProposals: integer('active_proposals').notNull().default(0),

@@ -43,9 +43,7 @@ async function syncTreasury(ctx: SyncContext, config: TreasurySourceConfig, pric
   const chain = chainInfo(dao.chain);
   const rpc = new ChainRpc({ ...config.rpc, url: rpcUrlFor(config.rpcUrls, dao.chain), logger: ctx.logger, signal: ctx.signal });
   const wallets = [...new Set(dao.treasuryAddresses.map((a) => getAddress(a).toLowerCase() as Address))];
-  const tokens = (await rowsOf<{ token_address: string }>(database.db, sql`
-    select token_address from treasury_tokens where dao_id = ${dao.id} order by token_address`))
-    .map((r) => getAddress(r.token_address).toLowerCase() as Address);
+  const tokens = [...new Set(dao.treasuryTokens.map((a) => getAddress(a).toLowerCase() as Address))].sort();
 
   const head = await rpc.blockNumber();
   const block = Math.max(0, head - config.confirmations);
