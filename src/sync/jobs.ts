@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '../db/index.ts';
-import { refreshDaoAggregates, refreshDaoFigures } from '../db/aggregates.ts';
+import { refreshDaoFigures } from '../db/aggregates.ts';
 import { refreshRollups } from '../db/rollups.ts';
 import { daos } from '../db/schema/core.ts';
 import { getDao, type DaoRow } from '../db/queries/daos.ts';
@@ -49,7 +49,7 @@ export interface RunJobOptions {
 
 /**
  * The one job function both runners call. A sync holds the (DAO, source) lock, runs the source
- * through runSync (which records sync_state), and recomputes the DAO's figures when rows changed.
+ * through runSync (which records sync_state and refreshes the DAO's figures when rows changed).
  * Failures are rethrown for the runner's retry.
  */
 export async function runJob(deps: SyncDeps, job: JobSpec, options: RunJobOptions = {}): Promise<JobOutcome | undefined> {
@@ -76,18 +76,11 @@ export async function runJob(deps: SyncDeps, job: JobSpec, options: RunJobOption
   if (!dao || !source || !source.appliesTo(dao)) return outcome('skipped', dao?.slug ?? String(job.daoId));
 
   const locked = await deps.locks.tryRun(dao.id, source.name, async () => {
-    const result = await runSync({
+    return runSync({
       database: deps.database, dao, source, logger: deps.logger, publish: deps.publish,
       progress: progressRecorder(deps, dao.id, source.name, options.progress),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    // The rows are committed either way; figures that fail to refresh (a deadlock with a concurrent
-    // refresh, say) are recomputed by the periodic aggregates job rather than failing the sync.
-    if (result.written > 0) {
-      await refreshDaoAggregates(deps.database.db, [dao.id]).catch((error) =>
-        deps.logger.warn({ err: error, dao: dao.slug }, 'could not refresh the DAO figures after a sync'));
-    }
-    return result;
   });
   if (!locked.ran) return outcome('busy', dao.slug);
   const { written, read, lag } = locked.value;

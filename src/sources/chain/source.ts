@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { getAddress, numberToHex, type Address, type Hex } from 'viem';
-import { refreshDaoAggregates } from '../../db/aggregates.ts';
 import { rowsOf } from '../../db/index.ts';
 import type { DaoRow } from '../../db/queries/daos.ts';
 import { ValidationError } from '../../errors.ts';
@@ -105,7 +104,6 @@ class GovernorSync {
         this.ctx.logger.info({ err: error.message }, 'chain moved during a read; checking for a reorg');
       }
     }
-    if (this.written > 0) await refreshDaoAggregates(database.db, [dao.id]);
     return {
       written: this.written,
       read: this.read,

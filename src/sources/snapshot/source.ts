@@ -1,5 +1,4 @@
 import { sql } from 'drizzle-orm';
-import { refreshDaoAggregates } from '../../db/aggregates.ts';
 import { rowsOf } from '../../db/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import { dedupe, voteKey, voteReplaces } from '../../import/importer.ts';
@@ -101,7 +100,6 @@ export class SnapshotSource implements SyncSource {
     const active = await this.recheckActive(run);
     await this.syncProposals(run);
     await this.syncVotes(run);
-    await refreshDaoAggregates(ctx.database.db, [run.dao.id]);
 
     const newest = head.latest[0]?.created;
     return {

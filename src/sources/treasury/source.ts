@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { getAddress, type Address } from 'viem';
-import { refreshDaoAggregates } from '../../db/aggregates.ts';
 import { rowsOf } from '../../db/index.ts';
 import type { DaoRow } from '../../db/queries/daos.ts';
 import { upsertTreasuryBalances } from '../../import/writers.ts';
@@ -84,7 +83,6 @@ async function syncTreasury(ctx: SyncContext, config: TreasurySourceConfig, pric
     written = counts.inserted + counts.updated;
     await ctx.saveCursor(tx, { block, timestamp: timestamp.toISOString() });
   });
-  if (written > 0) await refreshDaoAggregates(database.db, [dao.id]);
   return {
     written,
     read: balances.length,
