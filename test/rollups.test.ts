@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refreshDaoAggregates } from '../src/db/aggregates.ts';
+import { refreshDaoFigures } from '../src/db/aggregates.ts';
 import { rowsOf } from '../src/db/index.ts';
-import { ROLLUP_TABLES } from '../src/db/rollups.ts';
+import { rebuildRollups, refreshRollups, ROLLUP_TABLES } from '../src/db/rollups.ts';
 import { activityOf, bucketStart, BUCKETS, type RawProposal, type RawVote } from '../src/metrics/activity.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
 import { convertedNdjson, importText } from './helpers/fixtures.ts';
@@ -29,7 +29,8 @@ async function daoId(database: TestDatabase, slug: string) {
 async function recompute(database: TestDatabase, id: number) {
   for (const table of ROLLUP_TABLES) await database.query(`delete from ${table} where dao_id = $1`, [id]);
   await database.query(`delete from dao_metrics where dao_id = $1`, [id]);
-  await refreshDaoAggregates(database.db, [id]);
+  await rebuildRollups(database.db, [id]);
+  await refreshDaoFigures(database.db, [id]);
 }
 
 describe.each(databaseTargets())('metric rollups on $kind', (target) => {
@@ -48,6 +49,34 @@ describe.each(databaseTargets())('metric rollups on $kind', (target) => {
     expect(before.dao_activity!.length).toBeGreaterThan(10);
     await recompute(database, id);
     expect(await rollupState(database, id)).toEqual(before);
+  });
+
+  it('applies any writer\'s changes incrementally (insert, re-vote, delete, relabelled choices, deleted proposal) as a rebuild would', async () => {
+    const id = await daoId(database, 'arbitrum');
+    const [p1, p2, p3] = await database.query<{ id: number }>('select id from proposals where dao_id = $1 order by votes_count desc, id limit 3', [id]);
+    const run = async (statement: string, params: unknown[] = []) => {
+      await database.query(statement, params);
+      const [result] = await refreshRollups(database.db, [id]);
+      expect(result!.mode).toBe('update');
+      const incremental = await rollupState(database, id);
+      await recompute(database, id);
+      expect(await rollupState(database, id)).toEqual(incremental);
+      return result!;
+    };
+    // A new voter in a new month, far from every other vote.
+    const fresh = await run(`insert into votes (proposal_id, dao_id, voter, choice, voting_power, created)
+      values ($1, $2, '0x00000000000000000000000000000000000000aa', '1'::jsonb, 12345.5, '2031-05-17T10:00:00Z')`, [p1!.id, id]);
+    expect(fresh.changes).toBe(1);
+    // A voter's earliest vote moves later (its first-vote bucket changes) with another choice and power.
+    await run(`update votes set created = created + interval '40 days', choice = '2'::jsonb, voting_power = voting_power * 3
+      where id = (select id from votes where dao_id = $1 order by created limit 1)`, [id]);
+    await run('delete from votes where id in (select id from votes where proposal_id = $1 order by voting_power desc limit 5)', [p2!.id]);
+    await run(`update proposals set choices = '["Against","For","Abstain"]'::jsonb, state = 'closed' where id = $1`, [p2!.id]);
+    await run(`update proposals set start = start - interval '400 days' where id = $1`, [p3!.id]);
+    await run('delete from proposals where id = $1', [p3!.id]);
+    // Rewriting unchanged columns logs nothing, so the next refresh has nothing to do.
+    await database.query('update proposals set votes_count = votes_count, title = title where dao_id = $1', [id]);
+    expect((await refreshRollups(database.db, [id]))[0]!.mode).toBe('none');
   });
 
   it('equal the reference definitions and a recompute after imports in any order and split', async () => {

@@ -1,15 +1,14 @@
 import type { Db } from '../db/index.ts';
 import type { DaoRow } from '../db/queries/daos.ts';
 import { daoSummary, type MetricWindow } from '../db/queries/metrics.ts';
-import { rollupVersion } from '../db/rollups.ts';
 import type { ConcentrationFigures } from '../metrics/concentration.ts';
 
 type Summary = Awaited<ReturnType<typeof daoSummary>>;
 
 /**
  * Recently computed DAO summaries, per process. An entry is served while the DAO's rollups have not
- * been rebuilt since (one primary-key read per request, so imports and syncs by any process are
- * seen at once) and for at most `ttlMs`, which bounds how stale the parts that move with the clock
+ * been written since (the caller reads the version with the DAO row, see daosWithRollupVersion, so
+ * imports and syncs by any process are seen at once) and for at most `ttlMs`, which bounds how stale the parts that move with the clock
  * alone can get (proposals closing, on-chain balances). Least recently used entries go first.
  */
 export class SummaryCache {
@@ -17,9 +16,8 @@ export class SummaryCache {
 
   constructor(private readonly maxEntries = 2000, private readonly ttlMs = 30_000) {}
 
-  async get(db: Db, dao: DaoRow, w: MetricWindow): Promise<Summary> {
+  get(db: Db, dao: DaoRow, version: string | null, w: MetricWindow): Promise<Summary> {
     const key = `${dao.id}|${w.from?.getTime() ?? ''}|${w.to?.getTime() ?? ''}`;
-    const version = await rollupVersion(db, dao.id);
     const now = Date.now();
     const hit = this.entries.get(key);
     this.entries.delete(key);

@@ -1,13 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { refreshDaoAggregates } from '../db/aggregates.ts';
+import { refreshDaoFigures } from '../db/aggregates.ts';
+import { rebuildRollups } from '../db/rollups.ts';
 import { rowsOf } from '../db/index.ts';
 import { getDao } from '../db/queries/daos.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
 
 /**
- * `dao-portal recompute [--dao slug]`: rebuilds the DAO figures and every metric rollup from the
+ * `dao-portal recompute [--dao slug]`: rebuilds every metric rollup and the DAO figures from the
  * raw rows, one DAO at a time (each in its own transaction, so a large database never holds one
- * huge transaction). Uses the very code the import and sync paths run.
+ * huge transaction). The rebuild runs the same statements the incremental updates run on changed
+ * keys only, so it reproduces what they stored.
  */
 export async function recomputeCommand(options: { dao?: string }): Promise<number> {
   const { config } = commandContext();
@@ -18,7 +20,15 @@ export async function recomputeCommand(options: { dao?: string }): Promise<numbe
       ? [(await getDao(database.db, options.dao)).id]
       : (await rowsOf<{ id: number }>(database.db, sql`select id from daos order by id`)).map((r) => r.id);
     const started = performance.now();
-    for (const id of ids) await refreshDaoAggregates(database.db, [id]);
+    let last = 0;
+    for (const [i, id] of ids.entries()) {
+      await rebuildRollups(database.db, [id]);
+      await refreshDaoFigures(database.db, [id]);
+      if (ids.length > 1 && (performance.now() - last > 2000 || i === ids.length - 1)) {
+        last = performance.now();
+        process.stderr.write(`${i + 1}/${ids.length} DAOs, ${((last - started) / 1000).toFixed(0)} s\n`);
+      }
+    }
     process.stdout.write(`Recomputed ${ids.length} DAO${ids.length === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`);
     return 0;
   } finally {

@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { refreshRollups } from './rollups.ts';
+import { refreshRollups, type RollupResult } from './rollups.ts';
 
 /**
- * Recomputes the DAO-level figures the API lists and sorts by, from the stored rows:
+ * Brings the metric rollups of the DAOs up to date (src/db/rollups.ts), then recomputes the
+ * DAO-level figures the API lists and sorts by, from those rollups and the stored rows:
  * - votes_count per proposal; total_votes, total_proposals;
  * - total_members: distinct voters;
  * - active_proposals: state 'active' (or 'pending' once started) and not yet ended;
@@ -12,29 +13,27 @@ import { refreshRollups } from './rollups.ts';
  *   count as zero turnout);
  * - treasury_value: USD value of each wallet's (per chain) latest balance snapshot.
  * Only rows whose values change are written, so a no-op import writes nothing here either.
- * Then the metric rollups of the same DAOs are rebuilt (src/db/rollups.ts).
  */
-export async function refreshDaoAggregates(db: Db, daoIds: number[]): Promise<void> {
-  if (daoIds.length === 0) return;
+export async function refreshDaoAggregates(db: Db, daoIds: number[]): Promise<RollupResult[]> {
+  if (daoIds.length === 0) return [];
+  const rollups = await refreshRollups(db, daoIds);
   await refreshDaoFigures(db, daoIds);
-  await refreshRollups(db, daoIds);
+  return rollups;
 }
 
 /**
- * The DAO-level figures alone (see refreshDaoAggregates). Some of them move with the clock
- * (active proposals), so the periodic aggregates job runs this for every DAO; the rollups depend
- * only on stored rows and are rebuilt by whatever writes them.
+ * The DAO-level figures alone (see refreshDaoAggregates), read from current rollups: vote counts
+ * from proposal_tallies, distinct voters from dao_voters. Some move with the clock (active
+ * proposals), so the periodic aggregates job runs this for every DAO.
  */
 export async function refreshDaoFigures(db: Db, daoIds: number[]): Promise<void> {
   if (daoIds.length === 0) return;
   const ids = sql.param(daoIds);
   await db.transaction(async (tx) => {
     await tx.execute(sql`
-      update proposals p set votes_count = c.n
-        from (select p2.id, count(v.id)::int as n
-                from proposals p2 left join votes v on v.proposal_id = p2.id
-               where p2.dao_id = any(${ids}::int[]) group by p2.id) c
-       where p.id = c.id and p.votes_count <> c.n`);
+      update proposals p set votes_count = t.voters
+        from proposal_tallies t
+       where t.dao_id = any(${ids}::int[]) and p.id = t.proposal_id and p.votes_count <> t.voters`);
     await tx.execute(sql`
       with ids as (select unnest(${ids}::int[]) as dao_id),
       props as (
@@ -44,7 +43,7 @@ export async function refreshDaoFigures(db: Db, daoIds: number[]): Promise<void>
                avg(p.votes_count) filter (where p."end" <= now() and p.votes_count > 0) as mean_voters
           from proposals p where p.dao_id in (select dao_id from ids) group by p.dao_id),
       members as (
-        select v.dao_id, count(distinct v.voter)::int as n from votes v where v.dao_id in (select dao_id from ids) group by v.dao_id),
+        select v.dao_id, count(*)::int as n from dao_voters v where v.dao_id in (select dao_id from ids) group by v.dao_id),
       latest as (
         select b.dao_id, b.wallet, b.chain, max(b.timestamp) as ts
           from treasury_balances b where b.dao_id in (select dao_id from ids) group by b.dao_id, b.wallet, b.chain),

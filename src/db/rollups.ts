@@ -1,131 +1,105 @@
-import { sql } from 'drizzle-orm';
+import { or, sql } from 'drizzle-orm';
 import { rowsOf, type Db } from './client.ts';
-import { concentrationFigures } from '../metrics/concentration.ts';
-import { proposalOutcome } from '../metrics/outcomes.ts';
+import { daoKey, type DaoRow } from './queries/daos.ts';
+import { daos } from './schema/index.ts';
+import { NotFoundError } from '../errors.ts';
+import {
+  addFirstVoteBuckets, closeActivityKeys, takeChanges, writeActivity, writeActivitySeries, writeRollupState, writeTallies,
+  writeVoterBuckets, writeVoters, type Scope, type Tx,
+} from './rollup-statements.ts';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-/** Rollup tables rebuilt by refreshRollups, in the order they are filled. */
-export const ROLLUP_TABLES = ['proposal_tallies', 'dao_voters', 'dao_voter_buckets', 'dao_activity'] as const;
-
-/** dao_metrics rows written from the rollups (others, e.g. imported series, are left alone). */
-export const ROLLUP_METRIC_PREFIX = 'activity.';
-
-// Bucket arithmetic in UTC whatever the session time zone (timestamptz + '1 month' follows it).
-const NEXT_BUCKET = sql.raw(`(a.t at time zone 'UTC' + case a.bucket when 'day' then interval '1 day'
-  when 'week' then interval '7 days' else interval '1 month' end) at time zone 'UTC'`);
-const BUCKETS = sql.raw(`(values ('day'), ('week'), ('month')) as b(bucket)`);
+export { ROLLUP_METRIC_PREFIX, ROLLUP_TABLES } from './rollup-statements.ts';
 
 /**
- * Rebuilds every metric rollup of the given DAOs from their raw rows (votes, proposals), in one
- * transaction: proposal_tallies (with outcomes), dao_voters, dao_voter_buckets, dao_activity, the
- * activity series in dao_metrics, and dao_rollup_state (version, all-time voter concentration).
- * Called after each import and sync through
- * refreshDaoAggregates, and by `dao-portal recompute`; the same statements run in both, so a
- * recompute reproduces exactly what the incremental path stored. Work is proportional to the
- * touched DAOs' rows, never to the whole database.
+ * Past this many logged changes (and a quarter of the DAO's votes) a rebuild is cheaper than
+ * recomputing the changed keys one by one; both store the same values.
  */
-export async function refreshRollups(db: Db, daoIds: number[]): Promise<void> {
-  if (daoIds.length === 0) return;
-  await db.transaction(async (tx) => {
-    const ids = sql`${sql.param(daoIds)}::int[]`;
-    await tx.execute(sql`delete from dao_metrics where dao_id = any(${ids}) and metric_type like ${ROLLUP_METRIC_PREFIX + '%'}`);
-    for (const table of [...ROLLUP_TABLES].reverse()) await tx.execute(sql`delete from ${sql.identifier(table)} where dao_id = any(${ids})`);
+const REBUILD_CHANGES = 20_000;
 
-    await tx.execute(sql`
-      insert into proposal_tallies (proposal_id, dao_id, start, "end", voters, vp_cast, first_vote, last_vote, choice_vp)
-      select p.id, p.dao_id, p.start, p."end", coalesce(t.voters, 0), coalesce(t.vp, 0), t.first_vote, t.last_vote,
-             coalesce(c.choice_vp, '{}'::jsonb)
-        from proposals p
-        left join (select proposal_id, count(*)::int as voters, sum(voting_power) as vp, min(created) as first_vote,
-                          max(created) as last_vote
-                     from votes where dao_id = any(${ids}) group by proposal_id) t on t.proposal_id = p.id
-        left join (select proposal_id, jsonb_object_agg(choice, vp) as choice_vp
-                     from (select proposal_id, choice #>> '{}' as choice, trim_scale(sum(voting_power))::text as vp
-                             from votes where dao_id = any(${ids}) and jsonb_typeof(choice) = 'number' group by 1, 2) x
-                    group by proposal_id) c on c.proposal_id = p.id
-       where p.dao_id = any(${ids})`);
-    await writeOutcomes(tx, ids);
+export interface RollupResult {
+  daoId: number;
+  mode: 'rebuild' | 'update' | 'none';
+  changes: number;
+  ms: number;
+}
 
-    await tx.execute(sql`
-      insert into dao_voters (dao_id, voter, first_vote, last_vote, votes, max_vp, for_votes, against_votes, abstain_votes)
-      select v.dao_id, v.voter, min(v.created), max(v.created), count(*)::int, max(v.voting_power),
-             count(*) filter (where c.cls = 'for')::int, count(*) filter (where c.cls = 'against')::int,
-             count(*) filter (where c.cls = 'abstain')::int
-        from votes v join proposals p on p.id = v.proposal_id
-        cross join lateral (select case when jsonb_typeof(v.choice) = 'number' and (v.choice #>> '{}')::numeric >= 1
-                                        then dp_choice_class(p.choices ->> ((v.choice #>> '{}')::int - 1)) end as cls) c
-       where v.dao_id = any(${ids})
-       group by v.dao_id, v.voter`);
+/**
+ * Brings the metric rollups of the given DAOs up to date with their raw rows: proposal_tallies
+ * (with outcomes), dao_voters, dao_voter_buckets, dao_activity, the activity series in dao_metrics
+ * and dao_rollup_state. Incremental: the triggers of migration 0033 log each write to votes and
+ * proposals in rollup_changes, and only the proposals, voters and buckets those changes touched
+ * are recomputed. A DAO that never had rollups, or whose change log is large relative to its
+ * votes (a first import), is rebuilt whole. One transaction per DAO, serialised per DAO by an
+ * advisory lock, so concurrent syncs of one DAO never interleave their rollup writes.
+ */
+export async function refreshRollups(db: Db, daoIds: number[]): Promise<RollupResult[]> {
+  const results: RollupResult[] = [];
+  for (const daoId of daoIds) results.push(await refreshOne(db, daoId, 'auto'));
+  return results;
+}
 
-    await tx.execute(sql`
-      insert into dao_voter_buckets (dao_id, bucket, t, voter, votes, max_vp, vp)
-      select v.dao_id, b.bucket, date_trunc(b.bucket, v.created, 'UTC'), v.voter, count(*)::int, max(v.voting_power), sum(v.voting_power)
-        from votes v cross join ${BUCKETS}
-       where v.dao_id = any(${ids})
-       group by 1, 2, 3, 4`);
+/** Rebuilds the DAOs' rollups from their raw rows, ignoring the change log (`dao-portal recompute`). */
+export async function rebuildRollups(db: Db, daoIds: number[]): Promise<RollupResult[]> {
+  const results: RollupResult[] = [];
+  for (const daoId of daoIds) results.push(await refreshOne(db, daoId, 'rebuild'));
+  return results;
+}
 
-    await tx.execute(sql`
-      with vb as (select dao_id, bucket, t, sum(votes)::int as votes, count(*)::int as voters, sum(vp) as vp
-                    from dao_voter_buckets where dao_id = any(${ids}) group by 1, 2, 3),
-      fresh as (select dao_id, b.bucket, date_trunc(b.bucket, first_vote, 'UTC') as t, count(*)::int as n
-                  from dao_voters cross join ${BUCKETS} where dao_id = any(${ids}) group by 1, 2, 3),
-      retained as (select a.dao_id, a.bucket, a.t, count(*)::int as n
-                     from dao_voter_buckets a join dao_voter_buckets n
-                       on n.dao_id = a.dao_id and n.bucket = a.bucket and n.voter = a.voter and n.t = ${NEXT_BUCKET}
-                    where a.dao_id = any(${ids}) group by 1, 2, 3),
-      props as (select p.dao_id, b.bucket, date_trunc(b.bucket, p.start, 'UTC') as t, count(*)::int as n
-                  from proposals p cross join ${BUCKETS} where p.dao_id = any(${ids}) group by 1, 2, 3),
-      keys as (select dao_id, bucket, t from vb union select dao_id, bucket, t from props)
-      insert into dao_activity (dao_id, bucket, t, proposals, votes, voters, new_voters, returning_voters, retained, vp_cast)
-      select k.dao_id, k.bucket, k.t, coalesce(props.n, 0), coalesce(vb.votes, 0), coalesce(vb.voters, 0),
-             coalesce(fresh.n, 0), coalesce(vb.voters, 0) - coalesce(fresh.n, 0), coalesce(retained.n, 0), coalesce(vb.vp, 0)
-        from keys k
-        left join vb using (dao_id, bucket, t) left join fresh using (dao_id, bucket, t)
-        left join retained using (dao_id, bucket, t) left join props using (dao_id, bucket, t)`);
-
-    await tx.execute(sql`
-      insert into dao_metrics (dao_id, metric_type, value, timestamp, metadata)
-      select a.dao_id, ${ROLLUP_METRIC_PREFIX} || f.name || '.' || a.bucket, f.value, a.t, '{}'::jsonb
-        from dao_activity a
-        cross join lateral (values ('proposals', a.proposals::numeric), ('votes', a.votes::numeric),
-          ('voters', a.voters::numeric), ('new_voters', a.new_voters::numeric), ('returning_voters', a.returning_voters::numeric),
-          ('vp_cast', a.vp_cast), ('retention', case when a.voters > 0 then round(a.retained::numeric / a.voters, 6) end)) f(name, value)
-       where a.dao_id = any(${ids}) and f.value is not null`);
-
-    for (const daoId of daoIds) {
-      const powers = await rowsOf<{ p: number }>(tx, sql`select max_vp::float8 as p from dao_voters where dao_id = ${daoId}`);
-      const figures = concentrationFigures(powers.map((r) => r.p));
-      await tx.execute(sql`
-        insert into dao_rollup_state (dao_id, refreshed_at, voter_concentration)
-        values (${daoId}, clock_timestamp(), ${figures === null ? null : JSON.stringify(figures)}::jsonb)
-        on conflict (dao_id) do update set refreshed_at = excluded.refreshed_at, voter_concentration = excluded.voter_concentration`);
+async function refreshOne(db: Db, daoId: number, mode: 'auto' | 'rebuild'): Promise<RollupResult> {
+  const started = performance.now();
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('dao-portal rollups'), ${daoId})`);
+    const [state] = await rowsOf<{ exists: boolean; built: boolean; votes: number; pending: number }>(tx, sql`
+      select exists (select 1 from daos where id = ${daoId}) as exists,
+             exists (select 1 from dao_rollup_state where dao_id = ${daoId}) as built,
+             coalesce((select total_votes from daos where id = ${daoId}), 0) as votes,
+             (select count(*)::int from (select 1 from rollup_changes where dao_id = ${daoId} limit ${REBUILD_CHANGES + 1}) c) as pending`);
+    const s = state!;
+    if (!s.exists) {
+      await tx.execute(sql`delete from rollup_changes where dao_id = ${daoId}`);
+      return { daoId, mode: 'none' as const, changes: 0, ms: performance.now() - started };
     }
+    const rebuild = mode === 'rebuild' || !s.built || (s.pending > REBUILD_CHANGES && s.pending > s.votes / 4);
+    if (rebuild) {
+      const [taken] = await rowsOf<{ n: number }>(tx, sql`
+        with taken as (delete from rollup_changes where dao_id = ${daoId} returning 1) select count(*)::int as n from taken`);
+      await writeAll(tx, daoId, 'dao');
+      return { daoId, mode: 'rebuild' as const, changes: taken!.n, ms: performance.now() - started };
+    }
+    if (s.pending === 0) return { daoId, mode: 'none' as const, changes: 0, ms: performance.now() - started };
+    const changes = await takeChanges(tx, daoId);
+    await writeAll(tx, daoId, 'changes');
+    return { daoId, mode: 'update' as const, changes, ms: performance.now() - started };
   });
 }
 
-/** When the DAO's rollups were last rebuilt (null: never); cached metric answers older than this are stale. */
-export async function rollupVersion(db: Pick<Db, 'execute'>, daoId: number): Promise<string | null> {
-  const [row] = await rowsOf<{ v: string }>(db, sql`select refreshed_at::text as v from dao_rollup_state where dao_id = ${daoId}`);
-  return row?.v ?? null;
+async function writeAll(tx: Tx, daoId: number, scope: Scope) {
+  await writeTallies(tx, daoId, scope);
+  await writeVoters(tx, daoId, scope);
+  if (scope === 'changes') {
+    await addFirstVoteBuckets(tx, daoId);
+    await closeActivityKeys(tx);
+  }
+  await writeVoterBuckets(tx, daoId, scope);
+  await writeActivity(tx, daoId, scope);
+  await writeActivitySeries(tx, daoId, scope);
+  await writeRollupState(tx, daoId);
 }
 
-/** Outcome and margin per proposal from src/metrics/outcomes.ts, using stored votes' tallies when the proposal has votes. */
-async function writeOutcomes(tx: Tx, ids: ReturnType<typeof sql>) {
-  const rows = await rowsOf<{ id: number; state: string; choices: string[]; scores: unknown; quorum: string | null; voters: number; choice_vp: Record<string, string> }>(tx, sql`
-    select t.proposal_id as id, p.state, p.choices, p.scores, p.quorum::text as quorum, t.voters, t.choice_vp
-      from proposal_tallies t join proposals p on p.id = t.proposal_id where t.dao_id = any(${ids})`);
-  const outcomes = rows.map((r) => {
-    const fromVotes = r.voters > 0 && Object.keys(r.choice_vp).length > 0;
-    const scores = fromVotes
-      ? Array.from({ length: Math.max(r.choices.length, ...Object.keys(r.choice_vp).map(Number)) }, (_, i) => Number(r.choice_vp[String(i + 1)] ?? 0))
-      : Array.isArray(r.scores) ? r.scores.map(Number) : null;
-    return proposalOutcome({ state: r.state, choices: r.choices, scores, quorum: r.quorum === null ? null : Number(r.quorum) });
+/**
+ * The DAOs named by `keys` (ids or slugs, in that order) with the version of their rollups (when
+ * they were last written; null: never), in one read: cached metric answers older than the version
+ * are stale.
+ */
+export async function daosWithRollupVersion(db: Db, keys: string[]): Promise<Array<{ dao: DaoRow; version: string | null }>> {
+  if (keys.length === 0) return [];
+  const rows = await db
+    .select({ dao: daos, version: sql<string | null>`(select r.refreshed_at::text from dao_rollup_state r where r.dao_id = ${daos.id})` })
+    .from(daos)
+    .where(or(...keys.map(daoKey)));
+  return keys.map((key) => {
+    const row = rows.find((r) => (/^\d+$/.test(key) ? String(r.dao.id) === key : r.dao.slug === key));
+    if (!row) throw new NotFoundError('DAO', key);
+    return row;
   });
-  if (rows.length === 0) return;
-  await tx.execute(sql`
-    update proposal_tallies t set outcome = u.outcome, margin = u.margin
-      from unnest(${sql.param(rows.map((r) => r.id))}::int8[], ${sql.param(outcomes.map((o) => o.outcome))}::text[],
-                  ${sql.param(outcomes.map((o) => o.margin))}::float8[]) as u(id, outcome, margin)
-     where t.proposal_id = u.id`);
 }

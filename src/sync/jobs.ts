@@ -55,13 +55,11 @@ export interface RunJobOptions {
 export async function runJob(deps: SyncDeps, job: JobSpec, options: RunJobOptions = {}): Promise<JobOutcome | undefined> {
   if (job.kind === 'aggregates') {
     const ids = job.daoIds ?? (await deps.database.db.select({ id: daos.id }).from(daos)).map((r) => r.id);
+    // Applies changes a failed or interrupted refresh left in the log, builds rollups a DAO never
+    // had (a database migrated from before them), then the figures that move with the clock.
+    await refreshRollups(deps.database.db, ids);
     await refreshDaoFigures(deps.database.db, ids);
-    // Rollups change only when rows do, and every import and sync rebuilds those it touched; here
-    // only DAOs that never had them are built (a database migrated from before the rollups).
-    const missing = await rowsOf<{ id: number }>(deps.database.db, sql`
-      select d.id from daos d where d.id = any(${sql.param(ids)}::int[])
-         and not exists (select 1 from dao_rollup_state r where r.dao_id = d.id)`);
-    for (const { id } of missing) await refreshRollups(deps.database.db, [id]);
+    if (!job.daoIds) await deps.database.db.execute(sql`delete from rollup_changes c where not exists (select 1 from daos d where d.id = c.dao_id)`);
     return undefined;
   }
   const started = Date.now();

@@ -5,6 +5,7 @@ import { rowsOf } from '../../db/index.ts';
 import { getDao, type DaoRow } from '../../db/queries/daos.ts';
 import { daoSeries, SERIES_TYPES, type SeriesType } from '../../db/queries/enhanced.ts';
 import { snapWindow } from '../../db/queries/metrics.ts';
+import { daosWithRollupVersion } from '../../db/rollups.ts';
 import { ValidationError } from '../../errors.ts';
 import type { Bucket } from '../../metrics/activity.ts';
 import { COMPARED_METRICS, median, ranks, valueAt } from '../../metrics/comparison.ts';
@@ -40,9 +41,9 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       response: { 200: success(Summary), ...errorResponses },
     },
   }, async (request) => {
-    const dao = await getDao(db, request.params.id);
     const { from, to } = timeRange(request.query);
-    return { status: 'success' as const, data: await summaries.get(db, dao, snapWindow(from, to)) };
+    const [{ dao, version }] = (await daosWithRollupVersion(db, [request.params.id])) as [{ dao: DaoRow; version: string | null }];
+    return { status: 'success' as const, data: await summaries.get(db, dao, version, snapWindow(from, to)) };
   });
 
   app.get('/metrics/comparison', {
@@ -58,8 +59,8 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   }, async (request) => {
     const { from, to } = timeRange(request.query);
     const window = snapWindow(from, to);
-    const daos = await daosOf(daoList(request.query.dao_ids, MAX_DAOS) ?? []);
-    const list = (await Promise.all(daos.map((d) => summaries.get(db, d, window)))).map(withoutLorenz);
+    const daos = await daosWithRollupVersion(db, daoList(request.query.dao_ids, MAX_DAOS) ?? []);
+    const list = (await Promise.all(daos.map(({ dao, version }) => summaries.get(db, dao, version, window)))).map(withoutLorenz);
     const metrics = COMPARED_METRICS.map(([path]) => path);
     const rankings = COMPARED_METRICS.map(([path, better]) => ranks(list.map((s) => valueAt(s, path)), better));
     return {

@@ -1,0 +1,218 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { rowsOf, type Db } from './client.ts';
+import { concentrationFigures } from '../metrics/concentration.ts';
+import { proposalOutcome } from '../metrics/outcomes.ts';
+
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/**
+ * The statements that fill each rollup table of one DAO from its raw rows. Each runs in one of two
+ * scopes: the whole DAO (a rebuild), or only the keys a change touched, listed in temporary tables
+ * (an incremental update, see src/db/rollups.ts):
+ * - `_rollup_p(id)`: proposals whose tally is recomputed;
+ * - `_rollup_v(voter)`: voters whose all-time row is recomputed;
+ * - `_rollup_vb(bucket, t, voter)`: voter-bucket rows recomputed;
+ * - `_rollup_a(bucket, t)`: activity buckets (and their dao_metrics rows) recomputed.
+ * A scoped statement deletes and recomputes its keys from the raw rows with the same expressions
+ * as the rebuild, so both paths store identical values by construction.
+ */
+export type Scope = 'dao' | 'changes';
+
+export const ROLLUP_TABLES = ['proposal_tallies', 'dao_voters', 'dao_voter_buckets', 'dao_activity'] as const;
+
+/** dao_metrics rows written from the rollups (others, e.g. imported series, are left alone). */
+export const ROLLUP_METRIC_PREFIX = 'activity.';
+const ACTIVITY_METRICS = ['proposals', 'votes', 'voters', 'new_voters', 'returning_voters', 'vp_cast', 'retention'];
+
+// Bucket arithmetic in UTC whatever the session time zone (timestamptz + '1 month' follows it).
+const STEP = (bucket: string) => `case ${bucket} when 'day' then interval '1 day' when 'week' then interval '7 days' else interval '1 month' end`;
+const nextBucket = (bucket: string, t: string) => sql.raw(`(${t} at time zone 'UTC' + ${STEP(bucket)}) at time zone 'UTC'`);
+const previousBucket = (bucket: string, t: string) => sql.raw(`(${t} at time zone 'UTC' - ${STEP(bucket)}) at time zone 'UTC'`);
+export const BUCKETS = sql.raw(`(values ('day'), ('week'), ('month')) as b(bucket)`);
+
+const when = (scope: Scope, fragment: SQL) => (scope === 'changes' ? fragment : sql``);
+
+export async function writeTallies(tx: Tx, daoId: number, scope: Scope) {
+  const onlyVotes = when(scope, sql`and proposal_id in (select id from _rollup_p)`);
+  await tx.execute(sql`delete from proposal_tallies where dao_id = ${daoId} ${onlyVotes}`);
+  await tx.execute(sql`
+    insert into proposal_tallies (proposal_id, dao_id, start, "end", voters, vp_cast, first_vote, last_vote, choice_vp)
+    select p.id, p.dao_id, p.start, p."end", coalesce(t.voters, 0), coalesce(t.vp, 0), t.first_vote, t.last_vote,
+           coalesce(c.choice_vp, '{}'::jsonb)
+      from proposals p
+      left join (select proposal_id, count(*)::int as voters, sum(voting_power) as vp, min(created) as first_vote,
+                        max(created) as last_vote
+                   from votes where dao_id = ${daoId} ${onlyVotes} group by proposal_id) t on t.proposal_id = p.id
+      left join (select proposal_id, jsonb_object_agg(choice, vp) as choice_vp
+                   from (select proposal_id, choice #>> '{}' as choice, trim_scale(sum(voting_power))::text as vp
+                           from votes where dao_id = ${daoId} ${onlyVotes} and jsonb_typeof(choice) = 'number' group by 1, 2) x
+                  group by proposal_id) c on c.proposal_id = p.id
+     where p.dao_id = ${daoId} ${when(scope, sql`and p.id in (select id from _rollup_p)`)}`);
+  await writeOutcomes(tx, daoId, scope);
+}
+
+/** Outcome and margin per proposal from src/metrics/outcomes.ts, using stored votes' tallies when the proposal has votes. */
+async function writeOutcomes(tx: Tx, daoId: number, scope: Scope) {
+  const rows = await rowsOf<{ id: number; state: string; choices: string[]; scores: unknown; quorum: string | null; voters: number; choice_vp: Record<string, string> }>(tx, sql`
+    select t.proposal_id as id, p.state, p.choices, p.scores, p.quorum::text as quorum, t.voters, t.choice_vp
+      from proposal_tallies t join proposals p on p.id = t.proposal_id
+     where t.dao_id = ${daoId} ${when(scope, sql`and t.proposal_id in (select id from _rollup_p)`)}`);
+  if (rows.length === 0) return;
+  const outcomes = rows.map((r) => {
+    const fromVotes = r.voters > 0 && Object.keys(r.choice_vp).length > 0;
+    const scores = fromVotes
+      ? Array.from({ length: Math.max(r.choices.length, ...Object.keys(r.choice_vp).map(Number)) }, (_, i) => Number(r.choice_vp[String(i + 1)] ?? 0))
+      : Array.isArray(r.scores) ? r.scores.map(Number) : null;
+    return proposalOutcome({ state: r.state, choices: r.choices, scores, quorum: r.quorum === null ? null : Number(r.quorum) });
+  });
+  await tx.execute(sql`
+    update proposal_tallies t set outcome = u.outcome, margin = u.margin
+      from unnest(${sql.param(rows.map((r) => r.id))}::int8[], ${sql.param(outcomes.map((o) => o.outcome))}::text[],
+                  ${sql.param(outcomes.map((o) => o.margin))}::float8[]) as u(id, outcome, margin)
+     where t.proposal_id = u.id`);
+}
+
+export async function writeVoters(tx: Tx, daoId: number, scope: Scope) {
+  const onlyVoters = (column: string) => when(scope, sql`and ${sql.raw(column)} in (select voter from _rollup_v)`);
+  await tx.execute(sql`delete from dao_voters where dao_id = ${daoId} ${onlyVoters('voter')}`);
+  // Choice labels are classified once per proposal and choice, not once per vote. Voters group
+  // by their bytes (collate "C"): a locale-aware sort of millions of addresses costs seconds.
+  await tx.execute(sql`
+    with classes as (
+      select p.id as proposal_id, c.ord::int as choice, dp_choice_class(c.label) as cls
+        from proposals p
+        cross join lateral jsonb_array_elements_text(case when jsonb_typeof(p.choices) = 'array' then p.choices else '[]'::jsonb end)
+             with ordinality as c(label, ord)
+       where p.dao_id = ${daoId})
+    insert into dao_voters (dao_id, voter, first_vote, last_vote, votes, max_vp, for_votes, against_votes, abstain_votes)
+    select v.dao_id, v.voter collate "C", min(v.created), max(v.created), count(*)::int, max(v.voting_power),
+           count(*) filter (where k.cls = 'for')::int, count(*) filter (where k.cls = 'against')::int,
+           count(*) filter (where k.cls = 'abstain')::int
+      from votes v
+      left join classes k on k.proposal_id = v.proposal_id
+       and k.choice = case when jsonb_typeof(v.choice) = 'number' and (v.choice #>> '{}')::numeric >= 1 then (v.choice #>> '{}')::int end
+     where v.dao_id = ${daoId} ${onlyVoters('v.voter')}
+     group by v.dao_id, v.voter collate "C"`);
+}
+
+export async function writeVoterBuckets(tx: Tx, daoId: number, scope: Scope) {
+  await tx.execute(scope === 'dao'
+    ? sql`delete from dao_voter_buckets where dao_id = ${daoId}`
+    : sql`delete from dao_voter_buckets d using _rollup_vb k
+           where d.dao_id = ${daoId} and d.bucket = k.bucket and d.t = k.t and d.voter = k.voter`);
+  await tx.execute(sql`
+    insert into dao_voter_buckets (dao_id, bucket, t, voter, votes, max_vp, vp)
+    select v.dao_id, b.bucket, date_trunc(b.bucket, v.created, 'UTC'), v.voter collate "C", count(*)::int, max(v.voting_power), sum(v.voting_power)
+      from votes v cross join ${BUCKETS}
+     where v.dao_id = ${daoId}
+       ${when(scope, sql`and v.voter in (select voter from _rollup_vb)
+         and (b.bucket, date_trunc(b.bucket, v.created, 'UTC'), v.voter) in (select bucket, t, voter from _rollup_vb)`)}
+     group by 1, 2, 3, 4`);
+}
+
+export async function writeActivity(tx: Tx, daoId: number, scope: Scope) {
+  const onlyKeys = (bucket: string, t: SQL) => when(scope, sql`and (${sql.raw(bucket)}, ${t}) in (select bucket, t from _rollup_a)`);
+  await tx.execute(scope === 'dao'
+    ? sql`delete from dao_activity where dao_id = ${daoId}`
+    : sql`delete from dao_activity d using _rollup_a k where d.dao_id = ${daoId} and d.bucket = k.bucket and d.t = k.t`);
+  // First-time voters per bucket: a grouping of all the DAO's voters for a rebuild, one index range
+  // per changed bucket for an update (the same count: first_vote in [t, next bucket)).
+  const fresh = scope === 'dao'
+    ? sql`select dao_id, b.bucket, date_trunc(b.bucket, first_vote, 'UTC') as t, count(*)::int as n
+            from dao_voters cross join ${BUCKETS} where dao_id = ${daoId} group by 1, 2, 3`
+    : sql`select ${daoId}::int as dao_id, k.bucket, k.t,
+                 (select count(*)::int from dao_voters f where f.dao_id = ${daoId} and f.first_vote >= k.t
+                     and f.first_vote < ${nextBucket('k.bucket', 'k.t')}) as n
+            from _rollup_a k`;
+  await tx.execute(sql`
+    with vb as (select dao_id, bucket, t, sum(votes)::int as votes, count(*)::int as voters, sum(vp) as vp
+                  from dao_voter_buckets where dao_id = ${daoId} ${onlyKeys('bucket', sql`t`)} group by 1, 2, 3),
+    fresh as (${fresh}),
+    retained as (select a.dao_id, a.bucket, a.t, count(*)::int as n
+                   from dao_voter_buckets a join dao_voter_buckets n
+                     on n.dao_id = a.dao_id and n.bucket = a.bucket and n.voter = a.voter and n.t = ${nextBucket('a.bucket', 'a.t')}
+                  where a.dao_id = ${daoId} ${onlyKeys('a.bucket', sql`a.t`)} group by 1, 2, 3),
+    props as (select p.dao_id, b.bucket, date_trunc(b.bucket, p.start, 'UTC') as t, count(*)::int as n
+                from proposals p cross join ${BUCKETS} where p.dao_id = ${daoId}
+                 ${onlyKeys('b.bucket', sql`date_trunc(b.bucket, p.start, 'UTC')`)} group by 1, 2, 3),
+    keys as (select dao_id, bucket, t from vb union select dao_id, bucket, t from props)
+    insert into dao_activity (dao_id, bucket, t, proposals, votes, voters, new_voters, returning_voters, retained, vp_cast)
+    select k.dao_id, k.bucket, k.t, coalesce(props.n, 0), coalesce(vb.votes, 0), coalesce(vb.voters, 0),
+           coalesce(fresh.n, 0), coalesce(vb.voters, 0) - coalesce(fresh.n, 0), coalesce(retained.n, 0), coalesce(vb.vp, 0)
+      from keys k
+      left join vb using (dao_id, bucket, t) left join fresh using (dao_id, bucket, t)
+      left join retained using (dao_id, bucket, t) left join props using (dao_id, bucket, t)`);
+}
+
+export async function writeActivitySeries(tx: Tx, daoId: number, scope: Scope) {
+  const names = sql`(values ${sql.join(ACTIVITY_METRICS.map((m) => sql`(${m})`), sql`, `)}) as f(name)`;
+  await tx.execute(scope === 'dao'
+    ? sql`delete from dao_metrics where dao_id = ${daoId} and metric_type like ${ROLLUP_METRIC_PREFIX + '%'}`
+    : sql`delete from dao_metrics m using _rollup_a k cross join ${names}
+           where m.dao_id = ${daoId} and m.metric_type = ${ROLLUP_METRIC_PREFIX} || f.name || '.' || k.bucket and m.timestamp = k.t`);
+  await tx.execute(sql`
+    insert into dao_metrics (dao_id, metric_type, value, timestamp, metadata)
+    select a.dao_id, ${ROLLUP_METRIC_PREFIX} || f.name || '.' || a.bucket, f.value, a.t, '{}'::jsonb
+      from dao_activity a
+      cross join lateral (values ('proposals', a.proposals::numeric), ('votes', a.votes::numeric),
+        ('voters', a.voters::numeric), ('new_voters', a.new_voters::numeric), ('returning_voters', a.returning_voters::numeric),
+        ('vp_cast', a.vp_cast), ('retention', case when a.voters > 0 then round(a.retained::numeric / a.voters, 6) end)) f(name, value)
+     where a.dao_id = ${daoId} and f.value is not null
+       ${when(scope, sql`and (a.bucket, a.t) in (select bucket, t from _rollup_a)`)}`);
+}
+
+/** The version stamp and the all-time voter concentration (every voter's power, so not scoped). */
+export async function writeRollupState(tx: Tx, daoId: number) {
+  const powers = await rowsOf<{ p: number }>(tx, sql`select max_vp::float8 as p from dao_voters where dao_id = ${daoId}`);
+  const figures = concentrationFigures(powers.map((r) => r.p));
+  await tx.execute(sql`
+    insert into dao_rollup_state (dao_id, refreshed_at, voter_concentration)
+    values (${daoId}, clock_timestamp(), ${figures === null ? null : JSON.stringify(figures)}::jsonb)
+    on conflict (dao_id) do update set refreshed_at = excluded.refreshed_at, voter_concentration = excluded.voter_concentration`);
+}
+
+/**
+ * Fills the scope tables from the DAO's logged changes, which it consumes. Activity buckets also
+ * take the buckets of the changed voters' first votes (before and after, see addFirstVoteBuckets)
+ * and the bucket before each (its retention counts voters who vote again in the changed one).
+ */
+export async function takeChanges(tx: Tx, daoId: number): Promise<number> {
+  await tx.execute(sql`
+    create temp table _rollup_c on commit drop as
+    with taken as (delete from rollup_changes where dao_id = ${daoId} returning kind, proposal_id, voter, t)
+    select distinct kind, proposal_id, voter, t from taken`);
+  await tx.execute(sql`create temp table _rollup_p on commit drop as select distinct proposal_id as id from _rollup_c`);
+  await tx.execute(sql`
+    create temp table _rollup_v on commit drop as
+    select voter from _rollup_c where kind = 'vote'
+    union
+    select v.voter from votes v where v.dao_id = ${daoId} and v.proposal_id in (select proposal_id from _rollup_c where kind = 'choices')`);
+  await tx.execute(sql`
+    create temp table _rollup_vb on commit drop as
+    select distinct b.bucket, date_trunc(b.bucket, c.t, 'UTC') as t, c.voter from _rollup_c c cross join ${BUCKETS} where c.kind = 'vote'`);
+  await tx.execute(sql`
+    create temp table _rollup_a on commit drop as
+    select distinct b.bucket, date_trunc(b.bucket, c.t, 'UTC') as t from _rollup_c c cross join ${BUCKETS}`);
+  await addFirstVoteBuckets(tx, daoId);
+  for (const table of ['_rollup_p', '_rollup_v', '_rollup_vb']) await tx.execute(sql.raw(`analyze ${table}`));
+  const [row] = await rowsOf<{ n: number }>(tx, sql`select count(*)::int as n from _rollup_c`);
+  return row!.n;
+}
+
+/** Adds the buckets holding the first vote of each changed voter, as dao_voters has it now. */
+export async function addFirstVoteBuckets(tx: Tx, daoId: number) {
+  await tx.execute(sql`
+    insert into _rollup_a (bucket, t)
+    select b.bucket, date_trunc(b.bucket, f.first_vote, 'UTC') from dao_voters f cross join ${BUCKETS}
+     where f.dao_id = ${daoId} and f.voter in (select voter from _rollup_v)`);
+}
+
+/** Makes the activity keys distinct and adds each one's previous bucket; call once voters are rewritten. */
+export async function closeActivityKeys(tx: Tx) {
+  await tx.execute(sql`
+    create temp table _rollup_a2 on commit drop as
+    select bucket, t from _rollup_a union select bucket, ${previousBucket('bucket', 't')} from _rollup_a`);
+  await tx.execute(sql`drop table _rollup_a`);
+  await tx.execute(sql`alter table _rollup_a2 rename to _rollup_a`);
+  await tx.execute(sql`analyze _rollup_a`);
+}
