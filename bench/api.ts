@@ -90,5 +90,7 @@ try {
     console.log(`${name} | ${r.ok} | ${(r.ok / SECONDS).toFixed(0)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.errors}`);
   }
 } finally {
+  // Requests the load generator abandoned at the end of a run are still being answered.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   server.stop();
 }

@@ -5,33 +5,54 @@ import type { ConcentrationFigures } from '../metrics/concentration.ts';
 
 type Summary = Awaited<ReturnType<typeof daoSummary>>;
 
+interface Entry {
+  /** The DAO's rollup version and row update time the value was computed at. */
+  stamp: string;
+  at: number;
+  value: Promise<Summary>;
+  refreshing: boolean;
+}
+
 /**
- * Recently computed DAO summaries, per process. An entry is served while the DAO's rollups have not
- * been written since (the caller reads the version with the DAO row, see daosWithRollupVersion, so
- * imports and syncs by any process are seen at once) and for at most `ttlMs`, which bounds how stale the parts that move with the clock
- * alone can get (proposals closing, on-chain balances). Least recently used entries go first.
+ * Recently computed DAO summaries, per process. An entry is served only while the DAO's rollups
+ * and row are unchanged since it was computed (the caller reads the rollup version with the DAO row
+ * on every request, see DaoVersionLoader, so imports and syncs by any process are seen at once).
+ * Past `ttlMs` an entry is still served once more while a fresh one is computed in the
+ * background: the age bounds how stale the parts that move with the clock alone can get
+ * (proposals closing, on-chain balances) without making requests wait for the recomputation.
+ * Least recently used entries go first.
  */
 export class SummaryCache {
-  private readonly entries = new Map<string, { version: string | null; at: number; value: Promise<Summary> }>();
+  private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly maxEntries = 2000, private readonly ttlMs = 30_000) {}
 
   get(db: Db, dao: DaoRow, version: string | null, w: MetricWindow): Promise<Summary> {
     const key = `${dao.id}|${w.from?.getTime() ?? ''}|${w.to?.getTime() ?? ''}`;
-    const now = Date.now();
+    const stamp = `${version}|${new Date(dao.updatedAt).getTime()}`;
     const hit = this.entries.get(key);
     this.entries.delete(key);
-    if (hit && hit.version === version && now - hit.at < this.ttlMs) {
+    if (hit && hit.stamp === stamp) {
       this.entries.set(key, hit);
+      if (Date.now() - hit.at >= this.ttlMs && !hit.refreshing) this.refresh(key, hit, db, dao, w);
       return hit.value;
     }
     // Concurrent requests for the same key share one computation; a failure is not kept.
     const value = daoSummary(db, dao, w);
-    const entry = { version, at: now, value };
+    const entry: Entry = { stamp, at: Date.now(), value, refreshing: false };
     this.entries.set(key, entry);
     value.catch(() => this.entries.get(key) === entry && this.entries.delete(key));
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return value;
+  }
+
+  private refresh(key: string, stale: Entry, db: Db, dao: DaoRow, w: MetricWindow) {
+    stale.refreshing = true;
+    const value = daoSummary(db, dao, w);
+    value.then(
+      () => this.entries.get(key) === stale && this.entries.set(key, { stamp: stale.stamp, at: Date.now(), value, refreshing: false }),
+      () => { stale.refreshing = false; },
+    );
   }
 }
 

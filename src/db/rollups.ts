@@ -1,8 +1,7 @@
-import { or, sql } from 'drizzle-orm';
+import { inArray, or, sql } from 'drizzle-orm';
 import { rowsOf, type Db } from './client.ts';
-import { daoKey, type DaoRow } from './queries/daos.ts';
+import type { DaoRow } from './queries/daos.ts';
 import { daos } from './schema/index.ts';
-import { NotFoundError } from '../errors.ts';
 import {
   addFirstVoteBuckets, closeActivityKeys, takeChanges, writeActivity, writeActivitySeries, writeRollupState, writeTallies,
   writeVoterBuckets, writeVoters, type Scope, type Tx,
@@ -86,20 +85,28 @@ async function writeAll(tx: Tx, daoId: number, scope: Scope) {
   await writeRollupState(tx, daoId);
 }
 
+/** A DAO row with the version of its rollups: when they were last written (null: never). */
+export interface VersionedDao {
+  dao: DaoRow;
+  version: string | null;
+}
+
 /**
- * The DAOs named by `keys` (ids or slugs, in that order) with the version of their rollups (when
- * they were last written; null: never), in one read: cached metric answers older than the version
- * are stale.
+ * The DAOs named by `keys` (ids or slugs) with their rollup versions, in one read, by key; keys
+ * naming no DAO are absent. Cached metric answers older than a DAO's version are stale.
  */
-export async function daosWithRollupVersion(db: Db, keys: string[]): Promise<Array<{ dao: DaoRow; version: string | null }>> {
-  if (keys.length === 0) return [];
+export async function daosWithRollupVersion(db: Db, keys: string[]): Promise<Map<string, VersionedDao>> {
+  const found = new Map<string, VersionedDao>();
+  if (keys.length === 0) return found;
+  const ids = keys.filter((k) => /^\d+$/.test(k) && Number(k) <= 2 ** 31 - 1).map(Number);
+  const slugs = keys.filter((k) => !(/^\d+$/.test(k) && Number(k) <= 2 ** 31 - 1));
   const rows = await db
     .select({ dao: daos, version: sql<string | null>`(select r.refreshed_at::text from dao_rollup_state r where r.dao_id = ${daos.id})` })
     .from(daos)
-    .where(or(...keys.map(daoKey)));
-  return keys.map((key) => {
-    const row = rows.find((r) => (/^\d+$/.test(key) ? String(r.dao.id) === key : r.dao.slug === key));
-    if (!row) throw new NotFoundError('DAO', key);
-    return row;
-  });
+    .where(or(ids.length ? inArray(daos.id, ids) : undefined, slugs.length ? inArray(daos.slug, slugs) : undefined));
+  for (const row of rows) {
+    if (ids.includes(row.dao.id)) found.set(String(row.dao.id), row);
+    if (slugs.includes(row.dao.slug)) found.set(row.dao.slug, row);
+  }
+  return found;
 }

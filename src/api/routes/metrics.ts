@@ -2,10 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../db/index.ts';
-import { getDao, type DaoRow } from '../../db/queries/daos.ts';
+import type { DaoRow } from '../../db/queries/daos.ts';
 import { daoSeries, SERIES_TYPES, type SeriesType } from '../../db/queries/enhanced.ts';
 import { snapWindow } from '../../db/queries/metrics.ts';
-import { daosWithRollupVersion } from '../../db/rollups.ts';
+import { DaoVersionLoader } from '../dao-versions.ts';
 import { ValidationError } from '../../errors.ts';
 import type { Bucket } from '../../metrics/activity.ts';
 import { COMPARED_METRICS, median, ranks, valueAt } from '../../metrics/comparison.ts';
@@ -29,7 +29,8 @@ const daoRef = (d: DaoRow) => ({ id: d.id, slug: d.slug, name: d.name });
 
 export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
   const { db } = database;
-  const daosOf = async (ids: string[]) => Promise.all(ids.map((id) => getDao(db, id)));
+  const versioned = new DaoVersionLoader(db);
+  const daosOf = async (ids: string[]) => (await versioned.load(ids)).map((v) => v.dao);
   const summaries = new SummaryCache();
 
   app.get('/daos/:id/metrics/summary', {
@@ -42,7 +43,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
     },
   }, async (request) => {
     const { from, to } = timeRange(request.query);
-    const [{ dao, version }] = (await daosWithRollupVersion(db, [request.params.id])) as [{ dao: DaoRow; version: string | null }];
+    const [{ dao, version }] = (await versioned.load([request.params.id])) as [{ dao: DaoRow; version: string | null }];
     return { status: 'success' as const, data: await summaries.get(db, dao, version, snapWindow(from, to)) };
   });
 
@@ -59,7 +60,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   }, async (request) => {
     const { from, to } = timeRange(request.query);
     const window = snapWindow(from, to);
-    const daos = await daosWithRollupVersion(db, daoList(request.query.dao_ids, MAX_DAOS) ?? []);
+    const daos = await versioned.load(daoList(request.query.dao_ids, MAX_DAOS) ?? []);
     const list = (await Promise.all(daos.map(({ dao, version }) => summaries.get(db, dao, version, window)))).map(withoutLorenz);
     const metrics = COMPARED_METRICS.map(([path]) => path);
     const rankings = COMPARED_METRICS.map(([path, better]) => ranks(list.map((s) => valueAt(s, path)), better));
@@ -103,7 +104,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
     const ids = daoList(q.dao_ids, MAX_DAOS);
     const daos = ids
       ? await daosOf(ids)
-      : await Promise.all((await rowsOf<{ id: number }>(db, sql`select id from daos order by total_votes desc, id limit ${DEFAULT_SERIES_DAOS}`)).map((r) => getDao(db, String(r.id))));
+      : await daosOf((await rowsOf<{ id: number }>(db, sql`select id from daos order by total_votes desc, id limit ${DEFAULT_SERIES_DAOS}`)).map((r) => String(r.id)));
     const type = q.type as SeriesType;
     const seriesRange = { from, to, bucket, asOf };
     if (isExport(q.format)) {
