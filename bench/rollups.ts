@@ -1,13 +1,16 @@
 /**
  * Incremental rollups against a rebuild, on the data set in DATABASE_URL (see bench/gen.ts):
- *   npx tsx bench/rollups.ts [--daos 10] [--changes 1000] [--seed 1]
+ *   npx tsx bench/rollups.ts [--daos 6] [--changes 1000] [--seed 1]
  *
- * For the largest DAO and others drawn at random, writes a sync-sized batch straight in SQL (new
- * votes from new and known voters, re-votes that move in time and change choice and power,
- * deleted votes, a new proposal with votes), then times the incremental update of the rollups
- * (refreshRollups), fingerprints every rollup row of the DAO, rebuilds the rollups from the raw
- * rows (what `dao-portal recompute` runs), times that, and checks the fingerprints are equal.
- * Exits non-zero on any difference.
+ * For the largest DAO and others drawn at random, writes two batches straight in SQL and updates
+ * the rollups incrementally (refreshRollups) after each, timing every step:
+ * - "recent", what a sync brings: new votes by new and known voters on the DAO's latest proposals,
+ *   re-votes of its latest votes, and a new proposal with votes;
+ * - "scattered", a worst case: new votes on proposals across the DAO's whole history, re-votes
+ *   that move in time and change choice and power, deleted votes, and a new proposal.
+ * Then it fingerprints every rollup row of the DAO, rebuilds the rollups from the raw rows (what
+ * `dao-portal recompute` runs), times that, and checks the fingerprints are equal. Exits
+ * non-zero on any difference.
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
@@ -17,7 +20,7 @@ import { rebuildRollups, refreshRollups, ROLLUP_TABLES } from '../src/db/rollups
 
 const { values } = parseArgs({
   options: {
-    daos: { type: 'string', default: '10' },
+    daos: { type: 'string', default: '6' },
     changes: { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
   },
@@ -34,21 +37,36 @@ const { db } = database;
 async function fingerprint(daoId: number): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const table of [...ROLLUP_TABLES, 'dao_metrics', 'dao_rollup_state']) {
-    const columns = table === 'dao_metrics' ? 'metric_type, value, timestamp' : table === 'dao_rollup_state' ? 'voter_concentration' : '*';
+    const columns = table === 'dao_metrics' ? 'row(x.metric_type, x.value, x.timestamp)' : table === 'dao_rollup_state' ? 'x.voter_concentration' : 'x';
     const [row] = await rowsOf<{ h: string | null; n: number }>(db, sql`
       select md5(string_agg(r, E'\\n' order by r)) as h, count(*)::int as n
-        from (select row(${sql.raw(columns)})::text as r from ${sql.identifier(table)} x where dao_id = ${daoId}
+        from (select (${sql.raw(columns)})::text as r from ${sql.identifier(table)} x where dao_id = ${daoId}
                 ${table === 'dao_metrics' ? sql`and metric_type like 'activity.%'` : sql``}) t`);
     out[table] = `${row!.n}:${row!.h}`;
   }
   return out;
 }
 
-/** A sync-sized batch of writes to one DAO, from the server's random() seeded by setseed. */
-async function writeBatch(daoId: number, n: number) {
+/** New votes on the latest proposals, re-votes of the latest votes, a new proposal with votes. */
+async function writeRecent(daoId: number, n: number) {
   await db.transaction(async (tx) => {
-    await tx.execute(sql`select setseed(${(Number(values.seed) % 1000) / 1000})`);
-    // New votes by new voters on existing proposals, inside each proposal's window.
+    await tx.execute(sql`
+      insert into votes (proposal_id, dao_id, voter, choice, voting_power, created)
+      select p.id, p.dao_id, '0xbf' || lpad(to_hex(${daoId}::int8 * 1000000 + g), 38, '0'), to_jsonb(1 + (g % 3)),
+             round((random() * 1000)::numeric, 4), p."end" - random() * interval '1 day'
+        from generate_series(1, ${Math.ceil(n / 2)}) g
+        cross join lateral (select * from proposals where dao_id = ${daoId} order by start desc, id offset g % 3 limit 1) p
+      on conflict (proposal_id, voter) do nothing`);
+    await tx.execute(sql`
+      update votes set choice = to_jsonb(1 + ((choice #>> '{}')::int % 3)), voting_power = voting_power + 1, created = created + interval '1 minute'
+       where id in (select id from votes where dao_id = ${daoId} order by created desc limit ${Math.ceil(n / 4)})`);
+    await newProposal(tx, daoId, Math.ceil(n / 4), sql`(select max(start) + interval '1 day' from proposals where dao_id = ${daoId})`);
+  });
+}
+
+/** New votes across the DAO's history, re-votes and deletes anywhere, a new proposal. */
+async function writeScattered(daoId: number, n: number) {
+  await db.transaction(async (tx) => {
     await tx.execute(sql`
       insert into votes (proposal_id, dao_id, voter, choice, voting_power, created)
       select p.id, p.dao_id, '0xbe' || lpad(to_hex(${daoId}::int8 * 1000000 + g), 38, '0'), to_jsonb(1 + (g % 3)),
@@ -63,17 +81,22 @@ async function writeBatch(daoId: number, n: number) {
        where id in (select id from votes where dao_id = ${daoId} order by md5(id::text || ${values.seed}) limit ${Math.ceil(n / 4)})`);
     await tx.execute(sql`
       delete from votes where id in (select id from votes where dao_id = ${daoId} order by md5(id::text || 'x' || ${values.seed}) limit ${Math.ceil(n / 8)})`);
-    // A new proposal voted on by known voters.
-    const [p] = await rowsOf<{ id: number }>(tx, sql`
-      insert into proposals (dao_id, external_id, source, title, choices, start, "end", state)
-      values (${daoId}, ${`bench-${Date.now()}`}, 'import', 'Bench proposal', '["For","Against","Abstain"]'::jsonb,
-              timestamptz '2025-12-20', timestamptz '2025-12-27', 'closed') returning id`);
-    await tx.execute(sql`
-      insert into votes (proposal_id, dao_id, voter, choice, voting_power, created)
-      select ${p!.id}, ${daoId}, voter, '1'::jsonb, max_vp, timestamptz '2025-12-20' + (row_number() over ()) * interval '1 minute'
-        from (select voter, max_vp from dao_voters where dao_id = ${daoId} order by md5(voter) limit ${Math.ceil(n / 8)}) v`);
+    await newProposal(tx, daoId, Math.ceil(n / 8), sql`timestamptz '2025-12-20'`);
   });
 }
+
+async function newProposal(tx: Parameters<Parameters<typeof db.transaction>[0]>[0], daoId: number, votes: number, start: ReturnType<typeof sql>) {
+  const [p] = await rowsOf<{ id: number; start: Date }>(tx, sql`
+    insert into proposals (dao_id, external_id, source, title, choices, start, "end", state)
+    select ${daoId}, ${`bench-${Date.now()}-${Math.random().toString(36).slice(2)}`}, 'import', 'Bench proposal',
+           '["For","Against","Abstain"]'::jsonb, s, s + interval '7 days', 'closed' from (select ${start} as s) x returning id, start`);
+  await tx.execute(sql`
+    insert into votes (proposal_id, dao_id, voter, choice, voting_power, created)
+    select ${p!.id}, ${daoId}, voter, '1'::jsonb, max_vp, ${p!.start}::timestamptz + (row_number() over ()) * interval '1 minute'
+      from (select voter, max_vp from dao_voters where dao_id = ${daoId} order by md5(voter) limit ${votes}) v`);
+}
+
+const steps = (r: { steps: Record<string, number> }) => Object.entries(r.steps).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
 
 const targets = await rowsOf<{ id: number; slug: string; votes: number }>(db, sql`
   (select id, slug, total_votes as votes from daos order by total_votes desc limit 1)
@@ -82,13 +105,15 @@ const targets = await rowsOf<{ id: number; slug: string; votes: number }>(db, sq
   order by votes desc`);
 if (targets.length === 0) throw new Error('no DAOs: run npm run gen first');
 
-console.log(`${CHANGES} writes per DAO; ${targets.length} DAOs`);
-console.log('dao | votes | changes logged | incremental s | rebuild s | equal');
+console.log(`${CHANGES} writes per batch; ${targets.length} DAOs`);
+console.log('dao | votes | recent: changes, s | scattered: changes, s | rebuild s | equal | steps (ms): recent; scattered');
 let failures = 0;
 for (const dao of targets) {
   await refreshRollups(db, [dao.id]);
-  await writeBatch(dao.id, CHANGES);
-  const [update] = await refreshRollups(db, [dao.id]);
+  await writeRecent(dao.id, CHANGES);
+  const [recent] = await refreshRollups(db, [dao.id]);
+  await writeScattered(dao.id, CHANGES);
+  const [scattered] = await refreshRollups(db, [dao.id]);
   const incremental = await fingerprint(dao.id);
   const [rebuild] = await rebuildRollups(db, [dao.id]);
   const rebuilt = await fingerprint(dao.id);
@@ -97,7 +122,8 @@ for (const dao of targets) {
     failures++;
     for (const table of Object.keys(rebuilt)) if (incremental[table] !== rebuilt[table]) console.error(`  ${dao.slug} ${table}: ${incremental[table]} vs ${rebuilt[table]}`);
   }
-  console.log(`${dao.slug} | ${dao.votes} | ${update!.changes} (${update!.mode}) | ${(update!.ms / 1000).toFixed(2)} | ${(rebuild!.ms / 1000).toFixed(1)} | ${equal ? 'yes' : 'NO'}`);
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  console.log(`${dao.slug} | ${dao.votes} | ${recent!.changes} (${recent!.mode}), ${s(recent!.ms)} | ${scattered!.changes} (${scattered!.mode}), ${s(scattered!.ms)} | ${s(rebuild!.ms)} | ${equal ? 'yes' : 'NO'} | ${steps(recent!)}; ${steps(scattered!)}`);
 }
 await database.close();
 process.exit(failures ? 1 : 0);

@@ -12,7 +12,12 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
  * - `_rollup_p(id)`: proposals whose tally is recomputed;
  * - `_rollup_v(voter)`: voters whose all-time row is recomputed;
  * - `_rollup_vb(bucket, t, voter)`: voter-bucket rows recomputed;
- * - `_rollup_a(bucket, t)`: activity buckets (and their dao_metrics rows) recomputed.
+ * - `_rollup_a(bucket, t)`: activity buckets whose votes or proposals changed, recomputed whole;
+ * - `_rollup_r(bucket, t)`: the bucket before each of those, whose retention (voters who vote
+ *   again in the next bucket) is recounted;
+ * - `_rollup_f(bucket, t)`: buckets holding a changed voter's first vote (before or after the
+ *   change), whose new and returning voter counts are recounted;
+ * - `_rollup_s(bucket, t)`: all of the above, whose dao_metrics rows are rewritten.
  * A scoped statement deletes and recomputes its keys from the raw rows with the same expressions
  * as the rebuild, so both paths store identical values by construction.
  */
@@ -120,10 +125,7 @@ export async function writeActivity(tx: Tx, daoId: number, scope: Scope) {
   const fresh = scope === 'dao'
     ? sql`select dao_id, b.bucket, date_trunc(b.bucket, first_vote, 'UTC') as t, count(*)::int as n
             from dao_voters cross join ${BUCKETS} where dao_id = ${daoId} group by 1, 2, 3`
-    : sql`select ${daoId}::int as dao_id, k.bucket, k.t,
-                 (select count(*)::int from dao_voters f where f.dao_id = ${daoId} and f.first_vote >= k.t
-                     and f.first_vote < ${nextBucket('k.bucket', 'k.t')}) as n
-            from _rollup_a k`;
+    : firstVoters(daoId, '_rollup_a');
   await tx.execute(sql`
     with vb as (select dao_id, bucket, t, sum(votes)::int as votes, count(*)::int as voters, sum(vp) as vp
                   from dao_voter_buckets where dao_id = ${daoId} ${onlyKeys('bucket', sql`t`)} group by 1, 2, 3),
@@ -142,13 +144,34 @@ export async function writeActivity(tx: Tx, daoId: number, scope: Scope) {
       from keys k
       left join vb using (dao_id, bucket, t) left join fresh using (dao_id, bucket, t)
       left join retained using (dao_id, bucket, t) left join props using (dao_id, bucket, t)`);
+  if (scope === 'dao') return;
+  // Buckets whose own voters did not change: only the counts that look at the next bucket or at
+  // first votes move. Same expressions as above.
+  await tx.execute(sql`
+    update dao_activity d set retained = r.n
+      from (select k.bucket, k.t, (select count(*)::int from dao_voter_buckets a join dao_voter_buckets n
+                                     on n.dao_id = a.dao_id and n.bucket = a.bucket and n.voter = a.voter and n.t = ${nextBucket('a.bucket', 'a.t')}
+                                   where a.dao_id = ${daoId} and a.bucket = k.bucket and a.t = k.t) as n
+              from _rollup_r k) r
+     where d.dao_id = ${daoId} and d.bucket = r.bucket and d.t = r.t`);
+  await tx.execute(sql`
+    update dao_activity d set new_voters = f.n, returning_voters = d.voters - f.n
+      from (${firstVoters(daoId, '_rollup_f')}) f
+     where d.dao_id = ${daoId} and d.bucket = f.bucket and d.t = f.t`);
 }
+
+/** First-time voters of each bucket listed in `keys`: voters whose first vote is in [t, next bucket). */
+const firstVoters = (daoId: number, keys: string) => sql`
+  select ${daoId}::int as dao_id, k.bucket, k.t,
+         (select count(*)::int from dao_voters f where f.dao_id = ${daoId} and f.first_vote >= k.t
+             and f.first_vote < ${nextBucket('k.bucket', 'k.t')}) as n
+    from ${sql.raw(keys)} k`;
 
 export async function writeActivitySeries(tx: Tx, daoId: number, scope: Scope) {
   const names = sql`(values ${sql.join(ACTIVITY_METRICS.map((m) => sql`(${m})`), sql`, `)}) as f(name)`;
   await tx.execute(scope === 'dao'
     ? sql`delete from dao_metrics where dao_id = ${daoId} and metric_type like ${ROLLUP_METRIC_PREFIX + '%'}`
-    : sql`delete from dao_metrics m using _rollup_a k cross join ${names}
+    : sql`delete from dao_metrics m using _rollup_s k cross join ${names}
            where m.dao_id = ${daoId} and m.metric_type = ${ROLLUP_METRIC_PREFIX} || f.name || '.' || k.bucket and m.timestamp = k.t`);
   await tx.execute(sql`
     insert into dao_metrics (dao_id, metric_type, value, timestamp, metadata)
@@ -158,7 +181,7 @@ export async function writeActivitySeries(tx: Tx, daoId: number, scope: Scope) {
         ('voters', a.voters::numeric), ('new_voters', a.new_voters::numeric), ('returning_voters', a.returning_voters::numeric),
         ('vp_cast', a.vp_cast), ('retention', case when a.voters > 0 then round(a.retained::numeric / a.voters, 6) end)) f(name, value)
      where a.dao_id = ${daoId} and f.value is not null
-       ${when(scope, sql`and (a.bucket, a.t) in (select bucket, t from _rollup_a)`)}`);
+       ${when(scope, sql`and (a.bucket, a.t) in (select bucket, t from _rollup_s)`)}`);
 }
 
 /** The version stamp and the all-time voter concentration (every voter's power, so not scoped). */
@@ -172,9 +195,9 @@ export async function writeRollupState(tx: Tx, daoId: number) {
 }
 
 /**
- * Fills the scope tables from the DAO's logged changes, which it consumes. Activity buckets also
- * take the buckets of the changed voters' first votes (before and after, see addFirstVoteBuckets)
- * and the bucket before each (its retention counts voters who vote again in the changed one).
+ * Fills the scope tables from the DAO's logged changes, which it consumes, and records the
+ * changed voters' first-vote buckets as they are before the update (addFirstVoteBuckets runs
+ * again after it).
  */
 export async function takeChanges(tx: Tx, daoId: number): Promise<number> {
   await tx.execute(sql`
@@ -193,6 +216,7 @@ export async function takeChanges(tx: Tx, daoId: number): Promise<number> {
   await tx.execute(sql`
     create temp table _rollup_a on commit drop as
     select distinct b.bucket, date_trunc(b.bucket, c.t, 'UTC') as t from _rollup_c c cross join ${BUCKETS}`);
+  await tx.execute(sql`create temp table _rollup_f (bucket text, t timestamptz) on commit drop`);
   await addFirstVoteBuckets(tx, daoId);
   for (const table of ['_rollup_p', '_rollup_v', '_rollup_vb']) await tx.execute(sql.raw(`analyze ${table}`));
   const [row] = await rowsOf<{ n: number }>(tx, sql`select count(*)::int as n from _rollup_c`);
@@ -202,17 +226,22 @@ export async function takeChanges(tx: Tx, daoId: number): Promise<number> {
 /** Adds the buckets holding the first vote of each changed voter, as dao_voters has it now. */
 export async function addFirstVoteBuckets(tx: Tx, daoId: number) {
   await tx.execute(sql`
-    insert into _rollup_a (bucket, t)
+    insert into _rollup_f (bucket, t)
     select b.bucket, date_trunc(b.bucket, f.first_vote, 'UTC') from dao_voters f cross join ${BUCKETS}
      where f.dao_id = ${daoId} and f.voter in (select voter from _rollup_v)`);
 }
 
-/** Makes the activity keys distinct and adds each one's previous bucket; call once voters are rewritten. */
+/** Derives the retention and first-vote bucket lists and the series list; call once voters are rewritten. */
 export async function closeActivityKeys(tx: Tx) {
   await tx.execute(sql`
-    create temp table _rollup_a2 on commit drop as
-    select bucket, t from _rollup_a union select bucket, ${previousBucket('bucket', 't')} from _rollup_a`);
-  await tx.execute(sql`drop table _rollup_a`);
-  await tx.execute(sql`alter table _rollup_a2 rename to _rollup_a`);
-  await tx.execute(sql`analyze _rollup_a`);
+    create temp table _rollup_r on commit drop as
+    select bucket, ${previousBucket('bucket', 't')} as t from _rollup_a except select bucket, t from _rollup_a`);
+  await tx.execute(sql`
+    create temp table _rollup_f2 on commit drop as select bucket, t from _rollup_f except select bucket, t from _rollup_a`);
+  await tx.execute(sql`drop table _rollup_f`);
+  await tx.execute(sql`alter table _rollup_f2 rename to _rollup_f`);
+  await tx.execute(sql`
+    create temp table _rollup_s on commit drop as
+    select bucket, t from _rollup_a union select bucket, t from _rollup_r union select bucket, t from _rollup_f`);
+  for (const table of ['_rollup_a', '_rollup_r', '_rollup_f', '_rollup_s']) await tx.execute(sql.raw(`analyze ${table}`));
 }

@@ -20,6 +20,8 @@ export interface RollupResult {
   mode: 'rebuild' | 'update' | 'none';
   changes: number;
   ms: number;
+  /** Milliseconds per step (tallies, voters, buckets, activity, series, state). */
+  steps: Record<string, number>;
 }
 
 /**
@@ -56,33 +58,43 @@ async function refreshOne(db: Db, daoId: number, mode: 'auto' | 'rebuild'): Prom
     const s = state!;
     if (!s.exists) {
       await tx.execute(sql`delete from rollup_changes where dao_id = ${daoId}`);
-      return { daoId, mode: 'none' as const, changes: 0, ms: performance.now() - started };
+      return { daoId, mode: 'none' as const, changes: 0, ms: performance.now() - started, steps: {} };
     }
     const rebuild = mode === 'rebuild' || !s.built || (s.pending > REBUILD_CHANGES && s.pending > s.votes / 4);
     if (rebuild) {
       const [taken] = await rowsOf<{ n: number }>(tx, sql`
         with taken as (delete from rollup_changes where dao_id = ${daoId} returning 1) select count(*)::int as n from taken`);
-      await writeAll(tx, daoId, 'dao');
-      return { daoId, mode: 'rebuild' as const, changes: taken!.n, ms: performance.now() - started };
+      const steps = await writeAll(tx, daoId, 'dao');
+      return { daoId, mode: 'rebuild' as const, changes: taken!.n, ms: performance.now() - started, steps };
     }
-    if (s.pending === 0) return { daoId, mode: 'none' as const, changes: 0, ms: performance.now() - started };
+    if (s.pending === 0) return { daoId, mode: 'none' as const, changes: 0, ms: performance.now() - started, steps: {} };
+    const taking = performance.now();
     const changes = await takeChanges(tx, daoId);
-    await writeAll(tx, daoId, 'changes');
-    return { daoId, mode: 'update' as const, changes, ms: performance.now() - started };
+    const steps = { changes: performance.now() - taking, ...(await writeAll(tx, daoId, 'changes')) };
+    return { daoId, mode: 'update' as const, changes, ms: performance.now() - started, steps };
   });
 }
 
-async function writeAll(tx: Tx, daoId: number, scope: Scope) {
-  await writeTallies(tx, daoId, scope);
-  await writeVoters(tx, daoId, scope);
+async function writeAll(tx: Tx, daoId: number, scope: Scope): Promise<Record<string, number>> {
+  const steps: Record<string, number> = {};
+  const timed = async (name: string, step: () => Promise<unknown>) => {
+    const t = performance.now();
+    await step();
+    steps[name] = Math.round(performance.now() - t);
+  };
+  await timed('tallies', () => writeTallies(tx, daoId, scope));
+  await timed('voters', () => writeVoters(tx, daoId, scope));
   if (scope === 'changes') {
-    await addFirstVoteBuckets(tx, daoId);
-    await closeActivityKeys(tx);
+    await timed('keys', async () => {
+      await addFirstVoteBuckets(tx, daoId);
+      await closeActivityKeys(tx);
+    });
   }
-  await writeVoterBuckets(tx, daoId, scope);
-  await writeActivity(tx, daoId, scope);
-  await writeActivitySeries(tx, daoId, scope);
-  await writeRollupState(tx, daoId);
+  await timed('buckets', () => writeVoterBuckets(tx, daoId, scope));
+  await timed('activity', () => writeActivity(tx, daoId, scope));
+  await timed('series', () => writeActivitySeries(tx, daoId, scope));
+  await timed('state', () => writeRollupState(tx, daoId));
+  return steps;
 }
 
 /** A DAO row with the version of its rollups: when they were last written (null: never). */
