@@ -120,20 +120,30 @@ export async function writeActivity(tx: Tx, daoId: number, scope: Scope) {
   await tx.execute(scope === 'dao'
     ? sql`delete from dao_activity where dao_id = ${daoId}`
     : sql`delete from dao_activity d using _rollup_a k where d.dao_id = ${daoId} and d.bucket = k.bucket and d.t = k.t`);
-  // First-time voters per bucket: a grouping of all the DAO's voters for a rebuild, one index range
-  // per changed bucket for an update (the same count: first_vote in [t, next bucket)).
-  const fresh = scope === 'dao'
-    ? sql`select dao_id, b.bucket, date_trunc(b.bucket, first_vote, 'UTC') as t, count(*)::int as n
-            from dao_voters cross join ${BUCKETS} where dao_id = ${daoId} group by 1, 2, 3`
-    : firstVoters(daoId, '_rollup_a');
-  await tx.execute(sql`
-    with vb as (select dao_id, bucket, t, sum(votes)::int as votes, count(*)::int as voters, sum(vp) as vp
-                  from dao_voter_buckets where dao_id = ${daoId} ${onlyKeys('bucket', sql`t`)} group by 1, 2, 3),
-    fresh as (${fresh}),
+  // A rebuild groups all the DAO's rows; an update reads each changed bucket by its index range
+  // (a grouping filtered to the changed keys would still hash every row of the DAO). Same values:
+  // per bucket, votes/voters/power of its voter rows, first votes in [t, next bucket), and voters
+  // present in the bucket and the next one.
+  const perBucket = scope === 'dao'
+    ? sql`
+    vb as (select dao_id, bucket, t, sum(votes)::int as votes, count(*)::int as voters, sum(vp) as vp
+             from dao_voter_buckets where dao_id = ${daoId} group by 1, 2, 3),
+    fresh as (select dao_id, b.bucket, date_trunc(b.bucket, first_vote, 'UTC') as t, count(*)::int as n
+                from dao_voters cross join ${BUCKETS} where dao_id = ${daoId} group by 1, 2, 3),
     retained as (select a.dao_id, a.bucket, a.t, count(*)::int as n
                    from dao_voter_buckets a join dao_voter_buckets n
                      on n.dao_id = a.dao_id and n.bucket = a.bucket and n.voter = a.voter and n.t = ${nextBucket('a.bucket', 'a.t')}
-                  where a.dao_id = ${daoId} ${onlyKeys('a.bucket', sql`a.t`)} group by 1, 2, 3),
+                  where a.dao_id = ${daoId} group by 1, 2, 3),`
+    : sql`
+    vb as (select ${daoId}::int as dao_id, k.bucket, k.t, x.votes, x.voters, x.vp
+             from _rollup_a k
+             cross join lateral (select sum(votes)::int as votes, count(*)::int as voters, sum(vp) as vp
+                                   from dao_voter_buckets where dao_id = ${daoId} and bucket = k.bucket and t = k.t) x
+            where x.voters > 0),
+    fresh as (${firstVoters(daoId, '_rollup_a')}),
+    retained as (${retainedVoters(daoId, '_rollup_a')}),`;
+  await tx.execute(sql`
+    with ${perBucket}
     props as (select p.dao_id, b.bucket, date_trunc(b.bucket, p.start, 'UTC') as t, count(*)::int as n
                 from proposals p cross join ${BUCKETS} where p.dao_id = ${daoId}
                  ${onlyKeys('b.bucket', sql`date_trunc(b.bucket, p.start, 'UTC')`)} group by 1, 2, 3),
@@ -148,17 +158,21 @@ export async function writeActivity(tx: Tx, daoId: number, scope: Scope) {
   // Buckets whose own voters did not change: only the counts that look at the next bucket or at
   // first votes move. Same expressions as above.
   await tx.execute(sql`
-    update dao_activity d set retained = r.n
-      from (select k.bucket, k.t, (select count(*)::int from dao_voter_buckets a join dao_voter_buckets n
-                                     on n.dao_id = a.dao_id and n.bucket = a.bucket and n.voter = a.voter and n.t = ${nextBucket('a.bucket', 'a.t')}
-                                   where a.dao_id = ${daoId} and a.bucket = k.bucket and a.t = k.t) as n
-              from _rollup_r k) r
+    update dao_activity d set retained = r.n from (${retainedVoters(daoId, '_rollup_r')}) r
      where d.dao_id = ${daoId} and d.bucket = r.bucket and d.t = r.t`);
   await tx.execute(sql`
     update dao_activity d set new_voters = f.n, returning_voters = d.voters - f.n
       from (${firstVoters(daoId, '_rollup_f')}) f
      where d.dao_id = ${daoId} and d.bucket = f.bucket and d.t = f.t`);
 }
+
+/** Voters of each bucket listed in `keys` who vote again in the next bucket. */
+const retainedVoters = (daoId: number, keys: string) => sql`
+  select ${daoId}::int as dao_id, k.bucket, k.t,
+         (select count(*)::int from dao_voter_buckets a join dao_voter_buckets n
+             on n.dao_id = a.dao_id and n.bucket = a.bucket and n.voter = a.voter and n.t = ${nextBucket('a.bucket', 'a.t')}
+           where a.dao_id = ${daoId} and a.bucket = k.bucket and a.t = k.t) as n
+    from ${sql.raw(keys)} k`;
 
 /** First-time voters of each bucket listed in `keys`: voters whose first vote is in [t, next bucket). */
 const firstVoters = (daoId: number, keys: string) => sql`
