@@ -113,7 +113,7 @@ export async function daosWithRollupVersion(db: Db, keys: string[]): Promise<Map
   const ids = keys.filter((k) => /^\d+$/.test(k) && Number(k) <= 2 ** 31 - 1).map(Number);
   const slugs = keys.filter((k) => !(/^\d+$/.test(k) && Number(k) <= 2 ** 31 - 1));
   const rows = await db
-    .select({ dao: daos, version: sql<string | null>`(select r.refreshed_at::text from dao_rollup_state r where r.dao_id = ${daos.id})` })
+    .select({ dao: daos, version: sql<string | null>`(select r.refreshed_at::text from dao_rollup_state r where r.dao_id = "daos"."id")` })
     .from(daos)
     .where(or(ids.length ? inArray(daos.id, ids) : undefined, slugs.length ? inArray(daos.slug, slugs) : undefined));
   for (const row of rows) {
