@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config/index.ts';
 import { openDatabase, rowsOf } from '../src/db/index.ts';
+import type { Tx } from '../src/db/rollup-statements.ts';
 import { rebuildRollups, refreshRollups, ROLLUP_TABLES } from '../src/db/rollups.ts';
 
 const { values } = parseArgs({
@@ -85,7 +86,7 @@ async function writeScattered(daoId: number, n: number) {
   });
 }
 
-async function newProposal(tx: Parameters<Parameters<typeof db.transaction>[0]>[0], daoId: number, votes: number, start: ReturnType<typeof sql>) {
+async function newProposal(tx: Tx, daoId: number, votes: number, start: ReturnType<typeof sql>) {
   const [p] = await rowsOf<{ id: number; start: Date }>(tx, sql`
     insert into proposals (dao_id, external_id, source, title, choices, start, "end", state)
     select ${daoId}, ${`bench-${Date.now()}-${Math.random().toString(36).slice(2)}`}, 'import', 'Bench proposal',

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DaoVersionLoader } from '../src/api/dao-versions.ts';
 import { SummaryCache } from '../src/api/summary-cache.ts';
 import type { Db } from '../src/db/index.ts';
+import type { VersionedDao } from '../src/db/queries/daos.ts';
 import { snapWindow } from '../src/db/queries/metrics.ts';
 import { NotFoundError } from '../src/errors.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
@@ -61,7 +62,7 @@ describe.each(databaseTargets())('metric read path on $kind', (target) => {
     const cache = new SummaryCache(10, 30_000);
     const window = snapWindow(undefined, undefined);
     const read = async () => {
-      const [{ dao, version }] = (await loader.load(['beta'])) as [{ dao: Parameters<SummaryCache['get']>[1]; version: string | null }];
+      const [{ dao, version }] = (await loader.load(['beta'])) as [VersionedDao];
       return cache.get(database.db, dao, version, window);
     };
     const now = vi.spyOn(Date, 'now');

@@ -1,5 +1,5 @@
 import type { Db } from '../db/index.ts';
-import { daosWithRollupVersion, type VersionedDao } from '../db/rollups.ts';
+import { daosWithRollupVersion, type VersionedDao } from '../db/queries/daos.ts';
 import { NotFoundError } from '../errors.ts';
 
 /**

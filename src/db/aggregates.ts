@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { refreshRollups, type RollupResult } from './rollups.ts';
+import { refreshRollups } from './rollups.ts';
 
 /**
  * Brings the metric rollups of the DAOs up to date (src/db/rollups.ts), then recomputes the
@@ -14,11 +14,10 @@ import { refreshRollups, type RollupResult } from './rollups.ts';
  * - treasury_value: USD value of each wallet's (per chain) latest balance snapshot.
  * Only rows whose values change are written, so a no-op import writes nothing here either.
  */
-export async function refreshDaoAggregates(db: Db, daoIds: number[]): Promise<RollupResult[]> {
-  if (daoIds.length === 0) return [];
-  const rollups = await refreshRollups(db, daoIds);
+export async function refreshDaoAggregates(db: Db, daoIds: number[]): Promise<void> {
+  if (daoIds.length === 0) return;
+  await refreshRollups(db, daoIds);
   await refreshDaoFigures(db, daoIds);
-  return rollups;
 }
 
 /**

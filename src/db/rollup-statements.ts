@@ -27,13 +27,12 @@ export const ROLLUP_TABLES = ['proposal_tallies', 'dao_voters', 'dao_voter_bucke
 
 /** dao_metrics rows written from the rollups (others, e.g. imported series, are left alone). */
 export const ROLLUP_METRIC_PREFIX = 'activity.';
-const ACTIVITY_METRICS = ['proposals', 'votes', 'voters', 'new_voters', 'returning_voters', 'vp_cast', 'retention'];
 
 // Bucket arithmetic in UTC whatever the session time zone (timestamptz + '1 month' follows it).
 const STEP = (bucket: string) => `case ${bucket} when 'day' then interval '1 day' when 'week' then interval '7 days' else interval '1 month' end`;
 const nextBucket = (bucket: string, t: string) => sql.raw(`(${t} at time zone 'UTC' + ${STEP(bucket)}) at time zone 'UTC'`);
 const previousBucket = (bucket: string, t: string) => sql.raw(`(${t} at time zone 'UTC' - ${STEP(bucket)}) at time zone 'UTC'`);
-export const BUCKETS = sql.raw(`(values ('day'), ('week'), ('month')) as b(bucket)`);
+const BUCKETS = sql.raw(`(values ('day'), ('week'), ('month')) as b(bucket)`);
 
 const when = (scope: Scope, fragment: SQL) => (scope === 'changes' ? fragment : sql``);
 
@@ -182,11 +181,10 @@ const firstVoters = (daoId: number, keys: string) => sql`
     from ${sql.raw(keys)} k`;
 
 export async function writeActivitySeries(tx: Tx, daoId: number, scope: Scope) {
-  const names = sql`(values ${sql.join(ACTIVITY_METRICS.map((m) => sql`(${m})`), sql`, `)}) as f(name)`;
   await tx.execute(scope === 'dao'
     ? sql`delete from dao_metrics where dao_id = ${daoId} and metric_type like ${ROLLUP_METRIC_PREFIX + '%'}`
-    : sql`delete from dao_metrics m using _rollup_s k cross join ${names}
-           where m.dao_id = ${daoId} and m.metric_type = ${ROLLUP_METRIC_PREFIX} || f.name || '.' || k.bucket and m.timestamp = k.t`);
+    : sql`delete from dao_metrics m using _rollup_s k
+           where m.dao_id = ${daoId} and m.timestamp = k.t and m.metric_type like ${ROLLUP_METRIC_PREFIX + '%.'} || k.bucket`);
   await tx.execute(sql`
     insert into dao_metrics (dao_id, metric_type, value, timestamp, metadata)
     select a.dao_id, ${ROLLUP_METRIC_PREFIX} || f.name || '.' || a.bucket, f.value, a.t, '{}'::jsonb

@@ -1,7 +1,5 @@
-import { inArray, or, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { rowsOf, type Db } from './client.ts';
-import type { DaoRow } from './queries/daos.ts';
-import { daos } from './schema/index.ts';
 import {
   addFirstVoteBuckets, closeActivityKeys, takeChanges, writeActivity, writeActivitySeries, writeRollupState, writeTallies,
   writeVoterBuckets, writeVoters, type Scope, type Tx,
@@ -20,7 +18,7 @@ export interface RollupResult {
   mode: 'rebuild' | 'update' | 'none';
   changes: number;
   ms: number;
-  /** Milliseconds per step (tallies, voters, buckets, activity, series, state). */
+  /** Milliseconds per step (changes, tallies, voters, keys, buckets, activity, series, state). */
   steps: Record<string, number>;
 }
 
@@ -48,77 +46,49 @@ export async function rebuildRollups(db: Db, daoIds: number[]): Promise<RollupRe
 
 async function refreshOne(db: Db, daoId: number, mode: 'auto' | 'rebuild'): Promise<RollupResult> {
   const started = performance.now();
+  const steps: Record<string, number> = {};
+  const result = (mode: RollupResult['mode'], changes: number): RollupResult => ({ daoId, mode, changes, ms: performance.now() - started, steps });
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('dao-portal rollups'), ${daoId})`);
-    const [state] = await rowsOf<{ exists: boolean; built: boolean; votes: number; pending: number }>(tx, sql`
-      select exists (select 1 from daos where id = ${daoId}) as exists,
-             exists (select 1 from dao_rollup_state where dao_id = ${daoId}) as built,
-             coalesce((select total_votes from daos where id = ${daoId}), 0) as votes,
-             (select count(*)::int from (select 1 from rollup_changes where dao_id = ${daoId} limit ${REBUILD_CHANGES + 1}) c) as pending`);
-    const s = state!;
-    if (!s.exists) {
+    const [state] = await rowsOf<{ built: boolean; votes: number; pending: number }>(tx, sql`
+      select exists (select 1 from dao_rollup_state where dao_id = d.id) as built, d.total_votes as votes,
+             (select count(*)::int from (select 1 from rollup_changes where dao_id = d.id limit ${REBUILD_CHANGES + 1}) c) as pending
+        from daos d where d.id = ${daoId}`);
+    if (!state) {
       await tx.execute(sql`delete from rollup_changes where dao_id = ${daoId}`);
-      return { daoId, mode: 'none' as const, changes: 0, ms: performance.now() - started, steps: {} };
+      return result('none', 0);
     }
-    const rebuild = mode === 'rebuild' || !s.built || (s.pending > REBUILD_CHANGES && s.pending > s.votes / 4);
-    if (rebuild) {
+    if (mode === 'rebuild' || !state.built || (state.pending > REBUILD_CHANGES && state.pending > state.votes / 4)) {
       const [taken] = await rowsOf<{ n: number }>(tx, sql`
         with taken as (delete from rollup_changes where dao_id = ${daoId} returning 1) select count(*)::int as n from taken`);
-      const steps = await writeAll(tx, daoId, 'dao');
-      return { daoId, mode: 'rebuild' as const, changes: taken!.n, ms: performance.now() - started, steps };
+      await writeAll(tx, daoId, 'dao', steps);
+      return result('rebuild', taken!.n);
     }
-    if (s.pending === 0) return { daoId, mode: 'none' as const, changes: 0, ms: performance.now() - started, steps: {} };
-    const taking = performance.now();
-    const changes = await takeChanges(tx, daoId);
-    const steps = { changes: performance.now() - taking, ...(await writeAll(tx, daoId, 'changes')) };
-    return { daoId, mode: 'update' as const, changes, ms: performance.now() - started, steps };
+    if (state.pending === 0) return result('none', 0);
+    const changes = await timed(steps, 'changes', () => takeChanges(tx, daoId));
+    await writeAll(tx, daoId, 'changes', steps);
+    return result('update', changes);
   });
 }
 
-async function writeAll(tx: Tx, daoId: number, scope: Scope): Promise<Record<string, number>> {
-  const steps: Record<string, number> = {};
-  const timed = async (name: string, step: () => Promise<unknown>) => {
-    const t = performance.now();
-    await step();
-    steps[name] = Math.round(performance.now() - t);
-  };
-  await timed('tallies', () => writeTallies(tx, daoId, scope));
-  await timed('voters', () => writeVoters(tx, daoId, scope));
+async function timed<T>(steps: Record<string, number>, name: string, step: () => Promise<T>): Promise<T> {
+  const t = performance.now();
+  const value = await step();
+  steps[name] = Math.round(performance.now() - t);
+  return value;
+}
+
+async function writeAll(tx: Tx, daoId: number, scope: Scope, steps: Record<string, number>) {
+  await timed(steps, 'tallies', () => writeTallies(tx, daoId, scope));
+  await timed(steps, 'voters', () => writeVoters(tx, daoId, scope));
   if (scope === 'changes') {
-    await timed('keys', async () => {
+    await timed(steps, 'keys', async () => {
       await addFirstVoteBuckets(tx, daoId);
       await closeActivityKeys(tx);
     });
   }
-  await timed('buckets', () => writeVoterBuckets(tx, daoId, scope));
-  await timed('activity', () => writeActivity(tx, daoId, scope));
-  await timed('series', () => writeActivitySeries(tx, daoId, scope));
-  await timed('state', () => writeRollupState(tx, daoId));
-  return steps;
-}
-
-/** A DAO row with the version of its rollups: when they were last written (null: never). */
-export interface VersionedDao {
-  dao: DaoRow;
-  version: string | null;
-}
-
-/**
- * The DAOs named by `keys` (ids or slugs) with their rollup versions, in one read, by key; keys
- * naming no DAO are absent. Cached metric answers older than a DAO's version are stale.
- */
-export async function daosWithRollupVersion(db: Db, keys: string[]): Promise<Map<string, VersionedDao>> {
-  const found = new Map<string, VersionedDao>();
-  if (keys.length === 0) return found;
-  const ids = keys.filter((k) => /^\d+$/.test(k) && Number(k) <= 2 ** 31 - 1).map(Number);
-  const slugs = keys.filter((k) => !(/^\d+$/.test(k) && Number(k) <= 2 ** 31 - 1));
-  const rows = await db
-    .select({ dao: daos, version: sql<string | null>`(select r.refreshed_at::text from dao_rollup_state r where r.dao_id = "daos"."id")` })
-    .from(daos)
-    .where(or(ids.length ? inArray(daos.id, ids) : undefined, slugs.length ? inArray(daos.slug, slugs) : undefined));
-  for (const row of rows) {
-    if (ids.includes(row.dao.id)) found.set(String(row.dao.id), row);
-    if (slugs.includes(row.dao.slug)) found.set(row.dao.slug, row);
-  }
-  return found;
+  await timed(steps, 'buckets', () => writeVoterBuckets(tx, daoId, scope));
+  await timed(steps, 'activity', () => writeActivity(tx, daoId, scope));
+  await timed(steps, 'series', () => writeActivitySeries(tx, daoId, scope));
+  await timed(steps, 'state', () => writeRollupState(tx, daoId));
 }

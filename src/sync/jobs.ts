@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '../db/index.ts';
-import { refreshDaoFigures } from '../db/aggregates.ts';
-import { refreshRollups } from '../db/rollups.ts';
+import { refreshDaoAggregates } from '../db/aggregates.ts';
 import { daos } from '../db/schema/core.ts';
 import { getDao, type DaoRow } from '../db/queries/daos.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
@@ -56,9 +55,8 @@ export async function runJob(deps: SyncDeps, job: JobSpec, options: RunJobOption
   if (job.kind === 'aggregates') {
     const ids = job.daoIds ?? (await deps.database.db.select({ id: daos.id }).from(daos)).map((r) => r.id);
     // Applies changes a failed or interrupted refresh left in the log, builds rollups a DAO never
-    // had (a database migrated from before them), then the figures that move with the clock.
-    await refreshRollups(deps.database.db, ids);
-    await refreshDaoFigures(deps.database.db, ids);
+    // had (a database migrated from before them), and the figures that move with the clock.
+    await refreshDaoAggregates(deps.database.db, ids);
     if (!job.daoIds) await deps.database.db.execute(sql`delete from rollup_changes c where not exists (select 1 from daos d where d.id = c.dao_id)`);
     return undefined;
   }

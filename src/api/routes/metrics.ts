@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../db/index.ts';
-import type { DaoRow } from '../../db/queries/daos.ts';
+import type { DaoRow, VersionedDao } from '../../db/queries/daos.ts';
 import { daoSeries, SERIES_TYPES, type SeriesType } from '../../db/queries/enhanced.ts';
 import { snapWindow } from '../../db/queries/metrics.ts';
 import { DaoVersionLoader } from '../dao-versions.ts';
@@ -43,7 +43,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
     },
   }, async (request) => {
     const { from, to } = timeRange(request.query);
-    const [{ dao, version }] = (await versioned.load([request.params.id])) as [{ dao: DaoRow; version: string | null }];
+    const [{ dao, version }] = (await versioned.load([request.params.id])) as [VersionedDao];
     return { status: 'success' as const, data: await summaries.get(db, dao, version, snapWindow(from, to)) };
   });
 

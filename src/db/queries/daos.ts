@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, ilike, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { daos } from '../schema/index.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
@@ -45,8 +45,36 @@ export async function listDaos(db: Db, q: DaoListQuery): Promise<{ rows: DaoRow[
 }
 
 /** `{id}` in a URL is the numeric id or the slug. */
+const isDaoId = (key: string) => /^\d+$/.test(key) && Number(key) <= 2 ** 31 - 1;
+
 export function daoKey(id: string): SQL {
-  return /^\d+$/.test(id) && Number(id) <= 2 ** 31 - 1 ? eq(daos.id, Number(id)) : eq(daos.slug, id);
+  return isDaoId(id) ? eq(daos.id, Number(id)) : eq(daos.slug, id);
+}
+
+/** A DAO row with the version of its rollups: when they were last written (null: never). */
+export interface VersionedDao {
+  dao: DaoRow;
+  version: string | null;
+}
+
+/**
+ * The DAOs named by `keys` (ids or slugs) with their rollup versions, in one read, by key; keys
+ * naming no DAO are absent. Cached metric answers older than a DAO's version are stale.
+ */
+export async function daosWithRollupVersion(db: Db, keys: string[]): Promise<Map<string, VersionedDao>> {
+  const found = new Map<string, VersionedDao>();
+  if (keys.length === 0) return found;
+  const ids = new Set(keys.filter(isDaoId).map(Number));
+  const slugs = new Set(keys.filter((k) => !isDaoId(k)));
+  const rows = await db
+    .select({ dao: daos, version: sql<string | null>`(select r.refreshed_at::text from dao_rollup_state r where r.dao_id = "daos"."id")` })
+    .from(daos)
+    .where(or(ids.size ? inArray(daos.id, [...ids]) : undefined, slugs.size ? inArray(daos.slug, [...slugs]) : undefined));
+  for (const row of rows) {
+    if (ids.has(row.dao.id)) found.set(String(row.dao.id), row);
+    if (slugs.has(row.dao.slug)) found.set(row.dao.slug, row);
+  }
+  return found;
 }
 
 export async function getDao(db: Db, id: string): Promise<DaoRow> {
