@@ -3,7 +3,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Config } from '../config/index.ts';
+import { loadConfig, type Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
 import { VERSION } from '../version.ts';
@@ -19,15 +19,9 @@ import { seriesRoutes } from './routes/series.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
+import type { ApiContext } from './context.ts';
 import { ErrorBody } from './schemas.ts';
 import { defaultWebRoot, hasDashboard, registerDashboard, spaFallback } from './web.ts';
-
-export interface ApiContext {
-  database: Database;
-  /** Live events, sync jobs and the active runner (which schedules first syncs of new DAOs). */
-  sync: SyncEngine;
-  streamHeartbeatMs: number;
-}
 
 export interface ServerOptions {
   config: Pick<Config, 'corsOrigins' | 'bodyLimit'>;
@@ -88,7 +82,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   let sync = options.sync;
   if (!sync) {
-    const local = createSyncEngine({ redisUrl: undefined, sync: { intervalSeconds: 300, concurrency: 1, attempts: 1, backoffSeconds: 0, worker: false, queuePrefix: 'dao-portal', stalledSeconds: 30 } }, {
+    // An engine of this server's own: the configuration's defaults, no Redis, no runner, no sources.
+    const local = createSyncEngine({ redisUrl: undefined, sync: loadConfig({}).sync }, {
       database: options.database, logger: options.logger || createLogger('silent'), sources: [], runner: 'none',
     });
     app.addHook('onClose', () => local.close());

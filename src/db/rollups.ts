@@ -92,3 +92,8 @@ async function writeAll(tx: Tx, daoId: number, scope: Scope, steps: Record<strin
   await timed(steps, 'series', () => writeActivitySeries(tx, daoId, scope));
   await timed(steps, 'state', () => writeRollupState(tx, daoId));
 }
+
+/** Drops logged changes of DAOs that no longer exist (deleted while a refresh was pending). */
+export async function forgetOrphanChanges(db: Db): Promise<void> {
+  await db.execute(sql`delete from rollup_changes c where not exists (select 1 from daos d where d.id = c.dao_id)`);
+}

@@ -2,7 +2,7 @@ import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../logger/index.ts';
 import { createEventBus, type EventBus } from './events.ts';
-import type { SyncDeps } from './jobs.ts';
+import { daosAwaitingFirstSync, type SyncDeps } from './jobs.ts';
 import { createSyncLocks } from './locks.ts';
 import { QueueRunner } from './queue.ts';
 import { InProcessScheduler, type JobRunner } from './scheduler.ts';
@@ -14,6 +14,14 @@ export interface SyncEngine {
   events: EventBus;
   /** Undefined when this process neither schedules nor works jobs. */
   runner: JobRunner | undefined;
+  /**
+   * A DAO was added or got a new place to sync from: its syncs are queued now rather than at the
+   * next interval. The DAO is stored either way, so a runner that cannot queue them now is logged
+   * and leaves them to the next schedule; without a runner this does nothing.
+   */
+  scheduleDao(daoId: number, log?: Pick<Logger, 'error'>): Promise<void>;
+  /** Schedules every DAO with a source that applies but has never been scheduled or run (after an import). */
+  scheduleNewDaos(log?: Pick<Logger, 'error'>): Promise<void>;
   /** Stops the runner (waiting for running jobs), then the event bus. */
   close(): Promise<void>;
 }
@@ -50,10 +58,18 @@ export function createSyncEngine(config: Pick<Config, 'redisUrl' | 'sync'>, opti
   } else if (mode === 'auto' && config.sync.worker) {
     runner = new InProcessScheduler(deps, runnerOptions);
   }
+  const scheduleDao = async (daoId: number, log: Pick<Logger, 'error'> = options.logger) => {
+    await runner?.scheduleDao(daoId).catch((error) => log.error({ err: error, dao_id: daoId }, 'could not schedule the first sync'));
+  };
   return {
     deps,
     events,
     runner,
+    scheduleDao,
+    async scheduleNewDaos(log = options.logger) {
+      if (!runner) return;
+      for (const id of await daosAwaitingFirstSync(deps)) await scheduleDao(id, log);
+    },
     async close() {
       await runner?.stop();
       await events.close();

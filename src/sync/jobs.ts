@@ -1,8 +1,8 @@
-import { sql } from 'drizzle-orm';
-import { rowsOf, type Database } from '../db/index.ts';
+import type { Database } from '../db/index.ts';
 import { refreshDaoAggregates } from '../db/aggregates.ts';
-import { daos } from '../db/schema/core.ts';
-import { getDao, type DaoRow } from '../db/queries/daos.ts';
+import { allDaoIds, allDaos, getDao, type DaoRow } from '../db/queries/daos.ts';
+import { knownSyncKeys, markScheduled as markScheduledState, recordProgress } from '../db/queries/sync-state.ts';
+import { forgetOrphanChanges } from '../db/rollups.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../logger/index.ts';
 import type { SyncLocks } from './locks.ts';
@@ -53,11 +53,11 @@ export interface RunJobOptions {
  */
 export async function runJob(deps: SyncDeps, job: JobSpec, options: RunJobOptions = {}): Promise<JobOutcome | undefined> {
   if (job.kind === 'aggregates') {
-    const ids = job.daoIds ?? (await deps.database.db.select({ id: daos.id }).from(daos)).map((r) => r.id);
+    const ids = job.daoIds ?? (await allDaoIds(deps.database.db));
     // Applies changes a failed or interrupted refresh left in the log, builds rollups a DAO never
     // had (a database migrated from before them), and the figures that move with the clock.
     await refreshDaoAggregates(deps.database.db, ids);
-    if (!job.daoIds) await deps.database.db.execute(sql`delete from rollup_changes c where not exists (select 1 from daos d where d.id = c.dao_id)`);
+    if (!job.daoIds) await forgetOrphanChanges(deps.database.db);
     return undefined;
   }
   const started = Date.now();
@@ -99,10 +99,7 @@ function progressRecorder(deps: SyncDeps, daoId: number, source: SourceName, onP
     if (writing || now - last < PROGRESS_WRITE_MS) return;
     last = now;
     writing = true;
-    const progress = JSON.stringify({ done, total: total ?? null, at: new Date(now).toISOString() });
-    deps.database.db
-      .execute(sql`update sync_state set details = details || jsonb_build_object('progress', ${progress}::jsonb)
-                    where dao_id = ${daoId} and source = ${source} and status = 'running'`)
+    recordProgress(deps.database.db, daoId, source, { done, total: total ?? null, at: new Date(now).toISOString() })
       .catch((error) => deps.logger.warn({ err: error }, 'could not record sync progress'))
       .finally(() => (writing = false));
   };
@@ -114,7 +111,7 @@ export async function syncTargets(deps: Pick<SyncDeps, 'database' | 'sources'>, 
     const known = deps.sources.map((s) => s.name).join(', ') || 'none';
     throw new ValidationError(`source '${filter.source}' is not configured here (configured: ${known})`);
   }
-  const rows = filter.dao ? [await getDao(deps.database.db, filter.dao)] : await deps.database.db.select().from(daos).orderBy(daos.id);
+  const rows = filter.dao ? [await getDao(deps.database.db, filter.dao)] : await allDaos(deps.database.db);
   return rows.flatMap((dao) =>
     deps.sources.filter((s) => (!filter.source || s.name === filter.source) && s.appliesTo(dao)).map((source) => ({ dao, source })));
 }
@@ -124,11 +121,7 @@ export async function syncTargets(deps: Pick<SyncDeps, 'database' | 'sources'>, 
  * starts; a running or previously failed state is left as it is (the run will overwrite it).
  */
 export async function markScheduled(database: Database, daoId: number, source: SourceName): Promise<void> {
-  await rowsOf(database.db, sql`
-    insert into sync_state (dao_id, source, status, updated_at) values (${daoId}, ${source}, 'scheduled', now())
-    on conflict (dao_id, source) do update set status = 'scheduled', updated_at = now()
-     where sync_state.status = 'idle'
-    returning id`);
+  await markScheduledState(database.db, daoId, source);
 }
 
 /**
@@ -162,7 +155,7 @@ export async function runNow(
 
 /** DAOs with a source that applies but has never been scheduled or run: their first sync is due. */
 export async function daosAwaitingFirstSync(deps: Pick<SyncDeps, 'database' | 'sources'>): Promise<number[]> {
-  const known = new Set((await rowsOf<{ key: string }>(deps.database.db, sql`select dao_id || ':' || source as key from sync_state`)).map((r) => r.key));
+  const known = await knownSyncKeys(deps.database.db);
   const ids = new Set<number>();
   for (const { dao, source } of await syncTargets(deps)) if (!known.has(`${dao.id}:${source.name}`)) ids.add(dao.id);
   return [...ids];

@@ -4,7 +4,7 @@ import { DaoFields } from '../../import/records.ts';
 import { createDao, deleteDao, DAO_SORTS, getDao, listDaos, updateDao, type DaoSort } from '../../db/queries/daos.ts';
 import { Dao, errorResponses, IdParam, Order, PageQuery, success, successPage } from '../schemas.ts';
 import { daoToApi, paginate } from '../serialize.ts';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 
 const SortKey = Type.Union(Object.keys(DAO_SORTS).map((k) => Type.Literal(k)), { default: 'total_members' });
 const DaoBody = Type.Object(DaoFields, { additionalProperties: false });
@@ -27,11 +27,6 @@ function toColumns(body: Partial<typeof DaoBody.static>) {
       treasuryTokens: body.treasury_tokens && [...new Set(body.treasury_tokens.map((a) => a.toLowerCase()))],
     }).filter(([, v]) => v !== undefined),
   );
-}
-
-/** The DAO is stored either way; a runner that cannot queue its first sync now leaves it to the next schedule. */
-export async function scheduleFirstSync(sync: ApiContext['sync'], daoId: number, log: { error(obj: object, msg: string): void }): Promise<void> {
-  await sync.runner?.scheduleDao(daoId).catch((error) => log.error({ err: error, dao_id: daoId }, 'could not schedule the first sync'));
 }
 
 export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, sync }) => {
@@ -65,7 +60,7 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
     },
   }, async (request, reply) => {
     const row = await createDao(db, { ...(toColumns(request.body) as typeof request.body & { slug: string; name: string; chain: string }) });
-    if (row.snapshotSpace || row.governorAddress) await scheduleFirstSync(sync, row.id, request.log);
+    if (row.snapshotSpace || row.governorAddress) await sync.scheduleDao(row.id, request.log);
     return reply.status(201).send({ status: 'success' as const, data: daoToApi(row), message: 'DAO created' });
   });
 
@@ -85,7 +80,7 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
     const row = await updateDao(db, request.params.id, toColumns(request.body));
     const { snapshot_space, governor_address, treasury_addresses } = request.body;
     // A new place to sync from starts syncing now rather than at the next interval.
-    if (snapshot_space || governor_address || treasury_addresses?.length) await scheduleFirstSync(sync, row.id, request.log);
+    if (snapshot_space || governor_address || treasury_addresses?.length) await sync.scheduleDao(row.id, request.log);
     return { status: 'success' as const, data: daoToApi(row), message: 'DAO updated' };
   });
 

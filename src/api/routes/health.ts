@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ping } from '../../db/index.ts';
 import { VERSION } from '../../version.ts';
 import { success } from '../schemas.ts';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 
 const started = Date.now();
 

@@ -4,9 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Importer } from '../../import/importer.ts';
 import { readRecords } from '../../import/reader.ts';
 import { success } from '../schemas.ts';
-import type { ApiContext } from '../server.ts';
-import { daosAwaitingFirstSync } from '../../sync/jobs.ts';
-import { scheduleFirstSync } from './daos.ts';
+import type { ApiContext } from '../context.ts';
 
 const CountsSchema = Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer(), rejected: Type.Integer() });
 export const ImportResult = Type.Object({
@@ -40,9 +38,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
     const summary = await importer.run(readRecords(request.body as Readable));
     request.log.info({ import: { ...summary, byType: undefined } }, 'import finished');
     // Imported DAOs with a Snapshot space or Governor address start syncing now, like added ones.
-    if (sync.runner && summary.byType.dao) {
-      for (const id of await daosAwaitingFirstSync(sync.deps)) await scheduleFirstSync(sync, id, request.log);
-    }
+    if (summary.byType.dao) await sync.scheduleNewDaos(request.log);
     return {
       status: 'success' as const,
       data: {

@@ -9,7 +9,7 @@ import { FormatQuery, isExport, keysetRows, sendExport } from '../export.ts';
 import { DelegateEntry, VoterEntry } from '../metric-schemas.ts';
 import { errorResponses, IdParam, Order, PageQuery, successPage } from '../schemas.ts';
 import { paginate } from '../serialize.ts';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 
 const EXPORT_BATCH = 5000;
 

@@ -1,8 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sql } from 'drizzle-orm';
-import { rowsOf } from '../../db/index.ts';
-import type { DaoRow, VersionedDao } from '../../db/queries/daos.ts';
+import { mostVotedDaoKeys, type DaoRow, type VersionedDao } from '../../db/queries/daos.ts';
 import { daoSeries, SERIES_TYPES, type SeriesType } from '../../db/queries/enhanced.ts';
 import { snapWindow } from '../../db/queries/metrics.ts';
 import { DaoVersionLoader } from '../dao-versions.ts';
@@ -14,7 +12,7 @@ import { Comparison, Enhanced, Summary } from '../metric-schemas.ts';
 import { SummaryCache, withoutLorenz } from '../summary-cache.ts';
 import { asOfTime, daoList, TimeParam, timeRange } from '../params.ts';
 import { errorResponses, IdParam, success } from '../schemas.ts';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 
 const lit = <T extends string>(values: readonly T[], options: object = {}) => Type.Union(values.map((v) => Type.Literal(v)), options);
 
@@ -102,9 +100,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
     if (from && from > to) throw new ValidationError('from must not be after to', [{ in: 'query', parameter: 'from', message: 'is after to' }]);
     const bucket = (q.bucket ?? DEFAULT_BUCKET[period]) as Bucket;
     const ids = daoList(q.dao_ids, MAX_DAOS);
-    const daos = ids
-      ? await daosOf(ids)
-      : await daosOf((await rowsOf<{ id: number }>(db, sql`select id from daos order by total_votes desc, id limit ${DEFAULT_SERIES_DAOS}`)).map((r) => String(r.id)));
+    const daos = await daosOf(ids ?? (await mostVotedDaoKeys(db, DEFAULT_SERIES_DAOS)));
     const type = q.type as SeriesType;
     const seriesRange = { from, to, bucket, asOf };
     if (isExport(q.format)) {

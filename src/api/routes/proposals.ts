@@ -9,7 +9,7 @@ import { ValidationError } from '../../errors.ts';
 import { FormatQuery, isExport, keysetRows, mapRows, sendExport } from '../export.ts';
 import { errorResponses, IdParam, Order, PageQuery, ProposalDetail, ProposalSummary, success, successPage, Vote } from '../schemas.ts';
 import { paginate, proposalToApi } from '../serialize.ts';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 
 const keys = (o: object, fallback: string) => Type.Union(Object.keys(o).map((k) => Type.Literal(k)), { default: fallback });
 

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { search } from '../../db/queries/search.ts';
 import { SearchHit } from '../metric-schemas.ts';
 import { errorResponses, success } from '../schemas.ts';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 
 export const searchRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
   app.get('/search', {

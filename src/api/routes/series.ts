@@ -6,7 +6,7 @@ import { FormatQuery, isExport, keysetRows, mapRows, sendExport } from '../expor
 import { TimeParam, timeRange } from '../params.ts';
 import { errorResponses, IdParam, Metric, PageQuery, success, successPage, Treasury } from '../schemas.ts';
 import { paginate } from '../serialize.ts';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 
 export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
   const { db } = database;

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getDao } from '../../db/queries/daos.ts';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 
 /** A client that stops reading is dropped rather than buffered without bound. */
 const MAX_BUFFERED = 1 << 20;

@@ -1,12 +1,11 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { asc, eq } from 'drizzle-orm';
-import { daos, syncState } from '../../db/schema/core.ts';
-import { daoKey, getDao } from '../../db/queries/daos.ts';
+import { getDao } from '../../db/queries/daos.ts';
+import { listSyncStates } from '../../db/queries/sync-state.ts';
 import { runNow, syncTargets } from '../../sync/jobs.ts';
 import { SOURCE_NAMES } from '../../sync/registry.ts';
 import { errorResponses, success } from '../schemas.ts';
-import type { ApiContext } from '../server.ts';
+import type { ApiContext } from '../context.ts';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const SourceName = Type.Union(SOURCE_NAMES.map((name) => Type.Literal(name)));
@@ -49,11 +48,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { d
     },
   }, async (request) => {
     const dao = request.query.dao ? await getDao(database.db, request.query.dao) : undefined;
-    const rows = await database.db
-      .select({ dao: { id: daos.id, slug: daos.slug, name: daos.name }, state: syncState })
-      .from(syncState).innerJoin(daos, eq(daos.id, syncState.daoId))
-      .where(dao ? daoKey(String(dao.id)) : undefined)
-      .orderBy(asc(daos.id), asc(syncState.source));
+    const rows = await listSyncStates(database.db, dao?.id);
     // A run whose process died (SIGKILL, power loss) left 'running' behind; its free lock shows it.
     const interrupted = new Set<string>();
     for (const { dao: ref, state: s } of rows.filter((r) => r.state.status === 'running')) {

@@ -128,3 +128,19 @@ export async function deleteDao(db: Db, id: string): Promise<DaoRow> {
 }
 
 export const daoColumns = getTableColumns(daos);
+
+/** Every DAO, by id (the sync engine lists what to sync from these). */
+export async function allDaos(db: Db): Promise<DaoRow[]> {
+  return db.select().from(daos).orderBy(asc(daos.id));
+}
+
+/** Ids of every DAO, ascending. */
+export async function allDaoIds(db: Db): Promise<number[]> {
+  return (await db.select({ id: daos.id }).from(daos).orderBy(asc(daos.id))).map((r) => r.id);
+}
+
+/** Ids (as URL keys) of the `limit` DAOs with most votes: the default set of charted DAOs. */
+export async function mostVotedDaoKeys(db: Db, limit: number): Promise<string[]> {
+  const rows = await db.select({ id: daos.id }).from(daos).orderBy(desc(daos.totalVotes), asc(daos.id)).limit(limit);
+  return rows.map((r) => String(r.id));
+}

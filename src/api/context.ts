@@ -1,0 +1,14 @@
+import type { Database } from '../db/index.ts';
+import type { SyncEngine } from '../sync/engine.ts';
+
+/**
+ * What every route plugin is handed: the one shared context of the API (Fastify registers each
+ * plugin with it). It lives in its own module so routes depend on it, never on the server that
+ * registers them.
+ */
+export interface ApiContext {
+  database: Database;
+  /** Live events, sync jobs and the active runner (which schedules first syncs of new DAOs). */
+  sync: SyncEngine;
+  streamHeartbeatMs: number;
+}
