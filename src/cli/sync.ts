@@ -2,7 +2,8 @@ import { readLockHolder } from '../db/lock.ts';
 import { UnavailableError, ValidationError } from '../errors.ts';
 import { createSyncEngine } from '../sync/engine.ts';
 import { runNow, type JobOutcome } from '../sync/jobs.ts';
-import { createSources, SOURCE_NAMES } from '../sync/registry.ts';
+import { createSources } from '../sync/registry.ts';
+import { SOURCE_NAMES } from '../sync/live-event.ts';
 import type { SyncSource } from '../sync/types.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
 import { Progress } from './progress.ts';
@@ -20,7 +21,7 @@ export interface SyncCommandOptions {
  */
 export async function syncCommand(options: SyncCommandOptions, extraSources: SyncSource[] = []): Promise<number> {
   const { config, logger } = commandContext();
-  if (options.source && !(SOURCE_NAMES as string[]).includes(options.source)) {
+  if (options.source && !(SOURCE_NAMES as readonly string[]).includes(options.source)) {
     throw new ValidationError(`--source must be one of ${SOURCE_NAMES.join(', ')}, got '${options.source}'`);
   }
   const filter = { ...(options.dao ? { dao: options.dao } : {}), ...(options.source ? { source: options.source } : {}) };

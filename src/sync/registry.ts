@@ -6,7 +6,6 @@ import { createSnapshotSource } from '../sources/snapshot/index.ts';
 import { createTreasurySource } from '../sources/treasury/source.ts';
 import type { SourceName, SyncSource } from './types.ts';
 
-export const SOURCE_NAMES: readonly SourceName[] = ['snapshot', 'governor', 'treasury'];
 
 export interface SourceDeps {
   logger: Logger;

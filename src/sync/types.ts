@@ -1,6 +1,9 @@
 import type { Database, Db } from '../db/index.ts';
 import type { DaoRow } from '../db/queries/daos.ts';
 import type { Logger } from '../logger/index.ts';
+import type { LiveEvent, SourceName } from './live-event.ts';
+
+export type { LiveEvent, SourceName } from './live-event.ts';
 
 /**
  * The contract between the sync engine (src/sync) and the connectors (src/sources/*). A source
@@ -8,8 +11,6 @@ import type { Logger } from '../logger/index.ts';
  * the (DAO, source) lock, runs it in-process or on a BullMQ worker, and records the outcome in
  * `sync_state`. Sources never schedule themselves.
  */
-export type SourceName = 'snapshot' | 'governor' | 'treasury';
-
 export interface SyncSource {
   readonly name: SourceName;
   /** Whether this DAO has what the source needs (a Snapshot space, a Governor address, treasury addresses). */
@@ -54,8 +55,3 @@ export interface SyncOutcome {
   /** Source-specific facts worth showing in the status endpoint (e.g. requests made, last block). */
   details?: Record<string, unknown>;
 }
-
-export type LiveEvent =
-  | { type: 'proposal.created' | 'proposal.updated'; dao: string; proposal: string; state?: string }
-  | { type: 'vote.cast'; dao: string; proposal: string; voter: string; choice: unknown; voting_power: string }
-  | { type: 'sync.finished' | 'sync.failed'; dao: string; source: SourceName; message?: string };

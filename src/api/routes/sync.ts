@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getDao } from '../../db/queries/daos.ts';
 import { listSyncStates } from '../../db/queries/sync-state.ts';
 import { runNow, syncTargets } from '../../sync/jobs.ts';
-import { SOURCE_NAMES } from '../../sync/registry.ts';
+import { SOURCE_NAMES } from '../../sync/live-event.ts';
 import { errorResponses, success } from '../schemas.ts';
 import type { ApiContext } from '../context.ts';
 
