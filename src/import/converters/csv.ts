@@ -9,11 +9,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { ValidationError } from '../../errors.ts';
 
-/** Raised when an export does not look like what a converter expects. */
-export class CsvDataError extends Error {
-  override name = 'CsvDataError';
-}
+/** Raised when an export does not look like what a converter expects: the user's input, so a user error. */
+export class CsvDataError extends ValidationError {}
 
 /** One data row of a CSV file; `line` is the 1-based line of the file where the row starts. */
 export class CsvRow {

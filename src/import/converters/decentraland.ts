@@ -12,16 +12,9 @@
  * financials.csv, grants.csv and vestings.csv are not converted (no canonical record type yet).
  */
 import path from 'node:path';
-import { CsvDataError, CsvRow, address, decimal, optAddress, optDecimal, positiveInt, readCsv, time } from './csv.js';
-import type {
-  CanonicalRecord,
-  ConvertOptions,
-  DaoRecord,
-  HolderRecord,
-  ProposalRecord,
-  TreasuryBalanceRecord,
-  VoteRecord,
-} from './index.js';
+import { CsvDataError, CsvRow, address, decimal, optAddress, optDecimal, positiveInt, readCsv, time } from './csv.ts';
+import type { CanonicalRecord, DaoInput as DaoRecord, HolderInput as HolderRecord, ProposalInput as ProposalRecord, TreasuryBalanceInput as TreasuryBalanceRecord, VoteInput as VoteRecord } from '../records.ts';
+import type { ConvertOptions } from './converter.ts';
 
 export const DECENTRALAND_SLUG = 'decentraland';
 

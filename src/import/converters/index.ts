@@ -1,16 +1,14 @@
 /**
- * Converters from published DAO data exports to canonical interchange records.
- *
- * A converter is a generator over plain JSON objects, emitted in dependency order: DAOs, then
- * proposals, then votes, then treasury balances and holders, so every record only refers to
- * records that came before it. The CLI (`dao-portal convert <name> <dir>`) prints them as NDJSON.
+ * Converters from published DAO data exports to canonical interchange records (the contract is
+ * in ./converter.ts). The CLI (`dao-portal convert <name> <dir>`) prints them as NDJSON.
  *
  * Conventions shared by all records: optional fields without a value are left out (never null or
  * ""), times are ISO-8601 UTC strings with milliseconds, every amount / balance / voting power /
  * score / quorum is a decimal string copied verbatim from the source text, addresses are lowercase.
  */
-import { convertDecentraland } from './decentraland.js';
-import { convertTokenomics } from './tokenomics.js';
+import type { Converter } from './converter.ts';
+import { convertDecentraland } from './decentraland.ts';
+import { convertTokenomics } from './tokenomics.ts';
 
 // The record shapes are the importer's own (src/import/records.ts): one definition of the format.
 export type { VotingType, Choice as VoteChoice } from '../../metrics/snapshot-scoring.ts';
@@ -22,14 +20,7 @@ export type {
   TreasuryBalanceInput as TreasuryBalanceRecord,
   VoteInput as VoteRecord,
 } from '../records.ts';
-import type { CanonicalRecord } from '../records.ts';
-
-export interface ConvertOptions {
-  /** Called for data oddities the converter resolved on its own (duplicates dropped, fallbacks). */
-  onWarning?: (message: string) => void;
-}
-
-export type Converter = (dir: string, options?: ConvertOptions) => Generator<CanonicalRecord>;
+export type { ConvertOptions, Converter } from './converter.ts';
 
 export const converters = {
   decentraland: convertDecentraland,

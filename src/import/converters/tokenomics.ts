@@ -13,17 +13,10 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { CsvDataError, CsvRow, address, decimal, positiveInt, readCsv, time } from './csv.js';
-import type {
-  CanonicalRecord,
-  ConvertOptions,
-  DaoRecord,
-  HolderRecord,
-  ProposalRecord,
-  VoteChoice,
-  VoteRecord,
-  VotingType,
-} from './index.js';
+import { CsvDataError, CsvRow, address, decimal, positiveInt, readCsv, time } from './csv.ts';
+import type { Choice as VoteChoice, VotingType } from '../../metrics/snapshot-scoring.ts';
+import type { CanonicalRecord, DaoInput as DaoRecord, HolderInput as HolderRecord, ProposalInput as ProposalRecord, VoteInput as VoteRecord } from '../records.ts';
+import type { ConvertOptions } from './converter.ts';
 
 /**
  * The holder lists carry no date. The upstream CODEBOOK describes the holder data as the
