@@ -10,6 +10,12 @@ import { acquireDataDirLock, type DataDirLock } from './lock.ts';
 import { applyMigrations } from './migrations.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/**
+ * A transaction, as `db.transaction(async (tx) => …)` hands it. It is a Db too, so every
+ * statement function takes a `Db` and runs the same inside or outside a transaction; functions
+ * that must run inside one (their writes only make sense together) ask for a Tx.
+ */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbKind = 'pglite' | 'postgres';
 export type QueryFn = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
 
@@ -70,10 +76,13 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     async session(fn) {
       const client = await pool.connect();
       let broken = false;
-      client.once('error', () => (broken = true));
+      const onError = () => (broken = true);
+      client.once('error', onError);
       try {
         return await fn(async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[]);
       } finally {
+        // The listener goes with the session: a pooled connection is reused by many sessions.
+        client.off('error', onError);
         // A connection that failed below SQL level is discarded rather than reused.
         client.release(broken);
       }
