@@ -9,7 +9,7 @@
  * Sizes: BENCH_HOLDERS (default 200), BENCH_PROPOSALS (5), BENCH_EMPTY_BLOCKS (20000).
  */
 import { encodeFunctionData, parseEther, toHex, type Address } from 'viem';
-import { createGovernorSource } from '../src/sources/chain/source.ts';
+import { createGovernorSource } from '../src/sources/governor/source.ts';
 import { compileContracts } from '../test/chain/compile.ts';
 import { deployDao, propose, VOTING_DELAY } from '../test/chain/deploy.ts';
 import { startChain } from '../test/chain/hardhat.ts';

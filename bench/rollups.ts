@@ -15,8 +15,7 @@
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config/index.ts';
-import { openDatabase, rowsOf } from '../src/db/index.ts';
-import type { Tx } from '../src/db/rollup-statements.ts';
+import { openDatabase, rowsOf, type Tx } from '../src/db/index.ts';
 import { rebuildRollups, refreshRollups, ROLLUP_TABLES } from '../src/db/rollups.ts';
 
 const { values } = parseArgs({

@@ -1,6 +1,6 @@
 import { encodeFunctionData, parseEther, type Address } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGovernorSource } from '../src/sources/chain/source.ts';
+import { createGovernorSource } from '../src/sources/governor/source.ts';
 import type { SyncSource } from '../src/sync/types.ts';
 import { compileContracts } from './chain/compile.ts';
 import { deployDao, propose, VOTING_DELAY, type TestDao } from './chain/deploy.ts';

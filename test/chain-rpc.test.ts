@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HttpRequestError, InternalRpcError, InvalidParamsRpcError, LimitExceededRpcError, RpcRequestError } from 'viem';
-import { chainInfo, rpcUrlFor } from '../src/sources/chain/chains.ts';
-import { isRangeRejected, isTransient } from '../src/sources/chain/rpc.ts';
-import { titleOf } from '../src/sources/chain/governor.ts';
+import { chainInfo, rpcUrlFor } from '../src/sources/evm/chains.ts';
+import { isRangeRejected, isTransient } from '../src/sources/evm/rpc.ts';
+import { titleOf } from '../src/sources/governor/proposals.ts';
 import { ValidationError } from '../src/errors.ts';
 
 const rpcError = (code: number, message: string) => new RpcRequestError({ body: {}, url: 'http://rpc', error: { code, message } });

@@ -35,9 +35,9 @@ describe('SnapshotClient against the stand-in hub', () => {
   it('sends x-api-key; a refused key is a clear, non-retried error', async () => {
     const hub = await startHub(data, { rateLimit: false, apiKeys: { secret: { monthlyLimit: 10 } } });
     try {
-      await expect(client(hub.url, { apiKey: 'secret' }).query('space', SPACE, {}, SpaceId)).resolves.toEqual({ space: { id: 'dimo.eth' } });
+      await expect(client(hub.url, { apiKey: 'secret' }).graphql('space', SPACE, {}, SpaceId)).resolves.toEqual({ space: { id: 'dimo.eth' } });
       const refused = client(hub.url, { apiKey: 'wrong' });
-      await expect(refused.query('space', SPACE, {}, SpaceId)).rejects.toThrow('Snapshot hub query space: HTTP 401 (invalid api key)');
+      await expect(refused.graphql('space', SPACE, {}, SpaceId)).rejects.toThrow('Snapshot hub query space: HTTP 401 (invalid api key)');
       expect(refused.requests).toBe(1);
     } finally {
       await hub.close();
@@ -52,7 +52,7 @@ describe('SnapshotClient against the stand-in hub', () => {
     const hub = await startHub(data, { rateLimit: false });
     try {
       const c = client(hub.url);
-      const error = await c.query('q', query, {}, Type.Unknown()).catch((e: unknown) => e);
+      const error = await c.graphql('q', query, {}, Type.Unknown()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SnapshotHubError);
       expect((error as Error).message).toBe(message);
       expect(c.requests).toBe(1);
@@ -68,7 +68,7 @@ describe('SnapshotClient against the stand-in hub', () => {
     try {
       const c = client(hub.url, { rateLimit: 9, windowMs: 5000 });
       const started = Date.now();
-      for (let i = 0; i < 15; i++) await c.query('space', SPACE, {}, SpaceId);
+      for (let i = 0; i < 15; i++) await c.graphql('space', SPACE, {}, SpaceId);
       expect(hub.stats.byStatus[429]).toBeUndefined();
       expect(hub.stats.requests).toBe(15);
       expect(c.waitedMs).toBeGreaterThan(0);
@@ -82,7 +82,7 @@ describe('SnapshotClient against the stand-in hub', () => {
     const hub = await startHub(data, { rateLimit: false, faults: { serverErrorRate: 0.2, burst429Rate: 0.05, burst429Length: 2, dropRate: 0.1, seed: 3 } });
     try {
       const c = client(hub.url, { maxAttempts: 20, maxRetryAfterMs: 50 });
-      for (let i = 0; i < 60; i++) await expect(c.query('space', SPACE, {}, SpaceId)).resolves.toEqual({ space: { id: 'dimo.eth' } });
+      for (let i = 0; i < 60; i++) await expect(c.graphql('space', SPACE, {}, SpaceId)).resolves.toEqual({ space: { id: 'dimo.eth' } });
       const injected = hub.stats.injected5xx + hub.stats.injected429 + hub.stats.dropped;
       expect(injected).toBeGreaterThan(5);
       expect(c.retries).toBe(injected);
@@ -96,7 +96,7 @@ describe('SnapshotClient against the stand-in hub', () => {
     const hub = await startHub(data, { rateLimit: false, faults: { serverErrorRate: 1 } });
     try {
       const c = client(hub.url, { maxAttempts: 3 });
-      await expect(c.query('space', SPACE, {}, SpaceId)).rejects.toThrow(/^Snapshot hub query space: HTTP 50[23].*\(gave up after 3 attempts\)$/);
+      await expect(c.graphql('space', SPACE, {}, SpaceId)).rejects.toThrow(/^Snapshot hub query space: HTTP 50[23].*\(gave up after 3 attempts\)$/);
       expect(c.requests).toBe(3);
     } finally {
       await hub.close();
@@ -107,9 +107,9 @@ describe('SnapshotClient against the stand-in hub', () => {
     const hub = await startHub(data, { rateLimit: { max: 1, windowMs: 1000 } });
     try {
       const c = client(hub.url, { rateLimit: 1000 });
-      await c.query('space', SPACE, {}, SpaceId);
+      await c.graphql('space', SPACE, {}, SpaceId);
       const started = Date.now();
-      await c.query('space', SPACE, {}, SpaceId);
+      await c.graphql('space', SPACE, {}, SpaceId);
       expect(hub.stats.limited).toBe(1);
       expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     } finally {
@@ -133,13 +133,13 @@ describe('SnapshotClient number coercion and shape checks', () => {
 
   it('takes Float fields printed as integers or numeric strings', async () => {
     answer = '{"data":{"votes":[{"vp":80000,"created":1752192000},{"vp":"8.095402910725175","created":"1746144000"}]}}';
-    await expect(client(url).query('votes', '{votes{vp created}}', {}, Vote)).resolves.toEqual({
+    await expect(client(url).graphql('votes', '{votes{vp created}}', {}, Vote)).resolves.toEqual({
       votes: [{ vp: 80000, created: 1752192000 }, { vp: 8.095402910725175, created: 1746144000 }],
     });
   });
 
   it('names the query and the path of an unexpected answer', async () => {
     answer = '{"data":{"votes":[{"vp":"lots","created":1}]}}';
-    await expect(client(url).query('votesPage', '{votes{vp created}}', {}, Vote)).rejects.toThrow('Snapshot hub query votesPage: unexpected answer at /votes/0/vp: Expected number');
+    await expect(client(url).graphql('votesPage', '{votes{vp created}}', {}, Vote)).rejects.toThrow('Snapshot hub query votesPage: unexpected answer at /votes/0/vp: Expected number');
   });
 });

@@ -1,8 +1,6 @@
-import { sql } from 'drizzle-orm';
 import { refreshDaoFigures } from '../db/aggregates.ts';
+import { allDaoIds, getDao } from '../db/queries/daos.ts';
 import { rebuildRollups } from '../db/rollups.ts';
-import { rowsOf } from '../db/index.ts';
-import { getDao } from '../db/queries/daos.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
 
 /**
@@ -18,7 +16,7 @@ export async function recomputeCommand(options: { dao?: string }): Promise<numbe
     await database.migrate();
     const ids = options.dao
       ? [(await getDao(database.db, options.dao)).id]
-      : (await rowsOf<{ id: number }>(database.db, sql`select id from daos order by id`)).map((r) => r.id);
+      : await allDaoIds(database.db);
     const started = performance.now();
     let last = 0;
     for (const [i, id] of ids.entries()) {

@@ -1,6 +1,6 @@
 import { buildServer } from '../api/server.ts';
 import { createSyncEngine } from '../sync/engine.ts';
-import { createSources } from '../sync/registry.ts';
+import { createSources } from '../sources/index.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
 
 export async function serve(): Promise<void> {

@@ -2,7 +2,7 @@ import { readLockHolder } from '../db/lock.ts';
 import { UnavailableError, ValidationError } from '../errors.ts';
 import { createSyncEngine } from '../sync/engine.ts';
 import { runNow, type JobOutcome } from '../sync/jobs.ts';
-import { createSources } from '../sync/registry.ts';
+import { createSources } from '../sources/index.ts';
 import { SOURCE_NAMES } from '../sync/live-event.ts';
 import type { SyncSource } from '../sync/types.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.ts';
 import { createSyncEngine } from '../sync/engine.ts';
-import { createSources } from '../sync/registry.ts';
+import { createSources } from '../sources/index.ts';
 import type { SyncSource } from '../sync/types.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
 

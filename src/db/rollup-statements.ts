@@ -1,9 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { rowsOf, type Db } from './client.ts';
+import { rowsOf, type Db, type Tx } from './client.ts';
 import { concentrationFigures } from '../metrics/concentration.ts';
 import { proposalOutcome } from '../metrics/outcomes.ts';
-
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /**
  * The statements that fill each rollup table of one DAO from its raw rows. Each runs in one of two

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { rowsOf, type Db } from './client.ts';
+import { rowsOf, type Db, type Tx } from './client.ts';
 import {
   addFirstVoteBuckets, closeActivityKeys, takeChanges, writeActivity, writeActivitySeries, writeRollupState, writeTallies,
-  writeVoterBuckets, writeVoters, type Scope, type Tx,
+  writeVoterBuckets, writeVoters, type Scope,
 } from './rollup-statements.ts';
 
 export { ROLLUP_METRIC_PREFIX, ROLLUP_TABLES } from './rollup-statements.ts';

@@ -1,10 +1,14 @@
-import type { Database } from '../db/index.ts';
 import { refreshDaoAggregates } from '../db/aggregates.ts';
+import type { Database, Tx } from '../db/index.ts';
+import { daoIdsBySlug, daoOwnersOf, upsertDaos } from '../db/queries/daos.ts';
+import { proposalRefs, upsertProposals, upsertVotes, voteKey, voteReplaces, type ProposalRef } from '../db/queries/governance.ts';
+import { upsertHolders } from '../db/queries/holders.ts';
+import { upsertTreasuryBalances } from '../db/queries/treasury.ts';
+import type { WriteCounts } from '../db/queries/upserts.ts';
 import { isValidChoice, type VotingType } from '../metrics/snapshot-scoring.ts';
 import type { RawRecord } from './reader.ts';
 import type { RecordType } from './records.ts';
 import { validateRecord, type Normalized } from './validate.ts';
-import * as writers from './writers.ts';
 
 export interface Rejection {
   /** Which input the record came from (file name or 'stdin'), when known. */
@@ -41,12 +45,6 @@ type Item = { line: number; record: Normalized };
 type Of<T extends Normalized['type']> = Extract<Normalized, { type: T }>;
 const TYPE_ORDER: RecordType[] = ['dao', 'proposal', 'vote', 'treasury_balance', 'holder'];
 const emptyCounts = (): Counts => ({ inserted: 0, updated: 0, unchanged: 0, rejected: 0 });
-
-interface ProposalRef {
-  id: number;
-  votingType: string;
-  choices: number;
-}
 
 /**
  * Loads canonical records into the database: validates each, upserts in batches inside
@@ -104,7 +102,7 @@ export class Importer {
     this.options.onRejected?.(full);
   }
 
-  private tally(type: RecordType, total: number, written: writers.WriteCounts) {
+  private tally(type: RecordType, total: number, written: WriteCounts) {
     const c = this.counts(type);
     c.inserted += written.inserted;
     c.updated += written.updated;
@@ -149,13 +147,13 @@ export class Importer {
     if (row.type === 'proposal') this.proposalRefs.delete(`${row.daoId}:${row.externalId}`);
   }
 
-  private write(tx: writers.Tx, type: RecordType, rows: any[]): Promise<writers.WriteCounts> {
+  private write(tx: Tx, type: RecordType, rows: any[]): Promise<WriteCounts> {
     switch (type) {
-      case 'dao': return writers.upsertDaos(tx, rows);
-      case 'proposal': return writers.upsertProposals(tx, rows);
-      case 'vote': return writers.upsertVotes(tx, rows);
-      case 'treasury_balance': return writers.upsertTreasuryBalances(tx, rows);
-      case 'holder': return writers.upsertHolders(tx, rows);
+      case 'dao': return upsertDaos(tx, rows);
+      case 'proposal': return upsertProposals(tx, rows);
+      case 'vote': return upsertVotes(tx, rows);
+      case 'treasury_balance': return upsertTreasuryBalances(tx, rows);
+      case 'holder': return upsertHolders(tx, rows);
     }
   }
 
@@ -181,12 +179,13 @@ export class Importer {
     const rows = items.map((i) => ({ line: i.line, row: i.record as Of<'dao'> }));
     const unique = dedupe(rows, (r) => r.slug, () => true, (n) => this.tally('dao', n, { inserted: 0, updated: 0 }));
     // Name and Snapshot space are unique too; a clash with another slug is the record's fault, not the batch's.
-    const names = await this.database.query<{ slug: string; name: string; snapshot_space: string | null }>(
-      'select slug, name, snapshot_space from daos where name = any($1) or snapshot_space = any($2)',
-      [unique.map((u) => u.row.name), unique.map((u) => u.row.snapshotSpace).filter(Boolean)],
+    const owners = await daoOwnersOf(
+      this.database.db,
+      unique.map((u) => u.row.name),
+      unique.map((u) => u.row.snapshotSpace).filter((s): s is string => !!s),
     );
-    const seenNames = new Map(names.map((n) => [n.name, n.slug]));
-    const seenSpaces = new Map(names.filter((n) => n.snapshot_space).map((n) => [n.snapshot_space!, n.slug]));
+    const seenNames = owners.names;
+    const seenSpaces = owners.spaces;
     const accepted: typeof unique = [];
     for (const item of unique) {
       const nameOwner = seenNames.get(item.row.name);
@@ -226,8 +225,7 @@ export class Importer {
   private async loadDaoIds(slugs: string[]) {
     const missing = [...new Set(slugs)].filter((s) => !this.daoIds.has(s));
     if (!missing.length) return;
-    const rows = await this.database.query<{ id: number; slug: string }>('select id, slug from daos where slug = any($1)', [missing]);
-    for (const row of rows) this.daoIds.set(row.slug, row.id);
+    for (const [slug, id] of await daoIdsBySlug(this.database.db, missing)) this.daoIds.set(slug, id);
   }
 
   private async loadProposalRefs(keys: ReadonlyArray<readonly [number, string]>) {
@@ -237,22 +235,9 @@ export class Importer {
       if (!this.proposalRefs.has(k)) missing.set(k, key);
     }
     if (!missing.size) return;
-    const list = [...missing.values()];
-    const rows = await this.database.query<{ id: number; dao_id: number; external_id: string; voting_type: string; choices: number }>(
-      `select p.id, p.dao_id, p.external_id, p.voting_type, jsonb_array_length(p.choices) as choices
-         from proposals p join unnest($1::int[], $2::text[]) as k(dao_id, external_id)
-           on p.dao_id = k.dao_id and p.external_id = k.external_id`,
-      [list.map((k) => k[0]), list.map((k) => k[1])],
-    );
-    for (const row of rows) {
-      this.proposalRefs.set(`${row.dao_id}:${row.external_id}`, { id: Number(row.id), votingType: row.voting_type, choices: Number(row.choices) });
-    }
+    for (const [key, ref] of await proposalRefs(this.database.db, [...missing.values()])) this.proposalRefs.set(key, ref);
   }
 }
-
-/** One vote per (proposal, voter): the later `created` wins, and an equal one keeps the last read (as upsertVotes does). */
-export const voteKey = (r: { proposalId: number; voter: string }) => `${r.proposalId}:${r.voter}`;
-export const voteReplaces = (next: { created: Date }, kept: { created: Date }) => next.created >= kept.created;
 
 function keyOf(row: Normalized & { daoId?: number }): string {
   switch (row.type) {
@@ -265,7 +250,7 @@ function keyOf(row: Normalized & { daoId?: number }): string {
 }
 
 /** Keeps one record per key (the statement may touch a row once); `replaces` decides which. */
-export function dedupe<R>(
+function dedupe<R>(
   items: Array<{ line: number; row: R }>,
   key: (row: R) => string,
   replaces: (next: R, kept: R) => boolean,

@@ -1,3 +1,4 @@
+import { tryWithAdvisoryLock } from '../db/advisory-lock.ts';
 import type { Database } from '../db/index.ts';
 
 /**
@@ -35,23 +36,7 @@ function processLocks(database: Database): SyncLocks {
   };
 }
 
-/**
- * PostgreSQL session advisory locks, held on a dedicated connection for the job's duration: they
- * hold across processes and machines, and the server drops them when a crashed holder's
- * connection goes away, so a killed worker never leaves a DAO locked.
- */
+/** Across processes: PostgreSQL session advisory locks (src/db/advisory-lock.ts). */
 function advisoryLocks(database: Database): SyncLocks {
-  return {
-    tryRun: (daoId, name, fn) =>
-      database.session(async (query) => {
-        const key = [`dao-portal.sync.${name}`, daoId];
-        const [row] = await query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1), $2) as locked', key);
-        if (!row?.locked) return { ran: false as const };
-        try {
-          return { ran: true as const, value: await fn() };
-        } finally {
-          await query('select pg_advisory_unlock(hashtext($1), $2)', key).catch(() => {});
-        }
-      }),
-  };
+  return { tryRun: (daoId, name, fn) => tryWithAdvisoryLock(database, `dao-portal.sync.${name}`, daoId, fn) };
 }

@@ -1,9 +1,10 @@
-import { sql } from 'drizzle-orm';
 import { refreshDaoAggregates } from '../db/aggregates.ts';
-import { rowsOf, type Database } from '../db/index.ts';
+import type { Database } from '../db/index.ts';
 import type { DaoRow } from '../db/queries/daos.ts';
+import { failRun, finishRun, startRun } from '../db/queries/sync-state.ts';
+import { inSourceTransaction, sourceStore } from '../db/source-store.ts';
 import type { Logger } from '../logger/index.ts';
-import type { LiveEvent, SyncContext, SyncOutcome, SyncSource, SyncTx } from './types.ts';
+import type { LiveEvent, SyncContext, SyncOutcome, SyncSource } from './types.ts';
 
 export interface RunOptions {
   database: Database;
@@ -30,22 +31,17 @@ export interface RunResult extends SyncOutcome {
 export async function runSync(options: RunOptions): Promise<RunResult> {
   const { database, dao, source, logger } = options;
   const started = Date.now();
-  const [state] = await rowsOf<{ cursor: Record<string, unknown>; previous: string | null }>(database.db, sql`
-    with prev as (select status from sync_state where dao_id = ${dao.id} and source = ${source.name})
-    insert into sync_state (dao_id, source, status, started_at, updated_at)
-    values (${dao.id}, ${source.name}, 'running', now(), now())
-    on conflict (dao_id, source) do update set status = 'running', started_at = now(), updated_at = now()
-    returning cursor, (select status from prev) as previous`);
+  const state = await startRun(database.db, dao.id, source.name);
   // A run killed or failed after committing pages left rows whose figures were never refreshed.
   const unfinished = state?.previous === 'running' || state?.previous === 'failed';
 
   const context: SyncContext = {
-    database,
     dao,
     logger: logger.child({ dao: dao.slug, source: source.name }),
     signal: options.signal ?? new AbortController().signal,
     cursor: state?.cursor ?? {},
-    saveCursor: (tx, cursor) => saveCursor(tx, dao.id, source.name, cursor),
+    store: sourceStore(database.db),
+    transaction: (fn) => inSourceTransaction(database.db, dao.id, source.name, fn),
     progress: options.progress ?? (() => {}),
     publish: options.publish ?? (() => {}),
   };
@@ -58,28 +54,14 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
       await refreshDaoAggregates(database.db, [dao.id]).catch((error) =>
         context.logger.warn({ err: error }, 'could not refresh the DAO figures after a sync'));
     }
-    await database.db.execute(sql`
-      update sync_state set status = 'idle', last_success_at = now(), last_error = null,
-             lag = ${outcome.lag ?? null}, details = ${JSON.stringify({ ...outcome.details, written: outcome.written, read: outcome.read })}::jsonb,
-             updated_at = now()
-       where dao_id = ${dao.id} and source = ${source.name}`);
+    await finishRun(database.db, dao.id, source.name, { lag: outcome.lag ?? null, details: { ...outcome.details, written: outcome.written, read: outcome.read } });
     options.publish?.({ type: 'sync.finished', dao: dao.slug, source: source.name });
     return { ...outcome, durationMs: Date.now() - started };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    await database.db
-      .execute(sql`
-        update sync_state set status = 'failed', last_error = ${message}, updated_at = now()
-         where dao_id = ${dao.id} and source = ${source.name}`)
+    await failRun(database.db, dao.id, source.name, message)
       .catch((recordError) => logger.error({ err: recordError }, 'could not record the failed sync'));
     options.publish?.({ type: 'sync.failed', dao: dao.slug, source: source.name, message });
     throw error;
   }
-}
-
-async function saveCursor(tx: SyncTx, daoId: number, source: string, cursor: Record<string, unknown>): Promise<void> {
-  await tx.execute(sql`
-    insert into sync_state (dao_id, source, cursor, status, updated_at)
-    values (${daoId}, ${source}, ${JSON.stringify(cursor)}::jsonb, 'running', now())
-    on conflict (dao_id, source) do update set cursor = excluded.cursor, updated_at = now()`);
 }

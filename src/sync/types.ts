@@ -1,5 +1,5 @@
-import type { Database, Db } from '../db/index.ts';
 import type { DaoRow } from '../db/queries/daos.ts';
+import type { SourceStore, SourceTransaction } from '../db/source-store.ts';
 import type { Logger } from '../logger/index.ts';
 import type { LiveEvent, SourceName } from './live-event.ts';
 
@@ -17,33 +17,32 @@ export interface SyncSource {
   appliesTo(dao: DaoRow): boolean;
   /**
    * Brings the DAO up to date and returns what it did. Must be resumable and idempotent: the
-   * cursor is saved only in the same transaction as the rows it covers (`ctx.saveCursor(tx, …)`),
-   * so a run killed at any point resumes without gaps or duplicates.
+   * cursor is saved only in the same transaction as the rows it covers (`tx.saveCursor(…)` inside
+   * `ctx.transaction`), so a run killed at any point resumes without gaps or duplicates.
    */
   run(ctx: SyncContext): Promise<SyncOutcome>;
 }
 
 export interface SyncContext {
-  database: Database;
   dao: DaoRow;
   logger: Logger;
   /** Aborted when the process shuts down or the job is cancelled; stop at the next safe point. */
   signal: AbortSignal;
   /** The cursor saved by the last successful transaction of this (DAO, source), or {} on first run. */
   cursor: Record<string, unknown>;
+  /** The source's statements (src/db/source-store.ts) outside any transaction: reads before a page is written. */
+  store: SourceStore;
   /**
-   * Stores the cursor inside the caller's transaction, so it commits together with the rows it
-   * covers (and not at all when they roll back). Replaces the whole cursor object.
+   * Runs `fn` in one transaction with the store bound to it. `tx.saveCursor` replaces the cursor
+   * inside that transaction, so it commits together with the rows it covers (and not at all when
+   * they roll back).
    */
-  saveCursor(tx: SyncTx, cursor: Record<string, unknown>): Promise<void>;
+  transaction<T>(fn: (tx: SourceTransaction) => Promise<T>): Promise<T>;
   /** Reports progress for the CLI bar and the status endpoint (`total` when known). */
   progress(done: number, total?: number): void;
   /** Announces stored changes to live-stream subscribers (after the transaction commits). */
   publish(event: LiveEvent): void;
 }
-
-/** A transaction (or the database itself) as handed to `db.transaction(async (tx) => …)`. */
-export type SyncTx = Pick<Db, 'execute'>;
 
 export interface SyncOutcome {
   /** Rows inserted or changed; 0 on a run that found nothing new. */

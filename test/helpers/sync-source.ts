@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '../../src/db/index.ts';
 import type { DaoRow } from '../../src/db/queries/daos.ts';
-import { upsertProposals } from '../../src/import/writers.ts';
 import type { SourceName, SyncContext, SyncOutcome, SyncSource } from '../../src/sync/types.ts';
 
 /**
@@ -13,7 +12,7 @@ export type Step = 'ok' | 'fail' | 'fail-in-tx';
 
 /**
  * A source for testing the engine, not a connector: it writes real proposal rows through the
- * import writers, advancing a cursor `{n}` (proposals stored so far) in the same transaction,
+ * store it is handed, advancing a cursor `{n}` (proposals stored so far) in the same transaction,
  * and records how its runs overlapped.
  */
 export class TestSource implements SyncSource {
@@ -49,14 +48,14 @@ export class TestSource implements SyncSource {
       const perRun = this.options.perRun ?? 3;
       const ids = Array.from({ length: perRun }, (_, i) => `p${from + i}`);
       let written = 0;
-      await ctx.database.db.transaction(async (tx) => {
-        const counts = await upsertProposals(tx, ids.map((id, i) => ({
-          type: 'proposal' as const, dao: ctx.dao.slug, daoId: ctx.dao.id, externalId: id, source: 'snapshot', votingType: 'single-choice',
+      await ctx.transaction(async (tx) => {
+        const counts = await tx.governance.upsertProposals(ids.map((id, i) => ({
+          daoId: ctx.dao.id, externalId: id, source: 'snapshot', votingType: 'single-choice',
           title: `Proposal ${id}`, body: '', author: null, choices: ['Yes', 'No'], start: new Date(Date.UTC(2024, 0, 1 + from + i)),
           end: new Date(Date.UTC(2024, 0, 8 + from + i)), state: 'closed', quorum: null, snapshotBlock: null, scores: null, scoresTotal: null,
         })));
         written = counts.inserted + counts.updated;
-        await ctx.saveCursor(tx, { n: from + perRun });
+        await tx.saveCursor({ n: from + perRun });
         if (step === 'fail-in-tx') throw new Error(`run ${this.runs} failed after writing`);
       });
       ids.forEach((id, i) => {

@@ -4,7 +4,7 @@ import { getDao } from '../../db/queries/daos.ts';
 import {
   getProposal, listProposals, listVotes, proposalVoteTotals, PROPOSAL_SORTS, tallyProposal, VOTE_SORTS,
   type ProposalSort, type VoteSort,
-} from '../../db/queries/proposals.ts';
+} from '../../db/queries/governance.ts';
 import { ValidationError } from '../../errors.ts';
 import { FormatQuery, isExport, keysetRows, mapRows, sendExport } from '../export.ts';
 import { errorResponses, IdParam, Order, PageQuery, ProposalDetail, ProposalSummary, success, successPage, Vote } from '../schemas.ts';

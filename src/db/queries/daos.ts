@@ -2,6 +2,7 @@ import { and, asc, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL 
 import type { Db } from '../client.ts';
 import { daos } from '../schema/index.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
+import { countWrites, json, param, type WriteCounts } from './upserts.ts';
 
 export const DAO_SORTS = {
   id: daos.id,
@@ -143,4 +144,65 @@ export async function allDaoIds(db: Db): Promise<number[]> {
 export async function mostVotedDaoKeys(db: Db, limit: number): Promise<string[]> {
   const rows = await db.select({ id: daos.id }).from(daos).orderBy(desc(daos.totalVotes), asc(daos.id)).limit(limit);
   return rows.map((r) => String(r.id));
+}
+
+/** A DAO as imports write it: by slug, every descriptive field given. */
+export interface DaoUpsert {
+  slug: string;
+  name: string;
+  description: string | null;
+  chain: string;
+  tokenSymbol: string | null;
+  governanceToken: string | null;
+  snapshotSpace: string | null;
+  governorAddress: string | null;
+  tokenAddress: string | null;
+  treasuryAddresses: string[];
+  treasuryTokens: string[];
+}
+
+/** Upserts DAOs by slug (the caller keeps one row per slug and checks name and space owners first). */
+export function upsertDaos(db: Db, rows: DaoUpsert[]): Promise<WriteCounts> {
+  return countWrites(db, sql`
+    insert into daos as d (slug, name, description, chain, token_symbol, governance_token, snapshot_space,
+      governor_address, token_address, treasury_addresses, treasury_tokens)
+    select t.slug, t.name, t.description, t.chain, t.token_symbol, t.governance_token, t.snapshot_space,
+      t.governor_address, t.token_address, array(select jsonb_array_elements_text(t.treasury_addresses)),
+      array(select jsonb_array_elements_text(t.treasury_tokens))
+    from unnest(${param(rows.map((r) => r.slug))}::text[], ${param(rows.map((r) => r.name))}::text[],
+      ${param(rows.map((r) => r.description))}::text[], ${param(rows.map((r) => r.chain))}::text[],
+      ${param(rows.map((r) => r.tokenSymbol))}::text[], ${param(rows.map((r) => r.governanceToken))}::text[],
+      ${param(rows.map((r) => r.snapshotSpace))}::text[], ${param(rows.map((r) => r.governorAddress))}::text[],
+      ${param(rows.map((r) => r.tokenAddress))}::text[], ${param(rows.map((r) => json(r.treasuryAddresses)))}::jsonb[],
+      ${param(rows.map((r) => json(r.treasuryTokens)))}::jsonb[])
+      as t(slug, name, description, chain, token_symbol, governance_token, snapshot_space, governor_address, token_address, treasury_addresses, treasury_tokens)
+    on conflict (slug) do update set name = excluded.name, description = excluded.description, chain = excluded.chain,
+      token_symbol = excluded.token_symbol, governance_token = excluded.governance_token,
+      snapshot_space = excluded.snapshot_space, governor_address = excluded.governor_address,
+      token_address = excluded.token_address, treasury_addresses = excluded.treasury_addresses,
+      treasury_tokens = excluded.treasury_tokens, updated_at = now()
+    where (d.name, d.description, d.chain, d.token_symbol, d.governance_token, d.snapshot_space, d.governor_address,
+           d.token_address, d.treasury_addresses, d.treasury_tokens)
+      is distinct from (excluded.name, excluded.description, excluded.chain, excluded.token_symbol, excluded.governance_token,
+           excluded.snapshot_space, excluded.governor_address, excluded.token_address, excluded.treasury_addresses, excluded.treasury_tokens)
+    returning (xmax = 0) as inserted`);
+}
+
+/** Ids of the DAOs with these slugs; unknown slugs are absent. */
+export async function daoIdsBySlug(db: Db, slugs: string[]): Promise<Map<string, number>> {
+  if (slugs.length === 0) return new Map();
+  const rows = await db.select({ id: daos.id, slug: daos.slug }).from(daos).where(inArray(daos.slug, slugs));
+  return new Map(rows.map((r) => [r.slug, r.id]));
+}
+
+/** Which DAO (by slug) already holds each of these names and Snapshot spaces (both are unique). */
+export async function daoOwnersOf(db: Db, names: string[], spaces: string[]): Promise<{ names: Map<string, string>; spaces: Map<string, string> }> {
+  const rows = names.length || spaces.length
+    ? await db.select({ slug: daos.slug, name: daos.name, space: daos.snapshotSpace }).from(daos)
+        .where(or(names.length ? inArray(daos.name, names) : undefined, spaces.length ? inArray(daos.snapshotSpace, spaces) : undefined))
+    : [];
+  return {
+    names: new Map(rows.map((r) => [r.name, r.slug])),
+    spaces: new Map(rows.filter((r) => r.space).map((r) => [r.space!, r.slug])),
+  };
 }

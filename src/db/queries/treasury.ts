@@ -1,6 +1,65 @@
 import { and, asc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Db } from '../client.ts';
 import { daoMetrics, treasuryBalances } from '../schema/index.ts';
+import { countWrites, iso, param, type WriteCounts } from './upserts.ts';
+
+/**
+ * Treasury balances (snapshots per wallet, chain and token, from imports and the treasury source),
+ * the last known token prices they are valued with, and the DAO metric series the API lists.
+ */
+export interface TreasuryBalanceWrite {
+  daoId: number;
+  timestamp: Date;
+  wallet: string;
+  chain: string;
+  tokenSymbol: string;
+  tokenAddress: string;
+  amount: string;
+  usdValue: string | null;
+  /** The USD value comes from a last known price (the price source was unreachable); imports leave it false. */
+  usdStale?: boolean;
+}
+
+export function upsertTreasuryBalances(db: Db, rows: TreasuryBalanceWrite[]): Promise<WriteCounts> {
+  return countWrites(db, sql`
+    insert into treasury_balances as b (dao_id, timestamp, wallet, chain, token_symbol, token_address, amount, usd_value, usd_stale)
+    select * from unnest(${param(rows.map((r) => r.daoId))}::int[], ${param(rows.map((r) => iso(r.timestamp)))}::timestamptz[],
+      ${param(rows.map((r) => r.wallet))}::text[], ${param(rows.map((r) => r.chain))}::text[],
+      ${param(rows.map((r) => r.tokenSymbol))}::text[], ${param(rows.map((r) => r.tokenAddress))}::text[],
+      ${param(rows.map((r) => r.amount))}::numeric[], ${param(rows.map((r) => r.usdValue))}::numeric[],
+      ${param(rows.map((r) => r.usdStale ?? false))}::bool[])
+    on conflict (dao_id, timestamp, wallet, chain, token_symbol, token_address) do update
+      set amount = excluded.amount, usd_value = excluded.usd_value, usd_stale = excluded.usd_stale
+    where (b.amount, b.usd_value, b.usd_stale) is distinct from (excluded.amount, excluded.usd_value, excluded.usd_stale)
+    returning (xmax = 0) as inserted`);
+}
+
+/** A USD price as the price source gave it: exact decimal text. */
+export interface PriceWrite {
+  price: string;
+  symbol?: string | undefined;
+  time?: Date | undefined;
+}
+
+/** Keeps the latest price of each coin ("chain:address"). */
+export async function storePrices(db: Db, prices: Map<string, PriceWrite>): Promise<void> {
+  if (prices.size === 0) return;
+  const list = [...prices.entries()];
+  await db.execute(sql`
+    insert into token_prices as t (coin, price, symbol, price_time, fetched_at)
+    select *, now() from unnest(${param(list.map(([c]) => c))}::text[], ${param(list.map(([, v]) => v.price))}::numeric[],
+      ${param(list.map(([, v]) => v.symbol ?? null))}::text[], ${param(list.map(([, v]) => v.time?.toISOString() ?? null))}::timestamptz[])
+    on conflict (coin) do update set price = excluded.price, symbol = excluded.symbol, price_time = excluded.price_time,
+      fetched_at = excluded.fetched_at`);
+}
+
+/** The last stored price of each coin, as decimal text; coins never priced are absent. */
+export async function lastPrices(db: Db, coins: string[]): Promise<Map<string, string>> {
+  if (coins.length === 0) return new Map();
+  const rows = await rowsOf<{ coin: string; price: string }>(db, sql`
+    select coin, price::text as price from token_prices where coin = any(${param(coins)}::text[])`);
+  return new Map(rows.map((r) => [r.coin, r.price]));
+}
 
 export async function listMetrics(
   db: Db,

@@ -67,8 +67,8 @@ export class SnapshotClient {
     return this.limiter.waitedMs;
   }
 
-  /** Runs `query` (named `name` in errors and logs) and returns its validated `data`. */
-  async query<S extends TSchema>(name: string, query: string, variables: Record<string, unknown>, schema: S, signal?: AbortSignal): Promise<Static<S>> {
+  /** Sends the GraphQL `query` (named `name` in errors and logs) and returns its validated `data`. */
+  async graphql<S extends TSchema>(name: string, query: string, variables: Record<string, unknown>, schema: S, signal?: AbortSignal): Promise<Static<S>> {
     const maxAttempts = this.options.maxAttempts ?? 8;
     for (let attempt = 1; ; attempt++) {
       let failure: SnapshotHubError;

@@ -1,15 +1,16 @@
-import type { Normalized } from '../../import/validate.ts';
+import type { ProposalWrite, VoteWrite } from '../../db/source-store.ts';
 import type { HubProposal, HubVote } from './schemas.ts';
 
 /**
- * Hub answers → the rows the import writers take. Values are stored as the hub sends them:
+ * Hub answers → the rows the store writes. Values are stored as the hub sends them:
  * numbers as the decimal text of the hub's double (its shortest round-trip form), `choices` and
  * every vote `choice` untouched (an integer for single-choice and basic, an array for approval and
  * ranked-choice, an object of index → weight for weighted and quadratic), addresses lowercase as
  * everywhere in the portal.
  */
-export type ProposalRow = Extract<Normalized, { type: 'proposal' }> & { daoId: number };
-export type VoteRow = Extract<Normalized, { type: 'vote' }> & { daoId: number; proposalId: number };
+export type ProposalRow = ProposalWrite;
+/** A vote row with its proposal's hub id (for live events). */
+export type VoteRow = VoteWrite & { proposal: string };
 
 const decimal = (n: number) => String(n);
 const time = (seconds: number) => new Date(seconds * 1000);
@@ -17,8 +18,6 @@ const time = (seconds: number) => new Date(seconds * 1000);
 export function toProposalRow(p: HubProposal, dao: { id: number; slug: string }): ProposalRow {
   const snapshot = typeof p.snapshot === 'string' ? (/^\d{1,15}$/.test(p.snapshot) ? Number(p.snapshot) : null) : p.snapshot;
   return {
-    type: 'proposal',
-    dao: dao.slug,
     daoId: dao.id,
     externalId: p.id,
     source: 'snapshot',
@@ -57,8 +56,6 @@ export function isPlainChoice(choice: unknown): choice is Choice {
 
 export function toVoteRow(v: HubVote & { choice: Choice; proposal: { id: string } }, dao: { id: number; slug: string }, proposalId: number): VoteRow {
   return {
-    type: 'vote',
-    dao: dao.slug,
     daoId: dao.id,
     proposalId,
     proposal: v.proposal.id,

@@ -1,9 +1,6 @@
-import { sql } from 'drizzle-orm';
-import { rowsOf } from '../../db/index.ts';
+import type { SourceStore, SourceTransaction } from '../../db/source-store.ts';
 import { NotFoundError } from '../../errors.ts';
-import { dedupe, voteKey, voteReplaces } from '../../import/importer.ts';
-import { upsertProposals, upsertVotes, type WriteCounts } from '../../import/writers.ts';
-import type { LiveEvent, SyncContext, SyncOutcome, SyncSource, SyncTx } from '../../sync/types.ts';
+import type { LiveEvent, SyncContext, SyncOutcome, SyncSource } from '../../sync/types.ts';
 import type { SnapshotClient } from './client.ts';
 import { isPlainChoice, toProposalRow, toVoteRow, type Choice, type ProposalRow, type VoteRow } from './mapping.ts';
 import { START, isTimeCursor, timePages, type TimeCursor } from './paging.ts';
@@ -50,8 +47,8 @@ const chunks = <T>(list: T[], size: number) => Array.from({ length: Math.ceil(li
 
 /**
  * Syncs a DAO's Snapshot space: its metadata, proposals and votes. Proposals and votes are read
- * in `created` order with a time cursor (never deep `skip`), and each page is written with the
- * import writers in one transaction together with the cursor that covers it, so a run killed
+ * in `created` order with a time cursor (never deep `skip`), and each page is written through the
+ * store in one transaction together with the cursor that covers it, so a run killed
  * anywhere resumes exactly where its last commit ended. Proposals still active or pending are
  * re-read on every run until they close, with all their votes (scores, state and vp change while
  * a vote is open; a voter's later vote replaces the earlier one).
@@ -91,9 +88,9 @@ export class SnapshotSource implements SyncSource {
       skippedVotes: 0,
     };
 
-    const head = await this.client.query('space', SPACE_QUERY, { space }, SpaceAnswer, ctx.signal);
+    const head = await this.client.graphql('space', SPACE_QUERY, { space }, SpaceAnswer, ctx.signal);
     if (!head.space) throw new NotFoundError('Snapshot space', space);
-    const [{ stored }] = (await rowsOf<{ stored: number }>(ctx.database.db, sql`select count(*)::int as stored from votes where dao_id = ${run.dao.id}`)) as [{ stored: number }];
+    const stored = await ctx.store.governance.countVotes(run.dao.id);
     run.votesTotal = Math.max(0, (head.space.votesCount ?? 0) - stored);
     ctx.progress(0, run.votesTotal);
 
@@ -121,21 +118,19 @@ export class SnapshotSource implements SyncSource {
   /** Re-reads proposals stored as active or pending, then all their votes. Returns how many. */
   private async recheckActive(run: Run): Promise<number> {
     const { ctx } = run;
-    const open = await rowsOf<{ external_id: string }>(ctx.database.db, sql`
-      select external_id from proposals
-       where dao_id = ${run.dao.id} and source = 'snapshot' and state in ('active', 'pending') order by id`);
-    for (const ids of chunks(open.map((r) => r.external_id), HUB_MAX_IN)) {
-      const answer = await this.client.query('proposalsById', PROPOSALS_BY_ID_QUERY, { ids }, ProposalsAnswer, ctx.signal);
+    const open = await ctx.store.governance.proposalsInStates(run.dao.id, 'snapshot', { in: ['active', 'pending'] });
+    for (const ids of chunks(open, HUB_MAX_IN)) {
+      const answer = await this.client.graphql('proposalsById', PROPOSALS_BY_ID_QUERY, { ids }, ProposalsAnswer, ctx.signal);
       const proposals = answer.proposals.filter((p) => p.space?.id === run.dao.space);
       run.proposalsRead += proposals.length;
       const events: LiveEvent[] = [];
-      await ctx.database.db.transaction(async (tx) => {
+      await ctx.transaction(async (tx) => {
         events.push(...(await this.writeProposals(tx, run, proposals)));
       });
       this.publish(ctx, events);
       // All votes of these proposals, from the start: vp and choices of open proposals may change.
       const pages = timePages<HubVote>(START, this.pageSize, async (since, skip) =>
-        (await this.client.query('proposalVotesPage', PROPOSAL_VOTES_PAGE_QUERY, { proposals: ids, since, first: this.pageSize, skip }, VotesAnswer, ctx.signal)).votes);
+        (await this.client.graphql('proposalVotesPage', PROPOSAL_VOTES_PAGE_QUERY, { proposals: ids, since, first: this.pageSize, skip }, VotesAnswer, ctx.signal)).votes);
       for await (const page of pages) {
         ctx.signal.throwIfAborted();
         await this.writeVotePage(run, page.fresh);
@@ -147,12 +142,12 @@ export class SnapshotSource implements SyncSource {
   private async syncProposals(run: Run): Promise<void> {
     const { ctx } = run;
     const pages = timePages<HubProposal>(run.cursor.proposals, this.pageSize, async (since, skip) =>
-      (await this.client.query('proposalsPage', PROPOSALS_PAGE_QUERY, { space: run.dao.space, since, first: this.pageSize, skip }, ProposalsAnswer, ctx.signal)).proposals);
+      (await this.client.graphql('proposalsPage', PROPOSALS_PAGE_QUERY, { space: run.dao.space, since, first: this.pageSize, skip }, ProposalsAnswer, ctx.signal)).proposals);
     for await (const page of pages) {
       ctx.signal.throwIfAborted();
       run.proposalsRead += page.fresh.length;
       const events: LiveEvent[] = [];
-      await ctx.database.db.transaction(async (tx) => {
+      await ctx.transaction(async (tx) => {
         events.push(...(await this.writeProposals(tx, run, page.fresh)));
         await this.saveCursor(tx, run, { ...run.cursor, proposals: page.cursor });
       });
@@ -164,7 +159,7 @@ export class SnapshotSource implements SyncSource {
   private async syncVotes(run: Run): Promise<void> {
     const { ctx } = run;
     const pages = timePages<HubVote>(run.cursor.votes, this.pageSize, async (since, skip) =>
-      (await this.client.query('votesPage', VOTES_PAGE_QUERY, { space: run.dao.space, since, first: this.pageSize, skip }, VotesAnswer, ctx.signal)).votes);
+      (await this.client.graphql('votesPage', VOTES_PAGE_QUERY, { space: run.dao.space, since, first: this.pageSize, skip }, VotesAnswer, ctx.signal)).votes);
     for await (const page of pages) {
       ctx.signal.throwIfAborted();
       await this.writeVotePage(run, page.fresh, page.cursor);
@@ -182,20 +177,20 @@ export class SnapshotSource implements SyncSource {
       ctx.logger.warn({ skipped: votes.length - plain.length }, 'votes without a proposal or with an unreadable (e.g. encrypted) choice were not stored');
     }
     const wanted = [...new Set(plain.map((v) => v.proposal.id))];
-    let known = await this.proposalIds(ctx.database.db, run.dao.id, wanted);
+    let known = await ctx.store.governance.proposalIds(run.dao.id, wanted);
     // Votes can name proposals created after our proposal pass (or missed by it): fetch those first.
     const missing = wanted.filter((id) => !known.has(id));
     const fetched: HubProposal[] = [];
     for (const ids of chunks(missing, HUB_MAX_IN)) {
-      const answer = await this.client.query('proposalsById', PROPOSALS_BY_ID_QUERY, { ids }, ProposalsAnswer, ctx.signal);
+      const answer = await this.client.graphql('proposalsById', PROPOSALS_BY_ID_QUERY, { ids }, ProposalsAnswer, ctx.signal);
       fetched.push(...answer.proposals.filter((p) => p.space?.id === run.dao.space));
     }
     if (plain.length === 0 && !cursor) return;
     const events: LiveEvent[] = [];
-    await ctx.database.db.transaction(async (tx) => {
+    await ctx.transaction(async (tx) => {
       if (fetched.length > 0) {
         events.push(...(await this.writeProposals(tx, run, fetched)));
-        known = await this.proposalIds(tx, run.dao.id, wanted);
+        known = await tx.governance.proposalIds(run.dao.id, wanted);
       }
       const rows: VoteRow[] = [];
       for (const v of plain) {
@@ -203,14 +198,11 @@ export class SnapshotSource implements SyncSource {
         if (proposalId === undefined) run.skippedVotes++; // its proposal is gone from the hub
         else rows.push(toVoteRow(v, run.dao, proposalId));
       }
-      const unique = dedupe(rows.map((row) => ({ line: 0, row })), voteKey, voteReplaces, () => {}).map((i) => i.row);
-      if (unique.length > 0) {
-        const written = await upsertVotes(tx, unique);
+      if (rows.length > 0) {
+        const written = await tx.governance.upsertVotes(rows);
         run.written += written.inserted + written.updated;
-        const byKey = new Map(unique.map((r) => [voteKey(r), r]));
-        for (const change of written.changed ?? []) {
-          const r = byKey.get(change.key);
-          if (r) events.push({ type: 'vote.cast', dao: run.dao.slug, proposal: r.proposal, voter: r.voter, choice: r.choice, voting_power: r.votingPower });
+        for (const { row: r } of written.changed) {
+          events.push({ type: 'vote.cast', dao: run.dao.slug, proposal: r.proposal, voter: r.voter, choice: r.choice, voting_power: r.votingPower });
         }
       }
       if (cursor) await this.saveCursor(tx, run, { ...run.cursor, votes: cursor });
@@ -219,30 +211,21 @@ export class SnapshotSource implements SyncSource {
     ctx.progress(run.votesRead, run.votesTotal);
   }
 
-  private async writeProposals(tx: SyncTx, run: Run, proposals: HubProposal[]): Promise<LiveEvent[]> {
+  private async writeProposals(tx: SourceStore, run: Run, proposals: HubProposal[]): Promise<LiveEvent[]> {
     if (proposals.length === 0) return [];
-    const rows: ProposalRow[] = dedupe(proposals.map((p) => ({ line: 0, row: toProposalRow(p, run.dao) })), (r) => r.externalId, () => true, () => {}).map((i) => i.row);
-    const written: WriteCounts = await upsertProposals(tx, rows);
+    const written = await tx.governance.upsertProposals(proposals.map((p): ProposalRow => toProposalRow(p, run.dao)));
     run.written += written.inserted + written.updated;
-    const state = new Map(rows.map((r) => [r.externalId, r.state]));
-    return (written.changed ?? []).map((c) => ({
-      type: c.inserted ? ('proposal.created' as const) : ('proposal.updated' as const),
+    return written.changed.map(({ row, inserted }) => ({
+      type: inserted ? ('proposal.created' as const) : ('proposal.updated' as const),
       dao: run.dao.slug,
-      proposal: c.key,
-      state: state.get(c.key),
+      proposal: row.externalId,
+      state: row.state,
     }));
   }
 
-  private async proposalIds(db: SyncTx, daoId: number, externalIds: string[]): Promise<Map<string, number>> {
-    if (externalIds.length === 0) return new Map();
-    const rows = await rowsOf<{ id: number; external_id: string }>(db, sql`
-      select id, external_id from proposals where dao_id = ${daoId} and external_id = any(${sql.param(externalIds)}::text[])`);
-    return new Map(rows.map((r) => [r.external_id, Number(r.id)]));
-  }
-
-  private async saveCursor(tx: SyncTx, run: Run, cursor: SnapshotCursor): Promise<void> {
+  private async saveCursor(tx: SourceTransaction, run: Run, cursor: SnapshotCursor): Promise<void> {
     const same = JSON.stringify(cursor) === JSON.stringify(run.cursor);
-    if (!same) await run.ctx.saveCursor(tx, cursor as unknown as Record<string, unknown>);
+    if (!same) await tx.saveCursor(cursor as unknown as Record<string, unknown>);
   }
 
   private publish(ctx: SyncContext, events: LiveEvent[]) {

@@ -1,6 +1,6 @@
 import { formatUnits, type Address } from 'viem';
-import { erc20Views } from '../chain/abi.ts';
-import type { ChainRpc } from '../chain/rpc.ts';
+import { erc20Views } from '../evm/erc20.ts';
+import type { ChainRpc } from '../evm/rpc.ts';
 
 /**
  * Balances of the treasury wallets at one block: the native coin (eth_getBalance) and each listed

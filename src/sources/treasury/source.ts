@@ -1,11 +1,8 @@
-import { sql } from 'drizzle-orm';
 import { getAddress, type Address } from 'viem';
-import { rowsOf } from '../../db/index.ts';
 import type { DaoRow } from '../../db/queries/daos.ts';
-import { upsertTreasuryBalances } from '../../import/writers.ts';
-import type { SyncContext, SyncOutcome, SyncSource, SyncTx } from '../../sync/types.ts';
-import { chainInfo, rpcUrlFor } from '../chain/chains.ts';
-import { ChainRpc, messageOf, type RpcOptions } from '../chain/rpc.ts';
+import type { SyncContext, SyncOutcome, SyncSource } from '../../sync/types.ts';
+import { chainInfo, rpcUrlFor } from '../evm/chains.ts';
+import { ChainRpc, messageOf, type RpcOptions } from '../evm/rpc.ts';
 import { readBalances } from './balances.ts';
 import { createLlamaPrices, multiplyDecimals, NATIVE, type Price, type PriceSource } from './prices.ts';
 
@@ -35,10 +32,8 @@ export function createTreasurySource(config: TreasurySourceConfig): SyncSource {
   };
 }
 
-const p = (values: unknown[]) => sql.param(values);
-
 async function syncTreasury(ctx: SyncContext, config: TreasurySourceConfig, prices: PriceSource): Promise<SyncOutcome> {
-  const { dao, database } = ctx;
+  const { dao } = ctx;
   const chain = chainInfo(dao.chain);
   const rpc = new ChainRpc({ ...config.rpc, url: rpcUrlFor(config.rpcUrls, dao.chain), logger: ctx.logger, signal: ctx.signal });
   const wallets = [...new Set(dao.treasuryAddresses.map((a) => getAddress(a).toLowerCase() as Address))];
@@ -65,23 +60,23 @@ async function syncTreasury(ctx: SyncContext, config: TreasurySourceConfig, pric
   const timestamp = new Date(header.timestamp * 1000);
   let written = 0;
   let stale = 0;
-  await database.db.transaction(async (tx) => {
-    await storePrices(tx, fresh);
-    const known = await lastPrices(tx, coins.filter((c) => !fresh.has(c)));
+  await ctx.transaction(async (tx) => {
+    await tx.treasury.storePrices(fresh);
+    const known = await tx.treasury.lastPrices(coins.filter((c) => !fresh.has(c)));
     const rows = balances.map((b) => {
       const coin = coinOf(b.token);
       const price = fresh.get(coin)?.price ?? known.get(coin);
       const usdStale = !fresh.has(coin) && price !== undefined;
       if (usdStale) stale++;
       return {
-        type: 'treasury_balance' as const, dao: dao.slug, daoId: dao.id, timestamp, wallet: b.wallet, chain: dao.chain,
+        daoId: dao.id, timestamp, wallet: b.wallet, chain: dao.chain,
         tokenSymbol: b.symbol, tokenAddress: b.token, amount: b.amount,
         usdValue: price === undefined ? null : multiplyDecimals(b.amount, price), usdStale,
       };
     });
-    const counts = await upsertTreasuryBalances(tx, rows);
+    const counts = await tx.treasury.upsertBalances(rows);
     written = counts.inserted + counts.updated;
-    await ctx.saveCursor(tx, { block, timestamp: timestamp.toISOString() });
+    await tx.saveCursor({ block, timestamp: timestamp.toISOString() });
   });
   return {
     written,
@@ -89,22 +84,4 @@ async function syncTreasury(ctx: SyncContext, config: TreasurySourceConfig, pric
     lag: head - block,
     details: { lastBlock: block, requests: rpc.requests, stalePrices: stale, ...(priceError ? { priceError } : {}) },
   };
-}
-
-async function storePrices(tx: SyncTx, prices: Map<string, Price>): Promise<void> {
-  if (prices.size === 0) return;
-  const list = [...prices.entries()];
-  await tx.execute(sql`
-    insert into token_prices as t (coin, price, symbol, price_time, fetched_at)
-    select *, now() from unnest(${p(list.map(([c]) => c))}::text[], ${p(list.map(([, v]) => v.price))}::numeric[],
-      ${p(list.map(([, v]) => v.symbol ?? null))}::text[], ${p(list.map(([, v]) => v.time?.toISOString() ?? null))}::timestamptz[])
-    on conflict (coin) do update set price = excluded.price, symbol = excluded.symbol, price_time = excluded.price_time,
-      fetched_at = excluded.fetched_at`);
-}
-
-async function lastPrices(tx: SyncTx, coins: string[]): Promise<Map<string, string>> {
-  if (coins.length === 0) return new Map();
-  const rows = await rowsOf<{ coin: string; price: string }>(tx, sql`
-    select coin, price::text as price from token_prices where coin = any(${p(coins)}::text[])`);
-  return new Map(rows.map((r) => [r.coin, r.price]));
 }

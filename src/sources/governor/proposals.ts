@@ -1,16 +1,13 @@
-import { sql } from 'drizzle-orm';
 import { formatUnits, type Address } from 'viem';
-import { rowsOf } from '../../db/index.ts';
-import type { Normalized } from '../../import/validate.ts';
-import { upsertProposals, upsertVotes } from '../../import/writers.ts';
-import type { LiveEvent, SyncTx } from '../../sync/types.ts';
+import type { ChainEvent, ProposalWrite, SourceStore, VoteWrite } from '../../db/source-store.ts';
+import type { LiveEvent } from '../../sync/types.ts';
+import type { BlockHeader, ChainRpc } from '../evm/rpc.ts';
 import { governorViews, PROPOSAL_STATES, type ProposalState } from './abi.ts';
-import { proposalEvents, VOTE_EVENTS, type ChainEvent } from './events.ts';
-import type { BlockHeader, ChainRpc } from './rpc.ts';
+import { VOTE_EVENTS } from './events.ts';
 
 /**
  * Governor proposals and votes, stored in the same proposals/votes tables as every other source
- * (through the import writers) so the API and metrics treat on-chain governance like the rest.
+ * (through the same store statements) so the API and metrics treat on-chain governance like the rest.
  * Governor's For/Against/Abstain is Snapshot's "basic" voting type: choices For (1), Against (2),
  * Abstain (3), mapped from the contract's support values 1, 0 and 2. Tallies are the sums of the
  * VoteCast weights (GovernorCountingSimple and Bravo count exactly that); state and quorum are
@@ -134,19 +131,9 @@ export async function readFacts(ctx: ReadContext, metas: ProposalMeta[]): Promis
   return new Map(facts);
 }
 
-type ProposalRow = Extract<Normalized, { type: 'proposal' }> & { daoId: number };
-type VoteRow = Extract<Normalized, { type: 'vote' }> & { daoId: number; proposalId: number };
-
-const p = (values: unknown[]) => sql.param(values);
-
 /** For/Against/Abstain sums (raw token amounts) per proposal, from the stored vote logs. */
-async function tallies(tx: SyncTx, daoId: number, ids: string[]): Promise<Map<string, [bigint, bigint, bigint]>> {
-  const rows = await rowsOf<{ id: string; support: number; weight: string }>(tx, sql`
-    select args->>'proposalId' as id, (args->>'support')::int as support, sum((args->>'weight')::numeric)::text as weight
-      from chain_events
-     where dao_id = ${daoId} and args ? 'proposalId' and args->>'proposalId' = any(${p(ids)}::text[])
-       and event = any(${p(VOTE_EVENTS)}::text[])
-     group by 1, 2`);
+async function tallies(tx: SourceStore, daoId: number, ids: string[]): Promise<Map<string, [bigint, bigint, bigint]>> {
+  const rows = await tx.chain.voteWeights(daoId, VOTE_EVENTS, ids);
   const out = new Map<string, [bigint, bigint, bigint]>(ids.map((id) => [id, [0n, 0n, 0n]]));
   for (const row of rows) {
     const choice = SUPPORT_TO_CHOICE[Number(row.support)];
@@ -157,8 +144,8 @@ async function tallies(tx: SyncTx, daoId: number, ids: string[]): Promise<Map<st
 }
 
 /** When the contract gives no state (it does not know the id), the lifecycle logs still tell the latest step. */
-async function stateFromEvents(tx: SyncTx, daoId: number, id: string): Promise<ProposalState> {
-  const events = await proposalEvents(tx, daoId, ['ProposalQueued', 'ProposalExecuted', 'ProposalCanceled'], [id]);
+async function stateFromEvents(tx: SourceStore, daoId: number, id: string): Promise<ProposalState> {
+  const events = await tx.chain.proposalEvents(daoId, ['ProposalQueued', 'ProposalExecuted', 'ProposalCanceled'], [id]);
   const last = events.at(-1)?.event;
   return last === 'ProposalExecuted' ? 'executed' : last === 'ProposalCanceled' ? 'canceled' : last === 'ProposalQueued' ? 'queued' : 'pending';
 }
@@ -173,22 +160,20 @@ export interface WriteProposalsInput {
 }
 
 /** Upserts the proposals (after this range's logs are stored); returns rows written and live events. */
-export async function writeProposals(tx: SyncTx, input: WriteProposalsInput): Promise<{ written: number; live: LiveEvent[] }> {
+export async function writeProposals(tx: SourceStore, input: WriteProposalsInput): Promise<{ written: number; live: LiveEvent[] }> {
   const { daoId, daoSlug, decimals, metas, facts } = input;
   if (metas.length === 0) return { written: 0, live: [] };
   const ids = metas.map((m) => m.id);
-  const before = new Map((await rowsOf<{ external_id: string; state: string }>(tx, sql`
-    select external_id, state from proposals where dao_id = ${daoId} and external_id = any(${p(ids)}::text[])`))
-    .map((r) => [r.external_id, r.state]));
+  const before = await tx.governance.proposalStates(daoId, ids);
   const sums = await tallies(tx, daoId, ids);
-  const rows: ProposalRow[] = [];
+  const rows: ProposalWrite[] = [];
   const live: LiveEvent[] = [];
   for (const m of metas) {
     const f = facts.get(m.id)!;
     const state = f.state ?? (await stateFromEvents(tx, daoId, m.id));
     const [forVotes, against, abstain] = sums.get(m.id)!;
     rows.push({
-      type: 'proposal', dao: daoSlug, daoId, externalId: m.id, source: 'onchain', votingType: 'basic',
+      daoId, externalId: m.id, source: 'onchain', votingType: 'basic',
       title: titleOf(m.description), body: m.description, author: m.proposer, choices: CHOICES,
       start: f.start, end: f.end, state,
       quorum: f.quorum === null ? null : formatUnits(f.quorum, decimals),
@@ -200,19 +185,17 @@ export async function writeProposals(tx: SyncTx, input: WriteProposalsInput): Pr
     if (old === undefined) live.push({ type: 'proposal.created', dao: daoSlug, proposal: m.id, state });
     else if (old !== state) live.push({ type: 'proposal.updated', dao: daoSlug, proposal: m.id, state });
   }
-  const counts = await upsertProposals(tx, rows);
+  const counts = await tx.governance.upsertProposals(rows);
   return { written: counts.inserted + counts.updated, live };
 }
 
 /** Upserts the votes of newly stored VoteCast / VoteCastWithParams logs. */
-export async function writeVotes(tx: SyncTx, daoId: number, daoSlug: string, decimals: number, events: ChainEvent[]): Promise<{ written: number; live: LiveEvent[] }> {
+export async function writeVotes(tx: SourceStore, daoId: number, daoSlug: string, decimals: number, events: ChainEvent[]): Promise<{ written: number; live: LiveEvent[] }> {
   const votes = events.filter((e) => VOTE_EVENTS.includes(e.event));
   if (votes.length === 0) return { written: 0, live: [] };
   const ids = [...new Set(votes.map((e) => String(e.args.proposalId)))];
-  const proposalIds = new Map((await rowsOf<{ id: number; external_id: string }>(tx, sql`
-    select id, external_id from proposals where dao_id = ${daoId} and external_id = any(${p(ids)}::text[])`))
-    .map((r) => [r.external_id, Number(r.id)]));
-  const rows: VoteRow[] = [];
+  const proposalIds = await tx.governance.proposalIds(daoId, ids);
+  const rows: VoteWrite[] = [];
   const live: LiveEvent[] = [];
   for (const e of votes) {
     const a = e.args as Record<string, string | number>;
@@ -221,13 +204,10 @@ export async function writeVotes(tx: SyncTx, daoId: number, daoSlug: string, dec
     // A vote on a proposal created before the indexed range, or with an unknown support value, has no place to go.
     if (proposalId === undefined || choice === undefined) continue;
     const votingPower = formatUnits(BigInt(a.weight!), decimals);
-    rows.push({
-      type: 'vote', dao: daoSlug, daoId, proposalId, proposal: String(a.proposalId), voter: String(a.voter),
-      choice, votingPower, created: e.blockTime, reason: a.reason ? String(a.reason) : null,
-    });
+    rows.push({ daoId, proposalId, voter: String(a.voter), choice, votingPower, created: e.blockTime, reason: a.reason ? String(a.reason) : null });
     live.push({ type: 'vote.cast', dao: daoSlug, proposal: String(a.proposalId), voter: String(a.voter), choice, voting_power: votingPower });
   }
   if (rows.length === 0) return { written: 0, live: [] };
-  const counts = await upsertVotes(tx, rows);
+  const counts = await tx.governance.upsertVotes(rows);
   return { written: counts.inserted + counts.updated, live };
 }

@@ -1,8 +1,6 @@
-import { sql } from 'drizzle-orm';
 import { formatUnits, parseUnits } from 'viem';
-import { rowsOf } from '../../db/index.ts';
-import type { SyncTx } from '../../sync/types.ts';
-import { eventOf, TOKEN_EVENT_NAMES, type ChainEvent } from './events.ts';
+import type { ChainEvent, SourceStore } from '../../db/source-store.ts';
+import { TOKEN_EVENT_NAMES } from './events.ts';
 
 /**
  * token_accounts from the token's Transfer / DelegateChanged / DelegateVotesChanged logs:
@@ -60,64 +58,30 @@ function fold(accounts: Map<string, Account>, events: ChainEvent[], only: Set<st
   }
 }
 
-interface AccountRow {
-  address: string;
-  balance: string;
-  delegate: string | null;
-  voting_power: string;
-  updated_block: number | null;
-}
-
-const p = (values: unknown[]) => sql.param(values);
-
-async function load(tx: SyncTx, daoId: number, addresses: string[], decimals: number): Promise<Map<string, Account>> {
-  const rows = await rowsOf<AccountRow>(tx, sql`
-    select address, balance::text as balance, delegate, voting_power::text as voting_power, updated_block
-      from token_accounts where dao_id = ${daoId} and address = any(${p(addresses)}::text[])`);
+async function load(store: SourceStore, daoId: number, addresses: string[], decimals: number): Promise<Map<string, Account>> {
+  const rows = await store.chain.tokenAccounts(daoId, addresses);
   return new Map(rows.map((r) => [r.address, {
     balance: parseUnits(r.balance, decimals),
     delegate: r.delegate,
-    votingPower: parseUnits(r.voting_power, decimals),
-    updatedBlock: r.updated_block === null ? null : Number(r.updated_block),
+    votingPower: parseUnits(r.votingPower, decimals),
+    updatedBlock: r.updatedBlock,
   }]));
 }
 
 /** Writes the accounts (only rows whose values change) and recounts the delegators of every delegate involved. */
-async function store(tx: SyncTx, daoId: number, accounts: Map<string, Account>, before: Map<string, Account>, decimals: number): Promise<number> {
-  const list = [...accounts.entries()];
-  let written = 0;
-  if (list.length) {
-    const rows = await rowsOf<{ address: string }>(tx, sql`
-      insert into token_accounts as t (dao_id, address, balance, delegate, voting_power, updated_block)
-      select ${daoId}, * from unnest(${p(list.map(([a]) => a))}::text[],
-        ${p(list.map(([, v]) => formatUnits(v.balance, decimals)))}::numeric[], ${p(list.map(([, v]) => v.delegate))}::text[],
-        ${p(list.map(([, v]) => formatUnits(v.votingPower, decimals)))}::numeric[], ${p(list.map(([, v]) => v.updatedBlock))}::int8[])
-      on conflict (dao_id, address) do update set balance = excluded.balance, delegate = excluded.delegate,
-        voting_power = excluded.voting_power, updated_block = excluded.updated_block, updated_at = now()
-      where (t.balance, t.delegate, t.voting_power, t.updated_block)
-        is distinct from (excluded.balance, excluded.delegate, excluded.voting_power, excluded.updated_block)
-      returning address`);
-    written += rows.length;
-  }
+async function store(tx: SourceStore, daoId: number, accounts: Map<string, Account>, before: Map<string, Account>, decimals: number): Promise<number> {
+  const rows = [...accounts.entries()].map(([address, v]) => ({
+    address, balance: formatUnits(v.balance, decimals), delegate: v.delegate, votingPower: formatUnits(v.votingPower, decimals), updatedBlock: v.updatedBlock,
+  }));
+  let written = await tx.chain.upsertTokenAccounts(daoId, rows);
   const delegates = new Set<string>();
   for (const account of [...accounts.values(), ...before.values()]) if (account.delegate) delegates.add(account.delegate);
-  written += await recountDelegators(tx, daoId, [...delegates]);
+  written += await tx.chain.recountDelegators(daoId, [...delegates]);
   return written;
 }
 
-async function recountDelegators(tx: SyncTx, daoId: number, delegates: string[]): Promise<number> {
-  if (delegates.length === 0) return 0;
-  const rows = await rowsOf<{ address: string }>(tx, sql`
-    update token_accounts t set delegators = c.n, updated_at = now()
-      from (select d.address, (select count(*) from token_accounts x where x.dao_id = ${daoId} and x.delegate = d.address)::int as n
-              from unnest(${p(delegates)}::text[]) as d(address)) c
-     where t.dao_id = ${daoId} and t.address = c.address and t.delegators <> c.n
-     returning t.address`);
-  return rows.length;
-}
-
 /** Applies newly stored token logs (in chain order) to token_accounts; returns rows written. */
-export async function applyTokenEvents(tx: SyncTx, daoId: number, events: ChainEvent[], decimals: number): Promise<number> {
+export async function applyTokenEvents(tx: SourceStore, daoId: number, events: ChainEvent[], decimals: number): Promise<number> {
   const tokenEvents = events.filter((e) => TOKEN_EVENT_NAMES.includes(e.event));
   if (tokenEvents.length === 0) return 0;
   const addresses = [...new Set(tokenEvents.flatMap(touchedAccounts))];
@@ -131,25 +95,13 @@ export async function applyTokenEvents(tx: SyncTx, daoId: number, events: ChainE
  * Re-derives the given accounts from the logs still stored (after a rollback deleted some):
  * accounts no remaining log touches are deleted.
  */
-export async function rederiveAccounts(tx: SyncTx, daoId: number, addresses: string[], decimals: number): Promise<number> {
+export async function rederiveAccounts(tx: SourceStore, daoId: number, addresses: string[], decimals: number): Promise<number> {
   if (addresses.length === 0) return 0;
   const only = new Set(addresses);
-  const rows = await rowsOf<Parameters<typeof eventOf>[0]>(tx, sql`
-    select * from chain_events
-     where dao_id = ${daoId} and event = any(${p(TOKEN_EVENT_NAMES)}::text[])
-       and (args->>'from' = any(${p(addresses)}::text[]) or args->>'to' = any(${p(addresses)}::text[])
-         or args->>'delegator' = any(${p(addresses)}::text[]) or args->>'toDelegate' = any(${p(addresses)}::text[])
-         or args->>'delegate' = any(${p(addresses)}::text[]))
-     order by block_number, log_index`);
+  const events = await tx.chain.eventsTouching(daoId, TOKEN_EVENT_NAMES, addresses);
   const before = await load(tx, daoId, addresses, decimals);
   const accounts = new Map<string, Account>();
-  fold(accounts, rows.map(eventOf), only);
-  const gone = addresses.filter((a) => !accounts.has(a));
-  let written = 0;
-  if (gone.length) {
-    const deleted = await rowsOf<{ address: string }>(tx, sql`
-      delete from token_accounts where dao_id = ${daoId} and address = any(${p(gone)}::text[]) returning address`);
-    written += deleted.length;
-  }
+  fold(accounts, events, only);
+  const written = await tx.chain.deleteTokenAccounts(daoId, addresses.filter((a) => !accounts.has(a)));
   return written + (await store(tx, daoId, accounts, before, decimals));
 }

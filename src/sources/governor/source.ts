@@ -1,15 +1,15 @@
-import { sql } from 'drizzle-orm';
 import { getAddress, numberToHex, type Address, type Hex } from 'viem';
-import { rowsOf } from '../../db/index.ts';
 import type { DaoRow } from '../../db/queries/daos.ts';
+import type { ChainEvent } from '../../db/source-store.ts';
 import { ValidationError } from '../../errors.ts';
 import type { LiveEvent, SyncContext, SyncOutcome, SyncSource } from '../../sync/types.ts';
-import { erc20Views, FINAL_STATES, governorViews } from './abi.ts';
-import { rpcUrlFor } from './chains.ts';
-import { decodeLogs, GOVERNOR_TOPICS, insertEvents, proposalEvents, TOKEN_TOPICS, type ChainEvent } from './events.ts';
-import { metaOf, readFacts, writeProposals, writeVotes, type ClockMode, type ProposalMeta } from './governor.ts';
-import { findAncestor, pruneBlocks, rollback, storeBlocks } from './reorg.ts';
-import { ChainRpc, type BlockHeader, type RpcOptions } from './rpc.ts';
+import { rpcUrlFor } from '../evm/chains.ts';
+import { erc20Views } from '../evm/erc20.ts';
+import { ChainRpc, type BlockHeader, type RpcOptions } from '../evm/rpc.ts';
+import { FINAL_STATES, governorViews } from './abi.ts';
+import { decodeLogs, GOVERNOR_TOPICS, TOKEN_TOPICS } from './events.ts';
+import { metaOf, readFacts, writeProposals, writeVotes, type ClockMode, type ProposalMeta } from './proposals.ts';
+import { findAncestor, rollback } from './reorg.ts';
 import { applyTokenEvents } from './token.ts';
 
 /**
@@ -70,7 +70,7 @@ class GovernorSync {
   }
 
   async run(): Promise<SyncOutcome> {
-    const { dao, database } = this.ctx;
+    const { dao } = this.ctx;
     const token = address(dao.tokenAddress ?? this.cursor.token ?? (await this.readToken()), 'token_address');
     const decimals = this.cursor.decimals ?? Number(await this.rpc.retry('decimals', () =>
       this.rpc.client.readContract({ address: token, abi: erc20Views, functionName: 'decimals' })));
@@ -114,16 +114,16 @@ class GovernorSync {
 
   private async checkReorg(meta: { token: string; decimals: number; clock: ClockMode }): Promise<void> {
     if (this.cursor.block === undefined) return;
-    const ancestor = await findAncestor(this.rpc, this.ctx.database, this.ctx.dao.id);
+    const ancestor = await findAncestor(this.rpc, this.ctx.store, this.ctx.dao.id);
     if (!ancestor) return;
     this.ctx.logger.warn({ from: this.cursor.block, to: ancestor.number }, 'reorg: rolling back to the common ancestor');
-    await this.ctx.database.db.transaction(async (tx) => {
+    await this.ctx.transaction(async (tx) => {
       const result = await rollback(tx, this.ctx.dao.id, ancestor.number, meta.decimals);
       const cursor = {
         ...this.cursor, ...meta, block: ancestor.number, hash: ancestor.hash,
         refresh: [...new Set([...(this.cursor.refresh ?? []), ...result.refresh])],
       };
-      await this.ctx.saveCursor(tx, cursor as Record<string, unknown>);
+      await tx.saveCursor(cursor as Record<string, unknown>);
       this.cursor = cursor;
       this.written += result.written;
     });
@@ -131,7 +131,7 @@ class GovernorSync {
 
   /** Reads [from, to] (nothing when from > to) and commits it; the final step also re-reads open proposals. */
   private async step(from: number, to: number, final: boolean, headHeader: BlockHeader, meta: { token: Address; decimals: number; clock: ClockMode }): Promise<void> {
-    const { database, dao } = this.ctx;
+    const { dao } = this.ctx;
     const head = headHeader.number;
     const top = await this.rpc.header(to);
     if (!top) throw new ChainMovedError(`block ${to} is gone`);
@@ -152,10 +152,10 @@ class GovernorSync {
     const metas = await this.proposalsToRead(events, final);
     const facts = await readFacts({ rpc: this.rpc, governor: this.governor, clock: meta.clock, block: headHeader }, metas);
     const live: LiveEvent[] = [];
-    await database.db.transaction(async (tx) => {
-      const fresh = await insertEvents(tx, dao.id, events);
-      await storeBlocks(tx, dao.id, [...headers.values()].filter((h): h is BlockHeader => !!h && (h.number >= windowStart || h.number === to)));
-      await pruneBlocks(tx, dao.id, head - this.config.confirmations, to);
+    await this.ctx.transaction(async (tx) => {
+      const fresh = await tx.chain.insertEvents(dao.id, events);
+      await tx.chain.storeBlocks(dao.id, [...headers.values()].filter((h): h is BlockHeader => !!h && (h.number >= windowStart || h.number === to)));
+      await tx.chain.pruneBlocks(dao.id, head - this.config.confirmations, to);
       const proposals = await writeProposals(tx, { daoId: dao.id, daoSlug: dao.slug, decimals: meta.decimals, clock: meta.clock, metas, facts });
       const votes = await writeVotes(tx, dao.id, dao.slug, meta.decimals, fresh);
       const accounts = await applyTokenEvents(tx, dao.id, fresh, meta.decimals);
@@ -163,7 +163,7 @@ class GovernorSync {
         ...meta, block: to, hash: top.hash,
         refresh: metas.filter((m) => facts.get(m.id)?.estimated).map((m) => m.id),
       };
-      await this.ctx.saveCursor(tx, cursor as Record<string, unknown>);
+      await tx.saveCursor(cursor as Record<string, unknown>);
       this.cursor = cursor;
       this.written += fresh.length + proposals.written + votes.written + accounts;
       live.push(...proposals.live, ...votes.live);
@@ -174,19 +174,16 @@ class GovernorSync {
 
   /** Proposals touched by this range, those to re-read (cursor.refresh) and, at the final step, every open one. */
   private async proposalsToRead(events: ChainEvent[], final: boolean): Promise<ProposalMeta[]> {
-    const { database, dao } = this.ctx;
+    const { store, dao } = this.ctx;
     const metas = new Map<string, ProposalMeta>();
     for (const e of events) if (e.event === 'ProposalCreated') metas.set(String(e.args.proposalId), metaOf(e));
     const wanted = new Set<string>(this.cursor.refresh ?? []);
     for (const e of events) if ('proposalId' in e.args) wanted.add(String(e.args.proposalId));
     if (final) {
-      const open = await rowsOf<{ external_id: string }>(database.db, sql`
-        select external_id from proposals
-         where dao_id = ${dao.id} and source = 'onchain' and state <> all(${sql.param([...FINAL_STATES])}::text[])`);
-      for (const row of open) wanted.add(row.external_id);
+      for (const id of await store.governance.proposalsInStates(dao.id, 'onchain', { except: FINAL_STATES })) wanted.add(id);
     }
     const missing = [...wanted].filter((id) => !metas.has(id));
-    for (const e of await proposalEvents(database.db, dao.id, ['ProposalCreated'], missing)) metas.set(String(e.args.proposalId), metaOf(e));
+    for (const e of await store.chain.proposalEvents(dao.id, ['ProposalCreated'], missing)) metas.set(String(e.args.proposalId), metaOf(e));
     return [...metas.values()];
   }
 

@@ -1,11 +1,10 @@
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger/index.ts';
-import { hasRpcFor } from '../sources/chain/chains.ts';
-import { createGovernorSource } from '../sources/chain/source.ts';
-import { createSnapshotSource } from '../sources/snapshot/index.ts';
-import { createTreasurySource } from '../sources/treasury/source.ts';
-import type { SourceName, SyncSource } from './types.ts';
-
+import type { SourceName, SyncSource } from '../sync/types.ts';
+import { hasRpcFor } from './evm/chains.ts';
+import { createGovernorSource } from './governor/source.ts';
+import { createSnapshotSource } from './snapshot/index.ts';
+import { createTreasurySource } from './treasury/source.ts';
 
 export interface SourceDeps {
   logger: Logger;
@@ -16,7 +15,8 @@ export interface SourceDeps {
 /**
  * The sources this installation syncs, built from the configuration. Each connector
  * (src/sources/<name>) contributes its source here when what it needs is configured; the engine
- * runs every returned source for every DAO it `appliesTo`.
+ * (src/sync), which knows sources only by the SyncSource contract, runs every returned source for
+ * every DAO it `appliesTo`. The commands that start an engine (serve, worker, sync) call this.
  */
 export function createSources(config: Config, deps: SourceDeps): SyncSource[] {
   // Snapshot's hub is public, so its source is always configured (SNAPSHOT_HUB_URL has a default).

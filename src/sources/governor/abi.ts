@@ -28,12 +28,6 @@ export const governorViews = parseAbi([
   'function CLOCK_MODE() view returns (string)',
 ]);
 
-export const erc20Views = parseAbi([
-  'function decimals() view returns (uint8)',
-  'function symbol() view returns (string)',
-  'function balanceOf(address account) view returns (uint256)',
-]);
-
 /** Governor's ProposalState enum order (OpenZeppelin and Bravo agree on it). */
 export const PROPOSAL_STATES = ['pending', 'active', 'canceled', 'defeated', 'succeeded', 'queued', 'expired', 'executed'] as const;
 export type ProposalState = (typeof PROPOSAL_STATES)[number];

@@ -1,0 +1,309 @@
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { rowsOf, type Db } from '../client.ts';
+import { daos, proposals, votes } from '../schema/index.ts';
+import { NotFoundError } from '../../errors.ts';
+import { scoreProposal, type Choice, type VotingType } from '../../metrics/snapshot-scoring.ts';
+import { foldByKey, iso, json, param, upsertKeyed, type Upserted } from './upserts.ts';
+
+/**
+ * Proposals and their votes, whichever source they come from (imports, Snapshot, Governor
+ * contracts): the writes every source shares, the lookups they resume from, and the API's reads.
+ */
+export interface ProposalWrite {
+  daoId: number;
+  externalId: string;
+  source: string;
+  votingType: string;
+  title: string;
+  body: string;
+  author: string | null;
+  choices: string[];
+  start: Date;
+  end: Date;
+  state: string;
+  quorum: string | null;
+  snapshotBlock: number | null;
+  scores: string[] | null;
+  scoresTotal: string | null;
+}
+
+export interface VoteWrite {
+  daoId: number;
+  proposalId: number;
+  voter: string;
+  choice: Choice;
+  votingPower: string;
+  created: Date;
+  reason: string | null;
+}
+
+const proposalKey = (r: { daoId: number; externalId: string }) => `${r.daoId}:${r.externalId}`;
+
+/** Upserts proposals by (DAO, source id); a batch naming one proposal twice writes the last. Returns the rows written. */
+export function upsertProposals<R extends ProposalWrite>(db: Db, batch: R[]): Promise<Upserted<R>> {
+  const rows = foldByKey(batch, proposalKey, () => true);
+  return upsertKeyed(db, rows, proposalKey, sql`
+    insert into proposals as p (dao_id, external_id, source, voting_type, title, body, author, choices, start, "end",
+      state, quorum, snapshot_block, scores, scores_total)
+    select * from unnest(${param(rows.map((r) => r.daoId))}::int[], ${param(rows.map((r) => r.externalId))}::text[],
+      ${param(rows.map((r) => r.source))}::text[], ${param(rows.map((r) => r.votingType))}::text[],
+      ${param(rows.map((r) => r.title))}::text[], ${param(rows.map((r) => r.body))}::text[], ${param(rows.map((r) => r.author))}::text[],
+      ${param(rows.map((r) => json(r.choices)))}::jsonb[], ${param(rows.map((r) => iso(r.start)))}::timestamptz[],
+      ${param(rows.map((r) => iso(r.end)))}::timestamptz[], ${param(rows.map((r) => r.state))}::text[],
+      ${param(rows.map((r) => r.quorum))}::numeric[], ${param(rows.map((r) => r.snapshotBlock))}::int8[],
+      ${param(rows.map((r) => json(r.scores)))}::jsonb[], ${param(rows.map((r) => r.scoresTotal))}::numeric[])
+    on conflict (dao_id, external_id) do update set source = excluded.source, voting_type = excluded.voting_type,
+      title = excluded.title, body = excluded.body, author = excluded.author, choices = excluded.choices,
+      start = excluded.start, "end" = excluded."end", state = excluded.state, quorum = excluded.quorum,
+      snapshot_block = excluded.snapshot_block, scores = excluded.scores, scores_total = excluded.scores_total,
+      updated_at = now()
+    where (p.source, p.voting_type, p.title, p.body, p.author, p.choices, p.start, p."end", p.state, p.quorum,
+           p.snapshot_block, p.scores, p.scores_total)
+      is distinct from (excluded.source, excluded.voting_type, excluded.title, excluded.body, excluded.author,
+           excluded.choices, excluded.start, excluded."end", excluded.state, excluded.quorum, excluded.snapshot_block,
+           excluded.scores, excluded.scores_total)
+    returning (xmax = 0) as inserted, p.dao_id::text || ':' || p.external_id as key`);
+}
+
+/** One vote per (proposal, voter): a later `created` replaces an earlier vote, an equal one keeps the last read. */
+export const voteKey = (r: { proposalId: number; voter: string }) => `${r.proposalId}:${r.voter}`;
+export const voteReplaces = (next: { created: Date }, kept: { created: Date }) => next.created >= kept.created;
+
+/**
+ * Upserts votes by (proposal, voter) under that rule, in the batch (voteReplaces) and against
+ * the stored row (the statement's `excluded.created >= v.created`). Returns the rows written.
+ */
+export function upsertVotes<R extends VoteWrite>(db: Db, batch: R[]): Promise<Upserted<R>> {
+  const rows = foldByKey(batch, voteKey, voteReplaces);
+  return upsertKeyed(db, rows, voteKey, sql`
+    insert into votes as v (proposal_id, dao_id, voter, choice, voting_power, reason, created)
+    select * from unnest(${param(rows.map((r) => r.proposalId))}::int8[], ${param(rows.map((r) => r.daoId))}::int[],
+      ${param(rows.map((r) => r.voter))}::text[], ${param(rows.map((r) => json(r.choice)))}::jsonb[],
+      ${param(rows.map((r) => r.votingPower))}::numeric[], ${param(rows.map((r) => r.reason))}::text[],
+      ${param(rows.map((r) => iso(r.created)))}::timestamptz[])
+    on conflict (proposal_id, voter) do update set choice = excluded.choice, voting_power = excluded.voting_power,
+      reason = excluded.reason, created = excluded.created
+    where excluded.created >= v.created
+      and (v.choice, v.voting_power, v.reason, v.created) is distinct from
+          (excluded.choice, excluded.voting_power, excluded.reason, excluded.created)
+    returning (xmax = 0) as inserted, v.proposal_id::text || ':' || v.voter as key`);
+}
+
+/** What a vote needs to know of its proposal: the internal id, and the choices to check it against. */
+export interface ProposalRef {
+  id: number;
+  votingType: string;
+  choices: number;
+}
+
+/** Proposals named by (DAO id, source id), keyed `daoId:externalId`; unknown ones are absent. */
+export async function proposalRefs(db: Db, keys: ReadonlyArray<readonly [number, string]>): Promise<Map<string, ProposalRef>> {
+  if (keys.length === 0) return new Map();
+  const rows = await rowsOf<{ id: number; dao_id: number; external_id: string; voting_type: string; choices: number }>(db, sql`
+    select p.id, p.dao_id, p.external_id, p.voting_type, jsonb_array_length(p.choices) as choices
+      from proposals p join unnest(${param(keys.map((k) => k[0]))}::int[], ${param(keys.map((k) => k[1]))}::text[]) as k(dao_id, external_id)
+        on p.dao_id = k.dao_id and p.external_id = k.external_id`);
+  return new Map(rows.map((r) => [`${r.dao_id}:${r.external_id}`, { id: Number(r.id), votingType: r.voting_type, choices: Number(r.choices) }]));
+}
+
+/** Internal ids of a DAO's proposals by source id; unknown ones are absent. */
+export async function proposalIdsByExternalId(db: Db, daoId: number, externalIds: string[]): Promise<Map<string, number>> {
+  if (externalIds.length === 0) return new Map();
+  const rows = await rowsOf<{ id: number; external_id: string }>(db, sql`
+    select id, external_id from proposals where dao_id = ${daoId} and external_id = any(${param(externalIds)}::text[])`);
+  return new Map(rows.map((r) => [r.external_id, Number(r.id)]));
+}
+
+/** Stored states of a DAO's proposals by source id; unknown ones are absent. */
+export async function proposalStates(db: Db, daoId: number, externalIds: string[]): Promise<Map<string, string>> {
+  if (externalIds.length === 0) return new Map();
+  const rows = await rowsOf<{ external_id: string; state: string }>(db, sql`
+    select external_id, state from proposals where dao_id = ${daoId} and external_id = any(${param(externalIds)}::text[])`);
+  return new Map(rows.map((r) => [r.external_id, r.state]));
+}
+
+/** Source ids of a DAO's proposals from one source that are in (or, with `except`, not in) the given states, by id. */
+export async function proposalsInStates(db: Db, daoId: number, source: string, states: { in: readonly string[] } | { except: readonly string[] }): Promise<string[]> {
+  const filter = 'in' in states
+    ? sql`state = any(${param([...states.in])}::text[])`
+    : sql`state <> all(${param([...states.except])}::text[])`;
+  const rows = await rowsOf<{ external_id: string }>(db, sql`
+    select external_id from proposals where dao_id = ${daoId} and source = ${source} and ${filter} order by id`);
+  return rows.map((r) => r.external_id);
+}
+
+/** Deletes a DAO's proposals from one source by source id (their votes go with them); returns how many. */
+export async function deleteProposals(db: Db, daoId: number, source: string, externalIds: string[]): Promise<number> {
+  if (externalIds.length === 0) return 0;
+  const rows = await rowsOf<{ id: number }>(db, sql`
+    delete from proposals where dao_id = ${daoId} and source = ${source} and external_id = any(${param(externalIds)}::text[]) returning id`);
+  return rows.length;
+}
+
+/** Votes stored for a DAO. */
+export async function countVotes(db: Db, daoId: number): Promise<number> {
+  const [row] = await rowsOf<{ n: number }>(db, sql`select count(*)::int as n from votes where dao_id = ${daoId}`);
+  return row?.n ?? 0;
+}
+
+export const PROPOSAL_SORTS = { start: proposals.start, end: proposals.end, votes: proposals.votesCount } as const;
+export type ProposalSort = keyof typeof PROPOSAL_SORTS;
+
+const { body: _body, ...summaryColumns } = {
+  id: proposals.id,
+  daoId: proposals.daoId,
+  daoSlug: daos.slug,
+  externalId: proposals.externalId,
+  source: proposals.source,
+  votingType: proposals.votingType,
+  title: proposals.title,
+  body: proposals.body,
+  author: proposals.author,
+  choices: proposals.choices,
+  start: proposals.start,
+  end: proposals.end,
+  state: proposals.state,
+  quorum: proposals.quorum,
+  snapshotBlock: proposals.snapshotBlock,
+  scores: proposals.scores,
+  scoresTotal: proposals.scoresTotal,
+  votesCount: proposals.votesCount,
+  createdAt: proposals.createdAt,
+  updatedAt: proposals.updatedAt,
+};
+
+export async function listProposals(
+  db: Db,
+  daoId: number,
+  q: {
+    page: number; perPage: number; sort: ProposalSort; order: 'asc' | 'desc'; state?: string | undefined;
+    /** Keyset position (exports): the previous page's last row. */
+    after?: { start: Date; end: Date; votesCount: number; id: number } | undefined;
+  },
+) {
+  const filters: SQL[] = [eq(proposals.daoId, daoId)];
+  if (q.state) filters.push(eq(proposals.state, q.state));
+  const column = PROPOSAL_SORTS[q.sort];
+  const filtered = [...filters];
+  if (q.after) {
+    const value = q.sort === 'votes' ? sql`${q.after.votesCount}::int` : sql`${q.after[q.sort].toISOString()}::timestamptz`;
+    filtered.push(q.order === 'asc' ? sql`(${column}, ${proposals.id}) > (${value}, ${q.after.id})` : sql`(${column}, ${proposals.id}) < (${value}, ${q.after.id})`);
+  }
+  const direction = q.order === 'asc' ? asc : desc;
+  const [rows, [count]] = await Promise.all([
+    db.select(summaryColumns).from(proposals).innerJoin(daos, eq(daos.id, proposals.daoId)).where(and(...filtered))
+      .orderBy(direction(column), direction(proposals.id))
+      .limit(q.perPage).offset(q.after ? 0 : (q.page - 1) * q.perPage),
+    db.select({ total: sql<number>`count(*)::int` }).from(proposals).where(and(...filters)),
+  ]);
+  return { rows, total: count?.total ?? 0 };
+}
+
+/** `{id}` is the internal id or the source's proposal id. */
+export async function getProposal(db: Db, id: string) {
+  const select = () => db.select({ ...summaryColumns, body: proposals.body }).from(proposals).innerJoin(daos, eq(daos.id, proposals.daoId));
+  if (/^\d{1,15}$/.test(id)) {
+    const [row] = await select().where(eq(proposals.id, Number(id)));
+    if (row) return row;
+  }
+  const [row] = await select().where(eq(proposals.externalId, id)).orderBy(asc(proposals.id)).limit(1);
+  if (!row) throw new NotFoundError('Proposal', id);
+  return row;
+}
+
+export interface TallyRow {
+  choice: number;
+  label: string | null;
+  voting_power: string;
+  votes: number;
+}
+
+/**
+ * Per-choice tallies from the stored votes, by Snapshot's rules for the voting type. The linear
+ * rules run in SQL on exact decimals; quadratic and ranked-choice are not linear in the votes
+ * and follow Snapshot's own (floating-point) computation.
+ */
+export async function tallyProposal(db: Db, proposal: { id: number; votingType: string; choices: string[] }): Promise<TallyRow[]> {
+  const byChoice = new Map<number, { power: string; votes: number }>();
+  const type = proposal.votingType as VotingType;
+  if (type === 'quadratic' || type === 'ranked-choice') {
+    const rows = await db.select({ choice: votes.choice, vp: votes.votingPower }).from(votes).where(eq(votes.proposalId, proposal.id));
+    const scores = scoreProposal(type, proposal.choices.length, rows.map((r) => ({ choice: r.choice as Choice, votingPower: Number(r.vp) })));
+    for (const s of scores) byChoice.set(s.choice, { power: decimalText(s.votingPower), votes: s.votes });
+  } else {
+    for (const r of await rowsOf<{ choice: number; power: string; votes: number }>(db, tallySql(type, proposal.id))) {
+      byChoice.set(Number(r.choice), { power: r.power, votes: Number(r.votes) });
+    }
+  }
+  const count = Math.max(proposal.choices.length, ...byChoice.keys());
+  return Array.from({ length: count }, (_, i) => ({
+    choice: i + 1,
+    label: proposal.choices[i] ?? null,
+    voting_power: byChoice.get(i + 1)?.power ?? '0',
+    votes: byChoice.get(i + 1)?.votes ?? 0,
+  }));
+}
+
+function tallySql(type: VotingType, proposalId: number) {
+  switch (type) {
+    case 'approval':
+      return sql`select e.value::int as choice, trim_scale(sum(v.voting_power))::text as power, count(*)::int as votes
+                   from votes v cross join lateral jsonb_array_elements_text(v.choice) e
+                  where v.proposal_id = ${proposalId} and jsonb_typeof(v.choice) = 'array' group by 1`;
+    case 'weighted':
+      // Each voter's power is split in proportion to its weights.
+      return sql`with w as (
+                   select v.voting_power, e.key::int as choice, e.value::numeric as weight,
+                          sum(e.value::numeric) over (partition by v.id) as total
+                     from votes v cross join lateral jsonb_each_text(v.choice) e
+                    where v.proposal_id = ${proposalId} and jsonb_typeof(v.choice) = 'object')
+                 select choice, trim_scale(sum(voting_power * weight / total))::text as power,
+                        count(*) filter (where weight > 0)::int as votes
+                   from w where total > 0 group by choice`;
+    default:
+      return sql`select (v.choice #>> '{}')::int as choice, trim_scale(sum(v.voting_power))::text as power, count(*)::int as votes
+                   from votes v where v.proposal_id = ${proposalId} and jsonb_typeof(v.choice) = 'number' group by 1`;
+  }
+}
+
+/** A float score as plain decimal text (no exponent), as every other voting power is written. */
+function decimalText(n: number): string {
+  if (!Number.isFinite(n)) return '0';
+  const text = String(n);
+  return /e/i.test(text) ? n.toFixed(20).replace(/\.?0+$/, '') : text;
+}
+
+export async function proposalVoteTotals(db: Db, proposalId: number) {
+  const [row] = await db
+    .select({ voters: sql<number>`count(*)::int`, power: sql<string>`coalesce(trim_scale(sum(${votes.votingPower})), 0)::text` })
+    .from(votes).where(eq(votes.proposalId, proposalId));
+  return { voters: row?.voters ?? 0, votingPower: row?.power ?? '0' };
+}
+
+export const VOTE_SORTS = { voting_power: votes.votingPower, created: votes.created } as const;
+export type VoteSort = keyof typeof VOTE_SORTS;
+
+/** Keyset pagination: the cursor is the last row's (sort value, id), so deep pages cost the same as the first. */
+export async function listVotes(
+  db: Db,
+  proposalId: number,
+  q: { page: number; perPage: number; sort: VoteSort; order: 'asc' | 'desc'; cursor?: { value: string; id: number } | undefined },
+) {
+  const column = VOTE_SORTS[q.sort];
+  const direction = q.order === 'asc' ? asc : desc;
+  const filters: SQL[] = [eq(votes.proposalId, proposalId)];
+  if (q.cursor) {
+    const value = q.sort === 'created' ? sql`${q.cursor.value}::timestamptz` : sql`${q.cursor.value}::numeric`;
+    filters.push(q.order === 'asc' ? sql`(${column}, ${votes.id}) > (${value}, ${q.cursor.id})` : sql`(${column}, ${votes.id}) < (${value}, ${q.cursor.id})`);
+  }
+  const rows = await db
+    .select({
+      id: votes.id, proposalId: votes.proposalId, voter: votes.voter, choice: votes.choice,
+      votingPower: votes.votingPower, reason: votes.reason, created: votes.created,
+      createdText: sql<string>`to_char(${votes.created} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
+    .from(votes).where(and(...filters))
+    .orderBy(direction(column), direction(votes.id))
+    .limit(q.perPage).offset(q.cursor ? 0 : (q.page - 1) * q.perPage);
+  return rows;
+}
