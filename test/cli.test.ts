@@ -65,6 +65,21 @@ describe('dao-portal CLI', { timeout: 240_000 }, () => {
     expect((await cli(['migrate'], { LOG_LEVEL: 'loud' })).stderr).toContain('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   });
 
+  it('names bad input in one line and exits 2: unknown converter, missing export, unwritable output, unknown DAO', async () => {
+    const cases: Array<[string[], string]> = [
+      [['convert', 'bogus', 'x'], "dao-portal: unknown format 'bogus'; expected one of decentraland, tokenomics"],
+      [['convert', 'decentraland', path.join(tmp, 'missing')], `dao-portal: ${path.join(tmp, 'missing', 'proposals.csv')}: no such file or directory`],
+      [['convert', 'decentraland', path.join(tmp, 'missing'), '-o', path.join(tmp, 'no', 'dir.ndjson')], `dao-portal: cannot write ${path.join(tmp, 'no', 'dir.ndjson')}: no such directory`],
+      [['recompute', '--dao', 'no-such-dao'], "dao-portal: DAO 'no-such-dao' not found"],
+    ];
+    for (const [args, line] of cases) {
+      const { code, stdout, stderr } = await cli(args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr.trim(), args.join(' ')).toBe(line);
+      expect(stdout).toBe('');
+    }
+  });
+
   it('imports files into the embedded database, idempotently, with a summary and exit status', async () => {
     const first = await cli(['import', goodFile]);
     expect(first.code, first.stderr).toBe(0);

@@ -17,14 +17,23 @@ export async function openConfiguredDatabase(config: Config): Promise<Database> 
   return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 }
 
-/** Runs a command: user-facing failures print one clear line and exit 1; bugs print the stack. */
+/**
+ * Runs a command. Every failure a user can cause is an AppError and prints as one line: exit 2
+ * when the command's own input was wrong (arguments, files, records: the errors the API answers
+ * with a 4xx), exit 1 when something it depends on failed (configuration, the database, a
+ * service). Anything else is a bug: "unexpected error" with the stack, exit 1.
+ */
 export async function run(action: () => Promise<number | void>): Promise<void> {
   try {
     const code = await action();
     process.exitCode = code ?? 0;
   } catch (error) {
-    if (error instanceof AppError) process.stderr.write(`dao-portal: ${error.message}\n`);
-    else process.stderr.write(`dao-portal: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
+    if (error instanceof AppError) {
+      process.stderr.write(`dao-portal: ${error.message}\n`);
+      process.exitCode = error.httpStatus < 500 ? 2 : 1;
+    } else {
+      process.stderr.write(`dao-portal: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
   }
 }

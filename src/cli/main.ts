@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import { Command } from 'commander';
 import { converterDescriptions, converters, type ConverterName } from '../import/converters/index.ts';
-import { DatabaseBusyError } from '../errors.ts';
+import { DatabaseBusyError, ValidationError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { commandContext, openConfiguredDatabase, run } from './context.ts';
 import { importCommand } from './import.ts';
@@ -17,7 +17,10 @@ const program = new Command('dao-portal')
   .addHelpText('after', `
 Configuration comes from the environment: PORT (8000), HOST (0.0.0.0), DATABASE_URL (unset: embedded
 database in DATA_DIR, default ./data), LOG_LEVEL (info), REDIS_URL, CORS_ORIGINS, SYNC_INTERVAL_SECONDS (300),
-SYNC_CONCURRENCY (2), SYNC_ATTEMPTS (5), SYNC_BACKOFF_SECONDS (10), SYNC_WORKER (true), SYNC_QUEUE_PREFIX, SYNC_STALLED_SECONDS (30). See README.md.`);
+SYNC_CONCURRENCY (2), SYNC_ATTEMPTS (5), SYNC_BACKOFF_SECONDS (10), SYNC_WORKER (true), SYNC_QUEUE_PREFIX, SYNC_STALLED_SECONDS (30). See README.md.
+
+Exit status: 0 on success; 2 when the command's input was wrong (an argument, a file, a record),
+named in one line; 1 when something it depends on failed (configuration, database, a service).`);
 
 program
   .command('serve')
@@ -93,8 +96,8 @@ program
   .action((format: string, dir: string, options: { output?: string }) =>
     run(async () => {
       const convert = converters[format as ConverterName];
-      if (!convert) throw new Error(`unknown format '${format}'; expected one of ${Object.keys(converters).join(', ')}`);
-      const out: NodeJS.WritableStream = options.output ? fs.createWriteStream(options.output) : process.stdout;
+      if (!convert) throw new ValidationError(`unknown format '${format}'; expected one of ${Object.keys(converters).join(', ')}`);
+      const out: NodeJS.WritableStream = options.output ? openOutput(options.output) : process.stdout;
       let count = 0;
       for (const record of convert(dir, { onWarning: (m) => process.stderr.write(`warning: ${m}\n`) })) {
         if (!out.write(JSON.stringify(record) + '\n')) await once(out, 'drain');
@@ -104,5 +107,16 @@ program
       process.stderr.write(`${count} records written${options.output ? ` to ${options.output}` : ''}\n`);
     }),
   );
+
+/** The output file, opened now so that an unwritable path is reported as the user's input, not a crash. */
+function openOutput(file: string): fs.WriteStream {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'w');
+  } catch (error) {
+    throw new ValidationError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (error as Error).message}`);
+  }
+  return fs.createWriteStream(file, { fd });
+}
 
 await program.parseAsync();

@@ -61,7 +61,7 @@ interface ParsedRecord {
  * `requiredColumns` are checked against the header before any row is returned.
  */
 export function readCsv(file: string, requiredColumns: readonly string[] = []): CsvRow[] {
-  const text = readFileSync(file);
+  const text = readExport(file, () => readFileSync(file));
   let parsed: ParsedRecord[];
   try {
     parsed = parse(text, {
@@ -80,6 +80,17 @@ export function readCsv(file: string, requiredColumns: readonly string[] = []): 
   }
   // info.lines is the line on which the record ends; good enough for error messages.
   return parsed.map((p) => new CsvRow(file, p.info.lines, p.record));
+}
+
+/** Runs a read of the export (a file, a directory listing): what is missing or unreadable is the user's input, named. */
+export function readExport<T>(where: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+    throw new CsvDataError(`${where}: ${reason}`);
+  }
 }
 
 function readHeader(file: string, text: Buffer): string[] {

@@ -13,7 +13,7 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { CsvDataError, CsvRow, address, decimal, positiveInt, readCsv, time } from './csv.ts';
+import { CsvDataError, CsvRow, address, decimal, positiveInt, readCsv, readExport, time } from './csv.ts';
 import type { Choice as VoteChoice, VotingType } from '../../metrics/snapshot-scoring.ts';
 import type { CanonicalRecord, DaoInput as DaoRecord, HolderInput as HolderRecord, ProposalInput as ProposalRecord, VoteInput as VoteRecord } from '../records.ts';
 import type { ConvertOptions } from './converter.ts';
@@ -78,7 +78,7 @@ export function* convertTokenomics(dir: string, _options: ConvertOptions = {}): 
   const proposals = readCsv(path.join(dir, 'snapshot_proposals.csv'), PROPOSAL_COLUMNS);
   const votes = readCsv(path.join(dir, 'snapshot_votes.csv'), VOTE_COLUMNS);
   const holderDir = path.join(dir, 'holder_lists');
-  const holderFiles = readdirSync(holderDir)
+  const holderFiles = readExport(holderDir, () => readdirSync(holderDir))
     .filter((f) => /^[A-Za-z0-9]+_holders\.csv$/.test(f))
     .sort();
   const holderLists = holderFiles.map((f) => ({
