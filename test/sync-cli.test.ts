@@ -59,9 +59,9 @@ describe('dao-portal sync and worker commands', () => {
     expect((await sync([])).stdout).toMatch(/^cli-sync snapshot: 3 read, 3 written/);
   }, SLOW);
 
-  it('refuses unknown sources and DAOs with one clear line', async () => {
-    expect(await cli(['sync', '--source', 'bogus'])).toMatchObject({ code: 1, stderr: "dao-portal: --source must be one of snapshot, governor, treasury, got 'bogus'\n" });
-    expect(await sync(['--dao', 'no-such-dao'])).toMatchObject({ code: 1, stderr: "dao-portal: DAO 'no-such-dao' not found\n" });
+  it('refuses unknown sources and DAOs with one clear line (exit 2: the input was wrong)', async () => {
+    expect(await cli(['sync', '--source', 'bogus'])).toMatchObject({ code: 2, stderr: "dao-portal: --source must be one of snapshot, governor, treasury, got 'bogus'\n" });
+    expect(await sync(['--dao', 'no-such-dao'])).toMatchObject({ code: 2, stderr: "dao-portal: DAO 'no-such-dao' not found\n" });
     // cli-sync has a Snapshot space but no Governor (and no RPC_URL is set).
     expect(await cli(['sync', '--dao', 'cli-sync', '--source', 'governor'])).toMatchObject({ code: 1, stderr: expect.stringContaining('Nothing to sync: no configured source applies') });
   }, SLOW);

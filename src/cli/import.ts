@@ -124,7 +124,9 @@ async function importRemote(serverUrl: string, input: Input, onRejected: (r: Rej
   }
   const payload = (await response.json()) as { status: string; data?: any; error?: { message: string } };
   if (!response.ok || payload.status !== 'success') {
-    throw new UnavailableError(`the server refused the import: ${payload.error?.message ?? response.statusText}`);
+    const message = `the server refused the import: ${payload.error?.message ?? response.statusText}`;
+    // A 4xx is about what was sent (the same error this process would have raised itself).
+    throw response.status >= 400 && response.status < 500 ? new ValidationError(message) : new UnavailableError(message);
   }
   progress.done(input.size ?? 0);
   const d = payload.data;

@@ -60,7 +60,7 @@ program
   .option('--server <url>', 'run the sync in a running DAO Portal server instead of this process')
   .addHelpText('after', `
 Exit status: 0 when every sync finished (or another process was already running it), 1 when one
-failed or nothing applied. While a server holds the embedded database, the sync runs in that server.`)
+failed or nothing applied, 2 when --dao or --source names no such DAO or source. While a server holds the embedded database, the sync runs in that server.`)
   .action((options: { dao?: string; source?: string; server?: string }) => run(() => syncCommand(options)));
 
 program

@@ -95,7 +95,9 @@ async function syncRemote(serverUrl: string, filter: { dao?: string; source?: st
   }
   const payload = (await response.json()) as { status: string; data?: JobOutcome[]; error?: { message: string } };
   if (!response.ok || payload.status !== 'success') {
-    throw new UnavailableError(`the server refused the sync: ${payload.error?.message ?? response.statusText}`);
+    const message = `the server refused the sync: ${payload.error?.message ?? response.statusText}`;
+    // A 4xx is about what was sent (the same error this process would have raised itself).
+    throw response.status >= 400 && response.status < 500 ? new ValidationError(message) : new UnavailableError(message);
   }
   return payload.data!;
 }
