@@ -70,7 +70,7 @@ class GovernorSync {
   }
 
   async run(): Promise<SyncOutcome> {
-    const { dao, database } = this.ctx;
+    const { dao } = this.ctx;
     const token = address(dao.tokenAddress ?? this.cursor.token ?? (await this.readToken()), 'token_address');
     const decimals = this.cursor.decimals ?? Number(await this.rpc.retry('decimals', () =>
       this.rpc.client.readContract({ address: token, abi: erc20Views, functionName: 'decimals' })));
