@@ -154,7 +154,9 @@ describe('hand-computed examples', () => {
     const big = Array.from({ length: 1000 }, (_, i) => i + 1);
     const curve = lorenzCurve(big); // default 101 points: every percentile
     expect(curve).toHaveLength(101);
-    curve.forEach((pt, j) => expect(pt.population).toBeCloseTo(j / 100, 14));
+    curve.forEach((pt, j) => {
+      expect(pt.population).toBeCloseTo(j / 100, 14);
+    });
     // poorest 10% = 1..100 → 5050 of 500500
     expect(curve[10]!.share).toBeCloseTo(5050 / 500500, 14);
     expect(curve[100]).toEqual({ population: 1, share: 1 });

@@ -94,7 +94,9 @@ describe.each(databaseTargets())('Snapshot active proposals on $kind', (target) 
       });
     });
     small.now = () => base + 50;
-    cases.forEach(([, choice], i) => small.castVote({ proposal: `0xtype${i}`, voter: '0x3333333333333333333333333333333333333333', created: base + 60 + i, choice, vp: 1.5 }));
+    cases.forEach(([, choice], i) => {
+      small.castVote({ proposal: `0xtype${i}`, voter: '0x3333333333333333333333333333333333333333', created: base + 60 + i, choice, vp: 1.5 });
+    });
     // A private proposal's vote is an encrypted string until the proposal closes.
     small.castVote({ proposal: '0xtype0', voter: '0x4444444444444444444444444444444444444444', created: base + 70, choice: '0xdeadbeef' as never, vp: 2 });
 

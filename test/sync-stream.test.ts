@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/api/server.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { createSyncEngine, type SyncEngine } from '../src/sync/engine.ts';
+import { createSyncEngine } from '../src/sync/engine.ts';
 import { runJob } from '../src/sync/jobs.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
 import { silentLogger } from './helpers/runners.ts';

@@ -23,6 +23,7 @@ export function Chart({ option, height = 280, label }: { option: EChartsCoreOpti
   const { dark } = useTheme();
   const [ready, setReady] = useState(false);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart is rebuilt on a theme change; option changes are applied below.
   useEffect(() => {
     let disposed = false;
     let observer: ResizeObserver | undefined;
@@ -41,7 +42,6 @@ export function Chart({ option, height = 280, label }: { option: EChartsCoreOpti
       chart.current = null;
       setReady(false);
     };
-    // The chart is rebuilt on a theme change; option changes are applied below.
   }, [dark]);
 
   useEffect(() => {

@@ -42,6 +42,7 @@ export function LiveFeed({ dao }: { dao?: string }) {
       ) : (
         <ul className="space-y-2 text-sm">
           {items.map((item, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: live events carry no id; arrival time plus position is unique and the rows hold no state.
             <li key={`${item.at}-${i}`} className="flex items-start gap-2">
               <Badge tone={item.event.type === 'sync.failed' ? 'failed' : 'idle'}>{item.event.type}</Badge>
               <span className="min-w-0 flex-1 break-words">{describe(item.event)}</span>

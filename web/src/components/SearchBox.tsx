@@ -18,6 +18,7 @@ export function SearchBox() {
     const t = setTimeout(() => setQuery(text.trim()), 200);
     return () => clearTimeout(t);
   }, [text]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a navigation closes the results; location is the trigger, not a value read.
   useEffect(() => setOpen(false), [location]);
   useEffect(() => {
     const close = (e: MouseEvent) => {
@@ -34,6 +35,7 @@ export function SearchBox() {
   const proposalHits = (search.data ?? []).filter((h) => h.kind === 'proposal');
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the search (input or result links) closes the results; the key events bubble here.
     <div ref={box} className="relative w-full max-w-xs" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
       <input
         type="search"
@@ -48,7 +50,7 @@ export function SearchBox() {
         className="w-full rounded-lg border border-line bg-subtle px-3 py-1.5 text-sm placeholder:text-muted/80"
       />
       {open && active && (
-        <div role="region" aria-label="Search results" className="absolute top-full right-0 left-0 z-50 mt-1 max-h-96 overflow-y-auto rounded-lg border border-line bg-surface p-1 text-sm shadow-lg sm:left-auto sm:w-96">
+        <section aria-label="Search results" className="absolute top-full right-0 left-0 z-50 mt-1 max-h-96 overflow-y-auto rounded-lg border border-line bg-surface p-1 text-sm shadow-lg sm:left-auto sm:w-96">
           {daoHits.length === 0 && proposalHits.length === 0 ? (
             <div className="px-3 py-2 text-muted">{daos.isFetching || search.isFetching ? 'Searching…' : `Nothing found for “${query}”`}</div>
           ) : (
@@ -65,13 +67,17 @@ export function SearchBox() {
                 <li key={`p-${h.id}`}>
                   <Link to={`/proposals/${h.id}`} className="block rounded-md px-3 py-2 hover:bg-subtle">
                     <span className="line-clamp-1 font-medium">{h.title}</span>
-                    <span className="line-clamp-1 text-xs text-muted" dangerouslySetInnerHTML={{ __html: renderSnippet(h.snippet) }} />
+                    <span
+                      className="line-clamp-1 text-xs text-muted"
+                      // biome-ignore lint/security/noDangerouslySetInnerHtml: renderSnippet escapes all markup and restores only <mark>.
+                      dangerouslySetInnerHTML={{ __html: renderSnippet(h.snippet) }}
+                    />
                   </Link>
                 </li>
               ))}
             </ul>
           )}
-        </div>
+        </section>
       )}
     </div>
   );

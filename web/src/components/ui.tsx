@@ -37,7 +37,10 @@ export function Skeleton({ className }: { className?: string }) {
 export function SkeletonRows({ rows = 6 }: { rows?: number }) {
   return (
     <div className="space-y-2" role="status" aria-label="Loading">
-      {Array.from({ length: rows }, (_, i) => <Skeleton key={i} className="h-8 w-full" />)}
+      {Array.from({ length: rows }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: identical placeholders; the position is their only identity.
+        <Skeleton key={i} className="h-8 w-full" />
+      ))}
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { useSearchParams } from 'react-router-dom';
 export function useUrlState<T extends Record<string, string>>(defaults: T) {
   const [params, setParams] = useSearchParams();
   const state = Object.fromEntries(Object.entries(defaults).map(([k, d]) => [k, params.get(k) ?? d])) as T;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `defaults` is a literal at each call site: only setParams identifies the setter.
   const set = useCallback(
     (patch: Partial<T>, options: { replace?: boolean } = {}) => {
       setParams((current) => {
@@ -19,7 +20,6 @@ export function useUrlState<T extends Record<string, string>>(defaults: T) {
         return next;
       }, { replace: options.replace ?? false });
     },
-    // `defaults` is a literal at each call site: only setParams identifies the setter.
     [setParams],
   );
   return [state, set] as const;

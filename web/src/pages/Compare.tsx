@@ -35,12 +35,13 @@ export default function Compare() {
   const seriesInfo = SERIES[seriesKey];
   const enhanced = useEnhanced(seriesInfo.type, ids, { bucket: 'month', period: 'all' });
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `daos` is a new array each render; the id list identifies it.
   const rows = useMemo(() => {
     const byId = new Map(comparison.data?.daos.map((c) => [c.dao.id, c]) ?? []);
     return compareRows(daos, daos.map((d) => byId.get(d.id)?.summary), daos.map((d) => byId.get(d.id)?.ranks));
-  // `daos` is a new array each render; the id list identifies it.
   }, [comparison.data, idKey]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `rows` is recomputed whenever the DAO list (by id) changes, so it identifies `daos` too.
   const normalizedOption = useMemo(() => {
     if (!rows.length || !daos.length) return null;
     const matrix = normalize(daos.map((_, i) => rows.map((r) => (r.metric.higherIsBetter ? r.values[i] ?? null : r.values[i] === null ? null : 1 - r.values[i]!))));
@@ -114,6 +115,7 @@ export default function Compare() {
                     <tr key={r.metric.path} className="border-b border-line/70 last:border-0">
                       <th scope="row" className="px-4 py-2 text-left font-medium sm:pl-2">{r.metric.label}</th>
                       {r.values.map((v, i) => (
+                        // biome-ignore lint/suspicious/noArrayIndexKey: column i is the i-th compared DAO in every row.
                         <td key={i} className="px-4 py-2 text-right tabular-nums">
                           {r.metric.format(v)}
                           {r.ranks[i] != null && <span className={`ml-2 inline-block min-w-7 rounded-full px-1.5 text-center text-xs ${r.ranks[i] === 1 ? 'bg-success/15 text-success' : 'bg-subtle text-muted'}`} title={`rank ${r.ranks[i]}`}>#{r.ranks[i]}</span>}

@@ -52,6 +52,7 @@ export default function Daos() {
   const toggle = (slug: string, on: boolean) =>
     set({ select: (on ? [...new Set([...selected, slug])] : selected.filter((s) => s !== slug)).join(',') }, { replace: true });
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `selected` and `toggle` are derived from state.select each render (`set` is stable).
   const columns = useMemo<ColumnDef<Dao, unknown>[]>(() => [
     {
       id: 'select',

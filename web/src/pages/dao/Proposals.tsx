@@ -74,7 +74,11 @@ export default function Proposals({ dao }: Pick<TabProps, 'dao'>) {
             {hits.map((h) => (
               <li key={h.id} className="py-2.5">
                 <Link to={`/proposals/${h.id}`} className="font-medium hover:text-accent">{h.title}</Link>
-                <p className="mt-0.5 line-clamp-2 text-sm text-muted" dangerouslySetInnerHTML={{ __html: renderSnippet(h.snippet) }} />
+                <p
+                  className="mt-0.5 line-clamp-2 text-sm text-muted"
+                  // biome-ignore lint/security/noDangerouslySetInnerHtml: renderSnippet escapes all markup and restores only <mark>.
+                  dangerouslySetInnerHTML={{ __html: renderSnippet(h.snippet) }}
+                />
               </li>
             ))}
           </ul>

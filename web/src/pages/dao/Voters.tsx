@@ -59,6 +59,7 @@ export default function Voters({ dao, summary }: TabProps) {
         actions={
           <div role="radiogroup" aria-label="Whose concentration" className="flex gap-1 rounded-lg bg-subtle p-1 text-xs">
             {Object.entries(GROUPS).map(([k, label]) => (
+              // biome-ignore lint/a11y/useSemanticElements: a segmented control of buttons exposed as radios (aria-checked); native radio inputs would need restyling.
               <button key={k} type="button" role="radio" aria-checked={state.conc === k} onClick={() => set({ conc: k }, { replace: true })}
                 className={`rounded-md px-2 py-1 ${state.conc === k ? 'bg-surface font-medium shadow-sm' : 'text-muted'}`}>
                 {label}
