@@ -19,7 +19,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
     },
   }, async (_request, reply) => {
     if (!(await ping(database))) {
-      return reply.status(503).send({ status: 'error', error: { code: 'DATABASE_UNAVAILABLE', message: 'The database does not answer' } } as never);
+      return reply.status(503).send({ status: 'error', error: { code: 'DATABASE_UNAVAILABLE', message: 'The database does not answer' } });
     }
     return {
       status: 'success' as const,

@@ -1,4 +1,5 @@
-import { Type, type SchemaOptions, type TLiteral, type TSchema } from '@sinclair/typebox';
+import { Type, type SchemaOptions, type Static, type TLiteral, type TSchema } from '@sinclair/typebox';
+import { ERROR_CODES } from '../../errors.ts';
 
 /**
  * Schema building blocks shared by every route: they validate, serialise, and are the OpenAPI
@@ -34,7 +35,7 @@ export const ErrorBody = Type.Object(
   {
     status: Type.Literal('error'),
     error: Type.Object({
-      code: Type.String({ examples: ['VALIDATION_ERROR'] }),
+      code: StringEnum(ERROR_CODES, { examples: ['VALIDATION_ERROR'] }),
       message: Type.String(),
       details: Type.Optional(Type.Unknown()),
     }),
@@ -42,8 +43,8 @@ export const ErrorBody = Type.Object(
   { $id: 'ErrorResponse' },
 );
 
-/** A reference to the shared error schema (registered once by the server). */
-export const ErrorResponse = Type.Ref('ErrorResponse');
+/** A reference to the shared error schema (registered once by the server), typed as the error body. */
+export const ErrorResponse = Type.Unsafe<Static<typeof ErrorBody>>(Type.Ref('ErrorResponse'));
 
 export const errorResponses = {
   400: ErrorResponse,
