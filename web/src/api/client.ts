@@ -15,14 +15,6 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
-
-  /**
-   * The server has no such route at all (an older server without this feature), as opposed to a
-   * missing DAO or proposal: pages show "not available" instead of an error.
-   */
-  get unavailable() {
-    return this.status === 404 && this.message.startsWith('No route');
-  }
 }
 
 export type Params = Record<string, string | number | boolean | undefined | null>;
