@@ -2,14 +2,24 @@
  * The one error hierarchy. Every failure that reaches a user (HTTP response, CLI exit) is an
  * AppError; anything else is a bug and is reported as INTERNAL_ERROR without internals.
  */
-export type ErrorCode =
-  | 'VALIDATION_ERROR'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'CONFIG_ERROR'
-  | 'DATABASE_BUSY'
-  | 'UNAVAILABLE'
-  | 'INTERNAL_ERROR';
+
+/**
+ * Every code an error can carry: the API's error schema lists them (src/api/schemas/common.ts, so
+ * this module imports nothing), and test/error-codes.test.ts holds the list to what is emitted.
+ */
+export const ERROR_CODES = [
+  'VALIDATION_ERROR',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'CONFIG_ERROR',
+  'DATABASE_BUSY',
+  'DATABASE_UNAVAILABLE',
+  'UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class AppError extends Error {
   constructor(

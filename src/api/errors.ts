@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../errors.ts';
+import { AppError, type ErrorCode } from '../errors.ts';
 
 interface AjvIssue {
   instancePath?: string;
@@ -10,6 +10,9 @@ interface AjvIssue {
 }
 
 const LOCATIONS: Record<string, string> = { querystring: 'query', params: 'path', body: 'body', headers: 'header' };
+
+/** Codes of Fastify's own client errors (body too large, unknown content type, ...); any other 4xx is VALIDATION_ERROR. */
+const CLIENT_ERROR_CODES: Partial<Record<number, ErrorCode>> = { 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
 
 /** Names the parameter an Ajv issue is about, e.g. `per_page` or `body.treasury_addresses.0`. */
 function describeIssue(context: string | undefined, issue: AjvIssue) {
@@ -43,7 +46,7 @@ export function registerErrorHandling(app: FastifyInstance, fallback?: (request:
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'VALIDATION_ERROR';
+      const code: ErrorCode = CLIENT_ERROR_CODES[status] ?? 'VALIDATION_ERROR';
       return reply.status(status).send({ status: 'error', error: { code, message: error.message } });
     }
     request.log.error({ err: error }, 'unhandled error');

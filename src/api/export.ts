@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
+import type { Format } from './schemas/common.ts';
 
 /**
  * `?format=csv|ndjson` on list and series endpoints: the whole result, streamed in keyset batches
@@ -8,13 +8,6 @@ import type { FastifyReply } from 'fastify';
  * backpressure stops the batch queries), and each batch is one short query, so no transaction or
  * cursor stays open across a slow download.
  */
-export const FormatQuery = {
-  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('ndjson')], {
-    description: 'json (default, one page); csv or ndjson stream every row, ignoring page/per_page',
-  })),
-};
-export type Format = 'json' | 'csv' | 'ndjson';
-
 export const isExport = (format: Format | undefined): format is 'csv' | 'ndjson' => format === 'csv' || format === 'ndjson';
 
 /** Rows of successive keyset pages: `fetch(last row of the previous page)` until a short page. */

@@ -20,7 +20,7 @@ import { streamRoutes } from './routes/stream.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import type { ApiContext } from './context.ts';
-import { ErrorBody } from './schemas.ts';
+import { ErrorBody } from './schemas/common.ts';
 import { defaultWebRoot, hasDashboard, registerDashboard, spaFallback } from './web.ts';
 
 export interface ServerOptions {

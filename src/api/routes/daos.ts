@@ -2,11 +2,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DaoFields } from '../../import/records.ts';
 import { createDao, deleteDao, DAO_SORTS, getDao, listDaos, updateDao, type DaoSort } from '../../db/queries/daos.ts';
-import { Dao, errorResponses, IdParam, Order, PageQuery, success, successPage } from '../schemas.ts';
+import { errorResponses, ErrorResponse, IdParam, Order, PageQuery, StringEnum, success, successPage } from '../schemas/common.ts';
+import { Dao, DaoDeleted } from '../schemas/daos.ts';
 import { daoToApi, paginate } from '../serialize.ts';
 import type { ApiContext } from '../context.ts';
 
-const SortKey = Type.Union(Object.keys(DAO_SORTS).map((k) => Type.Literal(k)), { default: 'total_members' });
+const SortKey = StringEnum(Object.keys(DAO_SORTS), { default: 'total_members' });
 const DaoBody = Type.Object(DaoFields, { additionalProperties: false });
 const DaoPatch = Type.Partial(DaoBody, { additionalProperties: false, minProperties: 1 });
 
@@ -56,7 +57,7 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
       tags: ['daos'],
       summary: 'Add a DAO',
       body: DaoBody,
-      response: { 201: success(Dao), 409: Type.Ref('ErrorResponse'), ...errorResponses },
+      response: { 201: success(Dao), 409: ErrorResponse, ...errorResponses },
     },
   }, async (request, reply) => {
     const row = await createDao(db, { ...(toColumns(request.body) as typeof request.body & { slug: string; name: string; chain: string }) });
@@ -74,7 +75,7 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
       summary: 'Update a DAO (only the fields sent change)',
       params: IdParam,
       body: DaoPatch,
-      response: { 200: success(Dao), 409: Type.Ref('ErrorResponse'), ...errorResponses },
+      response: { 200: success(Dao), 409: ErrorResponse, ...errorResponses },
     },
   }, async (request) => {
     const row = await updateDao(db, request.params.id, toColumns(request.body));
@@ -89,7 +90,7 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
       tags: ['daos'],
       summary: 'Delete a DAO and everything stored for it',
       params: IdParam,
-      response: { 200: success(Type.Object({ id: Type.Integer(), slug: Type.String(), deleted: Type.Boolean() })), ...errorResponses },
+      response: { 200: success(DaoDeleted), ...errorResponses },
     },
   }, async (request) => {
     const row = await deleteDao(db, request.params.id);

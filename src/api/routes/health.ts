@@ -1,8 +1,8 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ping } from '../../db/index.ts';
 import { VERSION } from '../../version.ts';
-import { success } from '../schemas.ts';
+import { ErrorResponse, success } from '../schemas/common.ts';
+import { Health } from '../schemas/health.ts';
 import type { ApiContext } from '../context.ts';
 
 const started = Date.now();
@@ -13,13 +13,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       tags: ['health'],
       summary: 'Liveness and database reachability',
       response: {
-        200: success(Type.Object({ database: Type.Literal('ok'), database_kind: Type.String(), version: Type.String(), uptime_seconds: Type.Number() })),
-        503: Type.Ref('ErrorResponse'),
+        200: success(Health),
+        503: ErrorResponse,
       },
     },
   }, async (_request, reply) => {
     if (!(await ping(database))) {
-      return reply.status(503).send({ status: 'error', error: { code: 'DATABASE_UNAVAILABLE', message: 'The database does not answer' } } as never);
+      return reply.status(503).send({ status: 'error', error: { code: 'DATABASE_UNAVAILABLE', message: 'The database does not answer' } });
     }
     return {
       status: 'success' as const,

@@ -3,19 +3,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Importer } from '../../import/importer.ts';
 import { readRecords } from '../../import/reader.ts';
-import { success } from '../schemas.ts';
+import { success } from '../schemas/common.ts';
+import { ImportResult } from '../schemas/import.ts';
 import type { ApiContext } from '../context.ts';
-
-const CountsSchema = Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer(), rejected: Type.Integer() });
-export const ImportResult = Type.Object({
-  records: Type.Integer(),
-  ...CountsSchema.properties,
-  seconds: Type.Number(),
-  by_type: Type.Record(Type.String(), CountsSchema),
-  rejections: Type.Array(Type.Object({
-    source: Type.Optional(Type.String()), line: Type.Integer(), type: Type.Optional(Type.String()), field: Type.String(), reason: Type.String(),
-  }), { description: 'The first 1000 rejected records' }),
-});
 
 /**
  * The same import as `dao-portal import`, over HTTP: the body is streamed (NDJSON or a JSON

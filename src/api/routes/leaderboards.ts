@@ -5,9 +5,9 @@ import { getDao } from '../../db/queries/daos.ts';
 import {
   countDelegates, countVoters, DELEGATE_SORTS, listDelegates, listVoters, VOTER_SORTS, type LeaderboardQuery,
 } from '../../db/queries/leaderboards.ts';
-import { FormatQuery, isExport, keysetRows, sendExport } from '../export.ts';
-import { DelegateEntry, VoterEntry } from '../metric-schemas.ts';
-import { errorResponses, IdParam, Order, PageQuery, successPage } from '../schemas.ts';
+import { isExport, keysetRows, sendExport } from '../export.ts';
+import { errorResponses, FormatQuery, IdParam, Order, PageQuery, StringEnum, successPage } from '../schemas/common.ts';
+import { DelegateEntry, VoterEntry } from '../schemas/metrics.ts';
 import { paginate } from '../serialize.ts';
 import type { ApiContext } from '../context.ts';
 
@@ -54,7 +54,7 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
         params: IdParam,
         querystring: Type.Object({
           ...PageQuery(1000),
-          sort: Type.Union(Object.keys(board.sorts).map((k) => Type.Literal(k)), { default: board.defaultSort }),
+          sort: StringEnum(Object.keys(board.sorts), { default: board.defaultSort }),
           order: Order,
           ...FormatQuery,
         }, { additionalProperties: false }),

@@ -5,16 +5,14 @@ import { daoSeries, SERIES_TYPES, type SeriesType } from '../../db/queries/enhan
 import { snapWindow } from '../../db/queries/metrics.ts';
 import { DaoVersionLoader } from '../dao-versions.ts';
 import { ValidationError } from '../../errors.ts';
-import type { Bucket } from '../../metrics/activity.ts';
+import { BUCKETS, type Bucket } from '../../metrics/activity.ts';
 import { COMPARED_METRICS, median, ranks, valueAt } from '../../metrics/comparison.ts';
-import { FormatQuery, isExport, sendExport } from '../export.ts';
-import { Comparison, Enhanced, Summary } from '../metric-schemas.ts';
+import { isExport, sendExport } from '../export.ts';
 import { SummaryCache, withoutLorenz } from '../summary-cache.ts';
 import { asOfTime, daoList, TimeParam, timeRange } from '../params.ts';
-import { errorResponses, IdParam, success } from '../schemas.ts';
+import { errorResponses, FormatQuery, IdParam, StringEnum, success } from '../schemas/common.ts';
+import { Comparison, Enhanced, ENHANCED_TYPES, Summary } from '../schemas/metrics.ts';
 import type { ApiContext } from '../context.ts';
-
-const lit = <T extends string>(values: readonly T[], options: object = {}) => Type.Union(values.map((v) => Type.Literal(v)), options);
 
 const PERIOD_DAYS = { '7d': 7, '30d': 30, '90d': 90, '1y': 365 } as const;
 type Period = keyof typeof PERIOD_DAYS | 'all';
@@ -81,9 +79,10 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       tags: ['metrics'],
       summary: 'Metric time series per DAO and bucket; from/to override period, which counts back from as_of (default now)',
       querystring: Type.Object({
-        type: lit(SERIES_TYPES),
-        period: lit(['7d', '30d', '90d', '1y', 'all'] as const, { default: '90d' }),
-        bucket: Type.Optional(lit(['day', 'week', 'month'] as const, { description: 'default: day for 7d/30d, week for 90d, month for 1y/all' })),
+        // The series the database computes are exactly the ones the response schema lists.
+        type: StringEnum(SERIES_TYPES satisfies typeof ENHANCED_TYPES),
+        period: StringEnum(['7d', '30d', '90d', '1y', 'all'], { default: '90d' }),
+        bucket: Type.Optional(StringEnum(BUCKETS, { description: 'default: day for 7d/30d, week for 90d, month for 1y/all' })),
         dao_ids: Type.Optional(Type.String({ maxLength: 2000, description: `Comma-separated ids or slugs; default the ${DEFAULT_SERIES_DAOS} DAOs with most votes` })),
         from: TimeParam('Series start (inclusive)'), to: TimeParam('Series end (exclusive)'), as_of: TimeParam('Reference time of period (default now)'),
         ...FormatQuery,

@@ -6,12 +6,11 @@ import {
   type ProposalSort, type VoteSort,
 } from '../../db/queries/governance.ts';
 import { ValidationError } from '../../errors.ts';
-import { FormatQuery, isExport, keysetRows, mapRows, sendExport } from '../export.ts';
-import { errorResponses, IdParam, Order, PageQuery, ProposalDetail, ProposalSummary, success, successPage, Vote } from '../schemas.ts';
+import { isExport, keysetRows, mapRows, sendExport } from '../export.ts';
+import { errorResponses, FormatQuery, IdParam, Order, PageQuery, StringEnum, success, successPage } from '../schemas/common.ts';
+import { ProposalDetail, ProposalSummary, Vote } from '../schemas/proposals.ts';
 import { paginate, proposalToApi } from '../serialize.ts';
 import type { ApiContext } from '../context.ts';
-
-const keys = (o: object, fallback: string) => Type.Union(Object.keys(o).map((k) => Type.Literal(k)), { default: fallback });
 
 function encodeCursor(value: string, id: number) {
   return Buffer.from(JSON.stringify([value, id])).toString('base64url');
@@ -46,7 +45,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       querystring: Type.Object({
         ...PageQuery(100),
         state: Type.Optional(Type.String({ maxLength: 50, description: 'e.g. active, closed, executed, rejected' })),
-        sort: keys(PROPOSAL_SORTS, 'start'),
+        sort: StringEnum(Object.keys(PROPOSAL_SORTS), { default: 'start' }),
         order: Order,
         ...FormatQuery,
       }, { additionalProperties: false }),
@@ -88,7 +87,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       params: IdParam,
       querystring: Type.Object({
         ...PageQuery(1000),
-        sort: keys(VOTE_SORTS, 'voting_power'),
+        sort: StringEnum(Object.keys(VOTE_SORTS), { default: 'voting_power' }),
         order: Order,
         cursor: Type.Optional(Type.String({ maxLength: 500 })),
         ...FormatQuery,

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { search } from '../../db/queries/search.ts';
-import { SearchHit } from '../metric-schemas.ts';
-import { errorResponses, success } from '../schemas.ts';
+import { errorResponses, success } from '../schemas/common.ts';
+import { SearchHit } from '../schemas/search.ts';
 import type { ApiContext } from '../context.ts';
 
 export const searchRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {

@@ -2,9 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getDao } from '../../db/queries/daos.ts';
 import { getTreasury, listMetrics } from '../../db/queries/treasury.ts';
-import { FormatQuery, isExport, keysetRows, mapRows, sendExport } from '../export.ts';
+import { isExport, keysetRows, mapRows, sendExport } from '../export.ts';
 import { TimeParam, timeRange } from '../params.ts';
-import { errorResponses, IdParam, Metric, PageQuery, success, successPage, Treasury } from '../schemas.ts';
+import { errorResponses, FormatQuery, IdParam, PageQuery, success, successPage } from '../schemas/common.ts';
+import { Metric } from '../schemas/metrics.ts';
+import { Treasury } from '../schemas/treasury.ts';
 import { paginate } from '../serialize.ts';
 import type { ApiContext } from '../context.ts';
 

@@ -1,42 +1,13 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getDao } from '../../db/queries/daos.ts';
 import { listSyncStates } from '../../db/queries/sync-state.ts';
 import { runNow, syncTargets } from '../../sync/jobs.ts';
-import { SOURCE_NAMES } from '../../sync/live-event.ts';
-import { errorResponses, success } from '../schemas.ts';
+import { errorResponses, success } from '../schemas/common.ts';
+import { SourceName, SYNC_STATES, SyncOutcome, SyncStatus } from '../schemas/sync.ts';
 import type { ApiContext } from '../context.ts';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const SourceName = Type.Union(SOURCE_NAMES.map((name) => Type.Literal(name)));
-const DaoRef = Type.Object({ id: Type.Integer(), slug: Type.String(), name: Type.String() });
-
-export const SyncStatus = Type.Object({
-  dao: DaoRef,
-  source: Type.String(),
-  state: Type.Union([Type.Literal('idle'), Type.Literal('running'), Type.Literal('failed'), Type.Literal('scheduled')]),
-  last_success: Nullable(Type.String({ format: 'date-time' })),
-  started_at: Nullable(Type.String({ format: 'date-time' })),
-  cursor: Type.Record(Type.String(), Type.Unknown(), { description: "The source's resume point (its own format)" }),
-  lag: Nullable(Type.Number({ description: 'How far behind the remote head (seconds or blocks, per source) the last run left the DAO' })),
-  last_error: Nullable(Type.String()),
-  details: Type.Record(Type.String(), Type.Unknown()),
-});
-
-export const SyncOutcome = Type.Object({
-  dao: Type.String(),
-  source: Type.String(),
-  status: Type.Union([Type.Literal('done'), Type.Literal('busy'), Type.Literal('skipped'), Type.Literal('failed')], {
-    description: 'busy: another worker is syncing this (DAO, source) right now',
-  }),
-  error: Type.Optional(Type.String()),
-  written: Type.Integer(),
-  read: Type.Integer(),
-  lag: Nullable(Type.Number()),
-  duration_ms: Type.Integer(),
-});
-
-const STATES = new Set(['idle', 'running', 'failed', 'scheduled']);
+const STATES = new Set<string>(SYNC_STATES);
 
 export const syncRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, sync }) => {
   app.get('/sync/status', {

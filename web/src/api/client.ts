@@ -1,24 +1,19 @@
-import type { Pagination } from './types.ts';
+import type { ErrorBody, ErrorCode, Pagination } from './types.ts';
 
 export const API = '/api/v1';
+
+/** The API's error codes, NETWORK when the server could not be reached, HTTP_<status> for an answer that is not the API's. */
+export type ApiErrorCode = ErrorCode | 'NETWORK' | `HTTP_${number}`;
 
 /** An error answer of the API (or a network failure, status 0). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
   ) {
     super(message);
     this.name = 'ApiError';
-  }
-
-  /**
-   * The server has no such route at all (an older server without this feature), as opposed to a
-   * missing DAO or proposal: pages show "not available" instead of an error.
-   */
-  get unavailable() {
-    return this.status === 404 && this.message.startsWith('No route');
   }
 }
 
@@ -48,11 +43,13 @@ async function request<T>(method: string, path: string, params?: Params, body?: 
   }
   const json = (await response.json().catch(() => null)) as
     | { status: 'success'; data: T; pagination?: Pagination; message?: string }
-    | { status: 'error'; error: { code: string; message: string; details?: { parameter?: string; message?: string }[] } }
+    | ErrorBody
     | null;
   if (!response.ok || !json || json.status !== 'success') {
-    const error = json && json.status === 'error' ? json.error : { code: `HTTP_${response.status}`, message: response.statusText || 'Request failed' };
-    throw Object.assign(new ApiError(response.status, error.code, error.message), { details: 'details' in error ? error.details : undefined });
+    const error: { code: ApiErrorCode; message: string; details?: unknown } = json && json.status === 'error'
+      ? json.error
+      : { code: `HTTP_${response.status}`, message: response.statusText || 'Request failed' };
+    throw Object.assign(new ApiError(response.status, error.code, error.message), { details: error.details });
   }
   return json;
 }

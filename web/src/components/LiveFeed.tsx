@@ -33,11 +33,11 @@ export function LiveFeed({ dao }: { dao?: string }) {
     <div data-testid="live-feed">
       <div className="mb-3 flex items-center gap-2 text-xs text-muted">
         <span aria-hidden="true" className={`size-2 rounded-full ${status === 'live' ? 'bg-success' : status === 'connecting' ? 'bg-warning' : 'bg-line'}`} />
-        {status === 'live' ? 'Live' : status === 'connecting' ? 'Connecting…' : status === 'offline' ? 'Reconnecting…' : 'Live updates not available on this server'}
+        {status === 'live' ? 'Live' : status === 'connecting' ? 'Connecting…' : status === 'offline' ? 'Reconnecting…' : 'Live updates stopped'}
       </div>
       {items.length === 0 ? (
         <EmptyState title={status === 'live' ? 'Waiting for activity' : 'No live activity'} icon="◎">
-          {status === 'unavailable' ? 'This server has no live stream yet; figures refresh when you reload.' : 'New votes, proposals and sync runs appear here as they happen.'}
+          {status === 'refused' ? 'The server refused the live stream; reload the page to try again.' : 'New votes, proposals and sync runs appear here as they happen.'}
         </EmptyState>
       ) : (
         <ul className="space-y-2 text-sm">

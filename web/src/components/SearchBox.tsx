@@ -4,8 +4,8 @@ import { useDaos, useSearch } from '../api/hooks.ts';
 import { renderSnippet } from '../lib/snippet.ts';
 
 /**
- * Header search: DAOs by name (always available) and proposals by full text (when the server
- * offers /search). Results are plain links, so Tab and Enter work as everywhere else.
+ * Header search: DAOs by name and proposals by full text (/search). Results are plain links, so
+ * Tab and Enter work as everywhere else.
  */
 export function SearchBox() {
   const [text, setText] = useState('');

@@ -1,5 +1,4 @@
 import type { ReactNode } from 'react';
-import { ApiError } from '../api/client.ts';
 
 export function cx(...classes: (string | false | null | undefined)[]) {
   return classes.filter(Boolean).join(' ');
@@ -73,15 +72,8 @@ export function EmptyState({ title, children, icon = '○' }: { title: string; c
   );
 }
 
-/** An error with a retry; a feature the server does not offer yet reads as "not available". */
+/** An error with a retry. */
 export function ErrorState({ error, retry, what = 'this' }: { error: unknown; retry?: () => void; what?: string }) {
-  if (error instanceof ApiError && error.unavailable) {
-    return (
-      <EmptyState title="Not available on this server yet" icon="◌">
-        This server does not offer {what} yet; a newer DAO Portal shows it here.
-      </EmptyState>
-    );
-  }
   const message = error instanceof Error ? error.message : 'Something went wrong';
   return (
     <div role="alert" className="flex flex-col items-center gap-3 rounded-lg border border-danger/40 bg-danger/5 px-4 py-8 text-center" data-state="error">

@@ -1,4 +1,4 @@
-import type { Dao, Summary } from '../api/types.ts';
+import type { ComparedSummary, Dao } from '../api/types.ts';
 import { formatNumber, formatPercent, formatUsd, toNumber } from './format.ts';
 import { rank } from './shape.ts';
 
@@ -22,7 +22,7 @@ export const METRICS: Metric[] = [
   { path: 'concentration.voters.nakamoto', label: 'Nakamoto', format: formatNumber, higherIsBetter: true },
 ];
 
-export function readPath(summary: Summary | undefined, path: string): number | null {
+export function readPath(summary: ComparedSummary | undefined, path: string): number | null {
   let value: unknown = summary;
   for (const key of path.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
@@ -38,7 +38,7 @@ export interface CompareRow {
  * The side-by-side table: values from the comparison endpoint's summaries when present (with its
  * ranks), otherwise from the DAO records, ranked here.
  */
-export function compareRows(daos: Dao[], summaries: (Summary | undefined)[], serverRanks?: (Record<string, number> | undefined)[]): CompareRow[] {
+export function compareRows(daos: Dao[], summaries: (ComparedSummary | undefined)[], serverRanks?: (Record<string, number | null> | undefined)[]): CompareRow[] {
   return METRICS.map((metric) => {
     const values = daos.map((d, i) => readPath(summaries[i], metric.path) ?? metric.fromDao?.(d) ?? null);
     const computed = rank(values, metric.higherIsBetter);

@@ -31,12 +31,21 @@ describe('useLiveEvents', () => {
     expect(String(fetch.mock.calls[0]![0])).toBe('/api/v1/stream?dao=dcl');
   });
 
-  it('gives up on a server without a stream instead of retrying', async () => {
+  it('gives up when the server refuses the stream (a client error) instead of retrying', async () => {
     const fetch = vi.fn(async () => new Response('{"status":"error"}', { status: 404 }));
     vi.stubGlobal('fetch', fetch);
     render(<Probe onEvent={() => undefined} />);
-    await screen.findByText('unavailable');
+    await screen.findByText('refused');
     await new Promise((r) => setTimeout(r, 1200));
     expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('reconnects after a server error', async () => {
+    const fetch = vi.fn(async () => new Response('{"status":"error"}', { status: 503 }));
+    vi.stubGlobal('fetch', fetch);
+    render(<Probe onEvent={() => undefined} />);
+    await screen.findByText('offline');
+    // The first retry comes after a second's backoff.
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2), { timeout: 2500, interval: 50 });
   });
 });

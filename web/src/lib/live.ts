@@ -2,7 +2,12 @@ import { useEffect, useRef, useState } from 'react';
 import { apiUrl } from '../api/client.ts';
 import type { LiveEvent } from '../api/types.ts';
 
-export type LiveStatus = 'connecting' | 'live' | 'unavailable' | 'offline';
+/**
+ * connecting, live; offline: the connection failed or dropped and is retried with backoff;
+ * refused: the server rejected this stream (a client error such as an unknown DAO), not retried;
+ * off: not subscribed.
+ */
+export type LiveStatus = 'connecting' | 'live' | 'offline' | 'refused' | 'off';
 
 /** Splits an SSE text stream into events; returns the unparsed remainder. */
 export function parseSse(buffer: string, onEvent: (type: string, data: string) => void): string {
@@ -26,7 +31,7 @@ export function parseSse(buffer: string, onEvent: (type: string, data: string) =
 
 /**
  * Subscribes to /api/v1/stream (server-sent events). Read with fetch rather than EventSource so a
- * server without the stream (404) is detected once and not retried, while a dropped connection
+ * refused request (4xx) is detected once and not retried, while a failed or dropped connection
  * reconnects with backoff.
  */
 export function useLiveEvents(dao: string | undefined, onEvent: (event: LiveEvent) => void, enabled = true): LiveStatus {
@@ -44,9 +49,9 @@ export function useLiveEvents(dao: string | undefined, onEvent: (event: LiveEven
       setStatus('connecting');
       try {
         const response = await fetch(apiUrl('/stream', { dao }), { headers: { accept: 'text/event-stream' }, signal: controller.signal });
-        // A client error will not change on retry (no stream on this server, or not for this view).
-        if ((response.status >= 400 && response.status < 500) || response.status === 501) {
-          setStatus('unavailable');
+        // A client error (e.g. the DAO no longer exists) will not change on retry.
+        if (response.status >= 400 && response.status < 500) {
+          setStatus('refused');
           return;
         }
         if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
@@ -80,5 +85,5 @@ export function useLiveEvents(dao: string | undefined, onEvent: (event: LiveEven
     };
   }, [dao, enabled]);
 
-  return enabled ? status : 'unavailable';
+  return enabled ? status : 'off';
 }

@@ -33,7 +33,7 @@ export default function DaoPage() {
   const s = summary.data;
   const passRate = s?.outcomes.pass_rate;
   const nakamoto = s?.concentration.voters?.nakamoto ?? s?.concentration.holders?.nakamoto;
-  const summaryHint = summary.isError ? 'not available' : undefined;
+  const summaryHint = summary.isError ? 'could not load' : undefined;
 
   return (
     <>

@@ -9,20 +9,20 @@ import { DataTable, Pager } from '../components/DataTable.tsx';
 import { Markdown } from '../components/Markdown.tsx';
 import { Badge, Card, EmptyState, ErrorState, PageHeader, Progress, Skeleton, SkeletonRows } from '../components/ui.tsx';
 import { formatChoice, formatDate, formatNumber, formatPercent, formatRelative, plural, shortAddress, toNumber } from '../lib/format.ts';
-import { useLiveEvents } from '../lib/live.ts';
+import { useLiveEvents, type LiveStatus } from '../lib/live.ts';
 import { quorumProgress } from '../lib/shape.ts';
 import { useUrlState } from '../lib/url.ts';
 
 const isOpen = (p: ProposalDetail) => (p.state === 'active' || p.state === 'pending') && new Date(p.end).getTime() > Date.now();
 
-function Results({ proposal, live }: { proposal: ProposalDetail; live: string | null }) {
+function Results({ proposal, live }: { proposal: ProposalDetail; live: LiveStatus | null }) {
   const total = proposal.tallies.reduce((s, t) => s + (toNumber(t.voting_power) ?? 0), 0);
   const leader = Math.max(...proposal.tallies.map((t) => toNumber(t.voting_power) ?? 0));
   const quorum = quorumProgress(proposal.voting_power_total, proposal.quorum);
   return (
     <Card
       title="Results"
-      actions={live && live !== 'unavailable' && (
+      actions={(live === 'connecting' || live === 'live' || live === 'offline') && (
         <span className="flex items-center gap-1.5 text-xs text-muted" data-testid="live-status">
           <span aria-hidden="true" className={`size-2 rounded-full ${live === 'live' ? 'bg-success' : 'bg-warning'}`} />
           {live === 'live' ? 'Live' : live === 'offline' ? 'Reconnecting…' : 'Connecting…'}

@@ -80,7 +80,6 @@ function AddDao() {
 export default function Sources() {
   const status = useSyncStatus();
   const daos = useDaos({ per_page: 100, sort: 'name', order: 'asc' });
-  const statusUnavailable = status.error instanceof ApiError && status.error.unavailable;
 
   const statusColumns = useMemo<ColumnDef<SyncStatus, unknown>[]>(() => [
     { id: 'dao', header: 'DAO', cell: ({ row }) => <Link to={`/daos/${row.original.dao.slug}`} className="font-medium hover:text-accent">{row.original.dao.name}</Link> },
@@ -105,13 +104,10 @@ export default function Sources() {
       <div className="grid gap-4 lg:grid-cols-3">
         <div className="min-w-0 space-y-4 lg:col-span-2">
           <Card title="Sync status">
-            {status.isError && !statusUnavailable ? <ErrorState error={status.error} retry={() => void status.refetch()} what="sync status" />
-              : statusUnavailable ? (
-                <EmptyState title="No sync status on this server yet" icon="◌">Data on this server comes from imports (<code>npx dao-portal import</code>); the sync engine reports here once it runs.</EmptyState>
-              ) : (
-                <DataTable caption="Sync status" data={status.data} columns={statusColumns} rowKey={(s) => `${s.dao.id}-${s.source}`} loading={status.isPending}
-                  empty={<EmptyState title="No syncs yet">Add a DAO with a Snapshot space or Governor address and its first sync is scheduled.</EmptyState>} />
-              )}
+            {status.isError ? <ErrorState error={status.error} retry={() => void status.refetch()} what="sync status" /> : (
+              <DataTable caption="Sync status" data={status.data} columns={statusColumns} rowKey={(s) => `${s.dao.id}-${s.source}`} loading={status.isPending}
+                empty={<EmptyState title="No syncs yet">Add a DAO with a Snapshot space or Governor address and its first sync is scheduled.</EmptyState>} />
+            )}
           </Card>
           <Card title="DAOs and their sources">
             {daos.isError ? <ErrorState error={daos.error} retry={() => void daos.refetch()} what="DAOs" /> : (

@@ -1,49 +1,23 @@
-import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { ApiError, apiPage } from '../../api/client.ts';
 import { useEnhanced } from '../../api/hooks.ts';
-import type { EnhancedPoint, ProposalSummary } from '../../api/types.ts';
+import type { EnhancedPoint } from '../../api/types.ts';
 import { Chart } from '../../components/Chart.tsx';
 import { Card, ErrorState, SkeletonRows } from '../../components/ui.tsx';
 import { formatNumber, formatPercent } from '../../lib/format.ts';
-import { monthly } from '../../lib/shape.ts';
 import { monthLabel, type TabProps } from './common.ts';
 
 const num = (p: EnhancedPoint, key: string) => (typeof p[key] === 'number' ? (p[key] as number) : null);
-
-/**
- * Without the metrics service (older servers), monthly proposals and votes are counted from the
- * DAO's proposal list (up to 5,000 proposals).
- */
-function useProposalActivity(slug: string, enabled: boolean) {
-  return useQuery({
-    queryKey: ['proposal-activity', slug],
-    enabled,
-    queryFn: async ({ signal }) => {
-      const first = await apiPage<ProposalSummary>(`/daos/${slug}/proposals`, { per_page: 100, sort: 'start', order: 'desc' }, signal);
-      const pages = Math.min(first.pagination.pages, 50);
-      const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) =>
-        apiPage<ProposalSummary>(`/daos/${slug}/proposals`, { per_page: 100, sort: 'start', order: 'desc', page: i + 2 }, signal)));
-      const all = [first, ...rest].flatMap((p) => p.data);
-      return monthly(all, (p) => p.start, (p) => p.votes_count).map((m) => ({ t: m.t, proposals: m.count, votes: m.sum }));
-    },
-  });
-}
 
 export default function Governance({ dao, summary }: TabProps) {
   const params = { bucket: 'month', period: 'all' };
   const activity = useEnhanced('activity', [dao.id], params);
   const participation = useEnhanced('participation', [dao.id], params);
   const outcomes = useEnhanced('outcomes', [dao.id], params);
-  const unavailable = activity.error instanceof ApiError && activity.error.unavailable;
-  const fallback = useProposalActivity(dao.slug, unavailable);
 
   const activityOption = useMemo(() => {
     const points = activity.data?.series[0]?.points;
-    const rows = points
-      ? points.map((p) => ({ t: p.t, proposals: num(p, 'proposals'), votes: num(p, 'votes'), voters: num(p, 'voters') }))
-      : fallback.data?.map((p) => ({ ...p, voters: null }));
-    if (!rows) return null;
+    if (!points) return null;
+    const rows = points.map((p) => ({ t: p.t, proposals: num(p, 'proposals'), votes: num(p, 'votes'), voters: num(p, 'voters') }));
     return {
       tooltip: { trigger: 'axis' },
       legend: { top: 0, type: 'scroll' },
@@ -56,11 +30,11 @@ export default function Governance({ dao, summary }: TabProps) {
       dataZoom: rows.length > 24 ? [{ type: 'inside' }] : [],
       series: [
         { type: 'bar', name: 'Votes', data: rows.map((r) => r.votes), barMaxWidth: 16, itemStyle: { borderRadius: [3, 3, 0, 0] } },
-        ...(points ? [{ type: 'line', name: 'Voters', data: rows.map((r) => r.voters), smooth: true, showSymbol: false }] : []),
+        { type: 'line', name: 'Voters', data: rows.map((r) => r.voters), smooth: true, showSymbol: false },
         { type: 'line', name: 'Proposals', yAxisIndex: 1, data: rows.map((r) => r.proposals), smooth: true, showSymbol: false },
       ],
     };
-  }, [activity.data, fallback.data]);
+  }, [activity.data]);
 
   const participationOption = useMemo(() => {
     const points = participation.data?.series[0]?.points;
@@ -91,30 +65,12 @@ export default function Governance({ dao, summary }: TabProps) {
   }, [outcomes.data]);
 
   const s = summary.data;
-  const missing = (error: unknown) => error instanceof ApiError && error.unavailable;
-  // A server without the metrics service: one note instead of four empty panels.
-  const noMetrics = missing(summary.error) && missing(participation.error) && missing(outcomes.error);
   return (
     <div className="grid gap-4 lg:grid-cols-3">
       <Card title="Activity by month" className="lg:col-span-2">
-        {activityOption ? (
-          <>
-            <Chart option={activityOption} height={300} label={`Votes and proposals per month in ${dao.name}`} />
-            {!activity.data && <p className="mt-2 text-xs text-muted">Counted from the proposal list by start month; voter series need the metrics service.</p>}
-          </>
-        ) : activity.isError && !unavailable ? <ErrorState error={activity.error} retry={() => void activity.refetch()} what="activity" />
-          : fallback.isError ? <ErrorState error={fallback.error} retry={() => void fallback.refetch()} what="activity" />
-          : <SkeletonRows rows={6} />}
+        {activityOption ? <Chart option={activityOption} height={300} label={`Votes and proposals per month in ${dao.name}`} />
+          : activity.isError ? <ErrorState error={activity.error} retry={() => void activity.refetch()} what="activity" /> : <SkeletonRows rows={6} />}
       </Card>
-      {noMetrics ? (
-        <Card title="More metrics">
-          <p className="text-sm text-muted">
-            Voter retention, participation over time, pass rates and margins appear here when the server offers the metrics
-            endpoints (<code>/metrics/summary</code>, <code>/metrics/enhanced</code>). Proposals, votes and the treasury are in the other tabs.
-          </p>
-        </Card>
-      ) : (
-        <>
       <Card title="Voters">
         {s ? (
           <dl className="grid grid-cols-2 gap-3 text-sm">
@@ -147,8 +103,6 @@ export default function Governance({ dao, summary }: TabProps) {
         {outcomesOption ? <Chart option={outcomesOption} label="Passed and not passed proposals per month" />
           : outcomes.isError ? <ErrorState error={outcomes.error} retry={() => void outcomes.refetch()} what="outcome series" /> : <SkeletonRows rows={5} />}
       </Card>
-        </>
-      )}
     </div>
   );
 }

@@ -1,7 +1,6 @@
 import type { ColumnDef } from '@tanstack/react-table';
 import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { ApiError } from '../../api/client.ts';
 import { useProposals, useSearch } from '../../api/hooks.ts';
 import type { ProposalSummary } from '../../api/types.ts';
 import { DataTable, Pager } from '../../components/DataTable.tsx';
@@ -27,15 +26,6 @@ export default function Proposals({ dao }: Pick<TabProps, 'dao'>) {
   const proposals = useProposals(dao.slug, { state: state.pstate || undefined, sort: state.psort, order: state.porder, page, per_page: 25 });
   const search = useSearch(state.pq, 50);
   const searching = state.pq.trim().length >= 2;
-  const searchUnavailable = search.error instanceof ApiError && search.error.unavailable;
-
-  // Without the search service, the search narrows the page shown by title.
-  const rows = useMemo(() => {
-    const list = proposals.data?.data;
-    if (!list || !searching || !searchUnavailable) return list;
-    const needle = state.pq.toLowerCase();
-    return list.filter((p) => p.title.toLowerCase().includes(needle));
-  }, [proposals.data, searching, searchUnavailable, state.pq]);
 
   const columns = useMemo<ColumnDef<ProposalSummary, unknown>[]>(() => [
     {
@@ -66,7 +56,7 @@ export default function Proposals({ dao }: Pick<TabProps, 'dao'>) {
           {STATES.map((s) => <option key={s} value={s}>{s}</option>)}
         </select>
       </div>
-      {searching && !searchUnavailable ? (
+      {searching ? (
         search.isPending ? <SkeletonRows rows={5} /> : search.isError ? <ErrorState error={search.error} retry={() => void search.refetch()} what="search results" /> : hits.length === 0 ? (
           <EmptyState title={`No proposal matches “${state.pq}”`} />
         ) : (
@@ -87,10 +77,9 @@ export default function Proposals({ dao }: Pick<TabProps, 'dao'>) {
         <ErrorState error={proposals.error} retry={() => void proposals.refetch()} what="proposals" />
       ) : (
         <>
-          {searching && searchUnavailable && <p className="mb-2 text-xs text-muted">Full-text search is not available on this server; matching titles on this page.</p>}
           <DataTable
             caption={`Proposals of ${dao.name}`}
-            data={rows}
+            data={proposals.data?.data}
             columns={columns}
             rowKey={(p) => p.id}
             loading={proposals.isFetching}

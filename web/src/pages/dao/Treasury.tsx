@@ -71,8 +71,8 @@ export default function TreasuryTab({ dao, summary }: TabProps) {
       <div className="grid grid-cols-2 gap-3 lg:col-span-3 lg:grid-cols-4">
         <Kpi label="Treasury value" value={formatUsd(s?.total_usd ?? treasury.data?.total_usd)} hint={`as of ${formatDate(s?.as_of ?? treasury.data?.as_of)}`} loading={treasury.isPending} />
         <Kpi label={`Own token${dao.token_symbol ? ` (${dao.token_symbol})` : ''}`} value={formatPercent(own)} hint="share of the treasury" loading={treasury.isPending} />
-        <Kpi label="Stablecoins" value={formatPercent(s?.stablecoin_share)} hint={summary.isError ? 'not available' : 'share of the treasury'} loading={summary.isPending} />
-        <Kpi label="Runway" value={formatMonths(s?.runway_months)} hint={s?.monthly_net_outflow != null ? `${formatUsd(s.monthly_net_outflow)} / month net outflow` : summary.isError ? 'not available' : 'at the recent outflow'} loading={summary.isPending} />
+        <Kpi label="Stablecoins" value={formatPercent(s?.stablecoin_share)} hint={summary.isError ? 'could not load' : 'share of the treasury'} loading={summary.isPending} />
+        <Kpi label="Runway" value={formatMonths(s?.runway_months)} hint={s?.monthly_net_outflow != null ? `${formatUsd(s.monthly_net_outflow)} / month net outflow` : summary.isError ? 'could not load' : 'at the recent outflow'} loading={summary.isPending} />
       </div>
       {empty ? (
         <Card className="lg:col-span-3"><EmptyState title="No treasury balances recorded">Add treasury addresses to this DAO or import treasury_balance records.</EmptyState></Card>

@@ -1,0 +1,57 @@
+import type { Static } from '@sinclair/typebox';
+import type * as common from './schemas/common.ts';
+import type * as daos from './schemas/daos.ts';
+import type * as health from './schemas/health.ts';
+import type * as imports from './schemas/import.ts';
+import type * as metrics from './schemas/metrics.ts';
+import type * as proposals from './schemas/proposals.ts';
+import type * as search from './schemas/search.ts';
+import type * as sync from './schemas/sync.ts';
+import type * as treasury from './schemas/treasury.ts';
+
+/**
+ * The API's answers as TypeScript types, read from the route schemas (src/api/schemas/) that
+ * validate and serialise them. The dashboard imports these with `import type` only, so it states
+ * no shape of its own and no server code enters its bundle.
+ */
+
+export type Pagination = Static<typeof common.Pagination>;
+export type ErrorBody = Static<typeof common.ErrorBody>;
+export type ErrorCode = ErrorBody['error']['code'];
+
+export type DaoRef = Static<typeof daos.DaoRef>;
+export type Dao = Static<typeof daos.Dao>;
+
+export type ProposalSummary = Static<typeof proposals.ProposalSummary>;
+export type Tally = Static<typeof proposals.Tally>;
+export type ProposalDetail = Static<typeof proposals.ProposalDetail>;
+export type Vote = Static<typeof proposals.Vote>;
+
+export type TreasuryBalance = Static<typeof treasury.TreasuryBalance>;
+export type Treasury = Static<typeof treasury.Treasury>;
+
+export type Metric = Static<typeof metrics.Metric>;
+export type Concentration = Static<typeof metrics.Concentration>;
+export type Summary = Static<typeof metrics.Summary>;
+export type ComparedSummary = Static<typeof metrics.ComparedSummary>;
+export type Comparison = Static<typeof metrics.Comparison>;
+export type EnhancedType = Static<typeof metrics.EnhancedType>;
+export type Bucket = Static<typeof metrics.Bucket>;
+/**
+ * One bucket of a series: `t` and the figures of its type. TypeBox's static type leaves out what
+ * `additionalProperties` allows, so the figures are added here from the same schema.
+ */
+export type EnhancedPoint = Static<typeof metrics.EnhancedPoint> & Record<string, Static<typeof metrics.EnhancedFigure>>;
+export type Enhanced = Omit<Static<typeof metrics.Enhanced>, 'series'> & { series: { dao: DaoRef; points: EnhancedPoint[] }[] };
+export type Voter = Static<typeof metrics.VoterEntry>;
+export type Delegate = Static<typeof metrics.DelegateEntry>;
+
+export type SearchHit = Static<typeof search.SearchHit>;
+
+export type SyncStatus = Static<typeof sync.SyncStatus>;
+export type SyncOutcome = Static<typeof sync.SyncOutcome>;
+
+export type ImportResult = Static<typeof imports.ImportResult>;
+export type Health = Static<typeof health.Health>;
+
+export type { LiveEvent, SourceName } from '../sync/live-event.ts';

@@ -1,0 +1,72 @@
+import { Type, type SchemaOptions, type Static, type TLiteral, type TSchema } from '@sinclair/typebox';
+import { ERROR_CODES } from '../../errors.ts';
+
+/**
+ * Schema building blocks shared by every route: they validate, serialise, and are the OpenAPI
+ * document. Schema modules import only TypeBox, each other and plain constants, so the dashboard
+ * can import their types (src/api/contract.ts) without any server code.
+ */
+
+/** One of the given strings: a union of literals (`anyOf` of `const` in the JSON schema). */
+export const StringEnum = <const T extends readonly string[]>(values: T, options?: SchemaOptions) =>
+  Type.Union(values.map((value) => Type.Literal(value)) as TLiteral<T[number]>[], options);
+
+/** The schema, or null. */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const DecimalString = Type.String({ description: 'Exact decimal number as a string', examples: ['1234.5678'] });
+export const Timestamp = Type.String({ format: 'date-time' });
+
+export const Pagination = Type.Object({
+  page: Type.Integer(),
+  per_page: Type.Integer(),
+  total: Type.Integer(),
+  pages: Type.Integer(),
+  next_cursor: Type.Optional(Nullable(Type.String({ description: 'Pass as `cursor` for the next page (keyset pagination)' }))),
+});
+
+export const success = <T extends TSchema>(data: T) =>
+  Type.Object({ status: Type.Literal('success'), data, message: Type.Optional(Type.String()) });
+
+export const successPage = <T extends TSchema>(data: T) =>
+  Type.Object({ status: Type.Literal('success'), data, message: Type.Optional(Type.String()), pagination: Pagination });
+
+export const ErrorBody = Type.Object(
+  {
+    status: Type.Literal('error'),
+    error: Type.Object({
+      code: StringEnum(ERROR_CODES, { examples: ['VALIDATION_ERROR'] }),
+      message: Type.String(),
+      details: Type.Optional(Type.Unknown()),
+    }),
+  },
+  { $id: 'ErrorResponse' },
+);
+
+/** A reference to the shared error schema (registered once by the server), typed as the error body. */
+export const ErrorResponse = Type.Unsafe<Static<typeof ErrorBody>>(Type.Ref('ErrorResponse'));
+
+export const errorResponses = {
+  400: ErrorResponse,
+  404: ErrorResponse,
+  500: ErrorResponse,
+};
+
+export const IdParam = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 200, description: 'Numeric id, or the slug (DAOs) / source id (proposals)' }),
+});
+
+export const PageQuery = (maxPerPage = 100) => ({
+  page: Type.Integer({ minimum: 1, default: 1 }),
+  per_page: Type.Integer({ minimum: 1, maximum: maxPerPage, default: 20, description: `Items per page (at most ${maxPerPage})` }),
+});
+
+export const Order = StringEnum(['asc', 'desc'], { default: 'desc' });
+
+export const FORMATS = ['json', 'csv', 'ndjson'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** `?format=` of list and series endpoints (src/api/export.ts streams the csv and ndjson forms). */
+export const FormatQuery = {
+  format: Type.Optional(StringEnum(FORMATS, { description: 'json (default, one page); csv or ndjson stream every row, ignoring page/per_page' })),
+};
