@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { mostVotedDaoKeys, type DaoRow, type VersionedDao } from '../../db/queries/daos.ts';
-import { daoSeries, SERIES_TYPES, type SeriesType } from '../../db/queries/enhanced.ts';
+import { daoSeries } from '../../db/queries/enhanced.ts';
 import { snapWindow } from '../../db/queries/metrics.ts';
 import { DaoVersionLoader } from '../dao-versions.ts';
 import { ValidationError } from '../../errors.ts';
@@ -11,7 +11,8 @@ import { isExport, sendExport } from '../export.ts';
 import { SummaryCache, withoutLorenz } from '../summary-cache.ts';
 import { asOfTime, daoList, TimeParam, timeRange } from '../params.ts';
 import { errorResponses, FormatQuery, IdParam, StringEnum, success } from '../schemas/common.ts';
-import { Comparison, Enhanced, ENHANCED_TYPES, Summary } from '../schemas/metrics.ts';
+import type { SeriesType } from '../../metrics/series.ts';
+import { Comparison, Enhanced, EnhancedType, Summary } from '../schemas/metrics.ts';
 import type { ApiContext } from '../context.ts';
 
 const PERIOD_DAYS = { '7d': 7, '30d': 30, '90d': 90, '1y': 365 } as const;
@@ -80,7 +81,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       summary: 'Metric time series per DAO and bucket; from/to override period, which counts back from as_of (default now)',
       querystring: Type.Object({
         // The series the database computes are exactly the ones the response schema lists.
-        type: StringEnum(SERIES_TYPES satisfies typeof ENHANCED_TYPES),
+        type: EnhancedType,
         period: StringEnum(['7d', '30d', '90d', '1y', 'all'], { default: '90d' }),
         bucket: Type.Optional(StringEnum(BUCKETS, { description: 'default: day for 7d/30d, week for 90d, month for 1y/all' })),
         dao_ids: Type.Optional(Type.String({ maxLength: 2000, description: `Comma-separated ids or slugs; default the ${DEFAULT_SERIES_DAOS} DAOs with most votes` })),

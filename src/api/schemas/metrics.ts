@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { BUCKETS } from '../../metrics/activity.ts';
+import { SERIES_TYPES } from '../../metrics/series.ts';
 import { DecimalString, Nullable, StringEnum, Timestamp } from './common.ts';
 import { DaoRef } from './daos.ts';
 
@@ -49,8 +50,7 @@ export const Comparison = Type.Object({
 });
 
 /** The series /metrics/enhanced serves (src/db/queries/enhanced.ts computes each; the route checks the lists agree). */
-export const ENHANCED_TYPES = ['activity', 'participation', 'outcomes', 'concentration', 'delegates', 'treasury'] as const;
-export const EnhancedType = StringEnum(ENHANCED_TYPES);
+export const EnhancedType = StringEnum(SERIES_TYPES);
 export const Bucket = StringEnum(BUCKETS);
 
 /** One figure of a point: a number, null (nothing to measure), or USD by token (treasury). */

@@ -6,10 +6,8 @@ import { delegatesSql } from './populations.ts';
 import { bucketStart, nextBucket, type Bucket } from '../../metrics/activity.ts';
 import { concentrationFigures } from '../../metrics/concentration.ts';
 import { ratio } from '../../metrics/outcomes.ts';
+import type { SeriesType } from '../../metrics/series.ts';
 import { byToken, pointAt } from '../../metrics/treasury.ts';
-
-export const SERIES_TYPES = ['activity', 'participation', 'outcomes', 'concentration', 'delegates', 'treasury'] as const;
-export type SeriesType = (typeof SERIES_TYPES)[number];
 
 export interface SeriesRange {
   /** First bucket start (inclusive); null: from the DAO's first data. */
