@@ -11,8 +11,8 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
 const { values } = parseArgs({
@@ -29,10 +29,13 @@ const WARMUP = Number(values.warmup);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    }).on('error', reject);
+    const server = net
+      .createServer()
+      .listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      })
+      .on('error', reject);
   });
 }
 
@@ -42,11 +45,18 @@ async function startServer() {
   const port = await freePort();
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const child = spawn(process.execPath, [path.join(root, 'bin/dao-portal.js'), 'serve'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 120; i++) {
-    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) return { base, stop: () => child.kill('SIGTERM') };
+    if (
+      await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { base, stop: () => child.kill('SIGTERM') };
     await new Promise((r) => setTimeout(r, 500));
   }
   child.kill('SIGTERM');
@@ -60,34 +70,50 @@ async function startServer() {
  */
 async function load(base: string, next: () => string, seconds: number) {
   const result = await autocannon({
-    url: base, connections: CONNECTIONS, duration: seconds,
+    url: base,
+    connections: CONNECTIONS,
+    duration: seconds,
     requests: [{ setupRequest: (request) => ({ ...request, path: next() }) }],
   });
   return {
     requests: result.requests.total,
     ok: result['2xx'],
     errors: result.errors + result.timeouts + result.non2xx,
-    p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max,
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
   };
 }
 
 const server = await startServer();
 try {
-  const daos = ((await (await fetch(`${server.base}/api/v1/daos?sort=total_votes&order=desc&per_page=100`)).json()) as { data: Array<{ id: number; total_votes: number }> }).data;
+  const daos = (
+    (await (await fetch(`${server.base}/api/v1/daos?sort=total_votes&order=desc&per_page=100`)).json()) as {
+      data: Array<{ id: number; total_votes: number }>;
+    }
+  ).data;
   if (daos.length === 0) throw new Error('no DAOs: run npm run gen first');
   const pick = () => daos[Math.floor(Math.random() * daos.length)]!.id;
   const picks = (n: number) => Array.from({ length: n }, pick).join(',');
   const scenarios: Array<[string, () => string]> = [
     ['summary', () => `/api/v1/daos/${pick()}/metrics/summary`],
     ['comparison (5 DAOs)', () => `/api/v1/metrics/comparison?dao_ids=${picks(5)}`],
-    ['enhanced activity 90d (3 DAOs)', () => `/api/v1/metrics/enhanced?type=activity&period=90d&as_of=2026-01-01T00:00:00Z&dao_ids=${picks(3)}`],
+    [
+      'enhanced activity 90d (3 DAOs)',
+      () => `/api/v1/metrics/enhanced?type=activity&period=90d&as_of=2026-01-01T00:00:00Z&dao_ids=${picks(3)}`,
+    ],
   ];
-  console.log(`${CONNECTIONS} connections, ${SECONDS} s per scenario (after ${WARMUP} s warm-up), ${daos.length} DAOs drawn from, largest ${daos[0]!.total_votes} votes`);
+  console.log(
+    `${CONNECTIONS} connections, ${SECONDS} s per scenario (after ${WARMUP} s warm-up), ${daos.length} DAOs drawn from, largest ${daos[0]!.total_votes} votes`,
+  );
   console.log('scenario | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors');
   for (const [name, next] of scenarios) {
     await load(server.base, next, WARMUP);
     const r = await load(server.base, next, SECONDS);
-    console.log(`${name} | ${r.ok} | ${(r.ok / SECONDS).toFixed(0)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.errors}`);
+    console.log(
+      `${name} | ${r.ok} | ${(r.ok / SECONDS).toFixed(0)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.errors}`,
+    );
   }
 } finally {
   // Requests the load generator abandoned at the end of a run are still being answered.

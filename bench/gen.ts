@@ -66,10 +66,13 @@ const daoVotes = zipf(VOTES, DAOS, 1.0);
 let written = 0;
 for (let d = 0; d < DAOS; d++) {
   const slug = `gen-${String(d + 1).padStart(5, '0')}`;
-  const [dao] = await rowsOf<{ id: number }>(db, sql`
+  const [dao] = await rowsOf<{ id: number }>(
+    db,
+    sql`
     insert into daos (slug, name, chain, token_symbol, governance_token, description)
     values (${slug}, ${`Generated DAO ${d + 1}`}, 'ethereum', ${`G${d + 1}`}, ${`G${d + 1}`}, 'Synthetic data set (bench/gen.ts)')
-    on conflict (slug) do update set name = excluded.name returning id`);
+    on conflict (slug) do update set name = excluded.name returning id`,
+  );
   const daoId = dao!.id;
   const votes = daoVotes[d]!;
   const giants = d < GIANTS && votes > giantSize * 2 ? 1 : 0;
@@ -86,16 +89,21 @@ for (let d = 0; d < DAOS; d++) {
   const forShare = sizes.map(() => 0.3 + random() * 0.5);
 
   await database.query('delete from proposals where dao_id = $1', [daoId]);
-  await rowsOf(db, sql`
+  await rowsOf(
+    db,
+    sql`
     insert into proposals (dao_id, external_id, source, voting_type, title, body, choices, start, "end", state, scores_total)
     select ${daoId}, 'gen-' || k, 'snapshot', 'basic', 'Proposal ' || k || ' of ' || ${slug},
            'Generated proposal body about treasury grants, delegates and protocol upgrades number ' || k,
            '["For","Against","Abstain"]'::jsonb, to_timestamp(s / 1000.0), to_timestamp((s + ${WEEK}) / 1000.0),
            case when s + ${WEEK} > extract(epoch from now()) * 1000 then 'active' else 'closed' end, null
-      from unnest(${sql.param(starts)}::float8[]) with ordinality as t(s, k)`);
+      from unnest(${sql.param(starts)}::float8[]) with ordinality as t(s, k)`,
+  );
   // Votes: proposal k takes voters offset_k + 1 .. offset_k + n_k of the DAO's pool (distinct per
   // proposal, overlapping across proposals); power is Pareto by voter; times crowd to the end.
-  await rowsOf(db, sql`
+  await rowsOf(
+    db,
+    sql`
     insert into votes (proposal_id, dao_id, voter, choice, voting_power, created)
     select p.id, ${daoId}, '0x' || lpad(to_hex(${daoId}::int8 * 100000000 + (t.off + g) % ${pool}), 40, '0'),
            to_jsonb(case when random() < t.fs then 1 when random() < 0.85 then 2 else 3 end),
@@ -103,14 +111,19 @@ for (let d = 0; d < DAOS; d++) {
            p.start + (1 - power(random(), 3)) * (p."end" - p.start)
       from unnest(${sql.param(sizes)}::int[], ${sql.param(offsets)}::int8[], ${sql.param(forShare)}::float8[]) with ordinality as t(n, off, fs, k)
       join proposals p on p.dao_id = ${daoId} and p.external_id = 'gen-' || t.k
-      cross join lateral generate_series(1, t.n) g`);
+      cross join lateral generate_series(1, t.n) g`,
+  );
   written += votes;
   if (!values['skip-rollups']) await refreshDaoAggregates(db, [daoId]);
   if (d % 50 === 0 || d === DAOS - 1) {
     const s = (performance.now() - started) / 1000;
-    process.stderr.write(`${d + 1}/${DAOS} DAOs, ${written.toLocaleString('en')} votes, ${s.toFixed(0)} s (${Math.round(written / s).toLocaleString('en')} votes/s)\n`);
+    process.stderr.write(
+      `${d + 1}/${DAOS} DAOs, ${written.toLocaleString('en')} votes, ${s.toFixed(0)} s (${Math.round(written / s).toLocaleString('en')} votes/s)\n`,
+    );
   }
 }
 await database.query('analyze');
-process.stderr.write(`done: ${DAOS} DAOs, ${written.toLocaleString('en')} votes in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+process.stderr.write(
+  `done: ${DAOS} DAOs, ${written.toLocaleString('en')} votes in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+);
 await database.close();

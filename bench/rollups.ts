@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config/index.ts';
 import { openDatabase, rowsOf, type Tx } from '../src/db/index.ts';
-import { rebuildRollups, refreshRollups, ROLLUP_TABLES } from '../src/db/rollups.ts';
+import { ROLLUP_TABLES, rebuildRollups, refreshRollups } from '../src/db/rollups.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,11 +37,19 @@ const { db } = database;
 async function fingerprint(daoId: number): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const table of [...ROLLUP_TABLES, 'dao_metrics', 'dao_rollup_state']) {
-    const columns = table === 'dao_metrics' ? 'row(x.metric_type, x.value, x.timestamp)' : table === 'dao_rollup_state' ? 'x.voter_concentration' : 'x';
-    const [row] = await rowsOf<{ h: string | null; n: number }>(db, sql`
+    const columns =
+      table === 'dao_metrics'
+        ? 'row(x.metric_type, x.value, x.timestamp)'
+        : table === 'dao_rollup_state'
+          ? 'x.voter_concentration'
+          : 'x';
+    const [row] = await rowsOf<{ h: string | null; n: number }>(
+      db,
+      sql`
       select md5(string_agg(r, E'\\n' order by r)) as h, count(*)::int as n
         from (select (${sql.raw(columns)})::text as r from ${sql.identifier(table)} x where dao_id = ${daoId}
-                ${table === 'dao_metrics' ? sql`and metric_type like 'activity.%'` : sql``}) t`);
+                ${table === 'dao_metrics' ? sql`and metric_type like 'activity.%'` : sql``}) t`,
+    );
     out[table] = `${row!.n}:${row!.h}`;
   }
   return out;
@@ -60,7 +68,12 @@ async function writeRecent(daoId: number, n: number) {
     await tx.execute(sql`
       update votes set choice = to_jsonb(1 + ((choice #>> '{}')::int % 3)), voting_power = voting_power + 1, created = created + interval '1 minute'
        where id in (select id from votes where dao_id = ${daoId} order by created desc limit ${Math.ceil(n / 4)})`);
-    await newProposal(tx, daoId, Math.ceil(n / 4), sql`(select max(start) + interval '1 day' from proposals where dao_id = ${daoId})`);
+    await newProposal(
+      tx,
+      daoId,
+      Math.ceil(n / 4),
+      sql`(select max(start) + interval '1 day' from proposals where dao_id = ${daoId})`,
+    );
   });
 }
 
@@ -86,27 +99,38 @@ async function writeScattered(daoId: number, n: number) {
 }
 
 async function newProposal(tx: Tx, daoId: number, votes: number, start: ReturnType<typeof sql>) {
-  const [p] = await rowsOf<{ id: number; start: Date }>(tx, sql`
+  const [p] = await rowsOf<{ id: number; start: Date }>(
+    tx,
+    sql`
     insert into proposals (dao_id, external_id, source, title, choices, start, "end", state)
     select ${daoId}, ${`bench-${Date.now()}-${Math.random().toString(36).slice(2)}`}, 'import', 'Bench proposal',
-           '["For","Against","Abstain"]'::jsonb, s, s + interval '7 days', 'closed' from (select ${start} as s) x returning id, start`);
+           '["For","Against","Abstain"]'::jsonb, s, s + interval '7 days', 'closed' from (select ${start} as s) x returning id, start`,
+  );
   await tx.execute(sql`
     insert into votes (proposal_id, dao_id, voter, choice, voting_power, created)
     select ${p!.id}, ${daoId}, voter, '1'::jsonb, max_vp, ${p!.start}::timestamptz + (row_number() over ()) * interval '1 minute'
       from (select voter, max_vp from dao_voters where dao_id = ${daoId} order by md5(voter) limit ${votes}) v`);
 }
 
-const steps = (r: { steps: Record<string, number> }) => Object.entries(r.steps).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
+const steps = (r: { steps: Record<string, number> }) =>
+  Object.entries(r.steps)
+    .map(([k, v]) => `${k} ${Math.round(v)}`)
+    .join(', ');
 
-const targets = await rowsOf<{ id: number; slug: string; votes: number }>(db, sql`
+const targets = await rowsOf<{ id: number; slug: string; votes: number }>(
+  db,
+  sql`
   (select id, slug, total_votes as votes from daos order by total_votes desc limit 1)
   union
   (select id, slug, total_votes from daos where total_votes > 100 order by md5(id::text || ${values.seed}) limit ${Number(values.daos) - 1})
-  order by votes desc`);
+  order by votes desc`,
+);
 if (targets.length === 0) throw new Error('no DAOs: run npm run gen first');
 
 console.log(`${CHANGES} writes per batch; ${targets.length} DAOs`);
-console.log('dao | votes | recent: changes, s | scattered: changes, s | rebuild s | equal | steps (ms): recent; scattered');
+console.log(
+  'dao | votes | recent: changes, s | scattered: changes, s | rebuild s | equal | steps (ms): recent; scattered',
+);
 // Earlier rebuilds leave dead rows behind; measure on tables autovacuum has caught up with.
 await database.query(`vacuum analyze ${[...ROLLUP_TABLES, 'dao_metrics', 'votes', 'proposals'].join(', ')}`);
 let failures = 0;
@@ -122,11 +146,14 @@ for (const dao of targets) {
   const equal = JSON.stringify(incremental) === JSON.stringify(rebuilt);
   if (!equal) {
     failures++;
-    for (const table of Object.keys(rebuilt)) if (incremental[table] !== rebuilt[table]) console.error(`  ${dao.slug} ${table}: ${incremental[table]} vs ${rebuilt[table]}`);
+    for (const table of Object.keys(rebuilt))
+      if (incremental[table] !== rebuilt[table])
+        console.error(`  ${dao.slug} ${table}: ${incremental[table]} vs ${rebuilt[table]}`);
   }
   const s = (ms: number) => (ms / 1000).toFixed(2);
-  console.log(`${dao.slug} | ${dao.votes} | ${recent!.changes} (${recent!.mode}), ${s(recent!.ms)} | ${scattered!.changes} (${scattered!.mode}), ${s(scattered!.ms)} | ${s(rebuild!.ms)} | ${equal ? 'yes' : 'NO'} | ${steps(recent!)}; ${steps(scattered!)}`);
+  console.log(
+    `${dao.slug} | ${dao.votes} | ${recent!.changes} (${recent!.mode}), ${s(recent!.ms)} | ${scattered!.changes} (${scattered!.mode}), ${s(scattered!.ms)} | ${s(rebuild!.ms)} | ${equal ? 'yes' : 'NO'} | ${steps(recent!)}; ${steps(scattered!)}`,
+  );
 }
 await database.close();
 process.exit(failures ? 1 : 0);
-

@@ -25,13 +25,16 @@ try {
       const source = new SnapshotSource(client);
       const started = performance.now();
       let votes = 0;
-      for (const dao of daos) votes += ((await runSync({ database, dao, source, logger: quiet })).details!.votes_read as number);
+      for (const dao of daos)
+        votes += (await runSync({ database, dao, source, logger: quiet })).details!.votes_read as number;
       const seconds = (performance.now() - started) / 1000;
       const requests = client.requests;
       const again = performance.now();
       for (const dao of daos) await runSync({ database, dao, source, logger: quiet });
       const noop = (performance.now() - again) / 1000;
-      console.log(`${target.kind}: ${votes} votes in ${seconds.toFixed(1)} s = ${Math.round(votes / seconds)} votes/s (${requests} requests); no-op re-sync ${noop.toFixed(2)} s`);
+      console.log(
+        `${target.kind}: ${votes} votes in ${seconds.toFixed(1)} s = ${Math.round(votes / seconds)} votes/s (${requests} requests); no-op re-sync ${noop.toFixed(2)} s`,
+      );
     } finally {
       await database.destroy();
     }

@@ -44,5 +44,9 @@ export async function ensureWebBuilt(options: { force?: boolean } = {}): Promise
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const started = Date.now();
   const built = await ensureWebBuilt({ force: process.argv.includes('--force') });
-  console.log(built ? `dashboard built into dist/web in ${((Date.now() - started) / 1000).toFixed(1)} s` : 'dashboard build is up to date (dist/web)');
+  console.log(
+    built
+      ? `dashboard built into dist/web in ${((Date.now() - started) / 1000).toFixed(1)} s`
+      : 'dashboard build is up to date (dist/web)',
+  );
 }

@@ -59,7 +59,10 @@ export class ConfigError extends AppError {
 
 /** The embedded database directory is held by another process (PGlite admits one). */
 export class DatabaseBusyError extends AppError {
-  constructor(message: string, readonly holder?: { pid: number; url?: string }) {
+  constructor(
+    message: string,
+    readonly holder?: { pid: number; url?: string },
+  ) {
     super('DATABASE_BUSY', message, 503);
   }
 }

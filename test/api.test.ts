@@ -6,11 +6,24 @@ import { importText } from './helpers/fixtures.ts';
 
 const lines = (...records: object[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
 const proposal = (id: string, extra: object = {}) => ({
-  type: 'proposal', dao: 'alpha', id, title: `Proposal ${id}`, body: '# Hello\n<script>x()</script>', choices: ['A', 'B', 'C'],
-  start: '2024-01-01T00:00:00Z', end: '2024-01-08T00:00:00Z', state: 'closed', ...extra,
+  type: 'proposal',
+  dao: 'alpha',
+  id,
+  title: `Proposal ${id}`,
+  body: '# Hello\n<script>x()</script>',
+  choices: ['A', 'B', 'C'],
+  start: '2024-01-01T00:00:00Z',
+  end: '2024-01-08T00:00:00Z',
+  state: 'closed',
+  ...extra,
 });
-const vote = (proposalId: string, voter: string, choice: unknown, vp: string | number, created = '2024-01-02T00:00:00Z') =>
-  ({ type: 'vote', dao: 'alpha', proposal: proposalId, voter, choice, voting_power: vp, created });
+const vote = (
+  proposalId: string,
+  voter: string,
+  choice: unknown,
+  vp: string | number,
+  created = '2024-01-02T00:00:00Z',
+) => ({ type: 'vote', dao: 'alpha', proposal: proposalId, voter, choice, voting_power: vp, created });
 
 describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
   let database: TestDatabase;
@@ -18,28 +31,74 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
 
   beforeAll(async () => {
     database = await target.open();
-    const votes = Array.from({ length: 250 }, (_, i) => vote('big', `0x${i.toString(16).padStart(40, '0')}`, (i % 3) + 1, `${(i * 37) % 101}.25`, new Date(Date.UTC(2024, 0, 2, 0, 0, i % 50)).toISOString()));
-    const { summary } = await importText(database, lines(
-      { type: 'dao', slug: 'alpha', name: 'Alpha DAO', chain: 'ethereum', token_symbol: 'ALP' },
-      { type: 'dao', slug: 'beta', name: 'Beta Collective', chain: 'optimism' },
-      { type: 'dao', slug: 'gamma', name: 'Gamma_100%', chain: 'ethereum' },
-      proposal('big'),
-      proposal('approval', { voting_type: 'approval' }),
-      proposal('weighted', { voting_type: 'weighted' }),
-      proposal('ranked', { voting_type: 'ranked-choice' }),
-      proposal('quadratic', { voting_type: 'quadratic' }),
-      proposal('future', { start: '2999-01-01T00:00:00Z', end: '2999-01-08T00:00:00Z', state: 'active' }),
-      ...votes,
-      vote('approval', '0xd1', [1, 3], 4), vote('approval', '0xd2', [2], 1),
-      vote('weighted', '0xd1', { '1': 1, '3': 3 }, 8), vote('weighted', '0xd2', { '2': 1 }, 2),
-      vote('ranked', '0xd1', [3, 1, 2], 5), vote('ranked', '0xd2', [1, 2, 3], 4), vote('ranked', '0xd3', [2, 1, 3], 2),
-      vote('quadratic', '0xd1', { '1': 1 }, 1), vote('quadratic', '0xd2', { '1': 1 }, 1), vote('quadratic', '0xd3', { '2': 1 }, 4),
-      { type: 'treasury_balance', dao: 'alpha', timestamp: '2024-01-01T00:00:00Z', wallet: '0xW', chain: 'ethereum', token_symbol: 'ALP', amount: '100', usd_value: '50' },
-      { type: 'treasury_balance', dao: 'alpha', timestamp: '2024-02-01T00:00:00Z', wallet: '0xW', chain: 'ethereum', token_symbol: 'ALP', amount: '90', usd_value: '45.5' },
-      { type: 'treasury_balance', dao: 'alpha', timestamp: '2024-02-01T00:00:00Z', wallet: '0xW', chain: 'ethereum', token_symbol: 'USDC', amount: '10', usd_value: '10' },
-    ));
+    const votes = Array.from({ length: 250 }, (_, i) =>
+      vote(
+        'big',
+        `0x${i.toString(16).padStart(40, '0')}`,
+        (i % 3) + 1,
+        `${(i * 37) % 101}.25`,
+        new Date(Date.UTC(2024, 0, 2, 0, 0, i % 50)).toISOString(),
+      ),
+    );
+    const { summary } = await importText(
+      database,
+      lines(
+        { type: 'dao', slug: 'alpha', name: 'Alpha DAO', chain: 'ethereum', token_symbol: 'ALP' },
+        { type: 'dao', slug: 'beta', name: 'Beta Collective', chain: 'optimism' },
+        { type: 'dao', slug: 'gamma', name: 'Gamma_100%', chain: 'ethereum' },
+        proposal('big'),
+        proposal('approval', { voting_type: 'approval' }),
+        proposal('weighted', { voting_type: 'weighted' }),
+        proposal('ranked', { voting_type: 'ranked-choice' }),
+        proposal('quadratic', { voting_type: 'quadratic' }),
+        proposal('future', { start: '2999-01-01T00:00:00Z', end: '2999-01-08T00:00:00Z', state: 'active' }),
+        ...votes,
+        vote('approval', '0xd1', [1, 3], 4),
+        vote('approval', '0xd2', [2], 1),
+        vote('weighted', '0xd1', { '1': 1, '3': 3 }, 8),
+        vote('weighted', '0xd2', { '2': 1 }, 2),
+        vote('ranked', '0xd1', [3, 1, 2], 5),
+        vote('ranked', '0xd2', [1, 2, 3], 4),
+        vote('ranked', '0xd3', [2, 1, 3], 2),
+        vote('quadratic', '0xd1', { '1': 1 }, 1),
+        vote('quadratic', '0xd2', { '1': 1 }, 1),
+        vote('quadratic', '0xd3', { '2': 1 }, 4),
+        {
+          type: 'treasury_balance',
+          dao: 'alpha',
+          timestamp: '2024-01-01T00:00:00Z',
+          wallet: '0xW',
+          chain: 'ethereum',
+          token_symbol: 'ALP',
+          amount: '100',
+          usd_value: '50',
+        },
+        {
+          type: 'treasury_balance',
+          dao: 'alpha',
+          timestamp: '2024-02-01T00:00:00Z',
+          wallet: '0xW',
+          chain: 'ethereum',
+          token_symbol: 'ALP',
+          amount: '90',
+          usd_value: '45.5',
+        },
+        {
+          type: 'treasury_balance',
+          dao: 'alpha',
+          timestamp: '2024-02-01T00:00:00Z',
+          wallet: '0xW',
+          chain: 'ethereum',
+          token_symbol: 'USDC',
+          amount: '10',
+          usd_value: '10',
+        },
+      ),
+    );
     expect(summary.rejected).toBe(0);
-    await database.query(`insert into dao_metrics (dao_id, metric_type, value, timestamp) select id, 'voters.month', 42, '2024-01-01' from daos where slug = 'alpha'`);
+    await database.query(
+      `insert into dao_metrics (dao_id, metric_type, value, timestamp) select id, 'voters.month', 42, '2024-01-01' from daos where slug = 'alpha'`,
+    );
     app = await buildServer({ config: { corsOrigins: [], bodyLimit: 1 << 20 }, database, logger: false });
   }, 60_000);
 
@@ -62,11 +121,23 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
     const page2 = await call('GET', '/api/v1/daos?sort=name&order=asc&per_page=2&page=2');
     expect(page2.body.data.map((d: { slug: string }) => d.slug)).toEqual(['gamma']);
     const byVotes = await call('GET', '/api/v1/daos?sort=total_votes');
-    expect(byVotes.body.data[0]).toMatchObject({ slug: 'alpha', total_votes: 250 + 10, total_proposals: 6, active_proposals: 0, treasury_value: '55.5' });
-    expect((await call('GET', '/api/v1/daos?chain=optimism')).body.data.map((d: { slug: string }) => d.slug)).toEqual(['beta']);
-    expect((await call('GET', '/api/v1/daos?search=COLLECT')).body.data.map((d: { slug: string }) => d.slug)).toEqual(['beta']);
+    expect(byVotes.body.data[0]).toMatchObject({
+      slug: 'alpha',
+      total_votes: 250 + 10,
+      total_proposals: 6,
+      active_proposals: 0,
+      treasury_value: '55.5',
+    });
+    expect((await call('GET', '/api/v1/daos?chain=optimism')).body.data.map((d: { slug: string }) => d.slug)).toEqual([
+      'beta',
+    ]);
+    expect((await call('GET', '/api/v1/daos?search=COLLECT')).body.data.map((d: { slug: string }) => d.slug)).toEqual([
+      'beta',
+    ]);
     // LIKE wildcards in the search are literal characters.
-    expect((await call('GET', '/api/v1/daos?search=_100%25')).body.data.map((d: { slug: string }) => d.slug)).toEqual(['gamma']);
+    expect((await call('GET', '/api/v1/daos?search=_100%25')).body.data.map((d: { slug: string }) => d.slug)).toEqual([
+      'gamma',
+    ]);
   });
 
   it('names the bad parameter in a 400 VALIDATION_ERROR', async () => {
@@ -97,15 +168,34 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
   });
 
   it('creates, reads by id or slug, updates and deletes a DAO; clashes are 409 CONFLICT', async () => {
-    const created = await call('POST', '/api/v1/daos', { slug: 'delta', name: 'Delta DAO', chain: 'Arbitrum', treasury_addresses: ['0xABC', '0xabc'], treasury_tokens: ['0xDEF'] });
+    const created = await call('POST', '/api/v1/daos', {
+      slug: 'delta',
+      name: 'Delta DAO',
+      chain: 'Arbitrum',
+      treasury_addresses: ['0xABC', '0xabc'],
+      treasury_tokens: ['0xDEF'],
+    });
     expect(created.status).toBe(201);
-    expect(created.body.data).toMatchObject({ slug: 'delta', chain: 'arbitrum', treasury_addresses: ['0xabc'], treasury_tokens: ['0xdef'], total_members: 0 });
+    expect(created.body.data).toMatchObject({
+      slug: 'delta',
+      chain: 'arbitrum',
+      treasury_addresses: ['0xabc'],
+      treasury_tokens: ['0xdef'],
+      total_members: 0,
+    });
     const byId = await call('GET', `/api/v1/daos/${created.body.data.id}`);
     expect(byId.body.data.slug).toBe('delta');
-    expect((await call('POST', '/api/v1/daos', { slug: 'delta', name: 'Other', chain: 'x' })).body.error).toMatchObject({ code: 'CONFLICT', details: { field: 'slug' } });
+    expect((await call('POST', '/api/v1/daos', { slug: 'delta', name: 'Other', chain: 'x' })).body.error).toMatchObject(
+      { code: 'CONFLICT', details: { field: 'slug' } },
+    );
     expect((await call('POST', '/api/v1/daos', { slug: 'delta2', name: 'Delta DAO', chain: 'x' })).status).toBe(409);
-    expect((await call('POST', '/api/v1/daos', { slug: 'delta3', name: 'D3', chain: 'x', colour: 'red' })).body.error.message).toContain('colour');
-    expect((await call('POST', '/api/v1/daos', { name: 'D4', chain: 'x' })).body.error.message).toBe('slug is required');
+    expect(
+      (await call('POST', '/api/v1/daos', { slug: 'delta3', name: 'D3', chain: 'x', colour: 'red' })).body.error
+        .message,
+    ).toContain('colour');
+    expect((await call('POST', '/api/v1/daos', { name: 'D4', chain: 'x' })).body.error.message).toBe(
+      'slug is required',
+    );
     const updated = await call('PUT', '/api/v1/daos/delta', { description: 'Now described' });
     expect(updated.body.data).toMatchObject({ slug: 'delta', description: 'Now described', name: 'Delta DAO' });
     expect((await call('PUT', '/api/v1/daos/delta', { name: 'Alpha DAO' })).status).toBe(409);
@@ -125,16 +215,40 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
   });
 
   it('tallies each voting type by Snapshot rules, by internal or source id', async () => {
-    const tallies = async (id: string) => (await call('GET', `/api/v1/proposals/${id}`)).body.data.tallies.map((t: { voting_power: string; votes: number }) => [t.voting_power, t.votes]);
-    expect(await tallies('approval')).toEqual([['4', 1], ['1', 1], ['4', 1]]);
-    expect(await tallies('weighted')).toEqual([['2', 1], ['2', 1], ['6', 1]]);
+    const tallies = async (id: string) =>
+      (await call('GET', `/api/v1/proposals/${id}`)).body.data.tallies.map(
+        (t: { voting_power: string; votes: number }) => [t.voting_power, t.votes],
+      );
+    expect(await tallies('approval')).toEqual([
+      ['4', 1],
+      ['1', 1],
+      ['4', 1],
+    ]);
+    expect(await tallies('weighted')).toEqual([
+      ['2', 1],
+      ['2', 1],
+      ['6', 1],
+    ]);
     // Instant runoff: C (5) and A (4) and B (2); B is eliminated and its ballot moves to A: A 6 beats C 5.
-    expect(await tallies('ranked')).toEqual([['6', 1], ['0', 1], ['5', 1]]);
+    expect(await tallies('ranked')).toEqual([
+      ['6', 1],
+      ['0', 1],
+      ['5', 1],
+    ]);
     // Quadratic: (√1 + √1)² = 4 for A and (√4)² = 4 for B: two small voters weigh as much as one voter
     // with four times the power; the scores share the 6 total power in that proportion.
-    expect(await tallies('quadratic')).toEqual([['3', 2], ['3', 1], ['0', 0]]);
+    expect(await tallies('quadratic')).toEqual([
+      ['3', 2],
+      ['3', 1],
+      ['0', 0],
+    ]);
     const big = (await call('GET', '/api/v1/proposals/big')).body.data;
-    expect(big).toMatchObject({ voters: 250, votes_count: 250, body: '# Hello\n<script>x()</script>', choices: ['A', 'B', 'C'] });
+    expect(big).toMatchObject({
+      voters: 250,
+      votes_count: 250,
+      body: '# Hello\n<script>x()</script>',
+      choices: ['A', 'B', 'C'],
+    });
     expect((await call('GET', `/api/v1/proposals/${big.id}`)).body.data.external_id).toBe('big');
   });
 
@@ -143,13 +257,20 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
       for (const order of ['asc', 'desc'] as const) {
         const offset: string[] = [];
         for (let page = 1; page <= 6; page++) {
-          offset.push(...(await call('GET', `/api/v1/proposals/big/votes?sort=${sort}&order=${order}&per_page=50&page=${page}`)).body.data.map((v: { voter: string }) => v.voter));
+          offset.push(
+            ...(
+              await call('GET', `/api/v1/proposals/big/votes?sort=${sort}&order=${order}&per_page=50&page=${page}`)
+            ).body.data.map((v: { voter: string }) => v.voter),
+          );
         }
         const keyset: string[] = [];
         let cursor: string | null = null;
         do {
           const res: { body: { data: Array<{ voter: string }>; pagination: { next_cursor: string | null } } } =
-            await call('GET', `/api/v1/proposals/big/votes?sort=${sort}&order=${order}&per_page=50${cursor ? `&cursor=${cursor}` : ''}`);
+            await call(
+              'GET',
+              `/api/v1/proposals/big/votes?sort=${sort}&order=${order}&per_page=50${cursor ? `&cursor=${cursor}` : ''}`,
+            );
           keyset.push(...res.body.data.map((v) => v.voter));
           cursor = res.body.pagination.next_cursor;
         } while (cursor);
@@ -160,11 +281,19 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
   });
 
   it('serves the metric series and the treasury', async () => {
-    const metrics = await call('GET', '/api/v1/daos/alpha/metrics?metric_type=voters.month&from=2023-12-01&to=2024-02-01');
-    expect(metrics.body.data).toEqual([{ metric_type: 'voters.month', value: '42', timestamp: '2024-01-01T00:00:00.000Z', metadata: {} }]);
+    const metrics = await call(
+      'GET',
+      '/api/v1/daos/alpha/metrics?metric_type=voters.month&from=2023-12-01&to=2024-02-01',
+    );
+    expect(metrics.body.data).toEqual([
+      { metric_type: 'voters.month', value: '42', timestamp: '2024-01-01T00:00:00.000Z', metadata: {} },
+    ]);
     const treasury = (await call('GET', '/api/v1/daos/alpha/treasury')).body.data;
     expect(treasury.total_usd).toBe('55.5');
-    expect(treasury.latest.map((b: { token_symbol: string; amount: string }) => [b.token_symbol, b.amount])).toEqual([['ALP', '90'], ['USDC', '10']]);
+    expect(treasury.latest.map((b: { token_symbol: string; amount: string }) => [b.token_symbol, b.amount])).toEqual([
+      ['ALP', '90'],
+      ['USDC', '10'],
+    ]);
     expect(treasury.history).toEqual([
       { timestamp: '2024-01-01T00:00:00.000Z', usd_value: '50' },
       { timestamp: '2024-02-01T00:00:00.000Z', usd_value: '55.5' },
@@ -174,10 +303,22 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
   it('publishes an OpenAPI 3 document and Swagger UI', async () => {
     const doc = (await app.inject({ url: '/openapi.json' })).json();
     expect(doc.openapi).toMatch(/^3\./);
-    for (const path of ['/api/v1/daos', '/api/v1/daos/{id}', '/api/v1/daos/{id}/proposals', '/api/v1/proposals/{id}', '/api/v1/proposals/{id}/votes', '/api/v1/daos/{id}/metrics', '/api/v1/daos/{id}/treasury', '/health', '/api/v1/import']) {
+    for (const path of [
+      '/api/v1/daos',
+      '/api/v1/daos/{id}',
+      '/api/v1/daos/{id}/proposals',
+      '/api/v1/proposals/{id}',
+      '/api/v1/proposals/{id}/votes',
+      '/api/v1/daos/{id}/metrics',
+      '/api/v1/daos/{id}/treasury',
+      '/health',
+      '/api/v1/import',
+    ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
-    expect(doc.paths['/api/v1/daos'].get.parameters.find((p: { name: string }) => p.name === 'per_page').schema.maximum).toBe(100);
+    expect(
+      doc.paths['/api/v1/daos'].get.parameters.find((p: { name: string }) => p.name === 'per_page').schema.maximum,
+    ).toBe(100);
     const ui = await app.inject({ url: '/docs/' });
     expect(ui.statusCode).toBe(200);
     expect(ui.body).toContain('swagger');
@@ -191,15 +332,26 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
 
   it('imports through the API and reports rejections', async () => {
     const res = await app.inject({
-      method: 'POST', url: '/api/v1/import?source=upload.ndjson', headers: { 'content-type': 'application/x-ndjson' },
+      method: 'POST',
+      url: '/api/v1/import?source=upload.ndjson',
+      headers: { 'content-type': 'application/x-ndjson' },
       payload: lines({ type: 'dao', slug: 'epsilon', name: 'Epsilon', chain: 'base' }, { type: 'dao', slug: 'zeta' }),
     });
-    expect(res.json().data).toMatchObject({ records: 2, inserted: 1, rejected: 1, rejections: [{ source: 'upload.ndjson', line: 2, field: 'name', reason: 'is required' }] });
+    expect(res.json().data).toMatchObject({
+      records: 2,
+      inserted: 1,
+      rejected: 1,
+      rejections: [{ source: 'upload.ndjson', line: 2, field: 'name', reason: 'is required' }],
+    });
   });
 
   it('answers 500 INTERNAL_ERROR without internals when the database fails', async () => {
     const broken = await target.open();
-    const brokenApp = await buildServer({ config: { corsOrigins: [], bodyLimit: 1 << 20 }, database: broken, logger: false });
+    const brokenApp = await buildServer({
+      config: { corsOrigins: [], bodyLimit: 1 << 20 },
+      database: broken,
+      logger: false,
+    });
     await broken.destroy();
     const res = await brokenApp.inject({ url: '/api/v1/daos' });
     expect(res.statusCode).toBe(500);

@@ -1,17 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { formatEther, type Address } from 'viem';
+import { type Address, formatEther } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db/index.ts';
 import { PROPOSAL_STATES } from '../src/sources/governor/abi.ts';
 import { createGovernorSource } from '../src/sources/governor/source.ts';
+import { runSync } from '../src/sync/run.ts';
 import type { LiveEvent } from '../src/sync/types.ts';
 import { compileContracts } from './chain/compile.ts';
 import { deployDao, type TestDao } from './chain/deploy.ts';
-import { startChain, type Chain } from './chain/hardhat.ts';
+import { type Chain, startChain } from './chain/hardhat.ts';
 import { startProxy } from './chain/proxy.ts';
 import { runLifecycle, type Scenario } from './chain/scenario.ts';
 import { addDao, dumpDao, logger, sync } from './chain/sync.ts';
-import { runSync } from '../src/sync/run.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
 
 const ZERO = '0x0000000000000000000000000000000000000000';
@@ -60,7 +60,12 @@ describe.each(databaseTargets())('on-chain Governor source on $kind', (target) =
     for (const p of proposals as Array<Record<string, unknown>>) {
       const id = BigInt(p.external_id as string);
       const state = await dao.read<number>(dao.governor, govAbi, 'state', [id]);
-      const [against, forVotes, abstain] = await dao.read<[bigint, bigint, bigint]>(dao.governor, govAbi, 'proposalVotes', [id]);
+      const [against, forVotes, abstain] = await dao.read<[bigint, bigint, bigint]>(
+        dao.governor,
+        govAbi,
+        'proposalVotes',
+        [id],
+      );
       const snapshot = await dao.read<bigint>(dao.governor, govAbi, 'proposalSnapshot', [id]);
       const deadline = await dao.read<bigint>(dao.governor, govAbi, 'proposalDeadline', [id]);
       const quorum = await dao.read<bigint>(dao.governor, govAbi, 'quorum', [snapshot]);
@@ -88,14 +93,19 @@ describe.each(databaseTargets())('on-chain Governor source on $kind', (target) =
       const stored = votes.find((s) => s.external_id === String(v.proposal) && s.voter === v.voter)!;
       const snapshot = await dao.read<bigint>(dao.governor, govAbi, 'proposalSnapshot', [v.proposal]);
       const weight = await dao.read<bigint>(dao.governor, govAbi, 'getVotes', [v.voter, snapshot]);
-      expect(stored).toMatchObject({ choice: choiceOf[v.support], voting_power: formatEther(weight), reason: v.reason || null });
+      expect(stored).toMatchObject({
+        choice: choiceOf[v.support],
+        voting_power: formatEther(weight),
+        reason: v.reason || null,
+      });
     }
 
     // Every account the token ever touched, with the token's own figures.
     const expected = [...dao.accounts.slice(0, 6), dao.timelock].map((a) => a.toLowerCase()).sort();
     expect(accounts.map((a) => a.address)).toEqual(expected);
     const delegateOf = new Map<string, string>();
-    for (const a of expected) delegateOf.set(a, (await dao.read<Address>(dao.token, tokenAbi, 'delegates', [a])).toLowerCase());
+    for (const a of expected)
+      delegateOf.set(a, (await dao.read<Address>(dao.token, tokenAbi, 'delegates', [a])).toLowerCase());
     for (const account of accounts as Array<Record<string, unknown>>) {
       const address = account.address as Address;
       const delegate = delegateOf.get(address)!;
@@ -111,13 +121,19 @@ describe.each(databaseTargets())('on-chain Governor source on $kind', (target) =
 
     expect(live.filter((e) => e.type === 'proposal.created')).toHaveLength(4);
     expect(live.filter((e) => e.type === 'vote.cast')).toHaveLength(scenario.votes.length);
-    const [state] = await rowsOf<{ status: string; cursor: { block: number; hash: string } }>(database.db, sql`
-      select status, cursor from sync_state where dao_id = ${row.id} and source = 'governor'`);
+    const [state] = await rowsOf<{ status: string; cursor: { block: number; hash: string } }>(
+      database.db,
+      sql`
+      select status, cursor from sync_state where dao_id = ${row.id} and source = 'governor'`,
+    );
     expect(state).toMatchObject({ status: 'idle', cursor: { block: Number(head) } });
 
     // The API figures follow: DAO aggregates see the on-chain votes.
-    const [aggregate] = await rowsOf<{ total_votes: number; total_proposals: number }>(database.db, sql`
-      select total_votes, total_proposals from daos where id = ${row.id}`);
+    const [aggregate] = await rowsOf<{ total_votes: number; total_proposals: number }>(
+      database.db,
+      sql`
+      select total_votes, total_proposals from daos where id = ${row.id}`,
+    );
     expect(aggregate).toEqual({ total_votes: scenario.votes.length, total_proposals: 4 });
 
     // Replays change nothing: a second run, and a run that lost its cursor and reads everything again.
@@ -134,9 +150,15 @@ describe.each(databaseTargets())('on-chain Governor source on $kind', (target) =
     const proxy = await startProxy(chain.url, { maxRange: 7 });
     try {
       const row = await addDao(database, { governor: dao.governor, token: dao.token });
-      const outcome = await sync(database, row, createGovernorSource({
-        rpcUrls: { [chain.chainId]: proxy.url }, confirmations: 12, rpc: { initialSpan: 1000 },
-      }));
+      const outcome = await sync(
+        database,
+        row,
+        createGovernorSource({
+          rpcUrls: { [chain.chainId]: proxy.url },
+          confirmations: 12,
+          rpc: { initialSpan: 1000 },
+        }),
+      );
       expect(proxy.stats.rejectedRanges).toBeGreaterThan(0);
       expect(outcome.details).toMatchObject({ span: expect.any(Number) });
       expect((outcome.details as { span: number }).span).toBeLessThanOrEqual(7);
@@ -150,16 +172,30 @@ describe.each(databaseTargets())('on-chain Governor source on $kind', (target) =
     const reference = await addDao(database, { governor: dao.governor, token: dao.token });
     await sync(database, reference, source());
     const row = await addDao(database, { governor: dao.governor, token: dao.token });
-    const small = () => createGovernorSource({ rpcUrls: { [chain.chainId]: chain.url }, confirmations: 12, rpc: { initialSpan: 4, maxSpan: 4 } });
+    const small = () =>
+      createGovernorSource({
+        rpcUrls: { [chain.chainId]: chain.url },
+        confirmations: 12,
+        rpc: { initialSpan: 4, maxSpan: 4 },
+      });
     // Stop after the third committed range, as a shutdown or a killed job would.
     const controller = new AbortController();
     let ranges = 0;
-    await expect(runSync({
-      database, dao: row, source: small(), logger, signal: controller.signal,
-      progress: () => void (++ranges === 3 && controller.abort(new Error('stopped'))),
-    })).rejects.toThrow('stopped');
-    const [state] = await rowsOf<{ status: string; cursor: { block: number } }>(database.db, sql`
-      select status, cursor from sync_state where dao_id = ${row.id} and source = 'governor'`);
+    await expect(
+      runSync({
+        database,
+        dao: row,
+        source: small(),
+        logger,
+        signal: controller.signal,
+        progress: () => void (++ranges === 3 && controller.abort(new Error('stopped'))),
+      }),
+    ).rejects.toThrow('stopped');
+    const [state] = await rowsOf<{ status: string; cursor: { block: number } }>(
+      database.db,
+      sql`
+      select status, cursor from sync_state where dao_id = ${row.id} and source = 'governor'`,
+    );
     expect(state!.status).toBe('failed');
     expect(state!.cursor.block).toBeLessThan(Number(await dao.client.getBlockNumber()));
     const resumed = await sync(database, row, small());

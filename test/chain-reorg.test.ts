@@ -1,11 +1,11 @@
-import { encodeFunctionData, parseEther, type Address } from 'viem';
+import { type Address, encodeFunctionData, parseEther } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGovernorSource } from '../src/sources/governor/source.ts';
 import type { SyncSource } from '../src/sync/types.ts';
 import { compileContracts } from './chain/compile.ts';
-import { deployDao, propose, VOTING_DELAY, type TestDao } from './chain/deploy.ts';
-import { startChain, type Chain } from './chain/hardhat.ts';
-import { startProxy, type RpcProxy } from './chain/proxy.ts';
+import { deployDao, propose, type TestDao, VOTING_DELAY } from './chain/deploy.ts';
+import { type Chain, startChain } from './chain/hardhat.ts';
+import { type RpcProxy, startProxy } from './chain/proxy.ts';
 import { runLifecycle, type Scenario } from './chain/scenario.ts';
 import { addDao, dumpDao, sync } from './chain/sync.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
@@ -32,11 +32,19 @@ afterAll(async () => {
   await chain?.close();
 });
 
-const rpc = (method: string, params: unknown[] = []) => dao.client.request({ method: method as never, params: params as never });
+const rpc = (method: string, params: unknown[] = []) =>
+  dao.client.request({ method: method as never, params: params as never });
 
 /** Activity on one fork: a transfer, a delegation change, a vote on the open proposal and a new proposal with a vote. */
 async function fork(variant: 'A' | 'B') {
-  const [deployer, alice, bob, carol, dave, eve] = dao.accounts as [Address, Address, Address, Address, Address, Address];
+  const [deployer, alice, bob, carol, dave, eve] = dao.accounts as [
+    Address,
+    Address,
+    Address,
+    Address,
+    Address,
+    Address,
+  ];
   const tokenAbi = dao.artifacts.GovToken!.abi;
   const govAbi = dao.artifacts.TestGovernor!.abi;
   if (variant === 'A') {
@@ -49,7 +57,8 @@ async function fork(variant: 'A' | 'B') {
     await dao.send(eve, dao.governor, govAbi, 'castVote', [scenario.proposals.active, 2]);
   }
   const id = await propose(dao, variant === 'A' ? alice : bob, {
-    targets: [dao.token], values: [0n],
+    targets: [dao.token],
+    values: [0n],
     calldatas: [encodeFunctionData({ abi: tokenAbi, functionName: 'transfer', args: [carol, 1n] })],
     description: `# Fork ${variant} proposal`,
   });
@@ -67,9 +76,12 @@ describe.each(databaseTargets())('reorgs and faults on $kind', (target) => {
   afterAll(async () => database?.destroy());
 
   const direct = () => createGovernorSource({ rpcUrls: { [chain.chainId]: chain.url }, confirmations: 64 });
-  const faulty = () => createGovernorSource({
-    rpcUrls: { [chain.chainId]: proxy.url }, confirmations: 64, rpc: { baseDelayMs: 2, maxDelayMs: 20, initialSpan: 64 },
-  });
+  const faulty = () =>
+    createGovernorSource({
+      rpcUrls: { [chain.chainId]: proxy.url },
+      confirmations: 64,
+      rpc: { baseDelayMs: 2, maxDelayMs: 20, initialSpan: 64 },
+    });
   /** Runs like a job runner would: a failed run is retried (each run resumes from its committed cursor). */
   async function syncUntilDone(row: Awaited<ReturnType<typeof addDao>>, source: SyncSource) {
     for (let attempt = 1; ; attempt++) {

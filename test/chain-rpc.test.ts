@@ -1,11 +1,18 @@
+import {
+  HttpRequestError,
+  InternalRpcError,
+  InvalidParamsRpcError,
+  LimitExceededRpcError,
+  RpcRequestError,
+} from 'viem';
 import { describe, expect, it } from 'vitest';
-import { HttpRequestError, InternalRpcError, InvalidParamsRpcError, LimitExceededRpcError, RpcRequestError } from 'viem';
+import { ValidationError } from '../src/errors.ts';
 import { chainInfo, rpcUrlFor } from '../src/sources/evm/chains.ts';
 import { isRangeRejected, isTransient } from '../src/sources/evm/rpc.ts';
 import { titleOf } from '../src/sources/governor/proposals.ts';
-import { ValidationError } from '../src/errors.ts';
 
-const rpcError = (code: number, message: string) => new RpcRequestError({ body: {}, url: 'http://rpc', error: { code, message } });
+const rpcError = (code: number, message: string) =>
+  new RpcRequestError({ body: {}, url: 'http://rpc', error: { code, message } });
 
 describe('RPC error classification', () => {
   it('retries overload, rate limits and network failures', () => {
@@ -42,7 +49,9 @@ describe('chains and titles', () => {
     expect(chainInfo('Ethereum')).toMatchObject({ id: 1, llama: 'ethereum', native: 'ETH' });
     expect(chainInfo('42161')).toMatchObject({ id: 42161, llama: 'arbitrum' });
     expect(rpcUrlFor({ 137: 'https://polygon.example' }, 'polygon')).toBe('https://polygon.example');
-    expect(() => rpcUrlFor({}, 'ethereum')).toThrow(new ValidationError("no RPC endpoint for chain 1 ('ethereum'): set RPC_URL_1"));
+    expect(() => rpcUrlFor({}, 'ethereum')).toThrow(
+      new ValidationError("no RPC endpoint for chain 1 ('ethereum'): set RPC_URL_1"),
+    );
     expect(() => chainInfo('atlantis')).toThrow(ValidationError);
   });
 

@@ -8,7 +8,7 @@ import { decimalText, multiplyDecimals } from '../src/sources/treasury/prices.ts
 import { createTreasurySource } from '../src/sources/treasury/source.ts';
 import { compileContracts } from './chain/compile.ts';
 import { deployDao, type TestDao } from './chain/deploy.ts';
-import { startChain, type Chain } from './chain/hardhat.ts';
+import { type Chain, startChain } from './chain/hardhat.ts';
 import { runLifecycle } from './chain/scenario.ts';
 import { addDao, sync } from './chain/sync.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
@@ -36,7 +36,14 @@ beforeAll(async () => {
     const coins: Record<string, unknown> = {};
     for (const coin of decodeURIComponent(match[1]!).split(',')) {
       const price = priceApi.prices[coin];
-      if (price !== undefined) coins[coin] = { price, symbol: coin.endsWith(NATIVE) ? 'ETH' : 'GOV', decimals: 18, timestamp: 1_700_000_000, confidence: 0.99 };
+      if (price !== undefined)
+        coins[coin] = {
+          price,
+          symbol: coin.endsWith(NATIVE) ? 'ETH' : 'GOV',
+          decimals: 18,
+          timestamp: 1_700_000_000,
+          confidence: 0.99,
+        };
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ coins }));
   });
@@ -61,7 +68,8 @@ describe('price arithmetic', () => {
 describe.each(databaseTargets())('treasury source on $kind', (target) => {
   let database: TestDatabase;
   let snapshot: unknown;
-  const rpc = (method: string, params: unknown[] = []) => dao.client.request({ method: method as never, params: params as never });
+  const rpc = (method: string, params: unknown[] = []) =>
+    dao.client.request({ method: method as never, params: params as never });
   beforeAll(async () => {
     database = await target.open();
     // Each database kind starts from the same chain: the blocks mined here are reverted afterwards.
@@ -73,14 +81,35 @@ describe.each(databaseTargets())('treasury source on $kind', (target) => {
   });
 
   const CONFIRMATIONS = 3;
-  const source = () => createTreasurySource({ rpcUrls: { [chain.chainId]: chain.url }, priceApiUrl: priceUrl, confirmations: CONFIRMATIONS });
-  const balancesOf = (daoId: number) => rowsOf<{ timestamp: Date; wallet: string; token_symbol: string; token_address: string; amount: string; usd_value: string | null; usd_stale: boolean }>(
-    database.db, sql`select timestamp, wallet, token_symbol, token_address, amount::text as amount, usd_value::text as usd_value, usd_stale
-                       from treasury_balances where dao_id = ${daoId} order by timestamp, wallet, token_address`);
+  const source = () =>
+    createTreasurySource({
+      rpcUrls: { [chain.chainId]: chain.url },
+      priceApiUrl: priceUrl,
+      confirmations: CONFIRMATIONS,
+    });
+  const balancesOf = (daoId: number) =>
+    rowsOf<{
+      timestamp: Date;
+      wallet: string;
+      token_symbol: string;
+      token_address: string;
+      amount: string;
+      usd_value: string | null;
+      usd_stale: boolean;
+    }>(
+      database.db,
+      sql`select timestamp, wallet, token_symbol, token_address, amount::text as amount, usd_value::text as usd_value, usd_stale
+                       from treasury_balances where dao_id = ${daoId} order by timestamp, wallet, token_address`,
+    );
 
   it('stores native and ERC-20 balances at the newest final block, valued at current prices, and keeps stale prices when the API is down', async () => {
     const deployer = dao.accounts[0]!;
-    const row = await addDao(database, { governor: dao.governor, token: dao.token, treasury: [dao.timelock, deployer], treasuryTokens: [dao.token] });
+    const row = await addDao(database, {
+      governor: dao.governor,
+      token: dao.token,
+      treasury: [dao.timelock, deployer],
+      treasuryTokens: [dao.token],
+    });
     priceApi.down = false;
     priceApi.prices = { [`hardhat:${NATIVE}`]: 2500.5, [`hardhat:${dao.token}`]: 1.25 };
 
@@ -88,17 +117,38 @@ describe.each(databaseTargets())('treasury source on $kind', (target) => {
     const head = await dao.client.getBlockNumber();
     const block = head - BigInt(CONFIRMATIONS);
     const header = await dao.client.getBlock({ blockNumber: block });
-    expect(first).toMatchObject({ written: 4, read: 4, lag: CONFIRMATIONS, details: { lastBlock: Number(block), stalePrices: 0 } });
+    expect(first).toMatchObject({
+      written: 4,
+      read: 4,
+      lag: CONFIRMATIONS,
+      details: { lastBlock: Number(block), stalePrices: 0 },
+    });
     // Four reads and the block lookups go out as a few JSON-RPC batches, not one request per call.
     expect((first.details as { requests: number }).requests).toBeLessThanOrEqual(6);
 
     const expected = [];
     for (const wallet of [dao.timelock, deployer].sort()) {
       const eth = formatEther(await dao.client.getBalance({ address: wallet, blockNumber: block }));
-      const gov = formatEther(await dao.read<bigint>(dao.token, dao.artifacts.GovToken!.abi, 'balanceOf', [wallet], block));
+      const gov = formatEther(
+        await dao.read<bigint>(dao.token, dao.artifacts.GovToken!.abi, 'balanceOf', [wallet], block),
+      );
       expected.push(
-        { wallet, token_symbol: 'ETH', token_address: '', amount: eth, usd_value: multiplyDecimals(eth, '2500.5'), usd_stale: false },
-        { wallet, token_symbol: 'GOV', token_address: dao.token, amount: gov, usd_value: multiplyDecimals(gov, '1.25'), usd_stale: false },
+        {
+          wallet,
+          token_symbol: 'ETH',
+          token_address: '',
+          amount: eth,
+          usd_value: multiplyDecimals(eth, '2500.5'),
+          usd_stale: false,
+        },
+        {
+          wallet,
+          token_symbol: 'GOV',
+          token_address: dao.token,
+          amount: gov,
+          usd_value: multiplyDecimals(gov, '1.25'),
+          usd_stale: false,
+        },
       );
     }
     const stored = await balancesOf(row.id);
@@ -108,7 +158,10 @@ describe.each(databaseTargets())('treasury source on $kind', (target) => {
     expect(stored.find((b) => b.wallet === dao.timelock && b.token_symbol === 'GOV')?.amount).toBe('99000');
     expect(stored.find((b) => b.wallet === dao.timelock && b.token_symbol === 'ETH')?.amount).toBe('9');
     expect(priceApi.requests.at(-1)).toContain(`/prices/current/hardhat:${NATIVE},hardhat:${dao.token}`);
-    const [aggregate] = await rowsOf<{ treasury_value: string }>(database.db, sql`select treasury_value::text as treasury_value from daos where id = ${row.id}`);
+    const [aggregate] = await rowsOf<{ treasury_value: string }>(
+      database.db,
+      sql`select treasury_value::text as treasury_value from daos where id = ${row.id}`,
+    );
     const total = expected.map((e) => Number(e.usd_value)).reduce((a, b) => a + b, 0);
     expect(Number(aggregate!.treasury_value)).toBeCloseTo(total, 2);
 
@@ -120,7 +173,10 @@ describe.each(databaseTargets())('treasury source on $kind', (target) => {
     await dao.wallet.sendTransaction({ account: deployer, to: dao.timelock, value: parseEther('2'), chain: null });
     await dao.mine(CONFIRMATIONS);
     const offline = await sync(database, row, source());
-    expect(offline).toMatchObject({ written: 4, details: { stalePrices: 4, priceError: expect.stringContaining('HTTP 503') } });
+    expect(offline).toMatchObject({
+      written: 4,
+      details: { stalePrices: 4, priceError: expect.stringContaining('HTTP 503') },
+    });
     const latest = (await balancesOf(row.id)).slice(4);
     expect(latest.every((b) => b.usd_stale)).toBe(true);
     const timelockEth = latest.find((b) => b.wallet === dao.timelock && b.token_symbol === 'ETH')!;
@@ -133,19 +189,37 @@ describe.each(databaseTargets())('treasury source on $kind', (target) => {
     await dao.mine(1);
     await sync(database, row, source());
     const newest = (await balancesOf(row.id)).slice(8);
-    expect(newest.map((b) => [b.token_symbol, b.usd_stale])).toEqual([['ETH', false], ['GOV', true], ['ETH', false], ['GOV', true]]);
-    expect(newest.find((b) => b.wallet === dao.timelock && b.token_symbol === 'GOV')?.usd_value).toBe(multiplyDecimals('99000', '1.25'));
+    expect(newest.map((b) => [b.token_symbol, b.usd_stale])).toEqual([
+      ['ETH', false],
+      ['GOV', true],
+      ['ETH', false],
+      ['GOV', true],
+    ]);
+    expect(newest.find((b) => b.wallet === dao.timelock && b.token_symbol === 'GOV')?.usd_value).toBe(
+      multiplyDecimals('99000', '1.25'),
+    );
   });
 
   it('leaves the USD value empty for a coin that was never priced', async () => {
     // The test chain under a chain id no price was ever stored for, with the price API down.
-    const row = await addDao(database, { governor: dao.governor, token: dao.token, treasury: [dao.timelock], chain: '424242' });
+    const row = await addDao(database, {
+      governor: dao.governor,
+      token: dao.token,
+      treasury: [dao.timelock],
+      chain: '424242',
+    });
     priceApi.down = true;
     try {
-      const outcome = await sync(database, row, createTreasurySource({ rpcUrls: { 424242: chain.url }, priceApiUrl: priceUrl, confirmations: 0 }));
+      const outcome = await sync(
+        database,
+        row,
+        createTreasurySource({ rpcUrls: { 424242: chain.url }, priceApiUrl: priceUrl, confirmations: 0 }),
+      );
       expect(outcome).toMatchObject({ written: 1, details: { stalePrices: 0 } });
       const stored = await balancesOf(row.id);
-      expect(stored).toEqual([expect.objectContaining({ token_symbol: 'ETH', amount: '11', usd_value: null, usd_stale: false })]);
+      expect(stored).toEqual([
+        expect.objectContaining({ token_symbol: 'ETH', amount: '11', usd_value: null, usd_stale: false }),
+      ]);
     } finally {
       priceApi.down = false;
     }

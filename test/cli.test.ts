@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,10 +9,21 @@ import { repoRoot } from './helpers/db.ts';
 const bin = path.join(repoRoot, 'bin/dao-portal.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dao-portal-cli-'));
 const dataDir = path.join(tmp, 'data');
-const baseEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1' };
+const baseEnv = {
+  ...process.env,
+  DATA_DIR: dataDir,
+  LOG_LEVEL: 'info',
+  DATABASE_URL: '',
+  PORT: '0',
+  HOST: '127.0.0.1',
+};
 
 /** Runs the CLI without blocking the test worker (a blocked worker misses vitest's RPC deadlines under load). */
-function cli(args: string[], env: Record<string, string> = {}, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { env: { ...baseEnv, ...env }, timeout: 90_000 });
     let stdout = '';
@@ -28,15 +39,21 @@ function cli(args: string[], env: Record<string, string> = {}, input?: string): 
 const ndjson = (...records: object[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
 const goodFile = path.join(tmp, 'good.ndjson');
 const badFile = path.join(tmp, 'bad.ndjson');
-fs.writeFileSync(goodFile, ndjson(
-  { type: 'dao', slug: 'cli-dao', name: 'CLI DAO', chain: 'ethereum' },
-  { type: 'proposal', dao: 'cli-dao', id: 'p1', title: 'T', choices: ['Yes', 'No'], start: 0, end: 100 },
-  { type: 'vote', dao: 'cli-dao', proposal: 'p1', voter: '0xA', choice: 1, voting_power: '1.5', created: 50 },
-));
-fs.writeFileSync(badFile, ndjson(
-  { type: 'vote', dao: 'cli-dao', proposal: 'p1', voter: '0xB', choice: 2, voting_power: '2', created: 60 },
-  { type: 'vote', dao: 'cli-dao', proposal: 'p1', voter: '0xC', choice: 9, voting_power: '2', created: 60 },
-));
+fs.writeFileSync(
+  goodFile,
+  ndjson(
+    { type: 'dao', slug: 'cli-dao', name: 'CLI DAO', chain: 'ethereum' },
+    { type: 'proposal', dao: 'cli-dao', id: 'p1', title: 'T', choices: ['Yes', 'No'], start: 0, end: 100 },
+    { type: 'vote', dao: 'cli-dao', proposal: 'p1', voter: '0xA', choice: 1, voting_power: '1.5', created: 50 },
+  ),
+);
+fs.writeFileSync(
+  badFile,
+  ndjson(
+    { type: 'vote', dao: 'cli-dao', proposal: 'p1', voter: '0xB', choice: 2, voting_power: '2', created: 60 },
+    { type: 'vote', dao: 'cli-dao', proposal: 'p1', voter: '0xC', choice: 9, voting_power: '2', created: 60 },
+  ),
+);
 
 // Each test starts several Node processes (tsx compiles on start): seconds each on a loaded 2-core machine.
 describe('dao-portal CLI', { timeout: 240_000 }, () => {
@@ -61,15 +78,25 @@ describe('dao-portal CLI', { timeout: 240_000 }, () => {
     const { code, stderr } = await cli(['migrate'], { PORT: 'eighty' });
     expect(code).toBe(1);
     expect(stderr.trim()).toBe("dao-portal: PORT must be an integer from 0 to 65535, got 'eighty'");
-    expect((await cli(['migrate'], { DATABASE_URL: 'mysql://x' })).stderr).toContain('DATABASE_URL must use postgres: or postgresql:');
-    expect((await cli(['migrate'], { LOG_LEVEL: 'loud' })).stderr).toContain('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+    expect((await cli(['migrate'], { DATABASE_URL: 'mysql://x' })).stderr).toContain(
+      'DATABASE_URL must use postgres: or postgresql:',
+    );
+    expect((await cli(['migrate'], { LOG_LEVEL: 'loud' })).stderr).toContain(
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    );
   });
 
   it('names bad input in one line and exits 2: unknown converter, missing export, unwritable output, unknown DAO', async () => {
     const cases: Array<[string[], string]> = [
       [['convert', 'bogus', 'x'], "dao-portal: unknown format 'bogus'; expected one of decentraland, tokenomics"],
-      [['convert', 'decentraland', path.join(tmp, 'missing')], `dao-portal: ${path.join(tmp, 'missing', 'proposals.csv')}: no such file or directory`],
-      [['convert', 'decentraland', path.join(tmp, 'missing'), '-o', path.join(tmp, 'no', 'dir.ndjson')], `dao-portal: cannot write ${path.join(tmp, 'no', 'dir.ndjson')}: no such directory`],
+      [
+        ['convert', 'decentraland', path.join(tmp, 'missing')],
+        `dao-portal: ${path.join(tmp, 'missing', 'proposals.csv')}: no such file or directory`,
+      ],
+      [
+        ['convert', 'decentraland', path.join(tmp, 'missing'), '-o', path.join(tmp, 'no', 'dir.ndjson')],
+        `dao-portal: cannot write ${path.join(tmp, 'no', 'dir.ndjson')}: no such directory`,
+      ],
       [['recompute', '--dao', 'no-such-dao'], "dao-portal: DAO 'no-such-dao' not found"],
     ];
     for (const [args, line] of cases) {
@@ -88,7 +115,9 @@ describe('dao-portal CLI', { timeout: 240_000 }, () => {
     expect(again.stdout).toMatch(/0 inserted, 0 updated, 3 unchanged, 0 rejected/);
     const fromStdin = await cli(['import', '-'], {}, fs.readFileSync(badFile, 'utf8'));
     expect(fromStdin.code).toBe(2);
-    expect(fromStdin.stderr).toContain('stdin:2: vote choice: 9 is not a valid single-choice choice for a proposal with 2 choices');
+    expect(fromStdin.stderr).toContain(
+      'stdin:2: vote choice: 9 is not a valid single-choice choice for a proposal with 2 choices',
+    );
     expect(fromStdin.stdout).toMatch(/1 inserted, 0 updated, 0 unchanged, 1 rejected/);
     expect((await cli(['import', path.join(tmp, 'missing.ndjson')])).stderr).toContain('cannot read');
   });

@@ -1,14 +1,14 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import {
   compensatedSum,
   concentrationSummary,
   gini,
   herfindahlHirschman,
+  type LorenzPoint,
   lorenzCurve,
   nakamoto,
   topShares,
-  type LorenzPoint,
 } from '../src/metrics/concentration.ts';
 
 const EPS = 1e-12;
@@ -207,10 +207,7 @@ describe('hand-computed examples', () => {
 // Properties
 
 /** Non-negative doubles including zeros and extreme magnitudes. */
-const anyPower = fc.oneof(
-  fc.constant(0),
-  fc.double({ min: 0, max: 1e12, noNaN: true, noDefaultInfinity: true }),
-);
+const anyPower = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e12, noNaN: true, noDefaultInfinity: true }));
 /** Moderate magnitudes, so positive scaling cannot underflow to 0. */
 const moderatePower = fc.oneof(
   fc.constant(0),
@@ -234,10 +231,7 @@ const intPowers = fc.array(fc.nat({ max: 1_000_000 }), { minLength: 1, maxLength
 
 function permuted(arb: fc.Arbitrary<number[]>): fc.Arbitrary<[number[], number[]]> {
   return arb.chain((p) =>
-    fc.tuple(
-      fc.constant(p),
-      fc.shuffledSubarray(p, { minLength: p.length, maxLength: p.length }),
-    ),
+    fc.tuple(fc.constant(p), fc.shuffledSubarray(p, { minLength: p.length, maxLength: p.length })),
   );
 }
 
@@ -267,13 +261,9 @@ describe('gini properties', () => {
 
   it('is invariant under positive scaling', () => {
     fc.assert(
-      fc.property(
-        withPower(moderatePower),
-        fc.double({ min: 1e-3, max: 1e3, noNaN: true }),
-        (p, c) => {
-          expect(Math.abs(gini(p.map((x) => x * c)) - gini(p))).toBeLessThan(1e-9);
-        },
-      ),
+      fc.property(withPower(moderatePower), fc.double({ min: 1e-3, max: 1e3, noNaN: true }), (p, c) => {
+        expect(Math.abs(gini(p.map((x) => x * c)) - gini(p))).toBeLessThan(1e-9);
+      }),
     );
   });
 
@@ -349,23 +339,21 @@ describe('nakamoto properties', () => {
 
   it('never grows when power moves from a smaller holder to the largest', () => {
     fc.assert(
-      fc.property(intPowers, fc.nat(), fc.double({ min: 0, max: 1, noNaN: true }), threshold,
-        (p, pick, frac, t) => {
-          let maxIdx = 0;
-          p.forEach((x, i) => {
-            if (x > p[maxIdx]!) maxIdx = i;
-          });
-          const donors = p.map((_, i) => i).filter((i) => i !== maxIdx && p[i]! > 0);
-          fc.pre(donors.length > 0);
-          const j = donors[pick % donors.length]!;
-          const amount = Math.max(1, Math.floor(p[j]! * frac));
-          const q = p.slice();
-          q[j] = q[j]! - amount;
-          q[maxIdx] = q[maxIdx]! + amount;
-          expect(nakamoto(q, t)).toBeLessThanOrEqual(nakamoto(p, t));
-          expect(nakamoto(q)).toBeLessThanOrEqual(nakamoto(p));
-        },
-      ),
+      fc.property(intPowers, fc.nat(), fc.double({ min: 0, max: 1, noNaN: true }), threshold, (p, pick, frac, t) => {
+        let maxIdx = 0;
+        p.forEach((x, i) => {
+          if (x > p[maxIdx]!) maxIdx = i;
+        });
+        const donors = p.map((_, i) => i).filter((i) => i !== maxIdx && p[i]! > 0);
+        fc.pre(donors.length > 0);
+        const j = donors[pick % donors.length]!;
+        const amount = Math.max(1, Math.floor(p[j]! * frac));
+        const q = p.slice();
+        q[j] = q[j]! - amount;
+        q[maxIdx] = q[maxIdx]! + amount;
+        expect(nakamoto(q, t)).toBeLessThanOrEqual(nakamoto(p, t));
+        expect(nakamoto(q)).toBeLessThanOrEqual(nakamoto(p));
+      }),
     );
   });
 
@@ -402,32 +390,28 @@ describe('topShares properties', () => {
 describe('lorenzCurve properties', () => {
   it('runs from (0,0) to (1,1), non-decreasing, convex, below the diagonal', () => {
     fc.assert(
-      fc.property(
-        fc.array(anyPower, { maxLength: 300 }),
-        fc.integer({ min: 2, max: 400 }),
-        (p, maxPoints) => {
-          const curve = lorenzCurve(p, maxPoints);
-          expect(curve.length).toBe(Math.max(2, Math.min(maxPoints, p.length + 1)));
-          expect(curve[0]).toEqual({ population: 0, share: 0 });
-          expect(curve[curve.length - 1]).toEqual({ population: 1, share: 1 });
-          for (let i = 1; i < curve.length; i++) {
-            const a = curve[i - 1]!;
-            const b = curve[i]!;
-            expect(b.population).toBeGreaterThan(a.population);
-            expect(b.share).toBeGreaterThanOrEqual(a.share);
-            expect(b.share).toBeLessThanOrEqual(b.population + EPS);
-          }
-          for (let i = 1; i + 1 < curve.length; i++) {
-            const a = curve[i - 1]!;
-            const b = curve[i]!;
-            const c = curve[i + 1]!;
-            // slope(a→b) ≤ slope(b→c), cross-multiplied (populations increase)
-            const left = (b.share - a.share) * (c.population - b.population);
-            const right = (c.share - b.share) * (b.population - a.population);
-            expect(left).toBeLessThanOrEqual(right + 1e-12);
-          }
-        },
-      ),
+      fc.property(fc.array(anyPower, { maxLength: 300 }), fc.integer({ min: 2, max: 400 }), (p, maxPoints) => {
+        const curve = lorenzCurve(p, maxPoints);
+        expect(curve.length).toBe(Math.max(2, Math.min(maxPoints, p.length + 1)));
+        expect(curve[0]).toEqual({ population: 0, share: 0 });
+        expect(curve[curve.length - 1]).toEqual({ population: 1, share: 1 });
+        for (let i = 1; i < curve.length; i++) {
+          const a = curve[i - 1]!;
+          const b = curve[i]!;
+          expect(b.population).toBeGreaterThan(a.population);
+          expect(b.share).toBeGreaterThanOrEqual(a.share);
+          expect(b.share).toBeLessThanOrEqual(b.population + EPS);
+        }
+        for (let i = 1; i + 1 < curve.length; i++) {
+          const a = curve[i - 1]!;
+          const b = curve[i]!;
+          const c = curve[i + 1]!;
+          // slope(a→b) ≤ slope(b→c), cross-multiplied (populations increase)
+          const left = (b.share - a.share) * (c.population - b.population);
+          const right = (c.share - b.share) * (b.population - a.population);
+          expect(left).toBeLessThanOrEqual(right + 1e-12);
+        }
+      }),
     );
   });
 

@@ -6,44 +6,89 @@ import { ConfigError } from '../src/errors.ts';
 describe('loadConfig', () => {
   it('has working defaults: port 8000, embedded database in ./data', () => {
     expect(loadConfig({}, '/srv/portal')).toMatchObject({
-      port: 8000, host: '0.0.0.0', databaseUrl: undefined, dataDir: path.resolve('/srv/portal/data'), logLevel: 'info', redisUrl: undefined, corsOrigins: [],
+      port: 8000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      dataDir: path.resolve('/srv/portal/data'),
+      logLevel: 'info',
+      redisUrl: undefined,
+      corsOrigins: [],
     });
   });
 
   it('reads every variable', () => {
-    const config = loadConfig({
-      PORT: '9000', HOST: '127.0.0.1', DATABASE_URL: 'postgres://u:p@db:5432/x', DATA_DIR: 'state', LOG_LEVEL: 'debug',
-      REDIS_URL: 'redis://cache:6379', CORS_ORIGINS: 'https://a.example, https://b.example',
-    }, '/srv');
+    const config = loadConfig(
+      {
+        PORT: '9000',
+        HOST: '127.0.0.1',
+        DATABASE_URL: 'postgres://u:p@db:5432/x',
+        DATA_DIR: 'state',
+        LOG_LEVEL: 'debug',
+        REDIS_URL: 'redis://cache:6379',
+        CORS_ORIGINS: 'https://a.example, https://b.example',
+      },
+      '/srv',
+    );
     expect(config).toMatchObject({
-      port: 9000, host: '127.0.0.1', databaseUrl: 'postgres://u:p@db:5432/x', dataDir: path.resolve('/srv/state'), logLevel: 'debug',
-      redisUrl: 'redis://cache:6379', corsOrigins: ['https://a.example', 'https://b.example'],
+      port: 9000,
+      host: '127.0.0.1',
+      databaseUrl: 'postgres://u:p@db:5432/x',
+      dataDir: path.resolve('/srv/state'),
+      logLevel: 'debug',
+      redisUrl: 'redis://cache:6379',
+      corsOrigins: ['https://a.example', 'https://b.example'],
     });
   });
 
   it('Snapshot hub: public endpoint, no key, 90 requests a minute unless set', () => {
-    expect(loadConfig({}).snapshot).toEqual({ hubUrl: 'https://hub.snapshot.org/graphql', apiKey: undefined, rateLimit: 90 });
-    expect(loadConfig({ SNAPSHOT_HUB_URL: 'http://127.0.0.1:3000/graphql', SNAPSHOT_API_KEY: ' k3y ', SNAPSHOT_RATE_LIMIT: '600' }).snapshot)
-      .toEqual({ hubUrl: 'http://127.0.0.1:3000/graphql', apiKey: 'k3y', rateLimit: 600 });
+    expect(loadConfig({}).snapshot).toEqual({
+      hubUrl: 'https://hub.snapshot.org/graphql',
+      apiKey: undefined,
+      rateLimit: 90,
+    });
+    expect(
+      loadConfig({
+        SNAPSHOT_HUB_URL: 'http://127.0.0.1:3000/graphql',
+        SNAPSHOT_API_KEY: ' k3y ',
+        SNAPSHOT_RATE_LIMIT: '600',
+      }).snapshot,
+    ).toEqual({ hubUrl: 'http://127.0.0.1:3000/graphql', apiKey: 'k3y', rateLimit: 600 });
   });
 
   it('reads chain settings: RPC_URL_<chainId> per chain, CONFIRMATIONS, PRICE_API_URL', () => {
-    expect(loadConfig({}, '/srv')).toMatchObject({ rpcUrls: {}, confirmations: 12, priceApiUrl: 'https://coins.llama.fi' });
-    const config = loadConfig({
-      RPC_URL_1: 'https://eth.example/rpc', RPC_URL_31337: 'http://127.0.0.1:8545', CONFIRMATIONS: '0',
-      PRICE_API_URL: 'http://prices.local:9000/',
-    }, '/srv');
+    expect(loadConfig({}, '/srv')).toMatchObject({
+      rpcUrls: {},
+      confirmations: 12,
+      priceApiUrl: 'https://coins.llama.fi',
+    });
+    const config = loadConfig(
+      {
+        RPC_URL_1: 'https://eth.example/rpc',
+        RPC_URL_31337: 'http://127.0.0.1:8545',
+        CONFIRMATIONS: '0',
+        PRICE_API_URL: 'http://prices.local:9000/',
+      },
+      '/srv',
+    );
     expect(config).toMatchObject({
-      rpcUrls: { 1: 'https://eth.example/rpc', 31337: 'http://127.0.0.1:8545' }, confirmations: 0, priceApiUrl: 'http://prices.local:9000',
+      rpcUrls: { 1: 'https://eth.example/rpc', 31337: 'http://127.0.0.1:8545' },
+      confirmations: 0,
+      priceApiUrl: 'http://prices.local:9000',
     });
   });
 
   it.each([
-    [{ SNAPSHOT_HUB_URL: 'hub.snapshot.org' }, "SNAPSHOT_HUB_URL must be a URL like https://host:port/..., got 'hub.snapshot.org'"],
+    [
+      { SNAPSHOT_HUB_URL: 'hub.snapshot.org' },
+      "SNAPSHOT_HUB_URL must be a URL like https://host:port/..., got 'hub.snapshot.org'",
+    ],
     [{ SNAPSHOT_HUB_URL: 'ftp://hub/graphql' }, "SNAPSHOT_HUB_URL must use https: or http:, got 'ftp:'"],
     [{ SNAPSHOT_RATE_LIMIT: '0' }, "SNAPSHOT_RATE_LIMIT must be an integer from 1 to 100000, got '0'"],
     [{ SNAPSHOT_RATE_LIMIT: 'fast' }, "SNAPSHOT_RATE_LIMIT must be an integer from 1 to 100000, got 'fast'"],
-    [{ RPC_URL_mainnet: 'https://eth.example' }, "RPC_URL_mainnet: the suffix must be a decimal chain id like RPC_URL_1, got 'mainnet'"],
+    [
+      { RPC_URL_mainnet: 'https://eth.example' },
+      "RPC_URL_mainnet: the suffix must be a decimal chain id like RPC_URL_1, got 'mainnet'",
+    ],
     [{ RPC_URL_1: 'wss://eth.example' }, "RPC_URL_1 must use http: or https:, got 'wss:'"],
     [{ CONFIRMATIONS: '-1' }, "CONFIRMATIONS must be an integer from 0 to 10000, got '-1'"],
     [{ PRICE_API_URL: 'prices' }, "PRICE_API_URL must be a URL like http://host:port/..., got 'prices'"],
@@ -51,8 +96,14 @@ describe('loadConfig', () => {
     [{ PORT: '80.5' }, "PORT must be an integer from 0 to 65535, got '80.5'"],
     [{ DATABASE_URL: 'not a url' }, "DATABASE_URL must be a URL like postgres://host:port/..., got 'not a url'"],
     [{ REDIS_URL: 'http://cache' }, "REDIS_URL must use redis: or rediss:, got 'http:'"],
-    [{ LOG_LEVEL: 'verbose' }, "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'verbose'"],
-    [{ CORS_ORIGINS: 'https://a.example/path' }, "CORS_ORIGINS must be '*' or a comma-separated list of origins like https://example.org, got 'https://a.example/path'"],
+    [
+      { LOG_LEVEL: 'verbose' },
+      "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'verbose'",
+    ],
+    [
+      { CORS_ORIGINS: 'https://a.example/path' },
+      "CORS_ORIGINS must be '*' or a comma-separated list of origins like https://example.org, got 'https://a.example/path'",
+    ],
   ])('rejects %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
   });

@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  type CanonicalRecord,
   converterDescriptions,
   converters,
-  type CanonicalRecord,
   type HolderRecord,
   type ProposalRecord,
   type VoteRecord,
@@ -101,7 +101,11 @@ function streamProblems(records: CanonicalRecord[]): string[] {
         check(matches(ISO, r.created), 'created', r);
         check(typeof r.voting_power === 'string' && matches(DECIMAL, r.voting_power), 'voting_power', r);
         const n = p?.choices.length ?? 0;
-        check(choiceIndexes(r.choice).every((c) => Number.isInteger(c) && c >= 1 && c <= n), 'choice out of range', r);
+        check(
+          choiceIndexes(r.choice).every((c) => Number.isInteger(c) && c >= 1 && c <= n),
+          'choice out of range',
+          r,
+        );
         const key = `${r.dao}|${r.proposal}|${r.voter}`;
         check(!votes.has(key), 'duplicate (proposal, voter)', r);
         votes.add(key);
@@ -165,7 +169,13 @@ describe('decentraland converter', () => {
     const treasuryKeys = new Set(
       raw.balances.map((r) => {
         const ts = col(r, '_commit_date');
-        return [new Date(ts).toISOString(), col(r, 'Address').toLowerCase(), col(r, 'Network').toLowerCase(), col(r, 'Symbol'), col(r, 'Token').toLowerCase()].join('|');
+        return [
+          new Date(ts).toISOString(),
+          col(r, 'Address').toLowerCase(),
+          col(r, 'Network').toLowerCase(),
+          col(r, 'Symbol'),
+          col(r, 'Token').toLowerCase(),
+        ].join('|');
       }),
     );
     const expected = {
@@ -202,7 +212,9 @@ describe('decentraland converter', () => {
   });
 
   it('converts a proposal of the 2026 export', () => {
-    const p = byType(records, 'proposal').find((r) => r.id === '0x969677c0497ff85158b9f9b3f27db3a3a1d99bfce7c680837608a1be470ecc08');
+    const p = byType(records, 'proposal').find(
+      (r) => r.id === '0x969677c0497ff85158b9f9b3f27db3a3a1d99bfce7c680837608a1be470ecc08',
+    );
     expect(p).toEqual({
       type: 'proposal',
       dao: 'decentraland',
@@ -263,7 +275,10 @@ describe('decentraland converter', () => {
     const rebuilt = byType(records, 'proposal').filter((p) => orphanIds.has(p.id));
     expect(rebuilt).toHaveLength(108);
     for (const p of rebuilt) {
-      const times = orphanVotes.filter((v) => col(v, 'Proposal ID') === p.id).map((v) => new Date(col(v, 'Created')).toISOString()).sort();
+      const times = orphanVotes
+        .filter((v) => col(v, 'Proposal ID') === p.id)
+        .map((v) => new Date(col(v, 'Created')).toISOString())
+        .sort();
       expect(p.start).toBe(times[0]);
       expect(p.end).toBe(times[times.length - 1]);
       expect(p.state).toBe('closed');
@@ -329,10 +344,17 @@ describe('decentraland converter', () => {
     expect([...new Set(tb.map((t) => t.timestamp))].sort()).toEqual(dates.map((d) => `${d}T00:00:00.000Z`));
     // A stale balance (its Timestamp stays 2022-07-21 in 20 exports) now appears in each of those
     // exports, valued as that export valued it.
-    const repeated = raw.balances.filter((r) => col(r, 'Timestamp') === '2022-07-21T15:27:33Z' && col(r, 'Symbol') === 'DAI');
+    const repeated = raw.balances.filter(
+      (r) => col(r, 'Timestamp') === '2022-07-21T15:27:33Z' && col(r, 'Symbol') === 'DAI',
+    );
     expect(repeated).toHaveLength(20);
-    expect(tb.filter((t) => t.token_symbol === 'DAI' && t.chain === 'polygon' && t.amount === col(repeated[0]!, 'Balance')).map((t) => [t.timestamp, t.usd_value]))
-      .toEqual(expect.arrayContaining(repeated.map((r) => [`${col(r, '_commit_date')}T00:00:00.000Z`, col(r, 'USD Balance')])));
+    expect(
+      tb
+        .filter((t) => t.token_symbol === 'DAI' && t.chain === 'polygon' && t.amount === col(repeated[0]!, 'Balance'))
+        .map((t) => [t.timestamp, t.usd_value]),
+    ).toEqual(
+      expect.arrayContaining(repeated.map((r) => [`${col(r, '_commit_date')}T00:00:00.000Z`, col(r, 'USD Balance')])),
+    );
     // The row without Timestamp needs no fallback any more.
     expect(tb.find((t) => t.token_symbol === 'MATIC' && t.amount === '42.61365619738083')).toMatchObject({
       timestamp: '2023-01-31T00:00:00.000Z',
@@ -363,7 +385,9 @@ describe('decentraland converter', () => {
       );
     });
     expect(mismatches).toEqual([]);
-    expect(holders.filter((h) => h.delegate !== undefined)).toHaveLength(raw.members.filter((r) => col(r, 'Delegate') !== '').length);
+    expect(holders.filter((h) => h.delegate !== undefined)).toHaveLength(
+      raw.members.filter((r) => col(r, 'Delegate') !== '').length,
+    );
   });
 });
 
@@ -403,8 +427,23 @@ describe('tokenomics converter', () => {
   it('emits one DAO per space and per holder-only token', () => {
     const daos = byType(records, 'dao');
     expect(daos.map((d) => d.slug)).toEqual([
-      'arbitrum', 'uniswap', 'lido', 'compound', 'weatherxm', 'dimo',
-      'aave', 'balancer', 'curve', 'ens', 'gitcoin', 'maker', 'optimism', 'the-graph', 'livepeer', 'rocket-pool', 'gmx',
+      'arbitrum',
+      'uniswap',
+      'lido',
+      'compound',
+      'weatherxm',
+      'dimo',
+      'aave',
+      'balancer',
+      'curve',
+      'ens',
+      'gitcoin',
+      'maker',
+      'optimism',
+      'the-graph',
+      'livepeer',
+      'rocket-pool',
+      'gmx',
     ]);
     expect(daos[0]).toEqual({
       type: 'dao',
@@ -416,7 +455,11 @@ describe('tokenomics converter', () => {
       governance_token: 'ARB',
       snapshot_space: 'arbitrumfoundation.eth',
     });
-    expect(daos.find((d) => d.slug === 'optimism')).toMatchObject({ name: 'Optimism Collective', chain: 'optimism', token_symbol: 'OP' });
+    expect(daos.find((d) => d.slug === 'optimism')).toMatchObject({
+      name: 'Optimism Collective',
+      chain: 'optimism',
+      token_symbol: 'OP',
+    });
     expect(daos.find((d) => d.slug === 'gmx')).toMatchObject({ chain: 'arbitrum' });
     for (const d of daos) expect(d.description).toContain('Zach Zukowski / Tokenization Systems');
     expect(daos.find((d) => d.slug === 'aave')?.snapshot_space).toBeUndefined();
@@ -426,7 +469,9 @@ describe('tokenomics converter', () => {
     const maxChoice = new Map<string, number>();
     for (const v of rawVotes) {
       const c = col(v, 'choice');
-      const indexes = c.startsWith('{') ? Object.keys(JSON.parse(c.replace(/'/g, '"')) as object).map(Number) : [Number(c)];
+      const indexes = c.startsWith('{')
+        ? Object.keys(JSON.parse(c.replace(/'/g, '"')) as object).map(Number)
+        : [Number(c)];
       maxChoice.set(col(v, 'proposal_id'), Math.max(maxChoice.get(col(v, 'proposal_id')) ?? 0, ...indexes));
     }
     const proposals = byType(records, 'proposal');
@@ -441,7 +486,10 @@ describe('tokenomics converter', () => {
         voting_type: col(r, 'type'),
         title: col(r, 'title'),
         author: col(r, 'author').toLowerCase(),
-        choices: col(r, 'type') === 'basic' ? ['For', 'Against', 'Abstain'] : Array.from({ length: n }, (_, k) => `Choice ${k + 1}`),
+        choices:
+          col(r, 'type') === 'basic'
+            ? ['For', 'Against', 'Abstain']
+            : Array.from({ length: n }, (_, k) => `Choice ${k + 1}`),
         start: `${col(r, 'start')}T00:00:00.000Z`,
         end: `${col(r, 'end')}T00:00:00.000Z`,
         state: col(r, 'state'),
@@ -450,7 +498,15 @@ describe('tokenomics converter', () => {
       });
     });
     expect(proposals.filter((p) => p.voting_type !== 'basic' && p.choices.length > 0)).toHaveLength(
-      new Set(rawVotes.filter((v) => rawProposals.find((r) => col(r as Row, 'proposal_id') === col(v, 'proposal_id') && col(r as Row, 'type') !== 'basic')).map((v) => col(v, 'proposal_id'))).size,
+      new Set(
+        rawVotes
+          .filter((v) =>
+            rawProposals.find(
+              (r) => col(r as Row, 'proposal_id') === col(v, 'proposal_id') && col(r as Row, 'type') !== 'basic',
+            ),
+          )
+          .map((v) => col(v, 'proposal_id')),
+      ).size,
     ); // README: votes exist for 28 proposals
     expect(proposals[0]).toEqual({
       type: 'proposal',
@@ -491,7 +547,13 @@ describe('tokenomics converter', () => {
       voting_power: '2.11e-16',
       created: '2025-03-29T00:00:00.000Z',
     });
-    expect(votes.find((v) => v.proposal === '0x0a898c9a26b02ebd80f9de77c29a5ff5cdaca77b39a3d1ce22c0555be40028ed' && v.voter === '0xb35659cbac913d5e4119f2af47fd490a45e2c826')).toEqual({
+    expect(
+      votes.find(
+        (v) =>
+          v.proposal === '0x0a898c9a26b02ebd80f9de77c29a5ff5cdaca77b39a3d1ce22c0555be40028ed' &&
+          v.voter === '0xb35659cbac913d5e4119f2af47fd490a45e2c826',
+      ),
+    ).toEqual({
       type: 'vote',
       dao: 'compound',
       proposal: '0x0a898c9a26b02ebd80f9de77c29a5ff5cdaca77b39a3d1ce22c0555be40028ed',
@@ -515,13 +577,28 @@ describe('tokenomics converter', () => {
       as_of: '2026-04-01T00:00:00.000Z',
     });
     const slugOf: Record<string, string> = {
-      AAVE: 'aave', ARB: 'arbitrum', BAL: 'balancer', COMP: 'compound', CRV: 'curve', ENS: 'ens', GMX: 'gmx', GRT: 'the-graph',
-      GTC: 'gitcoin', LDO: 'lido', LPT: 'livepeer', MKR: 'maker', OP: 'optimism', RPL: 'rocket-pool', UNI: 'uniswap',
+      AAVE: 'aave',
+      ARB: 'arbitrum',
+      BAL: 'balancer',
+      COMP: 'compound',
+      CRV: 'curve',
+      ENS: 'ens',
+      GMX: 'gmx',
+      GRT: 'the-graph',
+      GTC: 'gitcoin',
+      LDO: 'lido',
+      LPT: 'livepeer',
+      MKR: 'maker',
+      OP: 'optimism',
+      RPL: 'rocket-pool',
+      UNI: 'uniswap',
     };
     for (const { rows } of holderFiles) {
       const token = col(rows[0] as Row, 'token');
       const mine = holders.filter((h) => h.dao === slugOf[token]);
-      expect(mine.map((h) => [h.address, h.balance])).toEqual(rows.map((r) => [col(r, 'address').toLowerCase(), col(r, 'balance')]));
+      expect(mine.map((h) => [h.address, h.balance])).toEqual(
+        rows.map((r) => [col(r, 'address').toLowerCase(), col(r, 'balance')]),
+      );
     }
     expect(holders.every((h) => h.voting_power === undefined && h.delegate === undefined)).toBe(true);
   });

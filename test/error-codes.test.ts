@@ -27,10 +27,12 @@ function emittedInSource(): Map<string, string> {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/\bcode:\s*['"]([A-Z][A-Z0-9_]*)['"]/g)) add(m[1]!, file);
     for (const m of text.matchAll(/\bnew AppError\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g)) add(m[1]!, file);
-    for (const m of text.matchAll(/class \w+ extends AppError\s*\{[\s\S]*?\bsuper\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g)) add(m[1]!, file);
+    for (const m of text.matchAll(/class \w+ extends AppError\s*\{[\s\S]*?\bsuper\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g))
+      add(m[1]!, file);
   }
   const mapping = path.join(repoRoot, 'src/api/errors.ts');
-  for (const m of readFileSync(mapping, 'utf8').matchAll(/['"]([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)['"]/g)) add(m[1]!, mapping);
+  for (const m of readFileSync(mapping, 'utf8').matchAll(/['"]([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)['"]/g))
+    add(m[1]!, mapping);
   return found;
 }
 
@@ -74,20 +76,54 @@ describe('error codes', () => {
 
   const cases: [name: string, status: number, code: ErrorCode, request: InjectOptions & { url: string }][] = [
     ['400 validation', 400, 'VALIDATION_ERROR', { method: 'GET', url: '/api/v1/daos?per_page=0' }],
-    ['400 unknown field', 400, 'VALIDATION_ERROR', { method: 'POST', url: '/api/v1/daos', payload: { slug: 'x', name: 'X', chain: 'x', colour: 'red' } }],
+    [
+      '400 unknown field',
+      400,
+      'VALIDATION_ERROR',
+      { method: 'POST', url: '/api/v1/daos', payload: { slug: 'x', name: 'X', chain: 'x', colour: 'red' } },
+    ],
     ['404 unknown route', 404, 'NOT_FOUND', { method: 'GET', url: '/api/v1/no-such-route' }],
     ['404 unknown DAO', 404, 'NOT_FOUND', { method: 'GET', url: '/api/v1/daos/no-such-dao' }],
-    ['409 duplicate slug', 409, 'CONFLICT', { method: 'POST', url: '/api/v1/daos', payload: { slug: 'twice', name: 'Twice again', chain: 'ethereum' } }],
-    ['413 oversized body', 413, 'PAYLOAD_TOO_LARGE', { method: 'POST', url: '/api/v1/daos', payload: { slug: 'big', name: 'Big', chain: 'ethereum', description: 'x'.repeat(8000) } }],
-    ['415 wrong content type', 415, 'UNSUPPORTED_MEDIA_TYPE', { method: 'POST', url: '/api/v1/daos', headers: { 'content-type': 'application/xml' }, payload: '<dao slug="x"/>' }],
+    [
+      '409 duplicate slug',
+      409,
+      'CONFLICT',
+      { method: 'POST', url: '/api/v1/daos', payload: { slug: 'twice', name: 'Twice again', chain: 'ethereum' } },
+    ],
+    [
+      '413 oversized body',
+      413,
+      'PAYLOAD_TOO_LARGE',
+      {
+        method: 'POST',
+        url: '/api/v1/daos',
+        payload: { slug: 'big', name: 'Big', chain: 'ethereum', description: 'x'.repeat(8000) },
+      },
+    ],
+    [
+      '415 wrong content type',
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      {
+        method: 'POST',
+        url: '/api/v1/daos',
+        headers: { 'content-type': 'application/xml' },
+        payload: '<dao slug="x"/>',
+      },
+    ],
     ['503 database down', 503, 'DATABASE_UNAVAILABLE', { method: 'GET', url: '/health' }],
   ];
   it.each(cases)('%s answers %i %s, a listed code', async (_name, status, code, request) => {
     if (code === 'CONFLICT') {
-      const first = await app.inject({ method: 'POST', url: '/api/v1/daos', payload: { slug: 'twice', name: 'Twice', chain: 'ethereum' } });
+      const first = await app.inject({
+        method: 'POST',
+        url: '/api/v1/daos',
+        payload: { slug: 'twice', name: 'Twice', chain: 'ethereum' },
+      });
       expect(first.statusCode).toBe(201);
     }
-    if (code === 'DATABASE_UNAVAILABLE') vi.spyOn(database.db, 'execute').mockRejectedValueOnce(new Error('connection refused'));
+    if (code === 'DATABASE_UNAVAILABLE')
+      vi.spyOn(database.db, 'execute').mockRejectedValueOnce(new Error('connection refused'));
     const response = await app.inject(request);
     expect(response.statusCode, response.body).toBe(status);
     const body = response.json();

@@ -4,13 +4,27 @@ import { importText } from './helpers/fixtures.ts';
 
 const dao = { type: 'dao', slug: 'acme', name: 'Acme DAO', chain: 'ethereum' };
 const proposal = {
-  type: 'proposal', dao: 'acme', id: 'p1', title: 'Fund the thing', choices: ['For', 'Against', 'Abstain'],
-  start: '2024-01-01T00:00:00Z', end: 1704412800, state: 'closed',
+  type: 'proposal',
+  dao: 'acme',
+  id: 'p1',
+  title: 'Fund the thing',
+  choices: ['For', 'Against', 'Abstain'],
+  start: '2024-01-01T00:00:00Z',
+  end: 1704412800,
+  state: 'closed',
 };
 const vote = (voter: string, extra: Record<string, unknown> = {}) => ({
-  type: 'vote', dao: 'acme', proposal: 'p1', voter, choice: 1, voting_power: '10.5', created: '2024-01-02T00:00:00Z', ...extra,
+  type: 'vote',
+  dao: 'acme',
+  proposal: 'p1',
+  voter,
+  choice: 1,
+  voting_power: '10.5',
+  created: '2024-01-02T00:00:00Z',
+  ...extra,
 });
-const lines = (...records: Array<object | string>) => records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n';
+const lines = (...records: Array<object | string>) =>
+  records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n';
 
 describe.each(databaseTargets())('rejected records on $kind', (target) => {
   let database: TestDatabase;
@@ -59,12 +73,16 @@ describe.each(databaseTargets())('rejected records on $kind', (target) => {
       18: 'voter: is required',
     });
     expect(summary).toMatchObject({ records: 18, rejected: 14, inserted: 4 });
-    const votes = await database.query<{ voter: string; voting_power: string }>('select voter, voting_power::text from votes order by voter');
+    const votes = await database.query<{ voter: string; voting_power: string }>(
+      'select voter, voting_power::text from votes order by voter',
+    );
     expect(votes).toEqual([
       { voter: '0xaaa1', voting_power: '10.5' },
       { voter: '0xaaa9', voting_power: '10.5' },
     ]);
-    const [daoRow] = await database.query<{ total_votes: number; total_members: number }>("select total_votes, total_members from daos where slug = 'acme'");
+    const [daoRow] = await database.query<{ total_votes: number; total_members: number }>(
+      "select total_votes, total_members from daos where slug = 'acme'",
+    );
     expect(daoRow).toEqual({ total_votes: 2, total_members: 2 });
   });
 
@@ -77,15 +95,25 @@ describe.each(databaseTargets())('rejected records on $kind', (target) => {
     );
     const { summary } = await importText(database, text);
     expect(summary.rejected).toBe(0);
-    const rows = await database.query<{ voter: string; choice: number }>("select voter, choice from votes where voter like '0xbbb%' order by voter");
-    expect(rows).toEqual([{ voter: '0xbbb1', choice: 1 }, { voter: '0xbbb2', choice: 3 }]);
+    const rows = await database.query<{ voter: string; choice: number }>(
+      "select voter, choice from votes where voter like '0xbbb%' order by voter",
+    );
+    expect(rows).toEqual([
+      { voter: '0xbbb1', choice: 1 },
+      { voter: '0xbbb2', choice: 3 },
+    ]);
 
     // Across imports: an older vote changes nothing, a newer one replaces.
     const older = await importText(database, lines(vote('0xbbb1', { choice: 3, created: '2024-01-01T00:00:00Z' })));
     expect(older.summary).toMatchObject({ unchanged: 1, updated: 0 });
-    const newer = await importText(database, lines(vote('0xbbb1', { choice: 2, created: '2024-01-04T00:00:00Z', reason: 'changed my mind' })));
+    const newer = await importText(
+      database,
+      lines(vote('0xbbb1', { choice: 2, created: '2024-01-04T00:00:00Z', reason: 'changed my mind' })),
+    );
     expect(newer.summary).toMatchObject({ updated: 1 });
-    const [row] = await database.query<{ choice: number; reason: string }>("select choice, reason from votes where voter = '0xbbb1'");
+    const [row] = await database.query<{ choice: number; reason: string }>(
+      "select choice, reason from votes where voter = '0xbbb1'",
+    );
     expect(row).toEqual({ choice: 2, reason: 'changed my mind' });
   });
 
@@ -93,7 +121,11 @@ describe.each(databaseTargets())('rejected records on $kind', (target) => {
     const text = `[\n  ${JSON.stringify(vote('0xccc1'))},\n  {\n    "type": "vote",\n    "dao": "acme", "proposal": "p1", "voter": "0xccc2",\n    "choice": [1],\n    "voting_power": 1, "created": 0\n  },\n  ${JSON.stringify(vote('0xccc3', { choice: { '1': 2, '3': 1 } }))}\n]\n`;
     const { summary, rejections } = await importText(database, text, { chunkSize: 7 });
     expect(rejections).toEqual([
-      expect.objectContaining({ line: 3, field: 'choice', reason: '[1] is not a valid single-choice choice for a proposal with 3 choices' }),
+      expect.objectContaining({
+        line: 3,
+        field: 'choice',
+        reason: '[1] is not a valid single-choice choice for a proposal with 3 choices',
+      }),
       expect.objectContaining({ line: 9, field: 'choice' }),
     ]);
     expect(summary).toMatchObject({ records: 3, inserted: 1, rejected: 2 });

@@ -9,7 +9,8 @@ import { sameDecimal, sumDecimals, toScaled } from './helpers/decimal.ts';
 import { convertedNdjson, importText } from './helpers/fixtures.ts';
 
 type Row = Record<string, string>;
-const csv = (file: string): Row[] => parse(fs.readFileSync(path.join(sharedData, file)), { columns: true, skip_empty_lines: true });
+const csv = (file: string): Row[] =>
+  parse(fs.readFileSync(path.join(sharedData, file)), { columns: true, skip_empty_lines: true });
 
 // Independent expectations, straight from the raw exports.
 const dclVotes = csv('decentraland/votes_2022-05-15.csv');
@@ -32,7 +33,14 @@ function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
   return map;
 }
 
-const SPACE_SLUGS: Record<string, string> = { ARB: 'arbitrum', UNI: 'uniswap', LDO: 'lido', COMP: 'compound', WXM: 'weatherxm', DIMO: 'dimo' };
+const SPACE_SLUGS: Record<string, string> = {
+  ARB: 'arbitrum',
+  UNI: 'uniswap',
+  LDO: 'lido',
+  COMP: 'compound',
+  WXM: 'weatherxm',
+  DIMO: 'dimo',
+};
 
 describe.each(databaseTargets())('import of the shared real data on $kind', (target) => {
   let database: TestDatabase;
@@ -42,7 +50,8 @@ describe.each(databaseTargets())('import of the shared real data on $kind', (tar
 
   beforeAll(async () => {
     database = await target.open();
-    for (const name of ['decentraland', 'tokenomics'] as const) first[name] = await importText(database, ndjson[name], { source: name });
+    for (const name of ['decentraland', 'tokenomics'] as const)
+      first[name] = await importText(database, ndjson[name], { source: name });
     app = await buildServer({ config: { corsOrigins: [], bodyLimit: 1 << 20 }, database, logger: false });
   }, 180_000);
 
@@ -61,7 +70,13 @@ describe.each(databaseTargets())('import of the shared real data on $kind', (tar
     for (const name of ['decentraland', 'tokenomics'] as const) {
       const lines = ndjson[name].trimEnd().split('\n').length;
       expect(first[name]!.rejections).toEqual([]);
-      expect(first[name]!.summary).toMatchObject({ records: lines, inserted: lines, updated: 0, unchanged: 0, rejected: 0 });
+      expect(first[name]!.summary).toMatchObject({
+        records: lines,
+        inserted: lines,
+        updated: 0,
+        unchanged: 0,
+        rejected: 0,
+      });
     }
     const [counts] = await database.query<{ votes: number; proposals: number }>(
       'select (select count(*)::int from votes) as votes, (select count(*)::int from proposals) as proposals',
@@ -95,7 +110,8 @@ describe.each(databaseTargets())('import of the shared real data on $kind', (tar
     for (const r of balances) {
       const key = `${r.Address!.toLowerCase()}|${r.Network!.toLowerCase()}`;
       const ts = `${r._commit_date}T00:00:00.000Z`;
-      if (new Date(ts).getTime() === new Date(latest.get(key)!).getTime()) finalRows.set(`${key}|${r.Symbol}|${r.Token!.toLowerCase()}`, r['USD Balance'] || '0');
+      if (new Date(ts).getTime() === new Date(latest.get(key)!).getTime())
+        finalRows.set(`${key}|${r.Symbol}|${r.Token!.toLowerCase()}`, r['USD Balance'] || '0');
     }
     expect(sameDecimal(dcl.treasury_value, sumDecimals(finalRows.values()))).toBe(true);
 
@@ -132,7 +148,9 @@ describe.each(databaseTargets())('import of the shared real data on $kind', (tar
       const expected = new Map<number, { scaled: bigint; votes: number }>();
       for (const r of rows) {
         const vp = toScaled(r.voting_power!);
-        const weights: Record<string, number> = r.choice!.startsWith('{') ? JSON.parse(r.choice!.replaceAll("'", '"')) : { [r.choice!]: 1 };
+        const weights: Record<string, number> = r.choice!.startsWith('{')
+          ? JSON.parse(r.choice!.replaceAll("'", '"'))
+          : { [r.choice!]: 1 };
         const total = Object.values(weights).reduce((a, b) => a + b, 0);
         for (const [c, w] of Object.entries(weights)) {
           const e = expected.get(Number(c)) ?? { scaled: 0n, votes: 0 };
@@ -157,12 +175,17 @@ describe.each(databaseTargets())('import of the shared real data on $kind', (tar
   });
 
   it('pages through every vote of the largest proposal with the keyset cursor', async () => {
-    const [id, rows] = [...groupBy(tokVotes, (v) => v.proposal_id!).entries()].sort((a, b) => b[1].length - a[1].length)[0]!;
+    const [id, rows] = [...groupBy(tokVotes, (v) => v.proposal_id!).entries()].sort(
+      (a, b) => b[1].length - a[1].length,
+    )[0]!;
     const seen: string[] = [];
     let cursor: string | null = null;
     let previous: bigint | undefined;
     do {
-      const response: { data: Array<{ voter: string; voting_power: string }>; pagination: { next_cursor: string | null } } = (
+      const response: {
+        data: Array<{ voter: string; voting_power: string }>;
+        pagination: { next_cursor: string | null };
+      } = (
         await app.inject({ url: `/api/v1/proposals/${id}/votes?per_page=1000${cursor ? `&cursor=${cursor}` : ''}` })
       ).json();
       for (const v of response.data) {

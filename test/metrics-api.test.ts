@@ -60,20 +60,49 @@ describe.each(databaseTargets())('metric API contract, search and exports on $ki
     database = await target.open();
     await importText(database, convertedNdjson('tokenomics'), { source: 'tokenomics' });
     const records = [
-      { type: 'dao', slug: 'big', name: 'Big <DAO> & Co', description: 'Grants for <script>alert(1)</script> builders', chain: 'ethereum' },
-      { type: 'proposal', dao: 'big', id: 'huge', title: 'Fund the <b>grants</b> programme', body: 'A "grants" budget: <img src=x onerror=alert(1)> for \u0001 builders & artists.',
-        choices: ['For', 'Against', 'Abstain'], start: '2024-01-01T00:00:00Z', end: '2024-01-08T00:00:00Z', state: 'closed' },
-      { type: 'proposal', dao: 'big', id: 'small', title: 'A small one', choices: ['Yes', 'No'], start: '2024-02-01T00:00:00Z', end: '2024-02-08T00:00:00Z', state: 'closed' },
+      {
+        type: 'dao',
+        slug: 'big',
+        name: 'Big <DAO> & Co',
+        description: 'Grants for <script>alert(1)</script> builders',
+        chain: 'ethereum',
+      },
+      {
+        type: 'proposal',
+        dao: 'big',
+        id: 'huge',
+        title: 'Fund the <b>grants</b> programme',
+        body: 'A "grants" budget: <img src=x onerror=alert(1)> for \u0001 builders & artists.',
+        choices: ['For', 'Against', 'Abstain'],
+        start: '2024-01-01T00:00:00Z',
+        end: '2024-01-08T00:00:00Z',
+        state: 'closed',
+      },
+      {
+        type: 'proposal',
+        dao: 'big',
+        id: 'small',
+        title: 'A small one',
+        choices: ['Yes', 'No'],
+        start: '2024-02-01T00:00:00Z',
+        end: '2024-02-08T00:00:00Z',
+        state: 'closed',
+      },
     ];
     await importText(database, records.map((r) => JSON.stringify(r)).join('\n'));
-    const [p] = await database.query<{ id: number; dao_id: number }>(`select id, dao_id from proposals where external_id = 'huge'`);
+    const [p] = await database.query<{ id: number; dao_id: number }>(
+      `select id, dao_id from proposals where external_id = 'huge'`,
+    );
     bigProposal = p!.id;
     // A large proposal written straight in SQL (the importer would take minutes for this many).
-    await database.query(`
+    await database.query(
+      `
       insert into votes (proposal_id, dao_id, voter, choice, voting_power, reason, created)
       select $1, $2, '0x' || lpad(to_hex(g), 40, '0'), to_jsonb(1 + g % 3), (g % 997) + 0.5, $3,
              timestamptz '2024-01-01' + g * interval '1 second'
-        from generate_series(1, ${BIG_VOTES}) g`, [bigProposal, p!.dao_id, REASON]);
+        from generate_series(1, ${BIG_VOTES}) g`,
+      [bigProposal, p!.dao_id, REASON],
+    );
     await refreshDaoAggregates(database.db, [p!.dao_id]);
     app = await testServer(database);
     base = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -87,11 +116,51 @@ describe.each(databaseTargets())('metric API contract, search and exports on $ki
 
   it('serves the summary in the contract shape', async () => {
     const s = await get('/api/v1/daos/arbitrum/metrics/summary?from=2025-05-01&to=2025-07-01');
-    expect(Object.keys(s).sort()).toEqual(['activity', 'concentration', 'dao', 'delegates', 'from', 'outcomes', 'participation', 'to', 'treasury']);
-    expect(Object.keys(s.activity).sort()).toEqual(['new_voters', 'proposals', 'retention', 'returning_voters', 'voters', 'votes']);
-    expect(Object.keys(s.participation).sort()).toEqual(['closed_proposals', 'mean_voters_per_proposal', 'participation_rate', 'turnout_vp', 'vp_cast']);
-    expect(Object.keys(s.outcomes).sort()).toEqual(['avg_margin', 'closed', 'contested', 'decided', 'pass_rate', 'passed']);
-    expect(Object.keys(s.concentration.voters).sort()).toEqual(['count', 'gini', 'hhi', 'lorenz', 'nakamoto', 'top10_share', 'top1_share', 'top5_share', 'total']);
+    expect(Object.keys(s).sort()).toEqual([
+      'activity',
+      'concentration',
+      'dao',
+      'delegates',
+      'from',
+      'outcomes',
+      'participation',
+      'to',
+      'treasury',
+    ]);
+    expect(Object.keys(s.activity).sort()).toEqual([
+      'new_voters',
+      'proposals',
+      'retention',
+      'returning_voters',
+      'voters',
+      'votes',
+    ]);
+    expect(Object.keys(s.participation).sort()).toEqual([
+      'closed_proposals',
+      'mean_voters_per_proposal',
+      'participation_rate',
+      'turnout_vp',
+      'vp_cast',
+    ]);
+    expect(Object.keys(s.outcomes).sort()).toEqual([
+      'avg_margin',
+      'closed',
+      'contested',
+      'decided',
+      'pass_rate',
+      'passed',
+    ]);
+    expect(Object.keys(s.concentration.voters).sort()).toEqual([
+      'count',
+      'gini',
+      'hhi',
+      'lorenz',
+      'nakamoto',
+      'top10_share',
+      'top1_share',
+      'top5_share',
+      'total',
+    ]);
     expect(s.concentration.delegates).toBeNull(); // no delegation data for Arbitrum in the shared files
     expect(s.treasury).toMatchObject({ total_usd: null, composition: [], as_of: null });
     expect(s.from).toBe('2025-05-01T00:00:00.000Z');
@@ -105,7 +174,18 @@ describe.each(databaseTargets())('metric API contract, search and exports on $ki
   it('answers repeated summaries from its cache until an import rebuilds the rollups', async () => {
     const before = await get('/api/v1/daos/big/metrics/summary');
     expect(await get('/api/v1/daos/big/metrics/summary')).toEqual(before);
-    await importText(database, JSON.stringify({ type: 'vote', dao: 'big', proposal: 'small', voter: '0xfeed', choice: 2, voting_power: '5', created: '2024-02-07T00:00:00Z' }));
+    await importText(
+      database,
+      JSON.stringify({
+        type: 'vote',
+        dao: 'big',
+        proposal: 'small',
+        voter: '0xfeed',
+        choice: 2,
+        voting_power: '5',
+        created: '2024-02-07T00:00:00Z',
+      }),
+    );
     const after = await get('/api/v1/daos/big/metrics/summary');
     expect(after.activity.votes).toBe(before.activity.votes + 1);
     expect(after.activity.new_voters).toBe(before.activity.new_voters + 1);
@@ -114,7 +194,12 @@ describe.each(databaseTargets())('metric API contract, search and exports on $ki
 
   it('ranks DAOs in the comparison and gives the peer median', async () => {
     const c = await get('/api/v1/metrics/comparison?dao_ids=arbitrum,uniswap,lido,compound');
-    expect(c.daos.map((d: { dao: { slug: string } }) => d.dao.slug)).toEqual(['arbitrum', 'uniswap', 'lido', 'compound']);
+    expect(c.daos.map((d: { dao: { slug: string } }) => d.dao.slug)).toEqual([
+      'arbitrum',
+      'uniswap',
+      'lido',
+      'compound',
+    ]);
     const votes = c.daos.map((d: { summary: { activity: { votes: number } } }) => d.summary.activity.votes);
     const byRank = c.daos.map((d: { ranks: Record<string, number> }) => d.ranks['activity.votes']);
     expect(byRank[votes.indexOf(Math.max(...votes))]).toBe(1);
@@ -124,24 +209,38 @@ describe.each(databaseTargets())('metric API contract, search and exports on $ki
     expect(c.metrics).toContain('concentration.voters.gini');
     expect(c.daos[0].summary.concentration.voters.lorenz).toBeUndefined();
     // Lower Gini ranks better.
-    const ginis = c.daos.map((d: { summary: { concentration: { voters: { gini: number } } } }) => d.summary.concentration.voters.gini);
+    const ginis = c.daos.map(
+      (d: { summary: { concentration: { voters: { gini: number } } } }) => d.summary.concentration.voters.gini,
+    );
     expect(c.daos[ginis.indexOf(Math.min(...ginis))].ranks['concentration.voters.gini']).toBe(1);
   });
 
   it('serves enhanced series with dense buckets, relative periods and csv', async () => {
-    const e = await get('/api/v1/metrics/enhanced?type=activity&period=30d&as_of=2025-06-15T00:00:00Z&dao_ids=arbitrum');
-    expect(e).toMatchObject({ type: 'activity', bucket: 'day', from: '2025-05-16T00:00:00.000Z', to: '2025-06-15T00:00:00.000Z' });
+    const e = await get(
+      '/api/v1/metrics/enhanced?type=activity&period=30d&as_of=2025-06-15T00:00:00Z&dao_ids=arbitrum',
+    );
+    expect(e).toMatchObject({
+      type: 'activity',
+      bucket: 'day',
+      from: '2025-05-16T00:00:00.000Z',
+      to: '2025-06-15T00:00:00.000Z',
+    });
     const points = e.series[0].points;
     expect(points).toHaveLength(30);
     expect(points[0].t).toBe('2025-05-16T00:00:00.000Z');
     const summary = await get('/api/v1/daos/arbitrum/metrics/summary?from=2025-05-16&to=2025-06-15');
     expect(points.reduce((a: number, p: { votes: number }) => a + p.votes, 0)).toBe(summary.activity.votes);
     for (const type of ['participation', 'outcomes', 'concentration', 'delegates', 'treasury']) {
-      const s = await get(`/api/v1/metrics/enhanced?type=${type}&period=1y&as_of=2026-01-01T00:00:00Z&dao_ids=arbitrum,uniswap`);
+      const s = await get(
+        `/api/v1/metrics/enhanced?type=${type}&period=1y&as_of=2026-01-01T00:00:00Z&dao_ids=arbitrum,uniswap`,
+      );
       expect(s.series).toHaveLength(2);
       expect(s.bucket).toBe('month');
     }
-    const csv = await app.inject({ method: 'GET', url: '/api/v1/metrics/enhanced?type=activity&period=30d&as_of=2025-06-15T00:00:00Z&dao_ids=arbitrum&format=csv' });
+    const csv = await app.inject({
+      method: 'GET',
+      url: '/api/v1/metrics/enhanced?type=activity&period=30d&as_of=2025-06-15T00:00:00Z&dao_ids=arbitrum&format=csv',
+    });
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toBe('dao_id,dao_slug,t,proposals,votes,voters,new_voters,returning_voters,retention');
@@ -150,21 +249,34 @@ describe.each(databaseTargets())('metric API contract, search and exports on $ki
   });
 
   it('pages and sorts voters and delegates, and exports them whole', async () => {
-    const page1 = await app.inject({ method: 'GET', url: '/api/v1/daos/arbitrum/voters?sort=voting_power&order=desc&per_page=50' });
+    const page1 = await app.inject({
+      method: 'GET',
+      url: '/api/v1/daos/arbitrum/voters?sort=voting_power&order=desc&per_page=50',
+    });
     const body = page1.json();
     const dao = await get('/api/v1/daos/arbitrum');
     expect(body.pagination.total).toBe(dao.total_members);
     const powers = body.data.map((v: { voting_power: string }) => Number(v.voting_power));
     expect(powers).toEqual([...powers].sort((a, b) => b - a));
     const page2 = await get('/api/v1/daos/arbitrum/voters?sort=voting_power&order=desc&per_page=50&page=2');
-    const nd = await app.inject({ method: 'GET', url: '/api/v1/daos/arbitrum/voters?sort=voting_power&order=desc&format=ndjson' });
-    const rows = nd.body.trim().split('\n').map((l) => JSON.parse(l));
+    const nd = await app.inject({
+      method: 'GET',
+      url: '/api/v1/daos/arbitrum/voters?sort=voting_power&order=desc&format=ndjson',
+    });
+    const rows = nd.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(dao.total_members);
     expect(rows.slice(0, 100)).toEqual([...body.data, ...page2]);
     const share = rows.reduce((a: number, r: { share: number }) => a + r.share, 0);
     expect(Math.abs(share - 1)).toBeLessThan(1e-9);
     for (const sort of ['votes', 'first_vote', 'last_vote']) {
-      const all = (await app.inject({ method: 'GET', url: `/api/v1/daos/arbitrum/voters?sort=${sort}&order=asc&format=csv` })).body.trim().split('\r\n');
+      const all = (
+        await app.inject({ method: 'GET', url: `/api/v1/daos/arbitrum/voters?sort=${sort}&order=asc&format=csv` })
+      ).body
+        .trim()
+        .split('\r\n');
       expect(all, sort).toHaveLength(dao.total_members + 1);
       expect(new Set(all).size, sort).toBe(all.length);
     }
@@ -187,17 +299,23 @@ describe.each(databaseTargets())('metric API contract, search and exports on $ki
     // PostgreSQL's parser drops what it reads as tags (<b>); what it keeps as text is escaped.
     expect(proposal.snippet).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(proposal.snippet).toContain('&quot;<mark>grants</mark>&quot;');
-    expect(hits.map((h: { rank: number }) => h.rank)).toEqual([...hits.map((h: { rank: number }) => h.rank)].sort((a, b) => b - a));
+    expect(hits.map((h: { rank: number }) => h.rank)).toEqual(
+      [...hits.map((h: { rank: number }) => h.rank)].sort((a, b) => b - a),
+    );
     expect(await get('/api/v1/search?q=zzzunfindable')).toEqual([]);
     expect((await app.inject({ method: 'GET', url: '/api/v1/search?q=' })).statusCode).toBe(400);
   });
 
   it(`streams all ${BIG_VOTES} votes of a large proposal as CSV in flat memory`, async () => {
-    const { response, lines, inOrder, bytes, tail, growth } = await download(`${base}/api/v1/proposals/${bigProposal}/votes?format=csv&sort=created&order=asc`);
+    const { response, lines, inOrder, bytes, tail, growth } = await download(
+      `${base}/api/v1/proposals/${bigProposal}/votes?format=csv&sort=created&order=asc`,
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/csv');
     expect(tail).toBe('');
-    console.log(`csv export: ${lines} lines, ${(bytes / 1e6).toFixed(1)} MB, live heap growth ${(growth / 1e6).toFixed(1)} MB`);
+    console.log(
+      `csv export: ${lines} lines, ${(bytes / 1e6).toFixed(1)} MB, live heap growth ${(growth / 1e6).toFixed(1)} MB`,
+    );
     expect(lines).toBe(BIG_VOTES + 1);
     expect(inOrder).toBe(BIG_VOTES);
     expect(bytes).toBeGreaterThan(BIG_VOTES * 300);
@@ -207,7 +325,10 @@ describe.each(databaseTargets())('metric API contract, search and exports on $ki
 
   it('exports proposals as NDJSON and keeps paging consistent', async () => {
     const nd = await app.inject({ method: 'GET', url: '/api/v1/daos/arbitrum/proposals?format=ndjson&sort=votes' });
-    const rows = nd.body.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = nd.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const dao = await get('/api/v1/daos/arbitrum');
     expect(rows).toHaveLength(dao.total_proposals);
     expect(rows.slice(0, 20)).toEqual(await get('/api/v1/daos/arbitrum/proposals?sort=votes'));

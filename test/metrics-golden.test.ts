@@ -3,27 +3,43 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseTargets, sharedData, type TestDatabase } from './helpers/db.ts';
 import { getData, testServer } from './helpers/api.ts';
+import { databaseTargets, sharedData, type TestDatabase } from './helpers/db.ts';
 import { importSharedData } from './helpers/fixtures.ts';
 
 // Every expectation below is computed here, straight from the raw CSV exports, with formulas
 // written independently of src/metrics (e.g. Gini from the mean absolute difference).
 type Row = Record<string, string>;
-const csv = (file: string): Row[] => parse(fs.readFileSync(path.join(sharedData, file)), { columns: true, skip_empty_lines: true });
+const csv = (file: string): Row[] =>
+  parse(fs.readFileSync(path.join(sharedData, file)), { columns: true, skip_empty_lines: true });
 
-interface Vote { proposal: string; voter: string; created: Date; vp: number }
+interface Vote {
+  proposal: string;
+  voter: string;
+  created: Date;
+  vp: number;
+}
 const dclVotes: Vote[] = csv('decentraland/votes_2022-05-15.csv').map((r) => ({
-  proposal: r['Proposal ID']!, voter: r.Member!.toLowerCase(), created: new Date(r.Created!), vp: Number(r.VP),
+  proposal: r['Proposal ID']!,
+  voter: r.Member!.toLowerCase(),
+  created: new Date(r.Created!),
+  vp: Number(r.VP),
 }));
 const tokVotes = csv('tokenomics/snapshot_votes.csv');
-const arbVotes: Vote[] = tokVotes.filter((r) => r.symbol === 'ARB').map((r) => ({
-  proposal: r.proposal_id!, voter: r.voter!.toLowerCase(), created: new Date(`${r.created}T00:00:00Z`), vp: Number(r.voting_power),
-}));
+const arbVotes: Vote[] = tokVotes
+  .filter((r) => r.symbol === 'ARB')
+  .map((r) => ({
+    proposal: r.proposal_id!,
+    voter: r.voter!.toLowerCase(),
+    created: new Date(`${r.created}T00:00:00Z`),
+    vp: Number(r.voting_power),
+  }));
 
 const close = (actual: number | null, expected: number, what: string) => {
   expect(actual, what).not.toBeNull();
-  expect(Math.abs(actual! - expected), `${what}: ${actual} vs ${expected}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+  expect(Math.abs(actual! - expected), `${what}: ${actual} vs ${expected}`).toBeLessThanOrEqual(
+    1e-9 * Math.max(1, Math.abs(expected)),
+  );
 };
 
 /** Largest power each voter used in the given votes. */
@@ -49,7 +65,16 @@ function expectedConcentration(x: number[]) {
   let nakamoto = 0;
   while (acc <= total / 2) acc += desc[nakamoto++]!;
   const top = (k: number) => desc.slice(0, k).reduce((a, b) => a + b, 0) / total;
-  return { count: x.length, total, gini: giniMad(x), hhi: x.reduce((a, v) => a + (v / total) ** 2, 0), nakamoto, top1: top(1), top5: top(5), top10: top(10) };
+  return {
+    count: x.length,
+    total,
+    gini: giniMad(x),
+    hhi: x.reduce((a, v) => a + (v / total) ** 2, 0),
+    nakamoto,
+    top1: top(1),
+    top5: top(5),
+    top10: top(10),
+  };
 }
 
 const monthKey = (d: Date) => d.getUTCFullYear() * 12 + d.getUTCMonth();
@@ -78,7 +103,13 @@ function expectedActivity(votes: Vote[], from: Date | null, to: Date) {
     const next = months.get(k + 1) ?? new Set();
     for (const v of set) if (next.has(v)) kept++;
   }
-  return { votes: window.length, voters: voters.size, new_voters: fresh, returning_voters: voters.size - fresh, retention: base ? kept / base : null };
+  return {
+    votes: window.length,
+    voters: voters.size,
+    new_voters: fresh,
+    returning_voters: voters.size - fresh,
+    retention: base ? kept / base : null,
+  };
 }
 
 describe.each(databaseTargets())('metric endpoints against the raw shared data on $kind', (target) => {
@@ -113,7 +144,12 @@ describe.each(databaseTargets())('metric endpoints against the raw shared data o
     const s = await get('/api/v1/daos/decentraland/metrics/summary');
     const now = new Date();
     const a = expectedActivity(dclVotes, null, now);
-    expect(s.activity).toMatchObject({ votes: a.votes, voters: a.voters, new_voters: a.new_voters, returning_voters: 0 });
+    expect(s.activity).toMatchObject({
+      votes: a.votes,
+      voters: a.voters,
+      new_voters: a.new_voters,
+      returning_voters: 0,
+    });
     close(s.activity.retention, a.retention!, 'retention');
 
     const perProposal = new Map<string, Vote[]>();
@@ -123,7 +159,11 @@ describe.each(databaseTargets())('metric endpoints against the raw shared data o
     expect(s.participation.closed_proposals).toBe(perProposal.size);
     close(s.participation.mean_voters_per_proposal, mean, 'mean voters');
     close(s.participation.participation_rate, mean / a.voters, 'participation rate');
-    close(s.participation.vp_cast, dclVotes.reduce((x, v) => x + v.vp, 0), 'vp cast');
+    close(
+      s.participation.vp_cast,
+      dclVotes.reduce((x, v) => x + v.vp, 0),
+      'vp cast',
+    );
 
     checkConcentration(s.concentration.voters, maxPower(dclVotes), 'voters');
     expect(s.concentration.voters.lorenz.length).toBeLessThanOrEqual(101);
@@ -133,7 +173,11 @@ describe.each(databaseTargets())('metric endpoints against the raw shared data o
   it('Decentraland: holder and delegate concentration equal members.csv', async () => {
     const members = csv('decentraland/members.csv');
     const s = await get('/api/v1/daos/decentraland/metrics/summary');
-    checkConcentration(s.concentration.holders, members.map((m) => Number(m['Total VP'])).filter((p) => p > 0), 'holders');
+    checkConcentration(
+      s.concentration.holders,
+      members.map((m) => Number(m['Total VP'])).filter((p) => p > 0),
+      'holders',
+    );
     // Delegates: every address some member delegates to, with its own Total VP (or its delegators' when not a member).
     const vp = new Map(members.map((m) => [m.Member!.toLowerCase(), Number(m['Total VP'])]));
     const delegated = new Map<string, number>();
@@ -152,28 +196,52 @@ describe.each(databaseTargets())('metric endpoints against the raw shared data o
     const s = await get(`/api/v1/daos/arbitrum/metrics/summary?from=${from.toISOString()}&to=${to.toISOString()}`);
     const inside = arbVotes.filter((v) => v.created >= from && v.created < to);
     const a = expectedActivity(arbVotes, from, to);
-    expect(s.activity).toMatchObject({ votes: a.votes, voters: a.voters, new_voters: a.new_voters, returning_voters: a.returning_voters });
+    expect(s.activity).toMatchObject({
+      votes: a.votes,
+      voters: a.voters,
+      new_voters: a.new_voters,
+      returning_voters: a.returning_voters,
+    });
     close(s.activity.retention, a.retention!, 'retention');
     checkConcentration(s.concentration.voters, maxPower(inside), 'voters in window');
     const all = await get('/api/v1/daos/arbitrum/metrics/summary');
     checkConcentration(all.concentration.voters, maxPower(arbVotes), 'voters all time');
     // Holders: the top-1,000 ARB holder list.
-    checkConcentration(all.concentration.holders, csv('tokenomics/holder_lists/ARB_holders.csv').map((r) => Number(r.balance)).filter((b) => b > 0), 'holders');
+    checkConcentration(
+      all.concentration.holders,
+      csv('tokenomics/holder_lists/ARB_holders.csv')
+        .map((r) => Number(r.balance))
+        .filter((b) => b > 0),
+      'holders',
+    );
   });
 
   it('Tokenomics: participation per DAO equals the raw votes', async () => {
-    for (const [symbol, slug] of [['ARB', 'arbitrum'], ['UNI', 'uniswap'], ['LDO', 'lido']] as const) {
+    for (const [symbol, slug] of [
+      ['ARB', 'arbitrum'],
+      ['UNI', 'uniswap'],
+      ['LDO', 'lido'],
+    ] as const) {
       const rows = tokVotes.filter((r) => r.symbol === symbol);
       const byProposal = new Map<string, Set<string>>();
-      for (const r of rows) byProposal.set(r.proposal_id!, (byProposal.get(r.proposal_id!) ?? new Set()).add(r.voter!.toLowerCase()));
+      for (const r of rows)
+        byProposal.set(r.proposal_id!, (byProposal.get(r.proposal_id!) ?? new Set()).add(r.voter!.toLowerCase()));
       const mean = [...byProposal.values()].reduce((x, s) => x + s.size, 0) / byProposal.size;
       const s = await get(`/api/v1/daos/${slug}/metrics/summary`);
       expect(s.participation.closed_proposals, symbol).toBe(byProposal.size);
       close(s.participation.mean_voters_per_proposal, mean, `${symbol} mean voters`);
-      close(s.participation.participation_rate, mean / new Set(rows.map((r) => r.voter!.toLowerCase())).size, `${symbol} rate`);
+      close(
+        s.participation.participation_rate,
+        mean / new Set(rows.map((r) => r.voter!.toLowerCase())).size,
+        `${symbol} rate`,
+      );
       const monthly = await get(`/api/v1/metrics/enhanced?type=activity&period=all&bucket=month&dao_ids=${slug}`);
       const votesByMonth = new Map<string, number>();
-      for (const r of rows) votesByMonth.set(`${r.created!.slice(0, 7)}-01T00:00:00.000Z`, (votesByMonth.get(`${r.created!.slice(0, 7)}-01T00:00:00.000Z`) ?? 0) + 1);
+      for (const r of rows)
+        votesByMonth.set(
+          `${r.created!.slice(0, 7)}-01T00:00:00.000Z`,
+          (votesByMonth.get(`${r.created!.slice(0, 7)}-01T00:00:00.000Z`) ?? 0) + 1,
+        );
       const points = monthly.series[0].points as Array<{ t: string; votes: number }>;
       expect(new Map(points.filter((p) => p.votes > 0).map((p) => [p.t, p.votes])), symbol).toEqual(votesByMonth);
     }
@@ -188,18 +256,35 @@ describe.each(databaseTargets())('metric endpoints against the raw shared data o
     for (const d of dates) {
       const rows = balances.filter((r) => r._commit_date === d);
       const wallets = new Set(rows.map((r) => `${r.Address!.toLowerCase()}|${r.Network!.toLowerCase()}`));
-      for (const w of wallets) latest.set(w, rows.filter((r) => `${r.Address!.toLowerCase()}|${r.Network!.toLowerCase()}` === w));
-      totals.set(d, [...latest.values()].flat().reduce((x, r) => x + Number(r['USD Balance'] || 0), 0));
+      for (const w of wallets)
+        latest.set(
+          w,
+          rows.filter((r) => `${r.Address!.toLowerCase()}|${r.Network!.toLowerCase()}` === w),
+        );
+      totals.set(
+        d,
+        [...latest.values()].flat().reduce((x, r) => x + Number(r['USD Balance'] || 0), 0),
+      );
     }
-    const series = await get('/api/v1/metrics/enhanced?type=treasury&bucket=month&period=all&as_of=2026-05-01T00:00:00Z&dao_ids=decentraland');
-    const points = series.series[0].points as Array<{ t: string; total_usd: number | null; by_token: Record<string, number> }>;
+    const series = await get(
+      '/api/v1/metrics/enhanced?type=treasury&bucket=month&period=all&as_of=2026-05-01T00:00:00Z&dao_ids=decentraland',
+    );
+    const points = series.series[0].points as Array<{
+      t: string;
+      total_usd: number | null;
+      by_token: Record<string, number>;
+    }>;
     expect(points[0]!.t).toBe('2022-01-01T00:00:00.000Z');
     expect(points.at(-1)!.t).toBe('2026-04-01T00:00:00.000Z');
     for (const p of points) {
       const month = p.t.slice(0, 7);
       const lastExport = dates.filter((d) => d.slice(0, 7) <= month).at(-1)!;
       close(p.total_usd, totals.get(lastExport)!, `treasury ${month}`);
-      close(Object.values(p.by_token).reduce((x, y) => x + y, 0), totals.get(lastExport)!, `by_token ${month}`);
+      close(
+        Object.values(p.by_token).reduce((x, y) => x + y, 0),
+        totals.get(lastExport)!,
+        `by_token ${month}`,
+      );
     }
     const s = await get('/api/v1/daos/decentraland/metrics/summary');
     expect(s.treasury.as_of).toBe(`${dates.at(-1)}T00:00:00.000Z`);

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readRecords, type RawRecord } from '../src/import/reader.ts';
+import { type RawRecord, readRecords } from '../src/import/reader.ts';
 
 async function read(chunks: Array<string | Buffer>): Promise<RawRecord[]> {
   const out: RawRecord[] = [];
@@ -11,7 +11,8 @@ async function read(chunks: Array<string | Buffer>): Promise<RawRecord[]> {
 /** Every way of cutting a text into two chunks must read the same records. */
 async function everySplit(text: string) {
   const whole = await read([text]);
-  for (let i = 1; i < text.length; i++) expect(await read([text.slice(0, i), text.slice(i)]), `split at ${i}`).toEqual(whole);
+  for (let i = 1; i < text.length; i++)
+    expect(await read([text.slice(0, i), text.slice(i)]), `split at ${i}`).toEqual(whole);
   return whole;
 }
 
@@ -53,8 +54,14 @@ describe('readRecords', () => {
       { line: 1, value: { a: 1 } },
       { line: 2, error: 'unterminated record: the input ends inside a JSON value' },
     ]);
-    expect(await read(['[{"a":1}] {"b":2}'])).toEqual([{ line: 1, value: { a: 1 } }, { line: 1, error: 'unexpected data outside the JSON array' }]);
-    expect(await read(['[{"a":1}'])).toEqual([{ line: 1, value: { a: 1 } }, { line: 1, error: "the JSON array is not closed with ']'" }]);
+    expect(await read(['[{"a":1}] {"b":2}'])).toEqual([
+      { line: 1, value: { a: 1 } },
+      { line: 1, error: 'unexpected data outside the JSON array' },
+    ]);
+    expect(await read(['[{"a":1}'])).toEqual([
+      { line: 1, value: { a: 1 } },
+      { line: 1, error: "the JSON array is not closed with ']'" },
+    ]);
   });
 
   it('keeps multi-byte characters that straddle chunks', async () => {

@@ -1,10 +1,10 @@
-import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshDaoFigures } from '../src/db/aggregates.ts';
 import { rowsOf } from '../src/db/index.ts';
-import { rebuildRollups, refreshRollups, ROLLUP_TABLES } from '../src/db/rollups.ts';
-import { activityOf, bucketStart, BUCKETS, type RawProposal, type RawVote } from '../src/metrics/activity.ts';
+import { ROLLUP_TABLES, rebuildRollups, refreshRollups } from '../src/db/rollups.ts';
+import { activityOf, BUCKETS, bucketStart, type RawProposal, type RawVote } from '../src/metrics/activity.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
 import { convertedNdjson, importText } from './helpers/fixtures.ts';
 
@@ -12,8 +12,11 @@ import { convertedNdjson, importText } from './helpers/fixtures.ts';
 async function rollupState(database: TestDatabase, daoId: number): Promise<Record<string, string[]>> {
   const state: Record<string, string[]> = {};
   for (const table of [...ROLLUP_TABLES, 'dao_metrics']) {
-    const rows = await rowsOf<{ r: string }>(database.db, sql`
-      select row_to_json(x)::text as r from (select * from ${sql.identifier(table)} where dao_id = ${daoId}) x`);
+    const rows = await rowsOf<{ r: string }>(
+      database.db,
+      sql`
+      select row_to_json(x)::text as r from (select * from ${sql.identifier(table)} where dao_id = ${daoId}) x`,
+    );
     // dao_metrics ids differ between rebuilds; everything else must match to the digit.
     state[table] = rows.map((row) => row.r.replace(/^\{"id":\d+,/, '{')).sort();
   }
@@ -51,9 +54,12 @@ describe.each(databaseTargets())('metric rollups on $kind', (target) => {
     expect(await rollupState(database, id)).toEqual(before);
   });
 
-  it('applies any writer\'s changes incrementally (insert, re-vote, delete, relabelled choices, deleted proposal) as a rebuild would', async () => {
+  it("applies any writer's changes incrementally (insert, re-vote, delete, relabelled choices, deleted proposal) as a rebuild would", async () => {
     const id = await daoId(database, 'arbitrum');
-    const [p1, p2, p3] = await database.query<{ id: number }>('select id from proposals where dao_id = $1 order by votes_count desc, id limit 3', [id]);
+    const [p1, p2, p3] = await database.query<{ id: number }>(
+      'select id from proposals where dao_id = $1 order by votes_count desc, id limit 3',
+      [id],
+    );
     const run = async (statement: string, params: unknown[] = []) => {
       await database.query(statement, params);
       const [result] = await refreshRollups(database.db, [id]);
@@ -64,14 +70,25 @@ describe.each(databaseTargets())('metric rollups on $kind', (target) => {
       return result!;
     };
     // A new voter in a new month, far from every other vote.
-    const fresh = await run(`insert into votes (proposal_id, dao_id, voter, choice, voting_power, created)
-      values ($1, $2, '0x00000000000000000000000000000000000000aa', '1'::jsonb, 12345.5, '2031-05-17T10:00:00Z')`, [p1!.id, id]);
+    const fresh = await run(
+      `insert into votes (proposal_id, dao_id, voter, choice, voting_power, created)
+      values ($1, $2, '0x00000000000000000000000000000000000000aa', '1'::jsonb, 12345.5, '2031-05-17T10:00:00Z')`,
+      [p1!.id, id],
+    );
     expect(fresh.changes).toBe(1);
     // A voter's earliest vote moves later (its first-vote bucket changes) with another choice and power.
-    await run(`update votes set created = created + interval '40 days', choice = '2'::jsonb, voting_power = voting_power * 3
-      where id = (select id from votes where dao_id = $1 order by created limit 1)`, [id]);
-    await run('delete from votes where id in (select id from votes where proposal_id = $1 order by voting_power desc limit 5)', [p2!.id]);
-    await run(`update proposals set choices = '["Against","For","Abstain"]'::jsonb, state = 'closed' where id = $1`, [p2!.id]);
+    await run(
+      `update votes set created = created + interval '40 days', choice = '2'::jsonb, voting_power = voting_power * 3
+      where id = (select id from votes where dao_id = $1 order by created limit 1)`,
+      [id],
+    );
+    await run(
+      'delete from votes where id in (select id from votes where proposal_id = $1 order by voting_power desc limit 5)',
+      [p2!.id],
+    );
+    await run(`update proposals set choices = '["Against","For","Abstain"]'::jsonb, state = 'closed' where id = $1`, [
+      p2!.id,
+    ]);
     await run(`update proposals set start = start - interval '400 days' where id = $1`, [p3!.id]);
     await run('delete from proposals where id = $1', [p3!.id]);
     // Rewriting unchanged columns logs nothing, so the next refresh has nothing to do.
@@ -91,59 +108,122 @@ describe.each(databaseTargets())('metric rollups on $kind', (target) => {
     });
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(voteArb, { minLength: 1, maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 6 }), fc.integer(), async (votes, splits, seed) => {
-        const slug = `prop-${run++}`;
-        const proposals = Array.from({ length: 6 }, (_, i) => ({
-          type: 'proposal', dao: slug, id: `p${i}`, title: `P${i}`, choices: ['For', 'Against', 'Abstain'],
-          start: new Date(t0 + i * 20 * DAY).toISOString(), end: new Date(t0 + (i * 20 + 10) * DAY).toISOString(), state: 'closed',
-        }));
-        const voteRecords = votes.map((v) => ({
-          type: 'vote', dao: slug, proposal: `p${v.proposal}`, voter: `0x${v.voter.toString(16).padStart(40, '0')}`,
-          choice: v.choice, voting_power: String(v.power), created: new Date(t0 + v.day * DAY + v.voter * 1000).toISOString(),
-        }));
-        // A random permutation cut into chunks, each imported on its own (each refreshes the rollups).
-        const shuffled = [...voteRecords];
-        let s = seed;
-        for (let i = shuffled.length - 1; i > 0; i--) {
-          s = (s * 1103515245 + 12345) & 0x7fffffff;
-          const j = s % (i + 1);
-          [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
-        }
-        const head = [{ type: 'dao', slug, name: slug, chain: 'ethereum' }, ...proposals];
-        await importText(database, head.map((r) => JSON.stringify(r)).join('\n'));
-        let at = 0;
-        for (const size of splits) {
-          const chunk = shuffled.slice(at, at + size);
-          at += size;
-          if (chunk.length) await importText(database, chunk.map((r) => JSON.stringify(r)).join('\n'));
-        }
-        if (at < shuffled.length) await importText(database, shuffled.slice(at).map((r) => JSON.stringify(r)).join('\n'));
-
-        const id = await daoId(database, slug);
-        const incremental = await rollupState(database, id);
-        await recompute(database, id);
-        expect(await rollupState(database, id)).toEqual(incremental);
-
-        // The stored votes (one per proposal and voter, the latest wins) against the pure definitions.
-        const stored = await database.query<{ proposal: string; voter: string; created: Date; vp: string }>(
-          `select p.external_id as proposal, v.voter, v.created, v.voting_power::text as vp from votes v join proposals p on p.id = v.proposal_id where v.dao_id = $1`, [id]);
-        const raw: RawVote[] = stored.map((v) => ({ proposal: v.proposal, voter: v.voter, created: new Date(v.created), votingPower: Number(v.vp) }));
-        const rawProposals: RawProposal[] = proposals.map((p) => ({ id: p.id, start: new Date(p.start), end: new Date(p.end) }));
-        const activity = await database.query<{ bucket: string; t: Date; proposals: number; votes: number; voters: number; new_voters: number; returning_voters: number }>(
-          `select bucket, t, proposals, votes, voters, new_voters, returning_voters from dao_activity where dao_id = $1`, [id]);
-        for (const bucket of BUCKETS) {
-          const starts = new Set([...raw.map((v) => bucketStart(v.created, bucket).getTime()), ...rawProposals.map((p) => bucketStart(p.start, bucket).getTime())]);
-          const rows = activity.filter((a) => a.bucket === bucket);
-          expect(rows.length).toBe(starts.size);
-          for (const row of rows) {
-            const from = new Date(row.t);
-            const next = bucket === 'day' ? new Date(from.getTime() + DAY) : bucket === 'week' ? new Date(from.getTime() + 7 * DAY) : new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));
-            const expected = activityOf(raw, rawProposals, { from, to: next });
-            expect({ proposals: row.proposals, votes: row.votes, voters: row.voters, new_voters: row.new_voters, returning_voters: row.returning_voters })
-              .toEqual({ proposals: expected.proposals, votes: expected.votes, voters: expected.voters, new_voters: expected.new_voters, returning_voters: expected.returning_voters });
+      fc.asyncProperty(
+        fc.array(voteArb, { minLength: 1, maxLength: 40 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 6 }),
+        fc.integer(),
+        async (votes, splits, seed) => {
+          const slug = `prop-${run++}`;
+          const proposals = Array.from({ length: 6 }, (_, i) => ({
+            type: 'proposal',
+            dao: slug,
+            id: `p${i}`,
+            title: `P${i}`,
+            choices: ['For', 'Against', 'Abstain'],
+            start: new Date(t0 + i * 20 * DAY).toISOString(),
+            end: new Date(t0 + (i * 20 + 10) * DAY).toISOString(),
+            state: 'closed',
+          }));
+          const voteRecords = votes.map((v) => ({
+            type: 'vote',
+            dao: slug,
+            proposal: `p${v.proposal}`,
+            voter: `0x${v.voter.toString(16).padStart(40, '0')}`,
+            choice: v.choice,
+            voting_power: String(v.power),
+            created: new Date(t0 + v.day * DAY + v.voter * 1000).toISOString(),
+          }));
+          // A random permutation cut into chunks, each imported on its own (each refreshes the rollups).
+          const shuffled = [...voteRecords];
+          let s = seed;
+          for (let i = shuffled.length - 1; i > 0; i--) {
+            s = (s * 1103515245 + 12345) & 0x7fffffff;
+            const j = s % (i + 1);
+            [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
           }
-        }
-      }),
+          const head = [{ type: 'dao', slug, name: slug, chain: 'ethereum' }, ...proposals];
+          await importText(database, head.map((r) => JSON.stringify(r)).join('\n'));
+          let at = 0;
+          for (const size of splits) {
+            const chunk = shuffled.slice(at, at + size);
+            at += size;
+            if (chunk.length) await importText(database, chunk.map((r) => JSON.stringify(r)).join('\n'));
+          }
+          if (at < shuffled.length)
+            await importText(
+              database,
+              shuffled
+                .slice(at)
+                .map((r) => JSON.stringify(r))
+                .join('\n'),
+            );
+
+          const id = await daoId(database, slug);
+          const incremental = await rollupState(database, id);
+          await recompute(database, id);
+          expect(await rollupState(database, id)).toEqual(incremental);
+
+          // The stored votes (one per proposal and voter, the latest wins) against the pure definitions.
+          const stored = await database.query<{ proposal: string; voter: string; created: Date; vp: string }>(
+            `select p.external_id as proposal, v.voter, v.created, v.voting_power::text as vp from votes v join proposals p on p.id = v.proposal_id where v.dao_id = $1`,
+            [id],
+          );
+          const raw: RawVote[] = stored.map((v) => ({
+            proposal: v.proposal,
+            voter: v.voter,
+            created: new Date(v.created),
+            votingPower: Number(v.vp),
+          }));
+          const rawProposals: RawProposal[] = proposals.map((p) => ({
+            id: p.id,
+            start: new Date(p.start),
+            end: new Date(p.end),
+          }));
+          const activity = await database.query<{
+            bucket: string;
+            t: Date;
+            proposals: number;
+            votes: number;
+            voters: number;
+            new_voters: number;
+            returning_voters: number;
+          }>(
+            `select bucket, t, proposals, votes, voters, new_voters, returning_voters from dao_activity where dao_id = $1`,
+            [id],
+          );
+          for (const bucket of BUCKETS) {
+            const starts = new Set([
+              ...raw.map((v) => bucketStart(v.created, bucket).getTime()),
+              ...rawProposals.map((p) => bucketStart(p.start, bucket).getTime()),
+            ]);
+            const rows = activity.filter((a) => a.bucket === bucket);
+            expect(rows.length).toBe(starts.size);
+            for (const row of rows) {
+              const from = new Date(row.t);
+              const next =
+                bucket === 'day'
+                  ? new Date(from.getTime() + DAY)
+                  : bucket === 'week'
+                    ? new Date(from.getTime() + 7 * DAY)
+                    : new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));
+              const expected = activityOf(raw, rawProposals, { from, to: next });
+              expect({
+                proposals: row.proposals,
+                votes: row.votes,
+                voters: row.voters,
+                new_voters: row.new_voters,
+                returning_voters: row.returning_voters,
+              }).toEqual({
+                proposals: expected.proposals,
+                votes: expected.votes,
+                voters: expected.voters,
+                new_voters: expected.new_voters,
+                returning_voters: expected.returning_voters,
+              });
+            }
+          }
+        },
+      ),
       { numRuns: 15 },
     );
   }, 300_000);

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db/index.ts';
+import { runSync } from '../src/sync/run.ts';
 import type { LiveEvent } from '../src/sync/types.ts';
 import { databaseTargets, sharedData, type TestDatabase } from './helpers/db.ts';
-import { loadHubData, startHub, type HubData, type SnapshotHubStandIn } from './helpers/snapshot-hub/index.ts';
-import { runSync } from '../src/sync/run.ts';
+import { type HubData, loadHubData, type SnapshotHubStandIn, startHub } from './helpers/snapshot-hub/index.ts';
 import { createSpaceDaos, quiet, rowVersions, snapshotSource, storedRows, syncAll } from './helpers/snapshot-sync.ts';
 
 /**
@@ -45,8 +45,20 @@ describe.each(databaseTargets())('Snapshot active proposals on $kind', (target) 
     const votes = small.votesOf(id).sort((a, b) => (a.voter < b.voter ? -1 : 1));
     const [changer, recomputed] = [votes[0]!, votes[1]!];
     small.castVote({ proposal: id, voter: changer.voter, created: now + 60, choice: { 1: 2, 3: 1 }, vp: changer.vp });
-    small.castVote({ proposal: id, voter: recomputed.voter, created: recomputed.created, choice: recomputed.choice, vp: recomputed.vp * 2 });
-    small.castVote({ proposal: id, voter: '0x1111111111111111111111111111111111111111', created: now + 120, choice: { 2: 1 }, vp: 12.5 });
+    small.castVote({
+      proposal: id,
+      voter: recomputed.voter,
+      created: recomputed.created,
+      choice: recomputed.choice,
+      vp: recomputed.vp * 2,
+    });
+    small.castVote({
+      proposal: id,
+      voter: '0x1111111111111111111111111111111111111111',
+      created: now + 120,
+      choice: { 2: 1 },
+      vp: 12.5,
+    });
     proposal.end = now + 600;
     small.now = () => now + 3600;
 
@@ -63,13 +75,22 @@ describe.each(databaseTargets())('Snapshot active proposals on $kind', (target) 
     expect(byVoter.get(changer.voter.toLowerCase())).toMatchObject({ choice: { 1: 2, 3: 1 } });
     expect(byVoter.get(changer.voter.toLowerCase())!.created).toBe(now + 60);
     expect(Number(byVoter.get(recomputed.voter.toLowerCase())!.voting_power)).toBe(recomputed.vp * 2);
-    expect(byVoter.get('0x1111111111111111111111111111111111111111')).toMatchObject({ choice: { 2: 1 }, voting_power: '12.5' });
-    expect(events).toEqual(expect.arrayContaining([
-      { type: 'proposal.updated', dao: dao!.slug, proposal: id, state: 'closed' },
-      expect.objectContaining({ type: 'vote.cast', proposal: id, voter: changer.voter.toLowerCase() }),
-      expect.objectContaining({ type: 'vote.cast', proposal: id, voter: recomputed.voter.toLowerCase() }),
-      expect.objectContaining({ type: 'vote.cast', proposal: id, voter: '0x1111111111111111111111111111111111111111' }),
-    ]));
+    expect(byVoter.get('0x1111111111111111111111111111111111111111')).toMatchObject({
+      choice: { 2: 1 },
+      voting_power: '12.5',
+    });
+    expect(events).toEqual(
+      expect.arrayContaining([
+        { type: 'proposal.updated', dao: dao!.slug, proposal: id, state: 'closed' },
+        expect.objectContaining({ type: 'vote.cast', proposal: id, voter: changer.voter.toLowerCase() }),
+        expect.objectContaining({ type: 'vote.cast', proposal: id, voter: recomputed.voter.toLowerCase() }),
+        expect.objectContaining({
+          type: 'vote.cast',
+          proposal: id,
+          voter: '0x1111111111111111111111111111111111111111',
+        }),
+      ]),
+    );
 
     // Closed now: no longer re-read, and nothing to write.
     const versions = await rowVersions(database, dao!.id);
@@ -83,39 +104,83 @@ describe.each(databaseTargets())('Snapshot active proposals on $kind', (target) 
     const [dao] = await createSpaceDaos(database, ['comp-vote.eth']);
     const base = small.now() + 7200;
     const cases = [
-      ['single-choice', 2], ['basic', 3], ['approval', [1, 3]], ['ranked-choice', [3, 1, 2]],
-      ['quadratic', { 1: 4, 2: 1 }], ['weighted', { 2: 0.25, 3: 0.75 }],
+      ['single-choice', 2],
+      ['basic', 3],
+      ['approval', [1, 3]],
+      ['ranked-choice', [3, 1, 2]],
+      ['quadratic', { 1: 4, 2: 1 }],
+      ['weighted', { 2: 0.25, 3: 0.75 }],
     ] as const;
     cases.forEach(([type], i) => {
       const id = `0xtype${i}`;
       small.proposals.set(id, {
-        id, space: 'comp-vote.eth', title: `${type} proposal`, body: 'b', discussion: '', author: '0x2222222222222222222222222222222222222222',
-        type, choices: ['a', 'b', 'c'], start: base + i, end: base + 100_000, created: base + i, quorum: 0, scores: [0, 0, 0], scores_total: 0, votes: 0,
+        id,
+        space: 'comp-vote.eth',
+        title: `${type} proposal`,
+        body: 'b',
+        discussion: '',
+        author: '0x2222222222222222222222222222222222222222',
+        type,
+        choices: ['a', 'b', 'c'],
+        start: base + i,
+        end: base + 100_000,
+        created: base + i,
+        quorum: 0,
+        scores: [0, 0, 0],
+        scores_total: 0,
+        votes: 0,
       });
     });
     small.now = () => base + 50;
     cases.forEach(([, choice], i) => {
-      small.castVote({ proposal: `0xtype${i}`, voter: '0x3333333333333333333333333333333333333333', created: base + 60 + i, choice, vp: 1.5 });
+      small.castVote({
+        proposal: `0xtype${i}`,
+        voter: '0x3333333333333333333333333333333333333333',
+        created: base + 60 + i,
+        choice,
+        vp: 1.5,
+      });
     });
     // A private proposal's vote is an encrypted string until the proposal closes.
-    small.castVote({ proposal: '0xtype0', voter: '0x4444444444444444444444444444444444444444', created: base + 70, choice: '0xdeadbeef' as never, vp: 2 });
+    small.castVote({
+      proposal: '0xtype0',
+      voter: '0x4444444444444444444444444444444444444444',
+      created: base + 70,
+      choice: '0xdeadbeef' as never,
+      vp: 2,
+    });
 
     const [outcome] = await syncAll(database, [dao!], { url: hub.url });
     expect(outcome!.details!.skipped_votes).toBe(1);
     let stored = await storedRows(database, dao!.id);
     for (const [i, [type, choice]] of cases.entries()) {
-      expect(stored.proposals.find((p) => p.external_id === `0xtype${i}`)).toMatchObject({ voting_type: type, state: 'active' });
+      expect(stored.proposals.find((p) => p.external_id === `0xtype${i}`)).toMatchObject({
+        voting_type: type,
+        state: 'active',
+      });
       expect(stored.votes.find((v) => v.proposal === `0xtype${i}`)!.choice).toEqual(choice);
     }
     expect(stored.votes.some((v) => v.voter === '0x4444444444444444444444444444444444444444')).toBe(false);
 
     // Closed and revealed: the open proposal's re-read stores the vote.
-    small.castVote({ proposal: '0xtype0', voter: '0x4444444444444444444444444444444444444444', created: base + 70, choice: 1, vp: 2 });
+    small.castVote({
+      proposal: '0xtype0',
+      voter: '0x4444444444444444444444444444444444444444',
+      created: base + 70,
+      choice: 1,
+      vp: 2,
+    });
     small.now = () => base + 200_000;
     await syncAll(database, [dao!], { url: hub.url });
     stored = await storedRows(database, dao!.id);
-    expect(stored.votes.find((v) => v.voter === '0x4444444444444444444444444444444444444444')).toMatchObject({ proposal: '0xtype0', choice: 1, voting_power: '2' });
-    expect(stored.proposals.filter((p) => String(p.external_id).startsWith('0xtype')).map((p) => p.state)).toEqual(cases.map(() => 'closed'));
+    expect(stored.votes.find((v) => v.voter === '0x4444444444444444444444444444444444444444')).toMatchObject({
+      proposal: '0xtype0',
+      choice: 1,
+      voting_power: '2',
+    });
+    expect(stored.proposals.filter((p) => String(p.external_id).startsWith('0xtype')).map((p) => p.state)).toEqual(
+      cases.map(() => 'closed'),
+    );
   });
 
   it('an aborted run stops at the next page and the next run completes it', async () => {
@@ -125,15 +190,25 @@ describe.each(databaseTargets())('Snapshot active proposals on $kind', (target) 
     try {
       const { source } = snapshotSource({ url: dimoHub.url, pageSize: 5 });
       const abort = new AbortController();
-      await expect(runSync({ database, dao: dao!, source, logger: quiet, signal: abort.signal, progress: (done) => done >= 10 && abort.abort(new Error('shutting down')) }))
-        .rejects.toThrow('shutting down');
+      await expect(
+        runSync({
+          database,
+          dao: dao!,
+          source,
+          logger: quiet,
+          signal: abort.signal,
+          progress: (done) => done >= 10 && abort.abort(new Error('shutting down')),
+        }),
+      ).rejects.toThrow('shutting down');
       const partial = await storedRows(database, dao!.id);
       expect(partial.votes.length).toBeGreaterThanOrEqual(10);
       expect(partial.votes.length).toBeLessThan(dimo.votes.size);
       await runSync({ database, dao: dao!, source, logger: quiet });
       const done = await storedRows(database, dao!.id);
       expect(done.votes.map((v) => [v.proposal, v.voter])).toEqual(
-        [...dimo.votes.values()].map((v) => [v.proposal, v.voter.toLowerCase()]).sort((a, b) => (a.join() < b.join() ? -1 : 1)),
+        [...dimo.votes.values()]
+          .map((v) => [v.proposal, v.voter.toLowerCase()])
+          .sort((a, b) => (a.join() < b.join() ? -1 : 1)),
       );
     } finally {
       await dimoHub.close();
@@ -142,8 +217,13 @@ describe.each(databaseTargets())('Snapshot active proposals on $kind', (target) 
 
   it('a space the hub does not know fails the run, recorded in sync_state', async () => {
     const [dao] = await createSpaceDaos(database, ['no-such-space.eth']);
-    await expect(syncAll(database, [dao!], { url: hub.url })).rejects.toThrow("Snapshot space 'no-such-space.eth' not found");
-    const [state] = await rowsOf<{ status: string; last_error: string }>(database.db, sql`select status, last_error from sync_state where dao_id = ${dao!.id}`);
+    await expect(syncAll(database, [dao!], { url: hub.url })).rejects.toThrow(
+      "Snapshot space 'no-such-space.eth' not found",
+    );
+    const [state] = await rowsOf<{ status: string; last_error: string }>(
+      database.db,
+      sql`select status, last_error from sync_state where dao_id = ${dao!.id}`,
+    );
     expect(state).toEqual({ status: 'failed', last_error: "Snapshot space 'no-such-space.eth' not found" });
   });
 });

@@ -1,11 +1,11 @@
-import { Type } from '@sinclair/typebox';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Type } from '@sinclair/typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnapshotClient, SnapshotHubError } from '../src/sources/snapshot/client.ts';
 import { SlidingWindowLimiter } from '../src/sources/snapshot/limiter.ts';
 import { sharedData } from './helpers/db.ts';
-import { loadHubData, startHub, type HubData } from './helpers/snapshot-hub/index.ts';
+import { type HubData, loadHubData, startHub } from './helpers/snapshot-hub/index.ts';
 
 const SpaceId = Type.Object({ space: Type.Union([Type.Object({ id: Type.String() }), Type.Null()]) });
 const SPACE = '{ space(id: "dimo.eth") { id } }';
@@ -35,9 +35,13 @@ describe('SnapshotClient against the stand-in hub', () => {
   it('sends x-api-key; a refused key is a clear, non-retried error', async () => {
     const hub = await startHub(data, { rateLimit: false, apiKeys: { secret: { monthlyLimit: 10 } } });
     try {
-      await expect(client(hub.url, { apiKey: 'secret' }).graphql('space', SPACE, {}, SpaceId)).resolves.toEqual({ space: { id: 'dimo.eth' } });
+      await expect(client(hub.url, { apiKey: 'secret' }).graphql('space', SPACE, {}, SpaceId)).resolves.toEqual({
+        space: { id: 'dimo.eth' },
+      });
       const refused = client(hub.url, { apiKey: 'wrong' });
-      await expect(refused.graphql('space', SPACE, {}, SpaceId)).rejects.toThrow('Snapshot hub query space: HTTP 401 (invalid api key)');
+      await expect(refused.graphql('space', SPACE, {}, SpaceId)).rejects.toThrow(
+        'Snapshot hub query space: HTTP 401 (invalid api key)',
+      );
       expect(refused.requests).toBe(1);
     } finally {
       await hub.close();
@@ -45,9 +49,21 @@ describe('SnapshotClient against the stand-in hub', () => {
   });
 
   it.each([
-    ['a limit error in a 200 body', '{ proposals(first: 1001) { id } }', 'Snapshot hub query q failed: The `first` argument must not be greater than 1000'],
-    ['a validation error (400)', '{ proposals(first: 1) { id foo } }', 'Snapshot hub query q failed: Cannot query field "foo" on type "Proposal".'],
-    ['too many root fields (500)', '{ a: space(id: "x") { id } b: space(id: "x") { id } c: space(id: "x") { id } d: space(id: "x") { id } e: space(id: "x") { id } f: space(id: "x") { id } }', "Snapshot hub query q failed: ' exceeds the maximum number of root selections: 5"],
+    [
+      'a limit error in a 200 body',
+      '{ proposals(first: 1001) { id } }',
+      'Snapshot hub query q failed: The `first` argument must not be greater than 1000',
+    ],
+    [
+      'a validation error (400)',
+      '{ proposals(first: 1) { id foo } }',
+      'Snapshot hub query q failed: Cannot query field "foo" on type "Proposal".',
+    ],
+    [
+      'too many root fields (500)',
+      '{ a: space(id: "x") { id } b: space(id: "x") { id } c: space(id: "x") { id } d: space(id: "x") { id } e: space(id: "x") { id } f: space(id: "x") { id } }',
+      "Snapshot hub query q failed: ' exceeds the maximum number of root selections: 5",
+    ],
   ])('GraphQL errors are not retried: %s', async (_, query, message) => {
     const hub = await startHub(data, { rateLimit: false });
     try {
@@ -79,10 +95,14 @@ describe('SnapshotClient against the stand-in hub', () => {
   });
 
   it('retries 5xx, 429 bursts and dropped connections with backoff, honouring Retry-After', async () => {
-    const hub = await startHub(data, { rateLimit: false, faults: { serverErrorRate: 0.2, burst429Rate: 0.05, burst429Length: 2, dropRate: 0.1, seed: 3 } });
+    const hub = await startHub(data, {
+      rateLimit: false,
+      faults: { serverErrorRate: 0.2, burst429Rate: 0.05, burst429Length: 2, dropRate: 0.1, seed: 3 },
+    });
     try {
       const c = client(hub.url, { maxAttempts: 20, maxRetryAfterMs: 50 });
-      for (let i = 0; i < 60; i++) await expect(c.graphql('space', SPACE, {}, SpaceId)).resolves.toEqual({ space: { id: 'dimo.eth' } });
+      for (let i = 0; i < 60; i++)
+        await expect(c.graphql('space', SPACE, {}, SpaceId)).resolves.toEqual({ space: { id: 'dimo.eth' } });
       const injected = hub.stats.injected5xx + hub.stats.injected429 + hub.stats.dropped;
       expect(injected).toBeGreaterThan(5);
       expect(c.retries).toBe(injected);
@@ -96,7 +116,9 @@ describe('SnapshotClient against the stand-in hub', () => {
     const hub = await startHub(data, { rateLimit: false, faults: { serverErrorRate: 1 } });
     try {
       const c = client(hub.url, { maxAttempts: 3 });
-      await expect(c.graphql('space', SPACE, {}, SpaceId)).rejects.toThrow(/^Snapshot hub query space: HTTP 50[23].*\(gave up after 3 attempts\)$/);
+      await expect(c.graphql('space', SPACE, {}, SpaceId)).rejects.toThrow(
+        /^Snapshot hub query space: HTTP 50[23].*\(gave up after 3 attempts\)$/,
+      );
       expect(c.requests).toBe(3);
     } finally {
       await hub.close();
@@ -134,12 +156,17 @@ describe('SnapshotClient number coercion and shape checks', () => {
   it('takes Float fields printed as integers or numeric strings', async () => {
     answer = '{"data":{"votes":[{"vp":80000,"created":1752192000},{"vp":"8.095402910725175","created":"1746144000"}]}}';
     await expect(client(url).graphql('votes', '{votes{vp created}}', {}, Vote)).resolves.toEqual({
-      votes: [{ vp: 80000, created: 1752192000 }, { vp: 8.095402910725175, created: 1746144000 }],
+      votes: [
+        { vp: 80000, created: 1752192000 },
+        { vp: 8.095402910725175, created: 1746144000 },
+      ],
     });
   });
 
   it('names the query and the path of an unexpected answer', async () => {
     answer = '{"data":{"votes":[{"vp":"lots","created":1}]}}';
-    await expect(client(url).graphql('votesPage', '{votes{vp created}}', {}, Vote)).rejects.toThrow('Snapshot hub query votesPage: unexpected answer at /votes/0/vp: Expected number');
+    await expect(client(url).graphql('votesPage', '{votes{vp created}}', {}, Vote)).rejects.toThrow(
+      'Snapshot hub query votesPage: unexpected answer at /votes/0/vp: Expected number',
+    );
   });
 });

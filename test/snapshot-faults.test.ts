@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db/index.ts';
 import { databaseTargets, sharedData, type TestDatabase } from './helpers/db.ts';
-import { loadHubData, startHub, type HubData, type SnapshotHubStandIn } from './helpers/snapshot-hub/index.ts';
+import { type HubData, loadHubData, type SnapshotHubStandIn, startHub } from './helpers/snapshot-hub/index.ts';
 import { createSpaceDaos, storedRows, syncAll } from './helpers/snapshot-sync.ts';
 
 /**
@@ -45,7 +45,9 @@ describe.each(databaseTargets())('Snapshot sync under injected faults on $kind',
     await syncAll(cleanDb, cleanDaos, { url: healthy.url, pageSize: PAGE_SIZE });
 
     const { injected5xx, injected429, dropped, limited } = faulty.stats;
-    console.log(`[${target.kind}] ${faulty.stats.requests} requests: ${injected5xx} 5xx, ${injected429} 429, ${dropped} dropped, all retried`);
+    console.log(
+      `[${target.kind}] ${faulty.stats.requests} requests: ${injected5xx} 5xx, ${injected429} 429, ${dropped} dropped, all retried`,
+    );
     expect(injected5xx).toBeGreaterThan(0);
     expect(injected429).toBeGreaterThan(0);
     expect(dropped).toBeGreaterThan(0);
@@ -57,7 +59,8 @@ describe.each(databaseTargets())('Snapshot sync under injected faults on $kind',
       const rows = await storedRows(faultyDb, dao.id);
       expect(rows).toEqual(await storedRows(cleanDb, cleanDaos[i]!.id));
       votes += rows.votes.length;
-      const cursor = async (db: TestDatabase, id: number) => (await rowsOf<{ cursor: unknown }>(db.db, sql`select cursor from sync_state where dao_id = ${id}`))[0];
+      const cursor = async (db: TestDatabase, id: number) =>
+        (await rowsOf<{ cursor: unknown }>(db.db, sql`select cursor from sync_state where dao_id = ${id}`))[0];
       expect(await cursor(faultyDb, dao.id)).toEqual(await cursor(cleanDb, cleanDaos[i]!.id));
     }
     expect(votes).toBe(data.votes.size);

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, rowsOf, type Database } from '../src/db/index.ts';
+import { type Database, openDatabase, rowsOf } from '../src/db/index.ts';
 import { databaseTargets, repoRoot, sharedData, type TestDatabase } from './helpers/db.ts';
-import { loadHubData, startHub, type HubData, type SnapshotHubStandIn } from './helpers/snapshot-hub/index.ts';
+import { type HubData, loadHubData, type SnapshotHubStandIn, startHub } from './helpers/snapshot-hub/index.ts';
 import { createSpaceDaos, storedRows, syncAll } from './helpers/snapshot-sync.ts';
 
 /**
@@ -30,9 +30,15 @@ beforeAll(async () => {
 });
 afterAll(() => hub?.close());
 
-function runChild(env: Record<string, string>, killAfterPages: number | null): Promise<{ code: number | null; killed: boolean; pages: number; stderr: string }> {
+function runChild(
+  env: Record<string, string>,
+  killAfterPages: number | null,
+): Promise<{ code: number | null; killed: boolean; pages: number; stderr: string }> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, ['--import', tsx, child], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', tsx, child], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let pages = 0;
     let killed = false;
     let stderr = '';
@@ -102,8 +108,14 @@ describe.each(databaseTargets())('Snapshot sync killed with SIGKILL on $kind', (
       const cleanRun = await storedRows(clean, cleanDaos[i]!.id);
       expect(afterKills).toEqual(cleanRun);
       votes += afterKills.votes.length;
-      const [state] = await rowsOf<{ status: string; cursor: unknown }>(database.db, sql`select status, cursor from sync_state where dao_id = ${dao.id}`);
-      const [cleanState] = await rowsOf<{ status: string; cursor: unknown }>(clean.db, sql`select status, cursor from sync_state where dao_id = ${cleanDaos[i]!.id}`);
+      const [state] = await rowsOf<{ status: string; cursor: unknown }>(
+        database.db,
+        sql`select status, cursor from sync_state where dao_id = ${dao.id}`,
+      );
+      const [cleanState] = await rowsOf<{ status: string; cursor: unknown }>(
+        clean.db,
+        sql`select status, cursor from sync_state where dao_id = ${cleanDaos[i]!.id}`,
+      );
       expect(state).toEqual(cleanState);
     }
     expect(votes).toBe(data.votes.size);

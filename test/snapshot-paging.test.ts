@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PagingError, START, timePages, type TimeCursor } from '../src/sources/snapshot/paging.ts';
+import { PagingError, START, type TimeCursor, timePages } from '../src/sources/snapshot/paging.ts';
 
 /** A hub list in its order (created asc, ties by id asc) answering created_gte + skip + first like the hub. */
 function hubList(rows: Array<{ id: string; created: number }>) {

@@ -1,11 +1,11 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import {
-  isValidChoice,
-  scoreProposal,
   type Choice,
   type ChoiceScore,
+  isValidChoice,
   type ScoredVote,
+  scoreProposal,
   type VotingType,
 } from '../src/metrics/snapshot-scoring.ts';
 
@@ -207,10 +207,7 @@ describe('isValidChoice follows Snapshot', () => {
 // ---------------------------------------------------------------------------------------------
 // Properties
 
-const powerArb = fc.oneof(
-  fc.constant(0),
-  fc.double({ min: 1e-6, max: 1e9, noNaN: true, noDefaultInfinity: true }),
-);
+const powerArb = fc.oneof(fc.constant(0), fc.double({ min: 1e-6, max: 1e9, noNaN: true, noDefaultInfinity: true }));
 const intPowerArb = fc.integer({ min: 0, max: 1_000_000 });
 
 function junkArb(n: number): fc.Arbitrary<unknown> {
@@ -220,11 +217,9 @@ function junkArb(n: number): fc.Arbitrary<unknown> {
     fc.constant('1'),
     fc.constant(null),
     fc.array(fc.integer({ min: -1, max: n + 1 }), { maxLength: n + 1 }),
-    fc.dictionary(
-      fc.integer({ min: -1, max: n + 1 }).map(String),
-      fc.double({ min: -5, max: 5, noNaN: true }),
-      { maxKeys: n + 1 },
-    ),
+    fc.dictionary(fc.integer({ min: -1, max: n + 1 }).map(String), fc.double({ min: -5, max: 5, noNaN: true }), {
+      maxKeys: n + 1,
+    }),
   );
 }
 
@@ -336,16 +331,20 @@ describe('properties', () => {
   for (const type of ['single-choice', 'basic', 'approval', 'weighted', 'quadratic'] as const) {
     it(`${type}: scaling every voting power by k scales every score by k`, () => {
       fc.assert(
-        fc.property(
-          ballotsArb(type),
-          fc.double({ min: 1e-3, max: 1e3, noNaN: true }),
-          ({ n, votes }, k) => {
-            const base = scoreProposal(type, n, votes);
-            const scaled = scoreProposal(type, n, votes.map((x) => v(x.choice, x.votingPower * k)));
-            expectClose(powers(scaled), powers(base).map((p) => p * k), 1e-9);
-            expect(counts(scaled)).toEqual(counts(base));
-          },
-        ),
+        fc.property(ballotsArb(type), fc.double({ min: 1e-3, max: 1e3, noNaN: true }), ({ n, votes }, k) => {
+          const base = scoreProposal(type, n, votes);
+          const scaled = scoreProposal(
+            type,
+            n,
+            votes.map((x) => v(x.choice, x.votingPower * k)),
+          );
+          expectClose(
+            powers(scaled),
+            powers(base).map((p) => p * k),
+            1e-9,
+          );
+          expect(counts(scaled)).toEqual(counts(base));
+        }),
       );
     });
   }
@@ -357,7 +356,11 @@ describe('properties', () => {
         fc.integer({ min: -8, max: 8 }).map((e) => 2 ** e),
         ({ n, votes }, k) => {
           const base = scoreProposal('ranked-choice', n, votes);
-          const scaled = scoreProposal('ranked-choice', n, votes.map((x) => v(x.choice, x.votingPower * k)));
+          const scaled = scoreProposal(
+            'ranked-choice',
+            n,
+            votes.map((x) => v(x.choice, x.votingPower * k)),
+          );
           expect(powers(scaled)).toEqual(powers(base).map((p) => p * k));
         },
       ),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaoRow } from '../src/db/queries/daos.ts';
 import type { LiveEvent } from '../src/sync/types.ts';
 import { databaseTargets, sharedData, type TestDatabase } from './helpers/db.ts';
-import { loadHubData, startHub, type HubData, type SnapshotHubStandIn } from './helpers/snapshot-hub/index.ts';
+import { type HubData, loadHubData, type SnapshotHubStandIn, startHub } from './helpers/snapshot-hub/index.ts';
 import { createSpaceDaos, hubRows, rowVersions, storedRows, syncAll } from './helpers/snapshot-sync.ts';
 
 /**
@@ -14,7 +14,6 @@ let data: HubData;
 beforeAll(() => {
   data = loadHubData(sharedData);
 });
-
 
 describe.each(databaseTargets())('Snapshot sync on $kind', (target) => {
   let database: TestDatabase;
@@ -31,7 +30,7 @@ describe.each(databaseTargets())('Snapshot sync on $kind', (target) => {
     await database?.destroy();
   });
 
-  it('stores exactly the hub\'s proposals and votes of every space, in fewer requests than skip paging, never hitting the limiter', async () => {
+  it("stores exactly the hub's proposals and votes of every space, in fewer requests than skip paging, never hitting the limiter", async () => {
     const outcomes = await syncAll(database, daos, { url: hub.url, windowMs: 1000, events });
     expect(hub.stats.byStatus[429]).toBeUndefined();
     expect(hub.stats.limited).toBe(0);
@@ -42,15 +41,41 @@ describe.each(databaseTargets())('Snapshot sync on $kind', (target) => {
       expect(stored.proposals.length).toBe(hub.proposals.length);
       expect(stored.votes.length).toBe(hub.votes.length);
       // Row by row, as one comparison per table (one expect per row costs more than the sync on a loaded machine).
-      expect(stored.proposals.map((row) => ({ ...row, quorum: Number(row.quorum), scores: (row.scores as string[]).map(Number), scores_total: Number(row.scores_total) }))).toEqual(
+      expect(
+        stored.proposals.map((row) => ({
+          ...row,
+          quorum: Number(row.quorum),
+          scores: (row.scores as string[]).map(Number),
+          scores_total: Number(row.scores_total),
+        })),
+      ).toEqual(
         hub.proposals.map((p) => ({
-          external_id: p.id, source: 'snapshot', voting_type: p.type, title: p.title, body: p.body, author: p.author.toLowerCase(), choices: p.choices,
-          start: p.start, end: p.end, state: data.stateOf(p), quorum: p.quorum, snapshot_block: 0, scores: p.scores, scores_total: p.scores_total,
+          external_id: p.id,
+          source: 'snapshot',
+          voting_type: p.type,
+          title: p.title,
+          body: p.body,
+          author: p.author.toLowerCase(),
+          choices: p.choices,
+          start: p.start,
+          end: p.end,
+          state: data.stateOf(p),
+          quorum: p.quorum,
+          snapshot_block: 0,
+          scores: p.scores,
+          scores_total: p.scores_total,
           votes_count: data.votesOf(p.id).length,
         })),
       );
       expect(stored.votes.map((row) => ({ ...row, voting_power: Number(row.voting_power) }))).toEqual(
-        hub.votes.map((v) => ({ proposal: v.proposal, voter: v.voter.toLowerCase(), choice: v.choice, voting_power: v.vp, reason: null, created: v.created })),
+        hub.votes.map((v) => ({
+          proposal: v.proposal,
+          voter: v.voter.toLowerCase(),
+          choice: v.choice,
+          voting_power: v.vp,
+          reason: null,
+          created: v.created,
+        })),
       );
       expect(stored.dao).toMatchObject({ total_proposals: hub.proposals.length, total_votes: hub.votes.length });
     }
@@ -60,11 +85,15 @@ describe.each(databaseTargets())('Snapshot sync on $kind', (target) => {
     for (const dao of daos) {
       const { proposals, votes } = hubRows(data, dao.snapshotSpace!);
       skipRequests += Math.floor(proposals.length / 1000) + 1;
-      skipRequests += votes.length <= 6000 ? Math.floor(votes.length / 1000) + 1
-        : proposals.reduce((n, p) => n + Math.floor(data.votesOf(p.id).length / 1000) + 1, 0);
+      skipRequests +=
+        votes.length <= 6000
+          ? Math.floor(votes.length / 1000) + 1
+          : proposals.reduce((n, p) => n + Math.floor(data.votesOf(p.id).length / 1000) + 1, 0);
     }
     const pageRequests = (hub.stats.byField.votes ?? 0) + (hub.stats.byField.proposals ?? 0) - daos.length; // the space query also asks votes(first: 1)
-    console.log(`[${target.kind}] time-cursor requests for proposals+votes: ${pageRequests} (all requests: ${hub.stats.requests}); skip paging would need ${skipRequests}`);
+    console.log(
+      `[${target.kind}] time-cursor requests for proposals+votes: ${pageRequests} (all requests: ${hub.stats.requests}); skip paging would need ${skipRequests}`,
+    );
     expect(pageRequests).toBeLessThan(skipRequests);
     const requests = outcomes.reduce((n, o) => n + (o.details!.requests as number), 0);
     expect(requests).toBe(hub.stats.requests);

@@ -10,9 +10,24 @@ import { importText } from './helpers/fixtures.ts';
 
 const records = (slug: string, voters: number) => [
   { type: 'dao', slug, name: `DAO ${slug}`, chain: 'ethereum' },
-  { type: 'proposal', dao: slug, id: 'p1', title: 'P1', choices: ['For', 'Against'], start: '2024-01-01T00:00:00Z', end: '2024-01-08T00:00:00Z', state: 'closed' },
+  {
+    type: 'proposal',
+    dao: slug,
+    id: 'p1',
+    title: 'P1',
+    choices: ['For', 'Against'],
+    start: '2024-01-01T00:00:00Z',
+    end: '2024-01-08T00:00:00Z',
+    state: 'closed',
+  },
   ...Array.from({ length: voters }, (_, i) => ({
-    type: 'vote', dao: slug, proposal: 'p1', voter: `0x${(i + 1).toString(16).padStart(40, '0')}`, choice: 1 + (i % 2), voting_power: String(10 * (i + 1)), created: '2024-01-02T00:00:00Z',
+    type: 'vote',
+    dao: slug,
+    proposal: 'p1',
+    voter: `0x${(i + 1).toString(16).padStart(40, '0')}`,
+    choice: 1 + (i % 2),
+    voting_power: String(10 * (i + 1)),
+    created: '2024-01-02T00:00:00Z',
   })),
 ];
 const ndjson = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n');
@@ -41,7 +56,11 @@ describe.each(databaseTargets())('metric read path on $kind', (target) => {
   it('batches the DAO reads of one event-loop turn into one query, in request order, and names an unknown DAO', async () => {
     const { db, counter } = counting(database.db);
     const loader = new DaoVersionLoader(db);
-    const [a, b, both] = await Promise.all([loader.load(['alpha']), loader.load(['beta']), loader.load(['beta', 'alpha'])]);
+    const [a, b, both] = await Promise.all([
+      loader.load(['alpha']),
+      loader.load(['beta']),
+      loader.load(['beta', 'alpha']),
+    ]);
     expect(counter.selects).toBe(1);
     expect(a.map((r) => r.dao.slug)).toEqual(['alpha']);
     expect(b[0]!.version).not.toBeNull();
@@ -81,7 +100,20 @@ describe.each(databaseTargets())('metric read path on $kind', (target) => {
       expect(await read()).toBe(refreshed);
 
       // A write changes the rollup version: the next read recomputes before answering.
-      await importText(database, ndjson([{ type: 'vote', dao: 'beta', proposal: 'p1', voter: `0x${'f'.repeat(40)}`, choice: 1, voting_power: '7', created: '2024-01-03T00:00:00Z' }]));
+      await importText(
+        database,
+        ndjson([
+          {
+            type: 'vote',
+            dao: 'beta',
+            proposal: 'p1',
+            voter: `0x${'f'.repeat(40)}`,
+            choice: 1,
+            voting_power: '7',
+            created: '2024-01-03T00:00:00Z',
+          },
+        ]),
+      );
       expect((await read()).activity.votes).toBe(6);
     } finally {
       now.mockRestore();

@@ -4,13 +4,37 @@ import { ConfigError } from '../src/errors.ts';
 
 describe('sync configuration', () => {
   it('defaults to a five-minute interval, two jobs at once, five attempts from 10 s, and serve working jobs', () => {
-    expect(loadConfig({}).sync).toEqual({ intervalSeconds: 300, concurrency: 2, attempts: 5, backoffSeconds: 10, worker: true, queuePrefix: 'dao-portal', stalledSeconds: 30 });
+    expect(loadConfig({}).sync).toEqual({
+      intervalSeconds: 300,
+      concurrency: 2,
+      attempts: 5,
+      backoffSeconds: 10,
+      worker: true,
+      queuePrefix: 'dao-portal',
+      stalledSeconds: 30,
+    });
   });
 
   it('reads every variable', () => {
-    expect(loadConfig({
-      SYNC_INTERVAL_SECONDS: '60', SYNC_CONCURRENCY: '8', SYNC_ATTEMPTS: '3', SYNC_BACKOFF_SECONDS: '0', SYNC_WORKER: 'false', SYNC_QUEUE_PREFIX: 'portal-a', SYNC_STALLED_SECONDS: '5',
-    }).sync).toEqual({ intervalSeconds: 60, concurrency: 8, attempts: 3, backoffSeconds: 0, worker: false, queuePrefix: 'portal-a', stalledSeconds: 5 });
+    expect(
+      loadConfig({
+        SYNC_INTERVAL_SECONDS: '60',
+        SYNC_CONCURRENCY: '8',
+        SYNC_ATTEMPTS: '3',
+        SYNC_BACKOFF_SECONDS: '0',
+        SYNC_WORKER: 'false',
+        SYNC_QUEUE_PREFIX: 'portal-a',
+        SYNC_STALLED_SECONDS: '5',
+      }).sync,
+    ).toEqual({
+      intervalSeconds: 60,
+      concurrency: 8,
+      attempts: 3,
+      backoffSeconds: 0,
+      worker: false,
+      queuePrefix: 'portal-a',
+      stalledSeconds: 5,
+    });
     expect(loadConfig({ SYNC_WORKER: 'yes' }).sync.worker).toBe(true);
   });
 

@@ -39,12 +39,19 @@ describe.each(databaseTargets())('sync job runners on $kind', (target) => {
       const source = new TestSource(dao.space);
       const runner = runners.make(syncDeps(database, [source]), { intervalSeconds: 1 });
       await runner.start();
-      await until(async () => (await proposalIds(database, dao.id)).length >= 6 && (await syncStateOf(database, dao.id))?.status === 'idle', 'two scheduled runs');
+      await until(
+        async () =>
+          (await proposalIds(database, dao.id)).length >= 6 && (await syncStateOf(database, dao.id))?.status === 'idle',
+        'two scheduled runs',
+      );
       await runner.stop();
       const stored = await proposalIds(database, dao.id);
       expect(stored).toEqual(ids(stored.length));
       expect((await syncStateOf(database, dao.id))?.cursor).toEqual({ n: stored.length });
-      const [figures] = await rowsOf<{ total_proposals: number }>(database.db, sql`select total_proposals from daos where id = ${dao.id}`);
+      const [figures] = await rowsOf<{ total_proposals: number }>(
+        database.db,
+        sql`select total_proposals from daos where id = ${dao.id}`,
+      );
       expect(figures!.total_proposals).toBe(stored.length);
     });
 
@@ -89,8 +96,16 @@ describe.each(databaseTargets())('sync job runners on $kind', (target) => {
       const first = runners.make(syncDeps(database, [source]));
       const second = runners.make(syncDeps(database, [source]));
       await Promise.all([first.start(), second.start()]);
-      await Promise.all([first.scheduleDao(dao.id), second.scheduleDao(dao.id), first.scheduleDao(dao.id), second.scheduleDao(dao.id)]);
-      await until(async () => source.runs >= 1 && source.active === 0 && (await syncStateOf(database, dao.id))?.status === 'idle', 'the triggered runs');
+      await Promise.all([
+        first.scheduleDao(dao.id),
+        second.scheduleDao(dao.id),
+        first.scheduleDao(dao.id),
+        second.scheduleDao(dao.id),
+      ]);
+      await until(
+        async () => source.runs >= 1 && source.active === 0 && (await syncStateOf(database, dao.id))?.status === 'idle',
+        'the triggered runs',
+      );
       // Let any straggling duplicate get its chance to overlap before looking.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       await until(() => source.active === 0, 'runs to finish');
@@ -106,9 +121,15 @@ describe.each(databaseTargets())('sync job runners on $kind', (target) => {
       await runner.start();
       const dao = await addDao(space, 'rollback');
       await runner.scheduleDao(dao.id);
-      await until(async () => source.runs === 1 && (await syncStateOf(database, dao.id))?.status === 'idle', 'the first run');
+      await until(
+        async () => source.runs === 1 && (await syncStateOf(database, dao.id))?.status === 'idle',
+        'the first run',
+      );
       await runner.scheduleDao(dao.id);
-      await until(async () => source.runs === 3 && (await syncStateOf(database, dao.id))?.status === 'idle', 'the retried run');
+      await until(
+        async () => source.runs === 3 && (await syncStateOf(database, dao.id))?.status === 'idle',
+        'the retried run',
+      );
       expect(await proposalIds(database, dao.id)).toEqual(ids(6));
       expect((await syncStateOf(database, dao.id))?.cursor).toEqual({ n: 6 });
     });

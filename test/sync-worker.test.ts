@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db/index.ts';
 import { QueueRunner } from '../src/sync/queue.ts';
 import { databaseTargets, repoRoot, type TestDatabase } from './helpers/db.ts';
-import { Queue } from 'bullmq';
 import { syncDeps } from './helpers/runners.ts';
 import { proposalIds, syncStateOf, until } from './helpers/sync-source.ts';
 
@@ -22,7 +22,16 @@ describe.runIf(postgres && process.env.REDIS_URL)('dao-portal worker processes o
   function startWorkers(n: number) {
     const started = Array.from({ length: n }, () => {
       const child = spawn(process.execPath, ['--import', 'tsx', helper], {
-        env: { ...process.env, DATABASE_URL: database.url, SYNC_QUEUE_PREFIX: prefix, SYNC_CONCURRENCY: '2', SYNC_STALLED_SECONDS: '3', LOG_LEVEL: 'info', TEST_SYNC_SUFFIX: suffix, TEST_SYNC_DELAY_MS: '300' },
+        env: {
+          ...process.env,
+          DATABASE_URL: database.url,
+          SYNC_QUEUE_PREFIX: prefix,
+          SYNC_CONCURRENCY: '2',
+          SYNC_STALLED_SECONDS: '3',
+          LOG_LEVEL: 'info',
+          TEST_SYNC_SUFFIX: suffix,
+          TEST_SYNC_DELAY_MS: '300',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const worker = { child, log: '' };
@@ -31,20 +40,39 @@ describe.runIf(postgres && process.env.REDIS_URL)('dao-portal worker processes o
       workers.push(worker);
       return worker;
     });
-    return until(() => started.every((w) => w.log.includes('sync worker started')) && started, 'the workers to start', 60_000);
+    return until(
+      () => started.every((w) => w.log.includes('sync worker started')) && started,
+      'the workers to start',
+      60_000,
+    );
   }
 
   async function addDao(name: string) {
-    const [row] = await rowsOf<{ id: number }>(database.db, sql`
-      insert into daos (slug, name, chain, snapshot_space) values (${`${name}-${process.pid}`}, ${name}, 'ethereum', ${`${name}${suffix}`}) returning id`);
+    const [row] = await rowsOf<{ id: number }>(
+      database.db,
+      sql`
+      insert into daos (slug, name, chain, snapshot_space) values (${`${name}-${process.pid}`}, ${name}, 'ethereum', ${`${name}${suffix}`}) returning id`,
+    );
     return row!.id;
   }
 
   /** An API process that schedules (and never works) jobs. */
   function scheduler() {
-    const scheduling = { name: 'snapshot' as const, appliesTo: (dao: { snapshotSpace: string | null }) => Boolean(dao.snapshotSpace?.endsWith(suffix)), run: () => Promise.reject(new Error('schedulers do not run jobs')) };
+    const scheduling = {
+      name: 'snapshot' as const,
+      appliesTo: (dao: { snapshotSpace: string | null }) => Boolean(dao.snapshotSpace?.endsWith(suffix)),
+      run: () => Promise.reject(new Error('schedulers do not run jobs')),
+    };
     return new QueueRunner(syncDeps(database, [scheduling]), {
-      intervalSeconds: 3600, concurrency: 1, attempts: 3, backoffSeconds: 0, backoffMs: 100, redisUrl: process.env.REDIS_URL!, prefix, work: false, schedule: true,
+      intervalSeconds: 3600,
+      concurrency: 1,
+      attempts: 3,
+      backoffSeconds: 0,
+      backoffMs: 100,
+      redisUrl: process.env.REDIS_URL!,
+      prefix,
+      work: false,
+      schedule: true,
     });
   }
 
@@ -69,19 +97,29 @@ describe.runIf(postgres && process.env.REDIS_URL)('dao-portal worker processes o
     try {
       await Promise.all(schedulers.flatMap((s) => daoIds.flatMap((id) => [s.scheduleDao(id), s.scheduleDao(id)])));
       for (const id of daoIds) {
-        await until(async () => {
-          const state = await syncStateOf(database, id);
-          return state?.status === 'idle' && Number(state.cursor.n) >= 3;
-        }, `DAO ${id} to sync`, 60_000);
+        await until(
+          async () => {
+            const state = await syncStateOf(database, id);
+            return state?.status === 'idle' && Number(state.cursor.n) >= 3;
+          },
+          `DAO ${id} to sync`,
+          60_000,
+        );
       }
     } finally {
       await Promise.all(schedulers.map((s) => s.stop()));
     }
-    await until(async () => (await Promise.all(daoIds.map((id) => syncStateOf(database, id)))).every((s) => s?.status === 'idle'), 'every queued run to finish', 60_000);
+    await until(
+      async () => (await Promise.all(daoIds.map((id) => syncStateOf(database, id)))).every((s) => s?.status === 'idle'),
+      'every queued run to finish',
+      60_000,
+    );
     for (const id of daoIds) {
       const state = await syncStateOf(database, id);
       // Each run resumed where the previous one committed: overlapping runs would have left duplicates or gaps.
-      expect(await proposalIds(database, id)).toEqual(Array.from({ length: Number(state!.cursor.n) }, (_, i) => `p${i}`));
+      expect(await proposalIds(database, id)).toEqual(
+        Array.from({ length: Number(state!.cursor.n) }, (_, i) => `p${i}`),
+      );
     }
 
     const exits = started.map((w) => new Promise<number | null>((resolve) => w.child.once('exit', resolve)));
@@ -99,12 +137,23 @@ describe.runIf(postgres && process.env.REDIS_URL)('dao-portal worker processes o
     } finally {
       await schedule.stop();
     }
-    const victim = await until(() => [first!, second!].find((w) => w.log.includes(`run-start slow${suffix}`)), 'a worker to start the slow run');
+    const victim = await until(
+      () => [first!, second!].find((w) => w.log.includes(`run-start slow${suffix}`)),
+      'a worker to start the slow run',
+    );
     const survivor = victim === first ? second! : first!;
     victim.child.kill('SIGKILL');
     // BullMQ hands a job whose worker stopped renewing its lock to another worker (SYNC_STALLED_SECONDS).
-    await until(() => survivor.log.includes(`run-start slow${suffix}`), 'the surviving worker to take the job over', 120_000);
-    await until(async () => (await syncStateOf(database, id))?.status === 'idle', 'the taken-over run to finish', 60_000);
+    await until(
+      () => survivor.log.includes(`run-start slow${suffix}`),
+      'the surviving worker to take the job over',
+      120_000,
+    );
+    await until(
+      async () => (await syncStateOf(database, id))?.status === 'idle',
+      'the taken-over run to finish',
+      60_000,
+    );
     expect(await proposalIds(database, id)).toEqual(['p0', 'p1', 'p2']);
     expect((await syncStateOf(database, id))?.cursor).toEqual({ n: 3 });
   }, 240_000);

@@ -41,8 +41,11 @@ export type Bucket = Static<typeof metrics.Bucket>;
  * One bucket of a series: `t` and the figures of its type. TypeBox's static type leaves out what
  * `additionalProperties` allows, so the figures are added here from the same schema.
  */
-export type EnhancedPoint = Static<typeof metrics.EnhancedPoint> & Record<string, Static<typeof metrics.EnhancedFigure>>;
-export type Enhanced = Omit<Static<typeof metrics.Enhanced>, 'series'> & { series: { dao: DaoRef; points: EnhancedPoint[] }[] };
+export type EnhancedPoint = Static<typeof metrics.EnhancedPoint> &
+  Record<string, Static<typeof metrics.EnhancedFigure>>;
+export type Enhanced = Omit<Static<typeof metrics.Enhanced>, 'series'> & {
+  series: { dao: DaoRef; points: EnhancedPoint[] }[];
+};
 export type Voter = Static<typeof metrics.VoterEntry>;
 export type Delegate = Static<typeof metrics.DelegateEntry>;
 

@@ -9,7 +9,11 @@ import { NotFoundError } from '../errors.ts';
  * a rollup written by any process before a request is always seen by it.
  */
 export class DaoVersionLoader {
-  private pending: Array<{ keys: string[]; resolve: (rows: VersionedDao[]) => void; reject: (error: unknown) => void }> = [];
+  private pending: Array<{
+    keys: string[];
+    resolve: (rows: VersionedDao[]) => void;
+    reject: (error: unknown) => void;
+  }> = [];
 
   constructor(private readonly db: Db) {}
 

@@ -12,7 +12,11 @@ interface AjvIssue {
 const LOCATIONS: Record<string, string> = { querystring: 'query', params: 'path', body: 'body', headers: 'header' };
 
 /** Codes of Fastify's own client errors (body too large, unknown content type, ...); any other 4xx is VALIDATION_ERROR. */
-const CLIENT_ERROR_CODES: Partial<Record<number, ErrorCode>> = { 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+const CLIENT_ERROR_CODES: Partial<Record<number, ErrorCode>> = {
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
 
 /** Names the parameter an Ajv issue is about, e.g. `per_page` or `body.treasury_addresses.0`. */
 function describeIssue(context: string | undefined, issue: AjvIssue) {
@@ -27,13 +31,20 @@ function describeIssue(context: string | undefined, issue: AjvIssue) {
 }
 
 /** `fallback` may answer a request no route matched (the dashboard's SPA pages) and return true. */
-export function registerErrorHandling(app: FastifyInstance, fallback?: (request: FastifyRequest, reply: FastifyReply) => boolean) {
+export function registerErrorHandling(
+  app: FastifyInstance,
+  fallback?: (request: FastifyRequest, reply: FastifyReply) => boolean,
+) {
   app.setErrorHandler((error: FastifyError & { validationContext?: string }, request, reply) => {
     if (error instanceof AppError) {
       if (error.httpStatus >= 500) request.log.error({ err: error }, error.message);
       return reply.status(error.httpStatus).send({
         status: 'error',
-        error: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) },
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details !== undefined ? { details: error.details } : {}),
+        },
       });
     }
     if (error.validation) {
@@ -59,6 +70,9 @@ export function registerErrorHandling(app: FastifyInstance, fallback?: (request:
 
   app.setNotFoundHandler((request, reply) => {
     if (fallback?.(request, reply)) return reply;
-    return reply.status(404).send({ status: 'error', error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` } });
+    return reply.status(404).send({
+      status: 'error',
+      error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` },
+    });
   });
 }

@@ -8,7 +8,8 @@ import type { Format } from './schemas/common.ts';
  * backpressure stops the batch queries), and each batch is one short query, so no transaction or
  * cursor stays open across a slow download.
  */
-export const isExport = (format: Format | undefined): format is 'csv' | 'ndjson' => format === 'csv' || format === 'ndjson';
+export const isExport = (format: Format | undefined): format is 'csv' | 'ndjson' =>
+  format === 'csv' || format === 'ndjson';
 
 /** Rows of successive keyset pages: `fetch(last row of the previous page)` until a short page. */
 export async function* keysetRows<T>(batch: number, fetch: (after: T | undefined) => Promise<T[]>): AsyncGenerator<T> {
@@ -32,13 +33,20 @@ function csvCell(value: unknown): string {
 }
 
 /** Sends the rows as CSV (header line, RFC 4180 quoting, objects as JSON) or NDJSON. */
-export function sendExport(reply: FastifyReply, format: 'csv' | 'ndjson', name: string, columns: readonly string[], rows: AsyncIterable<Record<string, unknown>>) {
+export function sendExport(
+  reply: FastifyReply,
+  format: 'csv' | 'ndjson',
+  name: string,
+  columns: readonly string[],
+  rows: AsyncIterable<Record<string, unknown>>,
+) {
   async function* lines() {
     let chunk = format === 'csv' ? columns.join(',') + '\r\n' : '';
     for await (const row of rows) {
-      chunk += format === 'csv'
-        ? columns.map((c) => csvCell(row[c])).join(',') + '\r\n'
-        : JSON.stringify(Object.fromEntries(columns.map((c) => [c, row[c] ?? null]))) + '\n';
+      chunk +=
+        format === 'csv'
+          ? columns.map((c) => csvCell(row[c])).join(',') + '\r\n'
+          : JSON.stringify(Object.fromEntries(columns.map((c) => [c, row[c] ?? null]))) + '\n';
       if (chunk.length >= 64 * 1024) {
         yield chunk;
         chunk = '';

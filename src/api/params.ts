@@ -3,19 +3,25 @@ import { ValidationError } from '../errors.ts';
 import { toTime } from '../import/validate.ts';
 
 /** Query parameters shared by several routes. */
-export const TimeParam = (what: string) => Type.Optional(Type.String({ maxLength: 40, description: `${what}: ISO-8601 time or unix seconds` }));
+export const TimeParam = (what: string) =>
+  Type.Optional(Type.String({ maxLength: 40, description: `${what}: ISO-8601 time or unix seconds` }));
 
 function parseTime(name: string, raw: string | undefined): Date | undefined {
   if (raw === undefined) return undefined;
   const time = toTime(raw);
-  if (!time) throw new ValidationError(`${name} must be an ISO-8601 time or unix seconds`, [{ in: 'query', parameter: name, message: 'is not a time' }]);
+  if (!time)
+    throw new ValidationError(`${name} must be an ISO-8601 time or unix seconds`, [
+      { in: 'query', parameter: name, message: 'is not a time' },
+    ]);
   return time;
 }
 
 export function timeRange(query: { from?: string | undefined; to?: string | undefined }) {
   const range = { from: parseTime('from', query.from), to: parseTime('to', query.to) };
   if (range.from && range.to && range.from > range.to) {
-    throw new ValidationError('from must not be after to', [{ in: 'query', parameter: 'from', message: 'is after to' }]);
+    throw new ValidationError('from must not be after to', [
+      { in: 'query', parameter: 'from', message: 'is after to' },
+    ]);
   }
   return range;
 }
@@ -26,9 +32,18 @@ export const asOfTime = (raw: string | undefined) => parseTime('as_of', raw) ?? 
 /** Comma-separated DAO ids or slugs. */
 export function daoList(raw: string | undefined, max: number): string[] | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
-  const items = [...new Set(raw.split(',').map((s) => s.trim()).filter(Boolean))];
+  const items = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (items.length > max) {
-    throw new ValidationError(`dao_ids lists at most ${max} DAOs`, [{ in: 'query', parameter: 'dao_ids', message: `has more than ${max} items` }]);
+    throw new ValidationError(`dao_ids lists at most ${max} DAOs`, [
+      { in: 'query', parameter: 'dao_ids', message: `has more than ${max} items` },
+    ]);
   }
   return items;
 }

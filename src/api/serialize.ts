@@ -27,9 +27,25 @@ export function daoToApi(row: DaoRow) {
 }
 
 export function proposalToApi(row: {
-  id: number; daoId: number; daoSlug: string; externalId: string; source: string; votingType: string; title: string;
-  author: string | null; choices: string[]; start: Date; end: Date; state: string; quorum: string | null;
-  snapshotBlock: number | null; scores: string[] | null; scoresTotal: string | null; votesCount: number; createdAt: Date; updatedAt: Date;
+  id: number;
+  daoId: number;
+  daoSlug: string;
+  externalId: string;
+  source: string;
+  votingType: string;
+  title: string;
+  author: string | null;
+  choices: string[];
+  start: Date;
+  end: Date;
+  state: string;
+  quorum: string | null;
+  snapshotBlock: number | null;
+  scores: string[] | null;
+  scoresTotal: string | null;
+  votesCount: number;
+  createdAt: Date;
+  updatedAt: Date;
 }) {
   return {
     id: row.id,

@@ -1,12 +1,14 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { loadConfig, type Config } from '../config/index.ts';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { type Config, loadConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
+import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { VERSION } from '../version.ts';
+import type { ApiContext } from './context.ts';
 import { registerErrorHandling } from './errors.ts';
 import { daoRoutes } from './routes/daos.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -18,8 +20,6 @@ import { searchRoutes } from './routes/search.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { syncRoutes } from './routes/sync.ts';
-import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
-import type { ApiContext } from './context.ts';
 import { ErrorBody } from './schemas/common.ts';
 import { defaultWebRoot, hasDashboard, registerDashboard, spaFallback } from './web.ts';
 
@@ -69,7 +69,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       info: {
         title: 'DAO Portal API',
         version: VERSION,
-        description: 'Governance and treasury data of DAOs. Every response is `{status, data, message?, pagination?}`; errors are `{status: "error", error: {code, message, details?}}`.',
+        description:
+          'Governance and treasury data of DAOs. Every response is `{status, data, message?, pagination?}`; errors are `{status: "error", error: {code, message, details?}}`.',
       },
       tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'health'].map((name) => ({ name })),
     },
@@ -83,25 +84,38 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   let sync = options.sync;
   if (!sync) {
     // An engine of this server's own: the configuration's defaults, no Redis, no runner, no sources.
-    const local = createSyncEngine({ redisUrl: undefined, sync: loadConfig({}).sync }, {
-      database: options.database, logger: options.logger || createLogger('silent'), sources: [], runner: 'none',
-    });
+    const local = createSyncEngine(
+      { redisUrl: undefined, sync: loadConfig({}).sync },
+      {
+        database: options.database,
+        logger: options.logger || createLogger('silent'),
+        sources: [],
+        runner: 'none',
+      },
+    );
     app.addHook('onClose', () => local.close());
     sync = local;
   }
-  const context: ApiContext = { database: options.database, sync, streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000 };
+  const context: ApiContext = {
+    database: options.database,
+    sync,
+    streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
+  };
   await app.register(healthRoutes, context);
-  await app.register(async (v1) => {
-    await v1.register(daoRoutes, context);
-    await v1.register(proposalRoutes, context);
-    await v1.register(seriesRoutes, context);
-    await v1.register(importRoutes, context);
-    await v1.register(metricRoutes, context);
-    await v1.register(leaderboardRoutes, context);
-    await v1.register(searchRoutes, context);
-    await v1.register(syncRoutes, context);
-    await v1.register(streamRoutes, context);
-  }, { prefix: '/api/v1' });
+  await app.register(
+    async (v1) => {
+      await v1.register(daoRoutes, context);
+      await v1.register(proposalRoutes, context);
+      await v1.register(seriesRoutes, context);
+      await v1.register(importRoutes, context);
+      await v1.register(metricRoutes, context);
+      await v1.register(leaderboardRoutes, context);
+      await v1.register(searchRoutes, context);
+      await v1.register(syncRoutes, context);
+      await v1.register(streamRoutes, context);
+    },
+    { prefix: '/api/v1' },
+  );
 
   return app as unknown as FastifyInstance;
 }

@@ -25,7 +25,10 @@ interface Entry {
 export class SummaryCache {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly maxEntries = 2000, private readonly ttlMs = 30_000) {}
+  constructor(
+    private readonly maxEntries = 2000,
+    private readonly ttlMs = 30_000,
+  ) {}
 
   get(db: Db, dao: DaoRow, version: string | null, w: MetricWindow): Promise<Summary> {
     const key = `${dao.id}|${w.from?.getTime() ?? ''}|${w.to?.getTime() ?? ''}`;
@@ -50,8 +53,12 @@ export class SummaryCache {
     stale.refreshing = true;
     const value = daoSummary(db, dao, w);
     value.then(
-      () => this.entries.get(key) === stale && this.entries.set(key, { stamp: stale.stamp, at: Date.now(), value, refreshing: false }),
-      () => { stale.refreshing = false; },
+      () =>
+        this.entries.get(key) === stale &&
+        this.entries.set(key, { stamp: stale.stamp, at: Date.now(), value, refreshing: false }),
+      () => {
+        stale.refreshing = false;
+      },
     );
   }
 }
@@ -59,5 +66,12 @@ export class SummaryCache {
 /** A summary without the Lorenz curves (comparison). */
 export function withoutLorenz(s: Summary) {
   const strip = (c: ConcentrationFigures | null) => (c ? (({ lorenz: _l, ...rest }) => rest)(c) : null);
-  return { ...s, concentration: { voters: strip(s.concentration.voters), holders: strip(s.concentration.holders), delegates: strip(s.concentration.delegates) } };
+  return {
+    ...s,
+    concentration: {
+      voters: strip(s.concentration.voters),
+      holders: strip(s.concentration.holders),
+      delegates: strip(s.concentration.delegates),
+    },
+  };
 }

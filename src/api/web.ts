@@ -31,7 +31,9 @@ export async function registerDashboard(app: FastifyInstance, root: string) {
     },
   });
   // The root is the overview page (the static handler alone would refuse a directory).
-  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html'));
+  app.get('/', { schema: { hide: true } }, (_request, reply) =>
+    reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html'),
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
-import { loadConfig, type Config } from '../config/index.ts';
-import { openDatabase, type Database } from '../db/index.ts';
+import { type Config, loadConfig } from '../config/index.ts';
+import { type Database, openDatabase } from '../db/index.ts';
 import { AppError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
 

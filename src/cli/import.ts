@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { Importer, type ImportSummary, type Rejection } from '../import/importer.ts';
-import { readRecords } from '../import/reader.ts';
 import { readLockHolder } from '../db/lock.ts';
 import { UnavailableError, ValidationError } from '../errors.ts';
+import { Importer, type ImportSummary, type Rejection } from '../import/importer.ts';
+import { readRecords } from '../import/reader.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
 import { Progress } from './progress.ts';
 
@@ -81,7 +81,8 @@ export async function importCommand(files: string[], options: { batchSize: strin
     }
   }
 
-  const sum = (k: 'records' | 'inserted' | 'updated' | 'unchanged' | 'rejected') => totals.reduce((a, s) => a + s[k], 0);
+  const sum = (k: 'records' | 'inserted' | 'updated' | 'unchanged' | 'rejected') =>
+    totals.reduce((a, s) => a + s[k], 0);
   const seconds = totals.reduce((a, s) => a + s.seconds, 0);
   if (printed > MAX_PRINTED) process.stderr.write(`... and ${printed - MAX_PRINTED} more rejected records\n`);
   process.stdout.write(
@@ -90,7 +91,9 @@ export async function importCommand(files: string[], options: { batchSize: strin
       `${sum('inserted')} inserted, ${sum('updated')} updated, ${sum('unchanged')} unchanged, ${sum('rejected')} rejected\n`,
   );
   for (const [type, c] of Object.entries(mergeByType(totals))) {
-    process.stdout.write(`  ${type.padEnd(17)} ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected\n`);
+    process.stdout.write(
+      `  ${type.padEnd(17)} ${c.inserted} inserted, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected\n`,
+    );
   }
   return sum('rejected') > 0 ? 2 : 0;
 }
@@ -100,13 +103,20 @@ function mergeByType(summaries: ImportSummary[]) {
   for (const s of summaries) {
     for (const [type, c] of Object.entries(s.byType)) {
       const m = (merged[type] ??= { inserted: 0, updated: 0, unchanged: 0, rejected: 0 });
-      m.inserted += c.inserted; m.updated += c.updated; m.unchanged += c.unchanged; m.rejected += c.rejected;
+      m.inserted += c.inserted;
+      m.updated += c.updated;
+      m.unchanged += c.unchanged;
+      m.rejected += c.rejected;
     }
   }
   return merged;
 }
 
-async function importRemote(serverUrl: string, input: Input, onRejected: (r: Rejection) => void): Promise<ImportSummary> {
+async function importRemote(
+  serverUrl: string,
+  input: Input,
+  onRejected: (r: Rejection) => void,
+): Promise<ImportSummary> {
   const progress = new Progress(`${input.name} (upload)`, 'bytes');
   const body = counted(input.open(), (n) => progress.update(n, input.size ? n / input.size : undefined));
   const url = new URL('/api/v1/import', serverUrl);
@@ -120,16 +130,28 @@ async function importRemote(serverUrl: string, input: Input, onRejected: (r: Rej
       duplex: 'half',
     } as RequestInit);
   } catch (error) {
-    throw new UnavailableError(`the server at ${serverUrl} holds the database but did not answer (${(error as Error).message}); is it still running?`);
+    throw new UnavailableError(
+      `the server at ${serverUrl} holds the database but did not answer (${(error as Error).message}); is it still running?`,
+    );
   }
   const payload = (await response.json()) as { status: string; data?: any; error?: { message: string } };
   if (!response.ok || payload.status !== 'success') {
     const message = `the server refused the import: ${payload.error?.message ?? response.statusText}`;
     // A 4xx is about what was sent (the same error this process would have raised itself).
-    throw response.status >= 400 && response.status < 500 ? new ValidationError(message) : new UnavailableError(message);
+    throw response.status >= 400 && response.status < 500
+      ? new ValidationError(message)
+      : new UnavailableError(message);
   }
   progress.done(input.size ?? 0);
   const d = payload.data;
   for (const r of d.rejections as Rejection[]) onRejected(r);
-  return { records: d.records, inserted: d.inserted, updated: d.updated, unchanged: d.unchanged, rejected: d.rejected, seconds: d.seconds, byType: d.by_type };
+  return {
+    records: d.records,
+    inserted: d.inserted,
+    updated: d.updated,
+    unchanged: d.unchanged,
+    rejected: d.rejected,
+    seconds: d.seconds,
+    byType: d.by_type,
+  };
 }

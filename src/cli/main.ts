@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import { once } from 'node:events';
+import fs from 'node:fs';
 import { Command } from 'commander';
-import { converterDescriptions, converters, type ConverterName } from '../import/converters/index.ts';
 import { DatabaseBusyError, ValidationError } from '../errors.ts';
+import { type ConverterName, converterDescriptions, converters } from '../import/converters/index.ts';
 import { VERSION } from '../version.ts';
 import { commandContext, openConfiguredDatabase, run } from './context.ts';
 import { importCommand } from './import.ts';
@@ -14,13 +14,16 @@ import { workerCommand } from './worker.ts';
 const program = new Command('dao-portal')
   .description('DAO Portal: self-hostable governance and treasury analytics for DAOs')
   .version(VERSION)
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Configuration comes from the environment: PORT (8000), HOST (0.0.0.0), DATABASE_URL (unset: embedded
 database in DATA_DIR, default ./data), LOG_LEVEL (info), REDIS_URL, CORS_ORIGINS, SYNC_INTERVAL_SECONDS (300),
 SYNC_CONCURRENCY (2), SYNC_ATTEMPTS (5), SYNC_BACKOFF_SECONDS (10), SYNC_WORKER (true), SYNC_QUEUE_PREFIX, SYNC_STALLED_SECONDS (30). See README.md.
 
 Exit status: 0 on success; 2 when the command's input was wrong (an argument, a file, a record),
-named in one line; 1 when something it depends on failed (configuration, database, a service).`);
+named in one line; 1 when something it depends on failed (configuration, database, a service).`,
+  );
 
 program
   .command('serve')
@@ -44,7 +47,9 @@ program
       } catch (error) {
         // The running server migrated the embedded database when it started.
         if (error instanceof DatabaseBusyError && error.holder?.url) {
-          process.stdout.write(`The server at ${error.holder.url} holds the database and applied every migration when it started.\n`);
+          process.stdout.write(
+            `The server at ${error.holder.url} holds the database and applied every migration when it started.\n`,
+          );
           return 0;
         }
         throw error;
@@ -58,9 +63,12 @@ program
   .option('--dao <slug>', 'only this DAO (slug or id)')
   .option('--source <name>', 'only this source: snapshot, governor or treasury')
   .option('--server <url>', 'run the sync in a running DAO Portal server instead of this process')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Exit status: 0 when every sync finished (or another process was already running it), 1 when one
-failed or nothing applied, 2 when --dao or --source names no such DAO or source. While a server holds the embedded database, the sync runs in that server.`)
+failed or nothing applied, 2 when --dao or --source names no such DAO or source. While a server holds the embedded database, the sync runs in that server.`,
+  )
   .action((options: { dao?: string; source?: string; server?: string }) => run(() => syncCommand(options)));
 
 program
@@ -74,11 +82,16 @@ program
   .argument('[files...]', 'files to import, in order')
   .option('--batch-size <n>', 'records per transaction', '2000')
   .option('--server <url>', 'send the records to a running DAO Portal server instead of opening the database')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Exit status: 0 when every record was accepted, 2 when any was rejected (each is reported with its
 file, line, field and reason), 1 on failure. Re-importing the same records changes nothing.
-While a server holds the embedded database, the records go through that server's API.`)
-  .action((files: string[], options: { batchSize: string; server?: string }) => run(() => importCommand(files, options)));
+While a server holds the embedded database, the records go through that server's API.`,
+  )
+  .action((files: string[], options: { batchSize: string; server?: string }) =>
+    run(() => importCommand(files, options)),
+  );
 
 program
   .command('recompute')
@@ -92,11 +105,18 @@ program
   .argument('<format>', `one of: ${Object.keys(converters).join(', ')}`)
   .argument('<dir>', 'the export directory, e.g. ../shared/data/decentraland')
   .option('-o, --output <file>', 'write to a file instead of stdout')
-  .addHelpText('after', '\n' + Object.entries(converterDescriptions).map(([k, v]) => `  ${k}: ${v}`).join('\n'))
+  .addHelpText(
+    'after',
+    '\n' +
+      Object.entries(converterDescriptions)
+        .map(([k, v]) => `  ${k}: ${v}`)
+        .join('\n'),
+  )
   .action((format: string, dir: string, options: { output?: string }) =>
     run(async () => {
       const convert = converters[format as ConverterName];
-      if (!convert) throw new ValidationError(`unknown format '${format}'; expected one of ${Object.keys(converters).join(', ')}`);
+      if (!convert)
+        throw new ValidationError(`unknown format '${format}'; expected one of ${Object.keys(converters).join(', ')}`);
       const out: NodeJS.WritableStream = options.output ? openOutput(options.output) : process.stdout;
       let count = 0;
       for (const record of convert(dir, { onWarning: (m) => process.stderr.write(`warning: ${m}\n`) })) {
@@ -114,7 +134,9 @@ function openOutput(file: string): fs.WriteStream {
   try {
     fd = fs.openSync(file, 'w');
   } catch (error) {
-    throw new ValidationError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (error as Error).message}`);
+    throw new ValidationError(
+      `cannot write ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (error as Error).message}`,
+    );
   }
   return fs.createWriteStream(file, { fd });
 }

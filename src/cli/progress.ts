@@ -27,7 +27,10 @@ export class Progress {
       parts.push(`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(f * 100).toFixed(0).padStart(3)}%`);
       if (f > 0 && f < 1) parts.push(`ETA ${formatDuration((seconds / f) * (1 - f))}`);
     }
-    parts.push(`${done.toLocaleString('en-US')} ${this.unit}`, `${Math.round(rate).toLocaleString('en-US')} ${this.unit}/s`);
+    parts.push(
+      `${done.toLocaleString('en-US')} ${this.unit}`,
+      `${Math.round(rate).toLocaleString('en-US')} ${this.unit}/s`,
+    );
     const line = parts.join('  ');
     if (this.tty) process.stderr.write(`\r${line}\x1b[K`);
     else process.stderr.write(`${line}\n`);

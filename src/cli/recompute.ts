@@ -14,9 +14,7 @@ export async function recomputeCommand(options: { dao?: string }): Promise<numbe
   const database = await openConfiguredDatabase(config);
   try {
     await database.migrate();
-    const ids = options.dao
-      ? [(await getDao(database.db, options.dao)).id]
-      : await allDaoIds(database.db);
+    const ids = options.dao ? [(await getDao(database.db, options.dao)).id] : await allDaoIds(database.db);
     const started = performance.now();
     let last = 0;
     for (const [i, id] of ids.entries()) {
@@ -27,7 +25,9 @@ export async function recomputeCommand(options: { dao?: string }): Promise<numbe
         process.stderr.write(`${i + 1}/${ids.length} DAOs, ${((last - started) / 1000).toFixed(0)} s\n`);
       }
     }
-    process.stdout.write(`Recomputed ${ids.length} DAO${ids.length === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`);
+    process.stdout.write(
+      `Recomputed ${ids.length} DAO${ids.length === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`,
+    );
     return 0;
   } finally {
     await database.close();

@@ -1,6 +1,6 @@
 import { buildServer } from '../api/server.ts';
-import { createSyncEngine } from '../sync/engine.ts';
 import { createSources } from '../sources/index.ts';
+import { createSyncEngine } from '../sync/engine.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
 
 export async function serve(): Promise<void> {
@@ -14,9 +14,19 @@ export async function serve(): Promise<void> {
     const { port } = app.server.address() as { port: number };
     const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     await database.announceServer(`http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`);
-    logger.info({ address, database: database.kind, location: database.location }, `DAO Portal listening on ${address} (API docs at ${address}/docs)`);
+    logger.info(
+      { address, database: database.kind, location: database.location },
+      `DAO Portal listening on ${address} (API docs at ${address}/docs)`,
+    );
     await sync.runner?.start();
-    logger.info({ runner: sync.runner?.kind ?? 'none', sources: sync.deps.sources.map((s) => s.name), interval_seconds: config.sync.intervalSeconds }, 'sync engine started');
+    logger.info(
+      {
+        runner: sync.runner?.kind ?? 'none',
+        sources: sync.deps.sources.map((s) => s.name),
+        interval_seconds: config.sync.intervalSeconds,
+      },
+      'sync engine started',
+    );
 
     let stopping = false;
     const stop = async (signal: string) => {

@@ -1,8 +1,8 @@
 import { readLockHolder } from '../db/lock.ts';
 import { UnavailableError, ValidationError } from '../errors.ts';
-import { createSyncEngine } from '../sync/engine.ts';
-import { runNow, type JobOutcome } from '../sync/jobs.ts';
 import { createSources } from '../sources/index.ts';
+import { createSyncEngine } from '../sync/engine.ts';
+import { type JobOutcome, runNow } from '../sync/jobs.ts';
 import { SOURCE_NAMES } from '../sync/live-event.ts';
 import type { SyncSource } from '../sync/types.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
@@ -24,12 +24,17 @@ export async function syncCommand(options: SyncCommandOptions, extraSources: Syn
   if (options.source && !(SOURCE_NAMES as readonly string[]).includes(options.source)) {
     throw new ValidationError(`--source must be one of ${SOURCE_NAMES.join(', ')}, got '${options.source}'`);
   }
-  const filter = { ...(options.dao ? { dao: options.dao } : {}), ...(options.source ? { source: options.source } : {}) };
+  const filter = {
+    ...(options.dao ? { dao: options.dao } : {}),
+    ...(options.source ? { source: options.source } : {}),
+  };
 
   let serverUrl = options.server;
   if (!serverUrl && !config.databaseUrl) serverUrl = (await readLockHolder(config.dataDir))?.url;
   if (serverUrl) {
-    process.stderr.write(`The server at ${serverUrl} holds the database: syncing in the server (no progress bar; see its logs).\n`);
+    process.stderr.write(
+      `The server at ${serverUrl} holds the database: syncing in the server (no progress bar; see its logs).\n`,
+    );
     return report(await syncRemote(serverUrl, filter));
   }
 
@@ -39,7 +44,12 @@ export async function syncCommand(options: SyncCommandOptions, extraSources: Syn
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   // Events still reach live-stream clients of the servers when Redis carries them.
-  const engine = createSyncEngine(config, { database, logger, sources: createSources(config, { logger, extra: extraSources }), runner: 'none' });
+  const engine = createSyncEngine(config, {
+    database,
+    logger,
+    sources: createSources(config, { logger, extra: extraSources }),
+    runner: 'none',
+  });
   try {
     await database.migrate();
     let bar: { progress: Progress; done: number } | undefined;
@@ -68,7 +78,9 @@ export async function syncCommand(options: SyncCommandOptions, extraSources: Syn
 
 function report(outcomes: JobOutcome[]): number {
   if (outcomes.length === 0) {
-    process.stderr.write('Nothing to sync: no configured source applies to the chosen DAOs (a DAO needs a snapshot_space, governor_address or treasury_addresses).\n');
+    process.stderr.write(
+      'Nothing to sync: no configured source applies to the chosen DAOs (a DAO needs a snapshot_space, governor_address or treasury_addresses).\n',
+    );
     return 1;
   }
   for (const o of outcomes) {
@@ -88,16 +100,22 @@ async function syncRemote(serverUrl: string, filter: { dao?: string; source?: st
   let response: Response;
   try {
     response = await fetch(new URL('/api/v1/sync/run', serverUrl), {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(filter),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(filter),
     });
   } catch (error) {
-    throw new UnavailableError(`the server at ${serverUrl} holds the database but did not answer (${(error as Error).message}); is it still running?`);
+    throw new UnavailableError(
+      `the server at ${serverUrl} holds the database but did not answer (${(error as Error).message}); is it still running?`,
+    );
   }
   const payload = (await response.json()) as { status: string; data?: JobOutcome[]; error?: { message: string } };
   if (!response.ok || payload.status !== 'success') {
     const message = `the server refused the sync: ${payload.error?.message ?? response.statusText}`;
     // A 4xx is about what was sent (the same error this process would have raised itself).
-    throw response.status >= 400 && response.status < 500 ? new ValidationError(message) : new UnavailableError(message);
+    throw response.status >= 400 && response.status < 500
+      ? new ValidationError(message)
+      : new UnavailableError(message);
   }
   return payload.data!;
 }

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.ts';
-import { createSyncEngine } from '../sync/engine.ts';
 import { createSources } from '../sources/index.ts';
+import { createSyncEngine } from '../sync/engine.ts';
 import type { SyncSource } from '../sync/types.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
 
@@ -11,13 +11,26 @@ import { commandContext, openConfiguredDatabase } from './context.ts';
  */
 export async function workerCommand(extraSources: SyncSource[] = []): Promise<void> {
   const { config, logger } = commandContext();
-  if (!config.redisUrl) throw new ConfigError('dao-portal worker needs REDIS_URL (without Redis, serve runs the jobs itself)');
+  if (!config.redisUrl)
+    throw new ConfigError('dao-portal worker needs REDIS_URL (without Redis, serve runs the jobs itself)');
   const database = await openConfiguredDatabase(config);
   try {
     await database.migrate();
-    const engine = createSyncEngine(config, { database, logger, sources: createSources(config, { logger, extra: extraSources }), runner: 'worker' });
+    const engine = createSyncEngine(config, {
+      database,
+      logger,
+      sources: createSources(config, { logger, extra: extraSources }),
+      runner: 'worker',
+    });
     await engine.runner!.start();
-    logger.info({ sources: engine.deps.sources.map((s) => s.name), concurrency: config.sync.concurrency, prefix: config.sync.queuePrefix }, 'sync worker started');
+    logger.info(
+      {
+        sources: engine.deps.sources.map((s) => s.name),
+        concurrency: config.sync.concurrency,
+        prefix: config.sync.queuePrefix,
+      },
+      'sync worker started',
+    );
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));

@@ -92,14 +92,19 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 function origins(env: Env, name: string): string[] {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return [];
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const origin of list) {
     if (origin === '*') continue;
     try {
       const u = new URL(origin);
       if (u.origin !== origin) throw new Error('not an origin');
     } catch {
-      throw new ConfigError(`${name} must be '*' or a comma-separated list of origins like https://example.org, got '${origin}'`);
+      throw new ConfigError(
+        `${name} must be '*' or a comma-separated list of origins like https://example.org, got '${origin}'`,
+      );
     }
   }
   return list;

@@ -6,7 +6,12 @@ import type { Database } from './client.ts';
  * server drops it when a crashed holder's connection goes away, so a killed worker never leaves
  * it taken. Answers `{ ran: false }` without waiting when someone else holds it.
  */
-export async function tryWithAdvisoryLock<T>(database: Database, name: string, id: number, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+export async function tryWithAdvisoryLock<T>(
+  database: Database,
+  name: string,
+  id: number,
+  fn: () => Promise<T>,
+): Promise<{ ran: true; value: T } | { ran: false }> {
   return database.session(async (query) => {
     const key = [name, id];
     const [row] = await query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1), $2) as locked', key);

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
-import { sql, type SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import * as schema from './schema/index.ts';
+import pg from 'pg';
 import { acquireDataDirLock, type DataDirLock } from './lock.ts';
 import { applyMigrations } from './migrations.ts';
+import * as schema from './schema/index.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 /**
@@ -79,7 +79,9 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       const onError = () => (broken = true);
       client.once('error', onError);
       try {
-        return await fn(async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[]);
+        return await fn(
+          async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[],
+        );
       } finally {
         // The listener goes with the session: a pooled connection is reused by many sessions.
         client.off('error', onError);

@@ -38,11 +38,15 @@ export interface MigrationTarget {
 export async function applyMigrations(target: MigrationTarget, migrations = loadMigrations()): Promise<string[]> {
   await target.exec(`create table if not exists schema_migrations (
     version text primary key, name text not null, applied_at timestamptz not null default now())`);
-  const done = new Set((await target.rows<{ version: string }>('select version from schema_migrations')).map((r) => r.version));
+  const done = new Set(
+    (await target.rows<{ version: string }>('select version from schema_migrations')).map((r) => r.version),
+  );
   const applied: string[] = [];
   for (const m of migrations) {
     if (done.has(m.version)) continue;
-    await target.exec(`begin;\n${m.sql}\n;insert into schema_migrations (version, name) values ('${m.version}', '${m.name}');\ncommit;`);
+    await target.exec(
+      `begin;\n${m.sql}\n;insert into schema_migrations (version, name) values ('${m.version}', '${m.name}');\ncommit;`,
+    );
     applied.push(m.version);
   }
   return applied;

@@ -1,7 +1,7 @@
-import { sql, type SQL } from 'drizzle-orm';
-import { rowsOf, type Db, type Tx } from './client.ts';
+import { type SQL, sql } from 'drizzle-orm';
 import { concentrationFigures } from '../metrics/concentration.ts';
 import { proposalOutcome } from '../metrics/outcomes.ts';
+import { type Db, rowsOf, type Tx } from './client.ts';
 
 /**
  * The statements that fill each rollup table of one DAO from its raw rows. Each runs in one of two
@@ -27,9 +27,12 @@ export const ROLLUP_TABLES = ['proposal_tallies', 'dao_voters', 'dao_voter_bucke
 export const ROLLUP_METRIC_PREFIX = 'activity.';
 
 // Bucket arithmetic in UTC whatever the session time zone (timestamptz + '1 month' follows it).
-const STEP = (bucket: string) => `case ${bucket} when 'day' then interval '1 day' when 'week' then interval '7 days' else interval '1 month' end`;
-const nextBucket = (bucket: string, t: string) => sql.raw(`(${t} at time zone 'UTC' + ${STEP(bucket)}) at time zone 'UTC'`);
-const previousBucket = (bucket: string, t: string) => sql.raw(`(${t} at time zone 'UTC' - ${STEP(bucket)}) at time zone 'UTC'`);
+const STEP = (bucket: string) =>
+  `case ${bucket} when 'day' then interval '1 day' when 'week' then interval '7 days' else interval '1 month' end`;
+const nextBucket = (bucket: string, t: string) =>
+  sql.raw(`(${t} at time zone 'UTC' + ${STEP(bucket)}) at time zone 'UTC'`);
+const previousBucket = (bucket: string, t: string) =>
+  sql.raw(`(${t} at time zone 'UTC' - ${STEP(bucket)}) at time zone 'UTC'`);
 const BUCKETS = sql.raw(`(values ('day'), ('week'), ('month')) as b(bucket)`);
 
 const when = (scope: Scope, fragment: SQL) => (scope === 'changes' ? fragment : sql``);
@@ -55,17 +58,37 @@ export async function writeTallies(tx: Tx, daoId: number, scope: Scope) {
 
 /** Outcome and margin per proposal from src/metrics/outcomes.ts, using stored votes' tallies when the proposal has votes. */
 async function writeOutcomes(tx: Tx, daoId: number, scope: Scope) {
-  const rows = await rowsOf<{ id: number; state: string; choices: string[]; scores: unknown; quorum: string | null; voters: number; choice_vp: Record<string, string> }>(tx, sql`
+  const rows = await rowsOf<{
+    id: number;
+    state: string;
+    choices: string[];
+    scores: unknown;
+    quorum: string | null;
+    voters: number;
+    choice_vp: Record<string, string>;
+  }>(
+    tx,
+    sql`
     select t.proposal_id as id, p.state, p.choices, p.scores, p.quorum::text as quorum, t.voters, t.choice_vp
       from proposal_tallies t join proposals p on p.id = t.proposal_id
-     where t.dao_id = ${daoId} ${when(scope, sql`and t.proposal_id in (select id from _rollup_p)`)}`);
+     where t.dao_id = ${daoId} ${when(scope, sql`and t.proposal_id in (select id from _rollup_p)`)}`,
+  );
   if (rows.length === 0) return;
   const outcomes = rows.map((r) => {
     const fromVotes = r.voters > 0 && Object.keys(r.choice_vp).length > 0;
     const scores = fromVotes
-      ? Array.from({ length: Math.max(r.choices.length, ...Object.keys(r.choice_vp).map(Number)) }, (_, i) => Number(r.choice_vp[String(i + 1)] ?? 0))
-      : Array.isArray(r.scores) ? r.scores.map(Number) : null;
-    return proposalOutcome({ state: r.state, choices: r.choices, scores, quorum: r.quorum === null ? null : Number(r.quorum) });
+      ? Array.from({ length: Math.max(r.choices.length, ...Object.keys(r.choice_vp).map(Number)) }, (_, i) =>
+          Number(r.choice_vp[String(i + 1)] ?? 0),
+        )
+      : Array.isArray(r.scores)
+        ? r.scores.map(Number)
+        : null;
+    return proposalOutcome({
+      state: r.state,
+      choices: r.choices,
+      scores,
+      quorum: r.quorum === null ? null : Number(r.quorum),
+    });
   });
   await tx.execute(sql`
     update proposal_tallies t set outcome = u.outcome, margin = u.margin
@@ -98,31 +121,40 @@ export async function writeVoters(tx: Tx, daoId: number, scope: Scope) {
 }
 
 export async function writeVoterBuckets(tx: Tx, daoId: number, scope: Scope) {
-  await tx.execute(scope === 'dao'
-    ? sql`delete from dao_voter_buckets where dao_id = ${daoId}`
-    : sql`delete from dao_voter_buckets d using _rollup_vb k
-           where d.dao_id = ${daoId} and d.bucket = k.bucket and d.t = k.t and d.voter = k.voter`);
+  await tx.execute(
+    scope === 'dao'
+      ? sql`delete from dao_voter_buckets where dao_id = ${daoId}`
+      : sql`delete from dao_voter_buckets d using _rollup_vb k
+           where d.dao_id = ${daoId} and d.bucket = k.bucket and d.t = k.t and d.voter = k.voter`,
+  );
   await tx.execute(sql`
     insert into dao_voter_buckets (dao_id, bucket, t, voter, votes, max_vp, vp)
     select v.dao_id, b.bucket, date_trunc(b.bucket, v.created, 'UTC'), v.voter collate "C", count(*)::int, max(v.voting_power), sum(v.voting_power)
       from votes v cross join ${BUCKETS}
      where v.dao_id = ${daoId}
-       ${when(scope, sql`and v.voter in (select voter from _rollup_vb)
-         and (b.bucket, date_trunc(b.bucket, v.created, 'UTC'), v.voter) in (select bucket, t, voter from _rollup_vb)`)}
+       ${when(
+         scope,
+         sql`and v.voter in (select voter from _rollup_vb)
+         and (b.bucket, date_trunc(b.bucket, v.created, 'UTC'), v.voter) in (select bucket, t, voter from _rollup_vb)`,
+       )}
      group by 1, 2, 3, 4`);
 }
 
 export async function writeActivity(tx: Tx, daoId: number, scope: Scope) {
-  const onlyKeys = (bucket: string, t: SQL) => when(scope, sql`and (${sql.raw(bucket)}, ${t}) in (select bucket, t from _rollup_a)`);
-  await tx.execute(scope === 'dao'
-    ? sql`delete from dao_activity where dao_id = ${daoId}`
-    : sql`delete from dao_activity d using _rollup_a k where d.dao_id = ${daoId} and d.bucket = k.bucket and d.t = k.t`);
+  const onlyKeys = (bucket: string, t: SQL) =>
+    when(scope, sql`and (${sql.raw(bucket)}, ${t}) in (select bucket, t from _rollup_a)`);
+  await tx.execute(
+    scope === 'dao'
+      ? sql`delete from dao_activity where dao_id = ${daoId}`
+      : sql`delete from dao_activity d using _rollup_a k where d.dao_id = ${daoId} and d.bucket = k.bucket and d.t = k.t`,
+  );
   // A rebuild groups all the DAO's rows; an update reads each changed bucket by its index range
   // (a grouping filtered to the changed keys would still hash every row of the DAO). Same values:
   // per bucket, votes/voters/power of its voter rows, first votes in [t, next bucket), and voters
   // present in the bucket and the next one.
-  const perBucket = scope === 'dao'
-    ? sql`
+  const perBucket =
+    scope === 'dao'
+      ? sql`
     vb as (select dao_id, bucket, t, sum(votes)::int as votes, count(*)::int as voters, sum(vp) as vp
              from dao_voter_buckets where dao_id = ${daoId} group by 1, 2, 3),
     fresh as (select dao_id, b.bucket, date_trunc(b.bucket, first_vote, 'UTC') as t, count(*)::int as n
@@ -131,7 +163,7 @@ export async function writeActivity(tx: Tx, daoId: number, scope: Scope) {
                    from dao_voter_buckets a join dao_voter_buckets n
                      on n.dao_id = a.dao_id and n.bucket = a.bucket and n.voter = a.voter and n.t = ${nextBucket('a.bucket', 'a.t')}
                   where a.dao_id = ${daoId} group by 1, 2, 3),`
-    : sql`
+      : sql`
     vb as (select ${daoId}::int as dao_id, k.bucket, k.t, x.votes, x.voters, x.vp
              from _rollup_a k
              cross join lateral (select sum(votes)::int as votes, count(*)::int as voters, sum(vp) as vp
@@ -179,10 +211,12 @@ const firstVoters = (daoId: number, keys: string) => sql`
     from ${sql.raw(keys)} k`;
 
 export async function writeActivitySeries(tx: Tx, daoId: number, scope: Scope) {
-  await tx.execute(scope === 'dao'
-    ? sql`delete from dao_metrics where dao_id = ${daoId} and metric_type like ${ROLLUP_METRIC_PREFIX + '%'}`
-    : sql`delete from dao_metrics m using _rollup_s k
-           where m.dao_id = ${daoId} and m.timestamp = k.t and m.metric_type like ${ROLLUP_METRIC_PREFIX + '%.'} || k.bucket`);
+  await tx.execute(
+    scope === 'dao'
+      ? sql`delete from dao_metrics where dao_id = ${daoId} and metric_type like ${ROLLUP_METRIC_PREFIX + '%'}`
+      : sql`delete from dao_metrics m using _rollup_s k
+           where m.dao_id = ${daoId} and m.timestamp = k.t and m.metric_type like ${ROLLUP_METRIC_PREFIX + '%.'} || k.bucket`,
+  );
   await tx.execute(sql`
     insert into dao_metrics (dao_id, metric_type, value, timestamp, metadata)
     select a.dao_id, ${ROLLUP_METRIC_PREFIX} || f.name || '.' || a.bucket, f.value, a.t, '{}'::jsonb
@@ -196,7 +230,10 @@ export async function writeActivitySeries(tx: Tx, daoId: number, scope: Scope) {
 
 /** The version stamp and the all-time voter concentration (every voter's power, so not scoped). */
 export async function writeRollupState(tx: Tx, daoId: number) {
-  const powers = await rowsOf<{ p: number }>(tx, sql`select max_vp::float8 as p from dao_voters where dao_id = ${daoId}`);
+  const powers = await rowsOf<{ p: number }>(
+    tx,
+    sql`select max_vp::float8 as p from dao_voters where dao_id = ${daoId}`,
+  );
   const figures = concentrationFigures(powers.map((r) => r.p));
   await tx.execute(sql`
     insert into dao_rollup_state (dao_id, refreshed_at, voter_concentration)
@@ -253,5 +290,6 @@ export async function closeActivityKeys(tx: Tx) {
   await tx.execute(sql`
     create temp table _rollup_s on commit drop as
     select bucket, t from _rollup_a union select bucket, t from _rollup_r union select bucket, t from _rollup_f`);
-  for (const table of ['_rollup_a', '_rollup_r', '_rollup_f', '_rollup_s']) await tx.execute(sql.raw(`analyze ${table}`));
+  for (const table of ['_rollup_a', '_rollup_r', '_rollup_f', '_rollup_s'])
+    await tx.execute(sql.raw(`analyze ${table}`));
 }

@@ -1,8 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { rowsOf, type Db, type Tx } from './client.ts';
+import { type Db, rowsOf, type Tx } from './client.ts';
 import {
-  addFirstVoteBuckets, closeActivityKeys, takeChanges, writeActivity, writeActivitySeries, writeRollupState, writeTallies,
-  writeVoterBuckets, writeVoters, type Scope,
+  addFirstVoteBuckets,
+  closeActivityKeys,
+  type Scope,
+  takeChanges,
+  writeActivity,
+  writeActivitySeries,
+  writeRollupState,
+  writeTallies,
+  writeVoterBuckets,
+  writeVoters,
 } from './rollup-statements.ts';
 
 export { ROLLUP_METRIC_PREFIX, ROLLUP_TABLES } from './rollup-statements.ts';
@@ -47,20 +55,32 @@ export async function rebuildRollups(db: Db, daoIds: number[]): Promise<RollupRe
 async function refreshOne(db: Db, daoId: number, mode: 'auto' | 'rebuild'): Promise<RollupResult> {
   const started = performance.now();
   const steps: Record<string, number> = {};
-  const result = (mode: RollupResult['mode'], changes: number): RollupResult => ({ daoId, mode, changes, ms: performance.now() - started, steps });
+  const result = (mode: RollupResult['mode'], changes: number): RollupResult => ({
+    daoId,
+    mode,
+    changes,
+    ms: performance.now() - started,
+    steps,
+  });
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('dao-portal rollups'), ${daoId})`);
-    const [state] = await rowsOf<{ built: boolean; votes: number; pending: number }>(tx, sql`
+    const [state] = await rowsOf<{ built: boolean; votes: number; pending: number }>(
+      tx,
+      sql`
       select exists (select 1 from dao_rollup_state where dao_id = d.id) as built, d.total_votes as votes,
              (select count(*)::int from (select 1 from rollup_changes where dao_id = d.id limit ${REBUILD_CHANGES + 1}) c) as pending
-        from daos d where d.id = ${daoId}`);
+        from daos d where d.id = ${daoId}`,
+    );
     if (!state) {
       await tx.execute(sql`delete from rollup_changes where dao_id = ${daoId}`);
       return result('none', 0);
     }
     if (mode === 'rebuild' || !state.built || (state.pending > REBUILD_CHANGES && state.pending > state.votes / 4)) {
-      const [taken] = await rowsOf<{ n: number }>(tx, sql`
-        with taken as (delete from rollup_changes where dao_id = ${daoId} returning 1) select count(*)::int as n from taken`);
+      const [taken] = await rowsOf<{ n: number }>(
+        tx,
+        sql`
+        with taken as (delete from rollup_changes where dao_id = ${daoId} returning 1) select count(*)::int as n from taken`,
+      );
       await writeAll(tx, daoId, 'dao', steps);
       return result('rebuild', taken!.n);
     }

@@ -20,22 +20,32 @@ export function sourceStore(db: Db) {
       proposalStates: (daoId: number, externalIds: string[]) => governance.proposalStates(db, daoId, externalIds),
       proposalsInStates: (daoId: number, source: string, states: Parameters<typeof governance.proposalsInStates>[3]) =>
         governance.proposalsInStates(db, daoId, source, states),
-      deleteProposals: (daoId: number, source: string, externalIds: string[]) => governance.deleteProposals(db, daoId, source, externalIds),
+      deleteProposals: (daoId: number, source: string, externalIds: string[]) =>
+        governance.deleteProposals(db, daoId, source, externalIds),
       countVotes: (daoId: number) => governance.countVotes(db, daoId),
     },
     chain: {
       insertEvents: (daoId: number, events: chain.ChainEvent[]) => chain.insertEvents(db, daoId, events),
-      proposalEvents: (daoId: number, events: readonly string[], proposalIds: string[]) => chain.proposalEvents(db, daoId, events, proposalIds),
-      voteWeights: (daoId: number, voteEvents: readonly string[], proposalIds: string[]) => chain.voteWeights(db, daoId, voteEvents, proposalIds),
-      eventsTouching: (daoId: number, events: readonly string[], addresses: string[]) => chain.eventsTouching(db, daoId, events, addresses),
+      proposalEvents: (daoId: number, events: readonly string[], proposalIds: string[]) =>
+        chain.proposalEvents(db, daoId, events, proposalIds),
+      voteWeights: (daoId: number, voteEvents: readonly string[], proposalIds: string[]) =>
+        chain.voteWeights(db, daoId, voteEvents, proposalIds),
+      eventsTouching: (daoId: number, events: readonly string[], addresses: string[]) =>
+        chain.eventsTouching(db, daoId, events, addresses),
       keptBlocks: (daoId: number) => chain.keptBlocks(db, daoId),
-      storeBlocks: (daoId: number, blocks: Array<{ number: number; hash: string }>) => chain.storeBlocks(db, daoId, blocks),
-      pruneBlocks: (daoId: number, finalBelow: number, cursorBlock: number) => chain.pruneBlocks(db, daoId, finalBelow, cursorBlock),
+      storeBlocks: (daoId: number, blocks: Array<{ number: number; hash: string }>) =>
+        chain.storeBlocks(db, daoId, blocks),
+      pruneBlocks: (daoId: number, finalBelow: number, cursorBlock: number) =>
+        chain.pruneBlocks(db, daoId, finalBelow, cursorBlock),
       deleteAbove: (daoId: number, block: number) => chain.deleteAbove(db, daoId, block),
-      deleteUnbackedVotes: (daoId: number, voteEvents: readonly string[], pairs: Array<{ proposal: string; voter: string }>) =>
-        chain.deleteUnbackedVotes(db, daoId, voteEvents, pairs),
+      deleteUnbackedVotes: (
+        daoId: number,
+        voteEvents: readonly string[],
+        pairs: Array<{ proposal: string; voter: string }>,
+      ) => chain.deleteUnbackedVotes(db, daoId, voteEvents, pairs),
       tokenAccounts: (daoId: number, addresses: string[]) => chain.tokenAccounts(db, daoId, addresses),
-      upsertTokenAccounts: (daoId: number, accounts: chain.TokenAccountRow[]) => chain.upsertTokenAccounts(db, daoId, accounts),
+      upsertTokenAccounts: (daoId: number, accounts: chain.TokenAccountRow[]) =>
+        chain.upsertTokenAccounts(db, daoId, accounts),
       recountDelegators: (daoId: number, delegates: string[]) => chain.recountDelegators(db, daoId, delegates),
       deleteTokenAccounts: (daoId: number, addresses: string[]) => chain.deleteTokenAccounts(db, daoId, addresses),
     },
@@ -56,11 +66,18 @@ export interface SourceTransaction extends SourceStore {
 }
 
 /** Runs `fn` in one transaction with a store bound to it; the cursor it saves belongs to (daoId, source). */
-export function inSourceTransaction<T>(db: Db, daoId: number, source: string, fn: (tx: SourceTransaction) => Promise<T>): Promise<T> {
-  return db.transaction((tx) => fn({ ...sourceStore(tx), saveCursor: (cursor) => saveCursor(tx, daoId, source, cursor) }));
+export function inSourceTransaction<T>(
+  db: Db,
+  daoId: number,
+  source: string,
+  fn: (tx: SourceTransaction) => Promise<T>,
+): Promise<T> {
+  return db.transaction((tx) =>
+    fn({ ...sourceStore(tx), saveCursor: (cursor) => saveCursor(tx, daoId, source, cursor) }),
+  );
 }
 
 export type { ChainEvent, JsonArg, TokenAccountRow } from './queries/chain.ts';
 export type { ProposalWrite, VoteWrite } from './queries/governance.ts';
-export type { TreasuryBalanceWrite, PriceWrite } from './queries/treasury.ts';
+export type { PriceWrite, TreasuryBalanceWrite } from './queries/treasury.ts';
 export type { Upserted, WriteCounts } from './queries/upserts.ts';

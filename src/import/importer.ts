@@ -1,14 +1,21 @@
 import { refreshDaoAggregates } from '../db/aggregates.ts';
 import type { Database, Tx } from '../db/index.ts';
 import { daoIdsBySlug, daoOwnersOf, upsertDaos } from '../db/queries/daos.ts';
-import { proposalRefs, upsertProposals, upsertVotes, voteKey, voteReplaces, type ProposalRef } from '../db/queries/governance.ts';
+import {
+  type ProposalRef,
+  proposalRefs,
+  upsertProposals,
+  upsertVotes,
+  voteKey,
+  voteReplaces,
+} from '../db/queries/governance.ts';
 import { upsertHolders } from '../db/queries/holders.ts';
 import { upsertTreasuryBalances } from '../db/queries/treasury.ts';
 import type { WriteCounts } from '../db/queries/upserts.ts';
 import { isValidChoice, type VotingType } from '../metrics/snapshot-scoring.ts';
 import type { RawRecord } from './reader.ts';
 import type { RecordType } from './records.ts';
-import { validateRecord, type Normalized } from './validate.ts';
+import { type Normalized, validateRecord } from './validate.ts';
 
 export interface Rejection {
   /** Which input the record came from (file name or 'stdin'), when known. */
@@ -125,7 +132,13 @@ export class Importer {
     const prepared = await this.prepare(type, items);
     if (prepared.length === 0) return;
     try {
-      const written = await this.database.db.transaction((tx) => this.write(tx, type, prepared.map((i) => i.row)));
+      const written = await this.database.db.transaction((tx) =>
+        this.write(
+          tx,
+          type,
+          prepared.map((i) => i.row),
+        ),
+      );
       this.tally(type, prepared.length, written);
       for (const item of prepared) this.afterWrite(item.row);
     } catch {
@@ -135,7 +148,12 @@ export class Importer {
           this.tally(type, 1, written);
           this.afterWrite(item.row);
         } catch (error) {
-          this.reject({ line: item.line, type, field: '(record)', reason: `refused by the database: ${databaseReason(error)}` });
+          this.reject({
+            line: item.line,
+            type,
+            field: '(record)',
+            reason: `refused by the database: ${databaseReason(error)}`,
+          });
         }
       }
     }
@@ -149,16 +167,24 @@ export class Importer {
 
   private write(tx: Tx, type: RecordType, rows: any[]): Promise<WriteCounts> {
     switch (type) {
-      case 'dao': return upsertDaos(tx, rows);
-      case 'proposal': return upsertProposals(tx, rows);
-      case 'vote': return upsertVotes(tx, rows);
-      case 'treasury_balance': return upsertTreasuryBalances(tx, rows);
-      case 'holder': return upsertHolders(tx, rows);
+      case 'dao':
+        return upsertDaos(tx, rows);
+      case 'proposal':
+        return upsertProposals(tx, rows);
+      case 'vote':
+        return upsertVotes(tx, rows);
+      case 'treasury_balance':
+        return upsertTreasuryBalances(tx, rows);
+      case 'holder':
+        return upsertHolders(tx, rows);
     }
   }
 
   /** Resolves references, applies cross-record rules, and folds duplicates of one key within the batch. */
-  private async prepare(type: RecordType, items: Item[]): Promise<Array<{ line: number; row: Normalized & { daoId?: number } }>> {
+  private async prepare(
+    type: RecordType,
+    items: Item[],
+  ): Promise<Array<{ line: number; row: Normalized & { daoId?: number } }>> {
     if (type === 'dao') return this.prepareDaos(items);
     await this.loadDaoIds(items.map((i) => (i.record as { dao: string }).dao));
     const resolved: Array<{ line: number; row: any }> = [];
@@ -166,18 +192,33 @@ export class Importer {
       const slug = (item.record as { dao: string }).dao;
       const daoId = this.daoIds.get(slug);
       if (daoId === undefined) {
-        this.reject({ line: item.line, type, field: 'dao', reason: `unknown DAO '${slug}' (import its dao record first)` });
+        this.reject({
+          line: item.line,
+          type,
+          field: 'dao',
+          reason: `unknown DAO '${slug}' (import its dao record first)`,
+        });
         continue;
       }
       resolved.push({ line: item.line, row: { ...item.record, daoId } });
     }
     if (type === 'vote') return this.prepareVotes(resolved);
-    return dedupe(resolved, (r) => keyOf(r), () => true, (n) => this.tally(type, n, { inserted: 0, updated: 0 }));
+    return dedupe(
+      resolved,
+      (r) => keyOf(r),
+      () => true,
+      (n) => this.tally(type, n, { inserted: 0, updated: 0 }),
+    );
   }
 
   private async prepareDaos(items: Item[]) {
     const rows = items.map((i) => ({ line: i.line, row: i.record as Of<'dao'> }));
-    const unique = dedupe(rows, (r) => r.slug, () => true, (n) => this.tally('dao', n, { inserted: 0, updated: 0 }));
+    const unique = dedupe(
+      rows,
+      (r) => r.slug,
+      () => true,
+      (n) => this.tally('dao', n, { inserted: 0, updated: 0 }),
+    );
     // Name and Snapshot space are unique too; a clash with another slug is the record's fault, not the batch's.
     const owners = await daoOwnersOf(
       this.database.db,
@@ -191,9 +232,19 @@ export class Importer {
       const nameOwner = seenNames.get(item.row.name);
       const spaceOwner = item.row.snapshotSpace ? seenSpaces.get(item.row.snapshotSpace) : undefined;
       if (nameOwner && nameOwner !== item.row.slug) {
-        this.reject({ line: item.line, type: 'dao', field: 'name', reason: `'${item.row.name}' is already the name of DAO '${nameOwner}'` });
+        this.reject({
+          line: item.line,
+          type: 'dao',
+          field: 'name',
+          reason: `'${item.row.name}' is already the name of DAO '${nameOwner}'`,
+        });
       } else if (spaceOwner && spaceOwner !== item.row.slug) {
-        this.reject({ line: item.line, type: 'dao', field: 'snapshot_space', reason: `'${item.row.snapshotSpace}' already belongs to DAO '${spaceOwner}'` });
+        this.reject({
+          line: item.line,
+          type: 'dao',
+          field: 'snapshot_space',
+          reason: `'${item.row.snapshotSpace}' already belongs to DAO '${spaceOwner}'`,
+        });
       } else {
         seenNames.set(item.row.name, item.row.slug);
         if (item.row.snapshotSpace) seenSpaces.set(item.row.snapshotSpace, item.row.slug);
@@ -209,17 +260,32 @@ export class Importer {
     for (const item of items) {
       const ref = this.proposalRefs.get(`${item.row.daoId}:${item.row.proposal}`);
       if (!ref) {
-        this.reject({ line: item.line, type: 'vote', field: 'proposal', reason: `unknown proposal '${item.row.proposal}' in DAO '${item.row.dao}' (import its proposal record first)` });
+        this.reject({
+          line: item.line,
+          type: 'vote',
+          field: 'proposal',
+          reason: `unknown proposal '${item.row.proposal}' in DAO '${item.row.dao}' (import its proposal record first)`,
+        });
         continue;
       }
       // Without choice labels the range cannot be checked; the shape was checked by the schema.
       if (ref.choices > 0 && !isValidChoice(ref.votingType as VotingType, ref.choices, item.row.choice)) {
-        this.reject({ line: item.line, type: 'vote', field: 'choice', reason: `${JSON.stringify(item.row.choice)} is not a valid ${ref.votingType} choice for a proposal with ${ref.choices} choices` });
+        this.reject({
+          line: item.line,
+          type: 'vote',
+          field: 'choice',
+          reason: `${JSON.stringify(item.row.choice)} is not a valid ${ref.votingType} choice for a proposal with ${ref.choices} choices`,
+        });
         continue;
       }
       valid.push({ line: item.line, row: { ...item.row, proposalId: ref.id } });
     }
-    return dedupe(valid, (r) => voteKey(r), (next, kept) => voteReplaces(next, kept), (n) => this.tally('vote', n, { inserted: 0, updated: 0 }));
+    return dedupe(
+      valid,
+      (r) => voteKey(r),
+      (next, kept) => voteReplaces(next, kept),
+      (n) => this.tally('vote', n, { inserted: 0, updated: 0 }),
+    );
   }
 
   private async loadDaoIds(slugs: string[]) {
@@ -235,17 +301,23 @@ export class Importer {
       if (!this.proposalRefs.has(k)) missing.set(k, key);
     }
     if (!missing.size) return;
-    for (const [key, ref] of await proposalRefs(this.database.db, [...missing.values()])) this.proposalRefs.set(key, ref);
+    for (const [key, ref] of await proposalRefs(this.database.db, [...missing.values()]))
+      this.proposalRefs.set(key, ref);
   }
 }
 
 function keyOf(row: Normalized & { daoId?: number }): string {
   switch (row.type) {
-    case 'dao': return row.slug;
-    case 'proposal': return `${row.daoId}:${row.externalId}`;
-    case 'vote': return `${row.daoId}:${row.proposal}:${row.voter}`;
-    case 'treasury_balance': return `${row.daoId}:${row.timestamp.toISOString()}:${row.wallet}:${row.chain}:${row.tokenSymbol}:${row.tokenAddress}`;
-    case 'holder': return `${row.daoId}:${row.address}:${row.asOf.toISOString()}`;
+    case 'dao':
+      return row.slug;
+    case 'proposal':
+      return `${row.daoId}:${row.externalId}`;
+    case 'vote':
+      return `${row.daoId}:${row.proposal}:${row.voter}`;
+    case 'treasury_balance':
+      return `${row.daoId}:${row.timestamp.toISOString()}:${row.wallet}:${row.chain}:${row.tokenSymbol}:${row.tokenAddress}`;
+    case 'holder':
+      return `${row.daoId}:${row.address}:${row.asOf.toISOString()}`;
   }
 }
 
@@ -273,4 +345,3 @@ function databaseReason(error: unknown): string {
   const message = cause?.message ?? (error as Error).message ?? String(error);
   return message.split('\n')[0]!.slice(0, 300);
 }
-

@@ -1,5 +1,5 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 
 /** One raw record from an input, with the line it starts on (1-based) for error reports. */
 export type RawRecord = { line: number; value: unknown } | { line: number; error: string };
@@ -115,7 +115,9 @@ class RecordSplitter {
       } else if (c === 44 /* , */ && this.depth === 1) {
         const item = this.pending + text.slice(segmentStart, i);
         this.pending = '';
-        yield this.elementStarted ? this.parse(item, this.pendingLine) : { line: this.line, error: 'empty element in the JSON array' };
+        yield this.elementStarted
+          ? this.parse(item, this.pendingLine)
+          : { line: this.line, error: 'empty element in the JSON array' };
         this.elementStarted = false;
         segmentStart = i + 1;
       }

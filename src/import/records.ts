@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 
 /**
  * The canonical interchange format: one JSON object per record. These schemas are the single
@@ -19,9 +19,12 @@ export const Slug = Type.String({
   errorMessage: 'must be a lowercase URL-safe slug (a-z, 0-9, -)',
 });
 export const VOTING_TYPES = ['single-choice', 'approval', 'quadratic', 'ranked-choice', 'weighted', 'basic'] as const;
-export const VotingType = Type.Union(VOTING_TYPES.map((t) => Type.Literal(t)), {
-  errorMessage: `must be one of ${VOTING_TYPES.join(', ')}`,
-});
+export const VotingType = Type.Union(
+  VOTING_TYPES.map((t) => Type.Literal(t)),
+  {
+    errorMessage: `must be one of ${VOTING_TYPES.join(', ')}`,
+  },
+);
 export const SOURCES = ['snapshot', 'onchain', 'import'] as const;
 export const ChoiceInput = Type.Union(
   [
@@ -55,7 +58,12 @@ export const ProposalRecord = Type.Object(
     type: Type.Literal('proposal'),
     dao: Slug,
     id: Type.String({ minLength: 1, maxLength: 200 }),
-    source: Type.Optional(Type.Union(SOURCES.map((s) => Type.Literal(s)), { errorMessage: `must be one of ${SOURCES.join(', ')}` })),
+    source: Type.Optional(
+      Type.Union(
+        SOURCES.map((s) => Type.Literal(s)),
+        { errorMessage: `must be one of ${SOURCES.join(', ')}` },
+      ),
+    ),
     voting_type: Type.Optional(VotingType),
     title: Type.String({ minLength: 1, maxLength: 1000 }),
     body: Type.Optional(Type.String({ maxLength: 1_000_000 })),
@@ -65,7 +73,11 @@ export const ProposalRecord = Type.Object(
     end: TimeInput,
     state: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
     quorum: Type.Optional(DecimalInput),
-    snapshot_block: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9]+$' })], { errorMessage: 'must be a block number' })),
+    snapshot_block: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9]+$' })], {
+        errorMessage: 'must be a block number',
+      }),
+    ),
     scores: Type.Optional(Type.Array(DecimalInput, { maxItems: 1000 })),
     scores_total: Type.Optional(DecimalInput),
   },

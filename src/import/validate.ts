@@ -1,11 +1,11 @@
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import {
-  RECORD_SCHEMAS,
-  RECORD_TYPES,
   type DaoInput,
   type HolderInput,
   type ProposalInput,
+  RECORD_SCHEMAS,
+  RECORD_TYPES,
   type RecordType,
   type TreasuryBalanceInput,
   type VoteInput,
@@ -13,11 +13,68 @@ import {
 
 /** A record after validation: exact decimals as strings, times as Dates, addresses lowercase. */
 export type Normalized =
-  | { type: 'dao'; slug: string; name: string; description: string | null; chain: string; tokenSymbol: string | null; governanceToken: string | null; snapshotSpace: string | null; governorAddress: string | null; tokenAddress: string | null; treasuryAddresses: string[]; treasuryTokens: string[] }
-  | { type: 'proposal'; dao: string; externalId: string; source: string; votingType: string; title: string; body: string; author: string | null; choices: string[]; start: Date; end: Date; state: string; quorum: string | null; snapshotBlock: number | null; scores: string[] | null; scoresTotal: string | null }
-  | { type: 'vote'; dao: string; proposal: string; voter: string; choice: number | number[] | Record<string, number>; votingPower: string; created: Date; reason: string | null }
-  | { type: 'treasury_balance'; dao: string; timestamp: Date; wallet: string; chain: string; tokenSymbol: string; tokenAddress: string; amount: string; usdValue: string | null }
-  | { type: 'holder'; dao: string; address: string; balance: string; delegate: string | null; votingPower: string | null; asOf: Date };
+  | {
+      type: 'dao';
+      slug: string;
+      name: string;
+      description: string | null;
+      chain: string;
+      tokenSymbol: string | null;
+      governanceToken: string | null;
+      snapshotSpace: string | null;
+      governorAddress: string | null;
+      tokenAddress: string | null;
+      treasuryAddresses: string[];
+      treasuryTokens: string[];
+    }
+  | {
+      type: 'proposal';
+      dao: string;
+      externalId: string;
+      source: string;
+      votingType: string;
+      title: string;
+      body: string;
+      author: string | null;
+      choices: string[];
+      start: Date;
+      end: Date;
+      state: string;
+      quorum: string | null;
+      snapshotBlock: number | null;
+      scores: string[] | null;
+      scoresTotal: string | null;
+    }
+  | {
+      type: 'vote';
+      dao: string;
+      proposal: string;
+      voter: string;
+      choice: number | number[] | Record<string, number>;
+      votingPower: string;
+      created: Date;
+      reason: string | null;
+    }
+  | {
+      type: 'treasury_balance';
+      dao: string;
+      timestamp: Date;
+      wallet: string;
+      chain: string;
+      tokenSymbol: string;
+      tokenAddress: string;
+      amount: string;
+      usdValue: string | null;
+    }
+  | {
+      type: 'holder';
+      dao: string;
+      address: string;
+      balance: string;
+      delegate: string | null;
+      votingPower: string | null;
+      asOf: Date;
+    };
 
 export interface FieldProblem {
   field: string;
@@ -91,9 +148,16 @@ export function validateRecord(value: unknown): Validated {
       return {
         ok: true,
         record: {
-          type: 'dao', slug: r.slug, name: r.name, description: orNull(r.description), chain: r.chain.toLowerCase(),
-          tokenSymbol: orNull(r.token_symbol), governanceToken: orNull(r.governance_token), snapshotSpace: orNull(r.snapshot_space),
-          governorAddress: lower(r.governor_address), tokenAddress: lower(r.token_address),
+          type: 'dao',
+          slug: r.slug,
+          name: r.name,
+          description: orNull(r.description),
+          chain: r.chain.toLowerCase(),
+          tokenSymbol: orNull(r.token_symbol),
+          governanceToken: orNull(r.governance_token),
+          snapshotSpace: orNull(r.snapshot_space),
+          governorAddress: lower(r.governor_address),
+          tokenAddress: lower(r.token_address),
           treasuryAddresses: [...new Set((r.treasury_addresses ?? []).map((a) => a.toLowerCase()))],
           treasuryTokens: [...new Set((r.treasury_tokens ?? []).map((a) => a.toLowerCase()))],
         },
@@ -105,8 +169,17 @@ export function validateRecord(value: unknown): Validated {
       return {
         ok: true,
         record: {
-          type: 'proposal', dao: r.dao, externalId: r.id, source: r.source ?? 'import', votingType: r.voting_type ?? 'single-choice',
-          title: r.title, body: r.body ?? '', author: lower(r.author), choices: r.choices, start: times.start!, end: times.end!,
+          type: 'proposal',
+          dao: r.dao,
+          externalId: r.id,
+          source: r.source ?? 'import',
+          votingType: r.voting_type ?? 'single-choice',
+          title: r.title,
+          body: r.body ?? '',
+          author: lower(r.author),
+          choices: r.choices,
+          start: times.start!,
+          end: times.end!,
           state: r.state ?? (times.end! <= new Date() ? 'closed' : 'active'),
           quorum: r.quorum === undefined ? null : toDecimal(r.quorum),
           snapshotBlock: r.snapshot_block === undefined ? null : Number(r.snapshot_block),
@@ -123,8 +196,14 @@ export function validateRecord(value: unknown): Validated {
       return {
         ok: true,
         record: {
-          type: 'vote', dao: r.dao, proposal: r.proposal, voter: r.voter.toLowerCase(), choice: r.choice,
-          votingPower: toDecimal(r.voting_power), created: times.created!, reason: orNull(r.reason),
+          type: 'vote',
+          dao: r.dao,
+          proposal: r.proposal,
+          voter: r.voter.toLowerCase(),
+          choice: r.choice,
+          votingPower: toDecimal(r.voting_power),
+          created: times.created!,
+          reason: orNull(r.reason),
         },
       };
     }
@@ -133,9 +212,15 @@ export function validateRecord(value: unknown): Validated {
       return {
         ok: true,
         record: {
-          type: 'treasury_balance', dao: r.dao, timestamp: times.timestamp!, wallet: r.wallet?.toLowerCase() ?? '',
-          chain: r.chain.toLowerCase(), tokenSymbol: r.token_symbol, tokenAddress: r.token_address?.toLowerCase() ?? '',
-          amount: toDecimal(r.amount), usdValue: r.usd_value === undefined ? null : toDecimal(r.usd_value),
+          type: 'treasury_balance',
+          dao: r.dao,
+          timestamp: times.timestamp!,
+          wallet: r.wallet?.toLowerCase() ?? '',
+          chain: r.chain.toLowerCase(),
+          tokenSymbol: r.token_symbol,
+          tokenAddress: r.token_address?.toLowerCase() ?? '',
+          amount: toDecimal(r.amount),
+          usdValue: r.usd_value === undefined ? null : toDecimal(r.usd_value),
         },
       };
     }
@@ -144,8 +229,13 @@ export function validateRecord(value: unknown): Validated {
       return {
         ok: true,
         record: {
-          type: 'holder', dao: r.dao, address: r.address.toLowerCase(), balance: toDecimal(r.balance),
-          delegate: lower(r.delegate), votingPower: r.voting_power === undefined ? null : toDecimal(r.voting_power), asOf: times.as_of!,
+          type: 'holder',
+          dao: r.dao,
+          address: r.address.toLowerCase(),
+          balance: toDecimal(r.balance),
+          delegate: lower(r.delegate),
+          votingPower: r.voting_power === undefined ? null : toDecimal(r.voting_power),
+          asOf: times.as_of!,
         },
       };
     }

@@ -139,6 +139,7 @@ export function participationOf(
     mean_voters_per_proposal: mean,
     participation_rate: mean === null || windowVoters === 0 ? null : mean / windowVoters,
     vp_cast: vps.reduce((a, b) => a + b, 0),
-    turnout_vp: supply && supply > 0 && vps.length ? vps.reduce((a, b) => a + Math.min(1, b / supply), 0) / vps.length : null,
+    turnout_vp:
+      supply && supply > 0 && vps.length ? vps.reduce((a, b) => a + Math.min(1, b / supply), 0) / vps.length : null,
   };
 }

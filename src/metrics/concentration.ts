@@ -114,9 +114,7 @@ function prepare(powers: readonly number[]): Prepared {
     const x = powers[i]!;
     // `!(x >= 0)` also rejects NaN.
     if (typeof x !== 'number' || !(x >= 0) || x === Infinity) {
-      throw new RangeError(
-        `powers[${i}] must be a finite number >= 0, got ${String(x)}`,
-      );
+      throw new RangeError(`powers[${i}] must be a finite number >= 0, got ${String(x)}`);
     }
     asc[i] = x === 0 ? 0 : x; // normalise -0
   }
@@ -203,8 +201,7 @@ function topSharesOf(p: Prepared, ns: readonly number[]): Record<string, number>
   const out: Record<string, number> = {};
   const n = p.asc.length;
   for (const k of ns) {
-    out[`top${k}`] =
-      p.total === 0 ? 0 : Math.min(1, p.top[Math.min(k, n)]! / p.total);
+    out[`top${k}`] = p.total === 0 ? 0 : Math.min(1, p.top[Math.min(k, n)]! / p.total);
   }
   return out;
 }
@@ -281,10 +278,7 @@ export function herfindahlHirschman(powers: readonly number[]): number {
  * @param threshold fraction of the total in [0, 1); default 0.5.
  * @throws RangeError if threshold is outside [0, 1).
  */
-export function nakamoto(
-  powers: readonly number[],
-  threshold: number = DEFAULT_NAKAMOTO_THRESHOLD,
-): number {
+export function nakamoto(powers: readonly number[], threshold: number = DEFAULT_NAKAMOTO_THRESHOLD): number {
   checkThreshold(threshold);
   return nakamotoOf(prepare(powers), threshold);
 }
@@ -300,10 +294,7 @@ export function nakamoto(
  * @param ns sizes (integers >= 1); default [1, 5, 10].
  * @throws RangeError if a size is not an integer >= 1.
  */
-export function topShares(
-  powers: readonly number[],
-  ns: readonly number[] = DEFAULT_TOP_NS,
-): Record<string, number> {
+export function topShares(powers: readonly number[], ns: readonly number[] = DEFAULT_TOP_NS): Record<string, number> {
   checkTopNs(ns);
   return topSharesOf(prepare(powers), ns);
 }
@@ -324,10 +315,7 @@ export function topShares(
  * @param maxPoints integer >= 2; default 101 (every percentile).
  * @throws RangeError if maxPoints is not an integer >= 2.
  */
-export function lorenzCurve(
-  powers: readonly number[],
-  maxPoints: number = DEFAULT_LORENZ_MAX_POINTS,
-): LorenzPoint[] {
+export function lorenzCurve(powers: readonly number[], maxPoints: number = DEFAULT_LORENZ_MAX_POINTS): LorenzPoint[] {
   checkMaxPoints(maxPoints);
   return lorenzOf(prepare(powers), maxPoints);
 }

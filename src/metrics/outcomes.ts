@@ -21,7 +21,14 @@ export function classifyChoice(label: string | null | undefined): ChoiceClass | 
 }
 
 /** Source states that settle the outcome on their own (Snapshot, Governor, Aragon, Decentraland...). */
-export const PASSED_STATES: ReadonlySet<string> = new Set(['executed', 'passed', 'enacted', 'succeeded', 'queued', 'accepted']);
+export const PASSED_STATES: ReadonlySet<string> = new Set([
+  'executed',
+  'passed',
+  'enacted',
+  'succeeded',
+  'queued',
+  'accepted',
+]);
 export const FAILED_STATES: ReadonlySet<string> = new Set(['defeated', 'rejected', 'failed', 'vetoed', 'expired']);
 /** States of a proposal still open; their outcome is never known. */
 export const OPEN_STATES: ReadonlySet<string> = new Set(['active', 'pending']);

@@ -265,7 +265,10 @@ function scoreQuadratic(
  * score 0, and options never eliminated keep whatever they had when counting stopped (an
  * outright first-round majority reports plain first-preference totals).
  */
-function runInstantRunoff(choicesCount: number, ballots: ReadonlyArray<{ ranking: number[]; votingPower: number }>): number[] {
+function runInstantRunoff(
+  choicesCount: number,
+  ballots: ReadonlyArray<{ ranking: number[]; votingPower: number }>,
+): number[] {
   let current = ballots.map((b) => ({ ranking: [...b.ranking], votingPower: b.votingPower }));
   for (;;) {
     const present = new Set<number>();
@@ -308,7 +311,10 @@ function runInstantRunoff(choicesCount: number, ballots: ReadonlyArray<{ ranking
  * eliminated option can have votes > 0 and a score of 0, and the winner's score usually includes
  * transferred ballots.
  */
-function scoreRankedChoice(choicesCount: number, votes: ReadonlyArray<{ choice: number[]; votingPower: number }>): Tally {
+function scoreRankedChoice(
+  choicesCount: number,
+  votes: ReadonlyArray<{ choice: number[]; votingPower: number }>,
+): Tally {
   const firstPreferences = new Array<number>(choicesCount).fill(0);
   for (const vote of votes) {
     const first = vote.choice[0];

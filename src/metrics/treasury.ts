@@ -4,8 +4,9 @@
  * wallet and chain), so wallets refreshed at different times still add up. Formulas in
  * docs/METRICS.md ("Treasury").
  */
-import { ratio } from './outcomes.ts';
+
 import { bucketStart } from './activity.ts';
+import { ratio } from './outcomes.ts';
 
 export interface BalanceRow {
   timestamp: Date;
@@ -31,8 +32,28 @@ export interface TreasuryPoint {
 
 /** Symbols treated as USD-pegged stablecoins (case-insensitive). */
 export const STABLECOINS: ReadonlySet<string> = new Set([
-  'USDC', 'USDT', 'DAI', 'USDC.E', 'USDCE', 'USDBC', 'BUSD', 'TUSD', 'FRAX', 'LUSD', 'GUSD', 'USDP', 'PYUSD', 'GHO',
-  'CRVUSD', 'SUSD', 'USDS', 'USDE', 'DOLA', 'MIM', 'FEI', 'RAI',
+  'USDC',
+  'USDT',
+  'DAI',
+  'USDC.E',
+  'USDCE',
+  'USDBC',
+  'BUSD',
+  'TUSD',
+  'FRAX',
+  'LUSD',
+  'GUSD',
+  'USDP',
+  'PYUSD',
+  'GHO',
+  'CRVUSD',
+  'SUSD',
+  'USDS',
+  'USDE',
+  'DOLA',
+  'MIM',
+  'FEI',
+  'RAI',
 ]);
 
 export const isStablecoin = (symbol: string) => STABLECOINS.has(symbol.trim().toUpperCase());
@@ -70,7 +91,8 @@ export function treasurySeries(rows: readonly BalanceRow[]): TreasuryPoint[] {
     for (const [key, list] of snapshot) current.set(key, list);
     const holdings: Holding[] = [];
     for (const list of current.values()) {
-      for (const r of list) holdings.push({ token: r.token_symbol, chain: r.chain, token_address: r.token_address, usd: r.usd_value ?? 0 });
+      for (const r of list)
+        holdings.push({ token: r.token_symbol, chain: r.chain, token_address: r.token_address, usd: r.usd_value ?? 0 });
     }
     points.push({ t: new Date(t), holdings, total_usd: sum(holdings.map((h) => h.usd)) });
   }
@@ -115,7 +137,8 @@ export function byToken(point: TreasuryPoint): Record<string, number> {
   return out;
 }
 
-const nonOwnUsd = (p: TreasuryPoint, own: OwnToken) => sum(p.holdings.filter((h) => !isOwnToken(h, own)).map((h) => h.usd));
+const nonOwnUsd = (p: TreasuryPoint, own: OwnToken) =>
+  sum(p.holdings.filter((h) => !isOwnToken(h, own)).map((h) => h.usd));
 
 /**
  * Average monthly net outflow of the non-own-token holdings over the window: take each calendar
@@ -123,7 +146,12 @@ const nonOwnUsd = (p: TreasuryPoint, own: OwnToken) => sum(p.holdings.filter((h)
  * and average the month-to-month decreases (an increase counts negative). Null with fewer than two
  * such points. Without transfer data this includes price moves of non-stable tokens.
  */
-export function monthlyNetOutflow(series: readonly TreasuryPoint[], own: OwnToken, from: Date | null, to: Date | null): number | null {
+export function monthlyNetOutflow(
+  series: readonly TreasuryPoint[],
+  own: OwnToken,
+  from: Date | null,
+  to: Date | null,
+): number | null {
   const monthEnds = new Map<number, TreasuryPoint>();
   let before: TreasuryPoint | null = null;
   for (const p of series) {
@@ -134,7 +162,10 @@ export function monthlyNetOutflow(series: readonly TreasuryPoint[], own: OwnToke
     }
     monthEnds.set(bucketStart(p.t, 'month').getTime(), p);
   }
-  const levels = [...(before ? [before] : []), ...[...monthEnds.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p)];
+  const levels = [
+    ...(before ? [before] : []),
+    ...[...monthEnds.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p),
+  ];
   if (levels.length < 2) return null;
   const first = levels[0]!;
   const last = levels.at(-1)!;
@@ -166,12 +197,26 @@ export interface TreasurySummary {
  * the window), own-token and stablecoin shares, monthly net outflow and runway = non-own-token
  * holdings ÷ monthly net outflow (null when nothing flows out).
  */
-export function summarizeTreasury(series: readonly TreasuryPoint[], own: OwnToken, from: Date | null, to: Date | null): TreasurySummary {
+export function summarizeTreasury(
+  series: readonly TreasuryPoint[],
+  own: OwnToken,
+  from: Date | null,
+  to: Date | null,
+): TreasurySummary {
   const inRange = series.filter((p) => !to || p.t < to);
   const end = inRange.at(-1) ?? null;
   if (!end) {
-    return { total_usd: null, change_usd: null, change_pct: null, own_token_share: null, stablecoin_share: null,
-      monthly_net_outflow: null, runway_months: null, composition: [], as_of: null };
+    return {
+      total_usd: null,
+      change_usd: null,
+      change_pct: null,
+      own_token_share: null,
+      stablecoin_share: null,
+      monthly_net_outflow: null,
+      runway_months: null,
+      composition: [],
+      as_of: null,
+    };
   }
   const start = (from ? pointAt(inRange, from) : null) ?? inRange.find((p) => !from || p.t >= from) ?? null;
   const change = start ? end.total_usd - start.total_usd : null;

@@ -41,7 +41,11 @@ export interface EngineOptions {
 }
 
 export function createSyncEngine(config: Pick<Config, 'redisUrl' | 'sync'>, options: EngineOptions): SyncEngine {
-  const events = createEventBus({ redisUrl: config.redisUrl, channel: `${config.sync.queuePrefix}:live`, logger: options.logger });
+  const events = createEventBus({
+    redisUrl: config.redisUrl,
+    channel: `${config.sync.queuePrefix}:live`,
+    logger: options.logger,
+  });
   const deps: SyncDeps = {
     database: options.database,
     sources: options.sources,
@@ -50,16 +54,28 @@ export function createSyncEngine(config: Pick<Config, 'redisUrl' | 'sync'>, opti
     publish: (event) => events.publish(event),
   };
   const mode = options.runner ?? 'auto';
-  const runnerOptions = { ...config.sync, ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}) };
+  const runnerOptions = {
+    ...config.sync,
+    ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
+  };
   let runner: JobRunner | undefined;
   if (mode === 'worker' || (mode === 'auto' && config.redisUrl)) {
     if (!config.redisUrl) throw new Error('a BullMQ worker needs REDIS_URL');
-    runner = new QueueRunner(deps, { ...runnerOptions, redisUrl: config.redisUrl, prefix: config.sync.queuePrefix, stalledSeconds: config.sync.stalledSeconds, work: mode === 'worker' || config.sync.worker, schedule: mode === 'auto' });
+    runner = new QueueRunner(deps, {
+      ...runnerOptions,
+      redisUrl: config.redisUrl,
+      prefix: config.sync.queuePrefix,
+      stalledSeconds: config.sync.stalledSeconds,
+      work: mode === 'worker' || config.sync.worker,
+      schedule: mode === 'auto',
+    });
   } else if (mode === 'auto' && config.sync.worker) {
     runner = new InProcessScheduler(deps, runnerOptions);
   }
   const scheduleDao = async (daoId: number, log: Pick<Logger, 'error'> = options.logger) => {
-    await runner?.scheduleDao(daoId).catch((error) => log.error({ err: error, dao_id: daoId }, 'could not schedule the first sync'));
+    await runner
+      ?.scheduleDao(daoId)
+      .catch((error) => log.error({ err: error, dao_id: daoId }, 'could not schedule the first sync'));
   };
   return {
     deps,

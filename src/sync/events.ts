@@ -17,7 +17,9 @@ export interface EventBus {
 }
 
 export function createEventBus(options: { redisUrl?: string | undefined; channel?: string; logger: Logger }): EventBus {
-  return options.redisUrl ? redisBus(options.redisUrl, options.channel ?? 'dao-portal:live', options.logger) : localBus();
+  return options.redisUrl
+    ? redisBus(options.redisUrl, options.channel ?? 'dao-portal:live', options.logger)
+    : localBus();
 }
 
 function localBus(): EventBus {
@@ -38,7 +40,8 @@ function redisBus(url: string, channel: string, logger: Logger): EventBus {
   // A subscribed connection can do nothing else, hence two.
   const publisher = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const subscriber = new Redis(url, { lazyConnect: false });
-  for (const client of [publisher, subscriber]) client.on('error', (error) => logger.warn({ err: error }, 'live events: Redis connection error'));
+  for (const client of [publisher, subscriber])
+    client.on('error', (error) => logger.warn({ err: error }, 'live events: Redis connection error'));
   const subscribed = subscriber.subscribe(channel);
   subscribed.catch((error) => logger.error({ err: error }, 'live events: could not subscribe'));
   subscriber.on('message', (from: string, message: string) => {
@@ -52,7 +55,9 @@ function redisBus(url: string, channel: string, logger: Logger): EventBus {
   return {
     // Events reach local subscribers through Redis too, so every process sees one copy, in order.
     publish(event) {
-      publisher.publish(channel, JSON.stringify(event)).catch((error) => logger.warn({ err: error, event: event.type }, 'live events: publish failed'));
+      publisher
+        .publish(channel, JSON.stringify(event))
+        .catch((error) => logger.warn({ err: error, event: event.type }, 'live events: publish failed'));
     },
     subscribe: local.subscribe,
     ready: async () => void (await subscribed),

@@ -1,6 +1,6 @@
-import type { Database } from '../db/index.ts';
 import { refreshDaoAggregates } from '../db/aggregates.ts';
-import { allDaoIds, allDaos, getDao, type DaoRow } from '../db/queries/daos.ts';
+import type { Database } from '../db/index.ts';
+import { allDaoIds, allDaos, type DaoRow, getDao } from '../db/queries/daos.ts';
 import { knownSyncKeys, markScheduled as markScheduledState, recordProgress } from '../db/queries/sync-state.ts';
 import { forgetOrphanChanges } from '../db/rollups.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
@@ -51,7 +51,11 @@ export interface RunJobOptions {
  * through runSync (which records sync_state and refreshes the DAO's figures when rows changed).
  * Failures are rethrown for the runner's retry.
  */
-export async function runJob(deps: SyncDeps, job: JobSpec, options: RunJobOptions = {}): Promise<JobOutcome | undefined> {
+export async function runJob(
+  deps: SyncDeps,
+  job: JobSpec,
+  options: RunJobOptions = {},
+): Promise<JobOutcome | undefined> {
   if (job.kind === 'aggregates') {
     const ids = job.daoIds ?? (await allDaoIds(deps.database.db));
     // Applies changes a failed or interrupted refresh left in the log, builds rollups a DAO never
@@ -62,7 +66,14 @@ export async function runJob(deps: SyncDeps, job: JobSpec, options: RunJobOption
   }
   const started = Date.now();
   const outcome = (status: JobOutcome['status'], dao: string, rest: Partial<JobOutcome> = {}): JobOutcome => ({
-    dao, source: job.source, status, written: 0, read: 0, lag: null, duration_ms: Date.now() - started, ...rest,
+    dao,
+    source: job.source,
+    status,
+    written: 0,
+    read: 0,
+    lag: null,
+    duration_ms: Date.now() - started,
+    ...rest,
   });
   const dao = await getDao(deps.database.db, String(job.daoId)).catch((error) => {
     if (error instanceof NotFoundError) return undefined;
@@ -73,7 +84,11 @@ export async function runJob(deps: SyncDeps, job: JobSpec, options: RunJobOption
 
   const locked = await deps.locks.tryRun(dao.id, source.name, async () => {
     return runSync({
-      database: deps.database, dao, source, logger: deps.logger, publish: deps.publish,
+      database: deps.database,
+      dao,
+      source,
+      logger: deps.logger,
+      publish: deps.publish,
       progress: progressRecorder(deps, dao.id, source.name, options.progress),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -90,7 +105,12 @@ const PROGRESS_WRITE_MS = 2000;
  * so the status endpoint shows how far a long run is. Only a row still 'running' is touched: a
  * late write never lands on the outcome runSync records when the run ends.
  */
-function progressRecorder(deps: SyncDeps, daoId: number, source: SourceName, onProgress?: (done: number, total?: number) => void) {
+function progressRecorder(
+  deps: SyncDeps,
+  daoId: number,
+  source: SourceName,
+  onProgress?: (done: number, total?: number) => void,
+) {
   let last = 0;
   let writing = false;
   return (done: number, total?: number) => {
@@ -106,14 +126,20 @@ function progressRecorder(deps: SyncDeps, daoId: number, source: SourceName, onP
 }
 
 /** Every (DAO, source) pair that applies, optionally narrowed to one DAO (id or slug) and/or one source. */
-export async function syncTargets(deps: Pick<SyncDeps, 'database' | 'sources'>, filter: { dao?: string; source?: string } = {}): Promise<Array<{ dao: DaoRow; source: SyncSource }>> {
+export async function syncTargets(
+  deps: Pick<SyncDeps, 'database' | 'sources'>,
+  filter: { dao?: string; source?: string } = {},
+): Promise<Array<{ dao: DaoRow; source: SyncSource }>> {
   if (filter.source && !deps.sources.some((s) => s.name === filter.source)) {
     const known = deps.sources.map((s) => s.name).join(', ') || 'none';
     throw new ValidationError(`source '${filter.source}' is not configured here (configured: ${known})`);
   }
   const rows = filter.dao ? [await getDao(deps.database.db, filter.dao)] : await allDaos(deps.database.db);
   return rows.flatMap((dao) =>
-    deps.sources.filter((s) => (!filter.source || s.name === filter.source) && s.appliesTo(dao)).map((source) => ({ dao, source })));
+    deps.sources
+      .filter((s) => (!filter.source || s.name === filter.source) && s.appliesTo(dao))
+      .map((source) => ({ dao, source })),
+  );
 }
 
 /**
@@ -139,13 +165,24 @@ export async function runNow(
     const started = Date.now();
     const progress = options.onStart?.(dao, source);
     try {
-      const outcome = await runJob(deps, { kind: 'sync', daoId: dao.id, source: source.name }, {
-        ...(options.signal ? { signal: options.signal } : {}), ...(progress ? { progress } : {}),
-      });
+      const outcome = await runJob(
+        deps,
+        { kind: 'sync', daoId: dao.id, source: source.name },
+        {
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(progress ? { progress } : {}),
+        },
+      );
       outcomes.push(outcome!);
     } catch (error) {
       outcomes.push({
-        dao: dao.slug, source: source.name, status: 'failed', written: 0, read: 0, lag: null, duration_ms: Date.now() - started,
+        dao: dao.slug,
+        source: source.name,
+        status: 'failed',
+        written: 0,
+        read: 0,
+        lag: null,
+        duration_ms: Date.now() - started,
         error: error instanceof Error ? error.message : String(error),
       });
     }

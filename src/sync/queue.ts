@@ -1,5 +1,5 @@
-import { Queue, Worker, type JobsOptions } from 'bullmq';
-import { jobKey, markScheduled, runJob, syncTargets, type JobSpec, type SyncDeps } from './jobs.ts';
+import { type JobsOptions, Queue, Worker } from 'bullmq';
+import { type JobSpec, jobKey, markScheduled, runJob, type SyncDeps, syncTargets } from './jobs.ts';
 import type { JobRunner, RunnerOptions } from './scheduler.ts';
 
 export interface QueueOptions extends RunnerOptions {
@@ -39,11 +39,20 @@ export class QueueRunner implements JobRunner {
 
   private jobOptions(): JobsOptions {
     const delay = this.options.backoffMs ?? this.options.backoffSeconds * 1000;
-    return { attempts: this.options.attempts, backoff: { type: 'exponential', delay }, removeOnComplete: { count: 200 }, removeOnFail: { count: 500 } };
+    return {
+      attempts: this.options.attempts,
+      backoff: { type: 'exponential', delay },
+      removeOnComplete: { count: 200 },
+      removeOnFail: { count: 500 },
+    };
   }
 
   private async upsertScheduler(job: JobSpec): Promise<void> {
-    await this.queue.upsertJobScheduler(jobKey(job), { every: this.options.intervalSeconds * 1000 }, { name: job.kind, data: job, opts: this.jobOptions() });
+    await this.queue.upsertJobScheduler(
+      jobKey(job),
+      { every: this.options.intervalSeconds * 1000 },
+      { name: job.kind, data: job, opts: this.jobOptions() },
+    );
   }
 
   async start(): Promise<void> {
@@ -51,7 +60,9 @@ export class QueueRunner implements JobRunner {
       await this.reconcile();
       // DAOs also change behind the API's back (direct imports into PostgreSQL, SQL): catch up each interval.
       this.reconciling = setInterval(() => {
-        this.reconcile().catch((error) => this.deps.logger.error({ err: error }, 'could not update the sync schedules'));
+        this.reconcile().catch((error) =>
+          this.deps.logger.error({ err: error }, 'could not update the sync schedules'),
+        );
       }, this.options.intervalSeconds * 1000);
     }
     if (this.options.work) this.startWorker();
@@ -59,7 +70,11 @@ export class QueueRunner implements JobRunner {
 
   /** Makes the schedulers match the DAOs: one per applicable (DAO, source), none for removed ones. */
   async reconcile(): Promise<void> {
-    const wanted: JobSpec[] = (await syncTargets(this.deps)).map(({ dao, source }) => ({ kind: 'sync', daoId: dao.id, source: source.name }));
+    const wanted: JobSpec[] = (await syncTargets(this.deps)).map(({ dao, source }) => ({
+      kind: 'sync',
+      daoId: dao.id,
+      source: source.name,
+    }));
     wanted.push({ kind: 'aggregates' });
     const keys = new Set(wanted.map(jobKey));
     const every = new Map<string, number | undefined>();
@@ -81,7 +96,13 @@ export class QueueRunner implements JobRunner {
       // phase. Its fixed id makes a second request while one waits a no-op, and removal on
       // completion lets the next request queue again.
       if (!(await this.queue.getJobScheduler(jobKey(job)))) await this.upsertScheduler(job);
-      else await this.queue.add(job.kind, job, { ...this.jobOptions(), jobId: `now.${jobKey(job)}`, removeOnComplete: true, removeOnFail: true });
+      else
+        await this.queue.add(job.kind, job, {
+          ...this.jobOptions(),
+          jobId: `now.${jobKey(job)}`,
+          removeOnComplete: true,
+          removeOnFail: true,
+        });
     }
   }
 
@@ -94,12 +115,19 @@ export class QueueRunner implements JobRunner {
         return (await runJob(this.deps, job.data as JobSpec, { signal: stop })) ?? null;
       },
       {
-        connection: { url: this.options.redisUrl }, prefix: this.options.prefix, concurrency: this.options.concurrency,
-        lockDuration: (this.options.stalledSeconds ?? 30) * 1000, stalledInterval: (this.options.stalledSeconds ?? 30) * 1000,
+        connection: { url: this.options.redisUrl },
+        prefix: this.options.prefix,
+        concurrency: this.options.concurrency,
+        lockDuration: (this.options.stalledSeconds ?? 30) * 1000,
+        stalledInterval: (this.options.stalledSeconds ?? 30) * 1000,
       },
     );
     this.worker.on('failed', (job, error) =>
-      this.deps.logger.warn({ err: error, job: job?.name, key: job && jobKey(job.data as JobSpec), attempt: job?.attemptsMade }, 'sync job attempt failed'));
+      this.deps.logger.warn(
+        { err: error, job: job?.name, key: job && jobKey(job.data as JobSpec), attempt: job?.attemptsMade },
+        'sync job attempt failed',
+      ),
+    );
     this.worker.on('error', (error) => this.deps.logger.warn({ err: error }, 'sync worker: Redis error'));
     return this.worker;
   }

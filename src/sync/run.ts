@@ -52,15 +52,20 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
       // The rows are committed either way; figures that fail to refresh (a deadlock with a
       // concurrent refresh, say) are left to the next run or the periodic aggregates job.
       await refreshDaoAggregates(database.db, [dao.id]).catch((error) =>
-        context.logger.warn({ err: error }, 'could not refresh the DAO figures after a sync'));
+        context.logger.warn({ err: error }, 'could not refresh the DAO figures after a sync'),
+      );
     }
-    await finishRun(database.db, dao.id, source.name, { lag: outcome.lag ?? null, details: { ...outcome.details, written: outcome.written, read: outcome.read } });
+    await finishRun(database.db, dao.id, source.name, {
+      lag: outcome.lag ?? null,
+      details: { ...outcome.details, written: outcome.written, read: outcome.read },
+    });
     options.publish?.({ type: 'sync.finished', dao: dao.slug, source: source.name });
     return { ...outcome, durationMs: Date.now() - started };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    await failRun(database.db, dao.id, source.name, message)
-      .catch((recordError) => logger.error({ err: recordError }, 'could not record the failed sync'));
+    await failRun(database.db, dao.id, source.name, message).catch((recordError) =>
+      logger.error({ err: recordError }, 'could not record the failed sync'),
+    );
     options.publish?.({ type: 'sync.failed', dao: dao.slug, source: source.name, message });
     throw error;
   }

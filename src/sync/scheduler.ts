@@ -1,5 +1,5 @@
 import type { SyncConfig } from '../config/index.ts';
-import { jobKey, markScheduled, runJob, syncTargets, type JobSpec, type SyncDeps } from './jobs.ts';
+import { type JobSpec, jobKey, markScheduled, runJob, type SyncDeps, syncTargets } from './jobs.ts';
 
 /** What `serve` and the API need from whichever runner is active (in-process or BullMQ). */
 export interface JobRunner {
@@ -54,7 +54,8 @@ export class InProcessScheduler implements JobRunner {
   /** Queues every applicable (DAO, source), then the figures of all DAOs (active proposals change with time). */
   private async tick(): Promise<void> {
     try {
-      for (const { dao, source } of await syncTargets(this.deps)) this.enqueue({ kind: 'sync', daoId: dao.id, source: source.name });
+      for (const { dao, source } of await syncTargets(this.deps))
+        this.enqueue({ kind: 'sync', daoId: dao.id, source: source.name });
       this.enqueue({ kind: 'aggregates' });
     } catch (error) {
       this.deps.logger.error({ err: error }, 'could not list the sync jobs');

@@ -1,6 +1,16 @@
 import {
-  createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, parseEther, toHex,
-  type Abi, type Address, type Hex, type PublicClient, type WalletClient,
+  type Abi,
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  encodeFunctionData,
+  type Hex,
+  http,
+  keccak256,
+  type PublicClient,
+  parseEther,
+  toHex,
+  type WalletClient,
 } from 'viem';
 import type { Artifacts } from './compile.ts';
 import type { Chain } from './hardhat.ts';
@@ -20,7 +30,14 @@ export interface TestDao {
   timelock: Address;
   governor: Address;
   /** Sends a transaction from `from` and returns its receipt (automine: mined at once). */
-  send(from: Address, to: Address, abi: Abi, functionName: string, args?: unknown[], value?: bigint): Promise<{ blockNumber: bigint }>;
+  send(
+    from: Address,
+    to: Address,
+    abi: Abi,
+    functionName: string,
+    args?: unknown[],
+    value?: bigint,
+  ): Promise<{ blockNumber: bigint }>;
   read<T>(address: Address, abi: Abi, functionName: string, args?: unknown[], blockNumber?: bigint): Promise<T>;
   mine(blocks: number): Promise<void>;
   /** Moves time forward (seconds) and mines a block. */
@@ -31,7 +48,11 @@ export const VOTING_DELAY = 2;
 export const VOTING_PERIOD = 20;
 export const TIMELOCK_DELAY = 60;
 
-export async function deployDao(chain: Chain, artifacts: Artifacts, options: { votingPeriod?: number } = {}): Promise<TestDao> {
+export async function deployDao(
+  chain: Chain,
+  artifacts: Artifacts,
+  options: { votingPeriod?: number } = {},
+): Promise<TestDao> {
   const client = createPublicClient({ transport: http(chain.url), pollingInterval: 20 }) as PublicClient;
   const wallet = createWalletClient({ transport: http(chain.url) });
   const accounts = (await wallet.getAddresses()).map((a) => a.toLowerCase() as Address);
@@ -56,15 +77,35 @@ export async function deployDao(chain: Chain, artifacts: Artifacts, options: { v
     client.readContract({ address, abi, functionName, args, blockNumber } as never) as never;
 
   const token = await deploy('GovToken', [parseEther('1000000')]);
-  const timelock = await deploy('Timelock', [BigInt(TIMELOCK_DELAY), [], ['0x0000000000000000000000000000000000000000'], deployer]);
-  const governor = await deploy('TestGovernor', [token, timelock, VOTING_DELAY, options.votingPeriod ?? VOTING_PERIOD, 4n]);
+  const timelock = await deploy('Timelock', [
+    BigInt(TIMELOCK_DELAY),
+    [],
+    ['0x0000000000000000000000000000000000000000'],
+    deployer,
+  ]);
+  const governor = await deploy('TestGovernor', [
+    token,
+    timelock,
+    VOTING_DELAY,
+    options.votingPeriod ?? VOTING_PERIOD,
+    4n,
+  ]);
   const timelockAbi = artifacts.Timelock!.abi;
   for (const role of ['PROPOSER_ROLE', 'CANCELLER_ROLE']) {
     await send(deployer, timelock, timelockAbi, 'grantRole', [keccak256(toHex(role)), governor]);
   }
 
   return {
-    chain, artifacts, client, wallet, accounts, token, timelock, governor, send, read,
+    chain,
+    artifacts,
+    client,
+    wallet,
+    accounts,
+    token,
+    timelock,
+    governor,
+    send,
+    read,
     // One evm_mine per block: blocks made by hardhat_mine answer eth_getCode with '0x', which
     // would mislead the source's bisection for the token's deployment block.
     async mine(blocks) {
@@ -89,5 +130,10 @@ export async function propose(dao: TestDao, from: Address, actions: ProposalActi
   const abi = dao.artifacts.TestGovernor!.abi;
   const { targets, values, calldatas, description } = actions;
   await dao.send(from, dao.governor, abi, 'propose', [targets, values, calldatas, description]);
-  return dao.read<bigint>(dao.governor, abi, 'hashProposal', [targets, values, calldatas, keccak256(toHex(description))]);
+  return dao.read<bigint>(dao.governor, abi, 'hashProposal', [
+    targets,
+    values,
+    calldatas,
+    keccak256(toHex(description)),
+  ]);
 }

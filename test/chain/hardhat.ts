@@ -24,7 +24,11 @@ export async function startChain(chainId = 31337): Promise<Chain> {
     createProvider(config: unknown, network: string): Promise<EIP1193Provider>;
   };
   const { JsonRpcServer } = require('hardhat/internal/hardhat-network/jsonrpc/server') as {
-    JsonRpcServer: new (config: { hostname: string; port: number; provider: EIP1193Provider }) => {
+    JsonRpcServer: new (config: {
+      hostname: string;
+      port: number;
+      provider: EIP1193Provider;
+    }) => {
       listen(): Promise<{ address: string; port: number }>;
       close(): Promise<void>;
     };

@@ -26,7 +26,7 @@ interface RpcCall {
 
 export async function startProxy(upstream: string, options: ProxyOptions): Promise<RpcProxy> {
   let state = options.seed ?? 1;
-  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const stats = { requests: 0, faults: 0, rejectedRanges: 0 };
 
   const tooWide = (call: RpcCall) => {
@@ -36,7 +36,8 @@ export async function startProxy(upstream: string, options: ProxyOptions): Promi
     return Number(BigInt(toBlock) - BigInt(fromBlock)) + 1 > options.maxRange;
   };
   const rangeError = (call: RpcCall) => ({
-    jsonrpc: '2.0', id: call.id,
+    jsonrpc: '2.0',
+    id: call.id,
     error: { code: -32600, message: `eth_getLogs is limited to a ${options.maxRange} block range` },
   });
 
@@ -64,7 +65,11 @@ export async function startProxy(upstream: string, options: ProxyOptions): Promi
     });
     const forward = calls.filter((_, i) => !answers.has(i));
     if (forward.length) {
-      const upstreamResponse = await fetch(upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(forward) });
+      const upstreamResponse = await fetch(upstream, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(forward),
+      });
       const results = (await upstreamResponse.json()) as unknown[];
       let k = 0;
       calls.forEach((_, i) => {
@@ -72,13 +77,19 @@ export async function startProxy(upstream: string, options: ProxyOptions): Promi
       });
     }
     const out = calls.map((_, i) => answers.get(i));
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(Array.isArray(parsed) ? out : out[0]));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify(Array.isArray(parsed) ? out : out[0]));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     stats,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

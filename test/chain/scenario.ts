@@ -1,5 +1,5 @@
-import { encodeFunctionData, keccak256, parseEther, toHex, type Address } from 'viem';
-import { propose, TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD, type TestDao } from './deploy.ts';
+import { type Address, encodeFunctionData, keccak256, parseEther, toHex } from 'viem';
+import { propose, type TestDao, TIMELOCK_DELAY, VOTING_DELAY, VOTING_PERIOD } from './deploy.ts';
 
 /**
  * A governance lifecycle on the test DAO: tokens handed out, delegation (self, to others, and
@@ -25,10 +25,24 @@ export async function runLifecycle(dao: TestDao): Promise<Scenario> {
   const tokenAbi = artifacts.GovToken!.abi;
   const govAbi = artifacts.TestGovernor!.abi;
 
-  const grants: Array<[Address, string]> = [[alice, '300000'], [bob, '200000'], [carol, '100000'], [dave, '50000'], [eve, '40000'], [timelock, '100000']];
+  const grants: Array<[Address, string]> = [
+    [alice, '300000'],
+    [bob, '200000'],
+    [carol, '100000'],
+    [dave, '50000'],
+    [eve, '40000'],
+    [timelock, '100000'],
+  ];
   for (const [to, amount] of grants) await dao.send(deployer, token, tokenAbi, 'transfer', [to, parseEther(amount)]);
   await dao.wallet.sendTransaction({ account: deployer, to: timelock, value: parseEther('10'), chain: null });
-  const delegations: Array<[Address, Address]> = [[deployer, deployer], [alice, alice], [bob, bob], [carol, alice], [dave, bob], [eve, eve]];
+  const delegations: Array<[Address, Address]> = [
+    [deployer, deployer],
+    [alice, alice],
+    [bob, bob],
+    [carol, alice],
+    [dave, bob],
+    [eve, eve],
+  ];
   for (const [from, to] of delegations) await dao.send(from, token, tokenAbi, 'delegate', [to]);
   // Moves voting power from bob (dave's delegate) to alice (carol's delegate).
   await dao.send(dave, token, tokenAbi, 'transfer', [carol, parseEther('10000')]);
@@ -36,19 +50,28 @@ export async function runLifecycle(dao: TestDao): Promise<Scenario> {
   const pay = {
     targets: [token, carol],
     values: [0n, parseEther('1')],
-    calldatas: [encodeFunctionData({ abi: tokenAbi, functionName: 'transfer', args: [dave, parseEther('1000')] }), '0x' as const],
+    calldatas: [
+      encodeFunctionData({ abi: tokenAbi, functionName: 'transfer', args: [dave, parseEther('1000')] }),
+      '0x' as const,
+    ],
     description: '# Pay dave\n\nA grant of 1000 GOV to dave and 1 ETH to carol from the treasury.',
   };
   const executed = await propose(dao, alice, pay);
   const defeatedActions = {
-    targets: [token], values: [0n],
+    targets: [token],
+    values: [0n],
     calldatas: [encodeFunctionData({ abi: tokenAbi, functionName: 'transfer', args: [bob, 1n] })],
     description: '# Defeat me\nbob wants a token',
   };
   const defeated = await propose(dao, eve, defeatedActions);
   const cancelActions = { ...defeatedActions, description: '## Cancel me\nwithdrawn by its author' };
   const canceled = await propose(dao, bob, cancelActions);
-  await dao.send(bob, governor, govAbi, 'cancel', [cancelActions.targets, cancelActions.values, cancelActions.calldatas, keccak256(toHex(cancelActions.description))]);
+  await dao.send(bob, governor, govAbi, 'cancel', [
+    cancelActions.targets,
+    cancelActions.values,
+    cancelActions.calldatas,
+    keccak256(toHex(cancelActions.description)),
+  ]);
 
   await dao.mine(VOTING_DELAY + 1);
   const votes: CastVote[] = [
@@ -61,7 +84,12 @@ export async function runLifecycle(dao: TestDao): Promise<Scenario> {
   ];
   for (const v of votes) {
     if (v.voter === eve && v.proposal === executed) {
-      await dao.send(v.voter, governor, govAbi, 'castVoteWithReasonAndParams', [v.proposal, v.support, v.reason, '0x1234']);
+      await dao.send(v.voter, governor, govAbi, 'castVoteWithReasonAndParams', [
+        v.proposal,
+        v.support,
+        v.reason,
+        '0x1234',
+      ]);
     } else if (v.reason) {
       await dao.send(v.voter, governor, govAbi, 'castVoteWithReason', [v.proposal, v.support, v.reason]);
     } else {

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
-import { createLogger } from '../../src/logger/index.ts';
-import { rowsOf, schema, type Database } from '../../src/db/index.ts';
+import { type Database, rowsOf, schema } from '../../src/db/index.ts';
 import type { DaoRow } from '../../src/db/queries/daos.ts';
+import { createLogger } from '../../src/logger/index.ts';
 import { runSync } from '../../src/sync/run.ts';
 import type { LiveEvent, SyncSource } from '../../src/sync/types.ts';
 
@@ -10,12 +10,18 @@ export const logger = createLogger('silent');
 let counter = 0;
 
 /** Adds a DAO pointing at the test contracts (a fresh slug each call, so one database holds several). */
-export async function addDao(database: Database, fields: { governor: string; token: string; treasury?: string[]; treasuryTokens?: string[]; chain?: string }): Promise<DaoRow> {
+export async function addDao(
+  database: Database,
+  fields: { governor: string; token: string; treasury?: string[]; treasuryTokens?: string[]; chain?: string },
+): Promise<DaoRow> {
   const slug = `onchain-${process.pid}-${++counter}`;
-  const [row] = await rowsOf<{ id: number }>(database.db, sql`
+  const [row] = await rowsOf<{ id: number }>(
+    database.db,
+    sql`
     insert into daos (slug, name, chain, governor_address, token_address, treasury_addresses, treasury_tokens)
     values (${slug}, ${slug}, ${fields.chain ?? 'hardhat'}, ${fields.governor}, ${fields.token}, ${sql.param(fields.treasury ?? [])}::text[], ${sql.param(fields.treasuryTokens ?? [])}::text[])
-    returning id`);
+    returning id`,
+  );
   const [dao] = await database.db.select().from(schema.daos).where(eq(schema.daos.id, row!.id));
   return dao!;
 }

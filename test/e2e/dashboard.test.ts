@@ -3,7 +3,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt } from '../../scripts/ensure-web.ts';
 import { buildServer } from '../../src/api/server.ts';
@@ -11,7 +11,16 @@ import { defaultWebRoot } from '../../src/api/web.ts';
 import { databaseTargets, repoRoot, type TestDatabase } from '../helpers/db.ts';
 import { importSharedData, importText } from '../helpers/fixtures.ts';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const shots = path.join(repoRoot, 'test-results', 'dashboard');
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 375, height: 812 } } as const;
 
@@ -25,8 +34,15 @@ const XSS_BODY = [
   '<svg onload="window.__xss=\'svg\'"></svg>',
 ].join('\n\n');
 
-const liveVote = (voter: string, choice: number, power: number) =>
-  ({ type: 'vote', dao: 'sanitizer-check', proposal: 'live-1', voter, choice, voting_power: power, created: new Date().toISOString() });
+const liveVote = (voter: string, choice: number, power: number) => ({
+  type: 'vote',
+  dao: 'sanitizer-check',
+  proposal: 'live-1',
+  voter,
+  choice,
+  voting_power: power,
+  created: new Date().toISOString(),
+});
 
 describe('dashboard in a real browser', () => {
   const target = databaseTargets()[0]!; // the browser run needs one database: the embedded one
@@ -38,22 +54,59 @@ describe('dashboard in a real browser', () => {
   const timings: Record<string, string> = {};
 
   beforeAll(async () => {
-    const [built] = await Promise.all([ensureWebBuilt(), (async () => {
-      database = await target.open();
-      await importSharedData(database);
-      const records = [
-        { type: 'dao', slug: 'sanitizer-check', name: 'Sanitizer Check', chain: 'ethereum' },
-        { type: 'proposal', dao: 'sanitizer-check', id: 'xss-1', title: 'Body with hostile markup', body: XSS_BODY, choices: ['Yes', 'No'], start: '2024-01-01T00:00:00Z', end: '2024-01-08T00:00:00Z', state: 'closed' },
-        { type: 'vote', dao: 'sanitizer-check', proposal: 'xss-1', voter: '0x00000000000000000000000000000000000000aa', choice: 1, voting_power: 10, created: '2024-01-02T00:00:00Z', reason: '<img src=x onerror="window.__xss=\'reason\'">' },
-        // An open proposal for the live tally test.
-        { type: 'proposal', dao: 'sanitizer-check', id: 'live-1', title: 'Open proposal with live tallies', body: 'Vote now.', choices: ['For', 'Against'], start: new Date(Date.now() - 86_400_000).toISOString(), end: new Date(Date.now() + 7 * 86_400_000).toISOString(), state: 'active' },
-        liveVote('0x00000000000000000000000000000000000000b1', 1, 10),
-      ];
-      const { summary } = await importText(database, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-      expect(summary.rejected).toBe(0);
-    })()]);
+    const [built] = await Promise.all([
+      ensureWebBuilt(),
+      (async () => {
+        database = await target.open();
+        await importSharedData(database);
+        const records = [
+          { type: 'dao', slug: 'sanitizer-check', name: 'Sanitizer Check', chain: 'ethereum' },
+          {
+            type: 'proposal',
+            dao: 'sanitizer-check',
+            id: 'xss-1',
+            title: 'Body with hostile markup',
+            body: XSS_BODY,
+            choices: ['Yes', 'No'],
+            start: '2024-01-01T00:00:00Z',
+            end: '2024-01-08T00:00:00Z',
+            state: 'closed',
+          },
+          {
+            type: 'vote',
+            dao: 'sanitizer-check',
+            proposal: 'xss-1',
+            voter: '0x00000000000000000000000000000000000000aa',
+            choice: 1,
+            voting_power: 10,
+            created: '2024-01-02T00:00:00Z',
+            reason: '<img src=x onerror="window.__xss=\'reason\'">',
+          },
+          // An open proposal for the live tally test.
+          {
+            type: 'proposal',
+            dao: 'sanitizer-check',
+            id: 'live-1',
+            title: 'Open proposal with live tallies',
+            body: 'Vote now.',
+            choices: ['For', 'Against'],
+            start: new Date(Date.now() - 86_400_000).toISOString(),
+            end: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+            state: 'active',
+          },
+          liveVote('0x00000000000000000000000000000000000000b1', 1, 10),
+        ];
+        const { summary } = await importText(database, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        expect(summary.rejected).toBe(0);
+      })(),
+    ]);
     void built;
-    app = await buildServer({ config: { corsOrigins: [], bodyLimit: 1 << 20 }, database, logger: false, webRoot: defaultWebRoot });
+    app = await buildServer({
+      config: { corsOrigins: [], bodyLimit: 1 << 20 },
+      database,
+      logger: false,
+      webRoot: defaultWebRoot,
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -64,12 +117,24 @@ describe('dashboard in a real browser', () => {
     await browser?.close();
     await app?.close();
     await database?.destroy();
-    if (Object.keys(timings).length) console.log(`dashboard performance:\n${Object.entries(timings).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
+    if (Object.keys(timings).length)
+      console.log(
+        `dashboard performance:\n${Object.entries(timings)
+          .map(([k, v]) => `  ${k}: ${v}`)
+          .join('\n')}`,
+      );
   });
 
   /** A page whose console errors, page errors and failed requests are collected in `problems`. */
   async function open(viewport: keyof typeof VIEWPORTS = 'desktop', context?: BrowserContext): Promise<Page> {
-    const ctx = context ?? await browser.newContext({ viewport: VIEWPORTS[viewport], colorScheme: 'light', timezoneId: 'Europe/Berlin', acceptDownloads: true });
+    const ctx =
+      context ??
+      (await browser.newContext({
+        viewport: VIEWPORTS[viewport],
+        colorScheme: 'light',
+        timezoneId: 'Europe/Berlin',
+        acceptDownloads: true,
+      }));
     const page = await ctx.newPage();
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
@@ -129,13 +194,18 @@ describe('dashboard in a real browser', () => {
     const page = await open('desktop');
     const scripts = new Map<string, Promise<number>>();
     page.on('response', (response) => {
-      if (response.request().resourceType() === 'script') scripts.set(response.url(), response.body().then((b) => gzipSync(b).length));
+      if (response.request().resourceType() === 'script')
+        scripts.set(
+          response.url(),
+          response.body().then((b) => gzipSync(b).length),
+        );
     });
     await page.goto(base);
     await settled(page);
     const sizes = await Promise.all(scripts.values());
     const total = sizes.reduce((a, b) => a + b, 0);
-    timings['initial JS (overview, gzipped)'] = `${(total / 1024).toFixed(1)} KB in ${sizes.length} files (${[...scripts.keys()].map((u) => u.split('/').pop()).join(', ')})`;
+    timings['initial JS (overview, gzipped)'] =
+      `${(total / 1024).toFixed(1)} KB in ${sizes.length} files (${[...scripts.keys()].map((u) => u.split('/').pop()).join(', ')})`;
     expect(total).toBeLessThan(250 * 1024);
     await page.context().close();
   });
@@ -201,7 +271,11 @@ describe('dashboard in a real browser', () => {
 
     // The header search finds a DAO by name and opens it.
     await page.getByLabel('Search DAOs and proposals').fill('Decentraland');
-    await page.getByRole('region', { name: 'Search results' }).getByRole('link', { name: /Decentraland DAO/ }).first().click();
+    await page
+      .getByRole('region', { name: 'Search results' })
+      .getByRole('link', { name: /Decentraland DAO/ })
+      .first()
+      .click();
     await page.waitForURL(/\/daos\/decentraland/);
 
     await page.goto(`${base}/daos?sort=total_votes`);
@@ -210,7 +284,11 @@ describe('dashboard in a real browser', () => {
     }
     await page.getByTestId('compare-selected').click();
     await page.waitForURL(/\/compare\?daos=/);
-    expect(new URL(page.url()).searchParams.get('daos')!.split(',').sort()).toEqual(['arbitrum', 'decentraland', 'uniswap']);
+    expect(new URL(page.url()).searchParams.get('daos')!.split(',').sort()).toEqual([
+      'arbitrum',
+      'decentraland',
+      'uniswap',
+    ]);
     await page.getByTestId('compare-table').waitFor();
     const headers = await page.getByTestId('compare-table').locator('thead th').allTextContents();
     expect(headers.filter((h) => /Decentraland|Arbitrum|Uniswap/.test(h))).toHaveLength(3);
@@ -283,10 +361,21 @@ describe('dashboard in a real browser', () => {
     // The stream is replaced by one that sends a vote event once the test has stored the vote.
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const event = { type: 'vote.cast', dao: 'sanitizer-check', proposal: 'live-1', voter: '0x00000000000000000000000000000000000000b2', choice: 2, voting_power: '30' };
+    const event = {
+      type: 'vote.cast',
+      dao: 'sanitizer-check',
+      proposal: 'live-1',
+      voter: '0x00000000000000000000000000000000000000b2',
+      choice: 2,
+      voting_power: '30',
+    };
     await page.route('**/api/v1/stream**', async (route) => {
       await released;
-      await route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `: heartbeat\n\nevent: vote.cast\ndata: ${JSON.stringify(event)}\n\n` });
+      await route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        body: `: heartbeat\n\nevent: vote.cast\ndata: ${JSON.stringify(event)}\n\n`,
+      });
     });
     await page.goto(`${base}/proposals/live-1`);
     const tallies = page.getByTestId('tallies');
@@ -301,7 +390,12 @@ describe('dashboard in a real browser', () => {
 
   it('tells a new user how to add a DAO or import a file when the server is empty', async () => {
     const empty = await target.open();
-    const emptyApp = await buildServer({ config: { corsOrigins: [], bodyLimit: 1 << 20 }, database: empty, logger: false, webRoot: defaultWebRoot });
+    const emptyApp = await buildServer({
+      config: { corsOrigins: [], bodyLimit: 1 << 20 },
+      database: empty,
+      logger: false,
+      webRoot: defaultWebRoot,
+    });
     try {
       await emptyApp.listen({ port: 0, host: '127.0.0.1' });
       const emptyBase = `http://127.0.0.1:${(emptyApp.server.address() as { port: number }).port}`;
@@ -379,7 +473,8 @@ describe('dashboard in a real browser', () => {
         flag: (window as unknown as { __xss?: unknown }).__xss ?? null,
         scripts: root.querySelectorAll('script, iframe, object, embed, svg, img[onerror]').length,
         handlers: all.filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
-        jsLinks: [...root.querySelectorAll('a')].filter((a) => /^\s*javascript:/i.test(a.getAttribute('href') ?? '')).length,
+        jsLinks: [...root.querySelectorAll('a')].filter((a) => /^\s*javascript:/i.test(a.getAttribute('href') ?? ''))
+          .length,
         safeLink: root.querySelector('a[href="https://example.org"]')?.getAttribute('rel') ?? null,
         codeClasses: [...root.querySelectorAll('code')].map((c) => c.className),
       };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { openDatabase, type Database, type DbKind } from '../../src/db/index.ts';
+import { type Database, type DbKind, openDatabase } from '../../src/db/index.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Real DAO exports live beside the repository and are read in place. */
@@ -26,7 +26,8 @@ export interface TestDatabase extends Database {
  */
 export function databaseTargets(): DatabaseTarget[] {
   const targets: DatabaseTarget[] = [{ kind: 'pglite', open: openPgliteTest }];
-  if (process.env.TEST_DATABASE_URL) targets.push({ kind: 'postgres', open: () => openPostgresTest(process.env.TEST_DATABASE_URL!) });
+  if (process.env.TEST_DATABASE_URL)
+    targets.push({ kind: 'postgres', open: () => openPostgresTest(process.env.TEST_DATABASE_URL!) });
   return targets;
 }
 

@@ -15,7 +15,11 @@ export function convertedNdjson(name: keyof typeof converters): string {
 }
 
 /** Imports NDJSON (or a JSON array) text the way the CLI does, in chunks of `chunkSize` bytes. */
-export async function importText(database: Database, text: string, options: { batchSize?: number; source?: string; chunkSize?: number } = {}) {
+export async function importText(
+  database: Database,
+  text: string,
+  options: { batchSize?: number; source?: string; chunkSize?: number } = {},
+) {
   const chunkSize = options.chunkSize ?? 64 * 1024;
   const chunks: Buffer[] = [];
   const bytes = Buffer.from(text, 'utf8');
@@ -28,6 +32,7 @@ export async function importText(database: Database, text: string, options: { ba
 /** Both shared exports (Decentraland and Tokenomics), converted and imported. */
 export async function importSharedData(database: Database) {
   const results = [];
-  for (const name of ['decentraland', 'tokenomics'] as const) results.push(await importText(database, convertedNdjson(name), { source: name }));
+  for (const name of ['decentraland', 'tokenomics'] as const)
+    results.push(await importText(database, convertedNdjson(name), { source: name }));
   return results;
 }

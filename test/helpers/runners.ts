@@ -9,7 +9,11 @@ import type { LiveEvent, SyncSource } from '../../src/sync/types.ts';
 
 export const silentLogger = pino({ level: 'silent' });
 
-export function syncDeps(database: Database, sources: SyncSource[], publish: (event: LiveEvent) => void = () => {}): SyncDeps {
+export function syncDeps(
+  database: Database,
+  sources: SyncSource[],
+  publish: (event: LiveEvent) => void = () => {},
+): SyncDeps {
   return { database, sources, locks: createSyncLocks(database), logger: silentLogger, publish };
 }
 
@@ -29,10 +33,18 @@ export function runnerFactory(kind: RunnerKind) {
   const made: JobRunner[] = [];
   return {
     make(deps: SyncDeps, options: Partial<RunnerOptions> = {}): JobRunner {
-      const full: RunnerOptions = { intervalSeconds: 3600, concurrency: 2, attempts: 3, backoffSeconds: 0, backoffMs: 200, ...options };
-      const runner = kind === 'bullmq'
-        ? new QueueRunner(deps, { ...full, redisUrl: process.env.REDIS_URL!, prefix, work: true, schedule: true })
-        : new InProcessScheduler(deps, full);
+      const full: RunnerOptions = {
+        intervalSeconds: 3600,
+        concurrency: 2,
+        attempts: 3,
+        backoffSeconds: 0,
+        backoffMs: 200,
+        ...options,
+      };
+      const runner =
+        kind === 'bullmq'
+          ? new QueueRunner(deps, { ...full, redisUrl: process.env.REDIS_URL!, prefix, work: true, schedule: true })
+          : new InProcessScheduler(deps, full);
       made.push(runner);
       return runner;
     },

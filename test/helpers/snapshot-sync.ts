@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
-import { rowsOf, type Database } from '../../src/db/index.ts';
+import { type Database, rowsOf } from '../../src/db/index.ts';
 import type { DaoRow } from '../../src/db/queries/daos.ts';
 import { SnapshotClient } from '../../src/sources/snapshot/client.ts';
 import { SnapshotSource } from '../../src/sources/snapshot/source.ts';
@@ -16,7 +16,9 @@ export async function createSpaceDaos(database: Database, spaces: string[]): Pro
   const daos: DaoRow[] = [];
   for (const space of spaces) {
     const slug = space.replace(/[^a-z0-9]+/g, '-').replace(/-+$/, '');
-    await database.db.execute(sql`insert into daos (slug, name, chain, snapshot_space) values (${slug}, ${space}, 'ethereum', ${space}) on conflict (slug) do nothing`);
+    await database.db.execute(
+      sql`insert into daos (slug, name, chain, snapshot_space) values (${slug}, ${space}, 'ethereum', ${space}) on conflict (slug) do nothing`,
+    );
     daos.push(await daoBySlug(database, slug));
   }
   return daos;
@@ -40,8 +42,14 @@ export interface SyncOptions {
 
 export function snapshotSource(options: SyncOptions): { source: SnapshotSource; client: SnapshotClient } {
   const client = new SnapshotClient({
-    hubUrl: options.url, apiKey: undefined, rateLimit: 90, windowMs: options.windowMs ?? 1000,
-    baseDelayMs: 20, maxDelayMs: 500, maxAttempts: 12, maxRetryAfterMs: options.maxRetryAfterMs,
+    hubUrl: options.url,
+    apiKey: undefined,
+    rateLimit: 90,
+    windowMs: options.windowMs ?? 1000,
+    baseDelayMs: 20,
+    maxDelayMs: 500,
+    maxAttempts: 12,
+    maxRetryAfterMs: options.maxRetryAfterMs,
   });
   return { source: new SnapshotSource(client, { pageSize: options.pageSize }), client };
 }
@@ -58,30 +66,53 @@ export async function syncAll(database: Database, daos: DaoRow[], options: SyncO
 
 /** Proposals and votes of a DAO as comparable plain rows (no serial ids or bookkeeping times). */
 export async function storedRows(database: Database, daoId: number) {
-  const proposals = await rowsOf<Record<string, unknown>>(database.db, sql`
+  const proposals = await rowsOf<Record<string, unknown>>(
+    database.db,
+    sql`
     select external_id, source, voting_type, title, body, author, choices, extract(epoch from start)::float8 as start, extract(epoch from "end")::float8 as "end", state, quorum::text as quorum,
            snapshot_block::float8 as snapshot_block, scores, scores_total::text as scores_total, votes_count
-      from proposals where dao_id = ${daoId} order by external_id`);
-  const votes = await rowsOf<Record<string, unknown>>(database.db, sql`
+      from proposals where dao_id = ${daoId} order by external_id`,
+  );
+  const votes = await rowsOf<Record<string, unknown>>(
+    database.db,
+    sql`
     select p.external_id as proposal, v.voter, v.choice, v.voting_power::text as voting_power, v.reason, extract(epoch from v.created)::float8 as created
-      from votes v join proposals p on p.id = v.proposal_id where v.dao_id = ${daoId} order by p.external_id, v.voter`);
-  const [dao] = await rowsOf<Record<string, unknown>>(database.db, sql`
-    select total_proposals, total_votes, total_members, active_proposals, participation_rate::text as participation_rate from daos where id = ${daoId}`);
+      from votes v join proposals p on p.id = v.proposal_id where v.dao_id = ${daoId} order by p.external_id, v.voter`,
+  );
+  const [dao] = await rowsOf<Record<string, unknown>>(
+    database.db,
+    sql`
+    select total_proposals, total_votes, total_members, active_proposals, participation_rate::text as participation_rate from daos where id = ${daoId}`,
+  );
   return { proposals, votes, dao };
 }
 
 /** Row versions (xmin) of a DAO's proposals and votes: equal before and after a run only if it wrote nothing. */
 export async function rowVersions(database: Database, daoId: number): Promise<string[]> {
-  const rows = await rowsOf<{ v: string }>(database.db, sql`
+  const rows = await rowsOf<{ v: string }>(
+    database.db,
+    sql`
     select 'p' || id || ':' || xmin::text as v from proposals where dao_id = ${daoId}
-    union all select 'v' || id || ':' || xmin::text from votes where dao_id = ${daoId} order by 1`);
+    union all select 'v' || id || ':' || xmin::text from votes where dao_id = ${daoId} order by 1`,
+  );
   return rows.map((r) => r.v);
 }
 
 /** What the hub holds for a space, shaped like storedRows (numbers compared as doubles by the caller). */
 export function hubRows(data: HubData, space: string) {
-  const proposals = [...data.proposals.values()].filter((p) => p.space === space).sort((a, b) => (a.id < b.id ? -1 : 1));
-  const votes = [...data.votes.values()].filter((v) => v.space === space)
-    .sort((a, b) => (a.proposal < b.proposal ? -1 : a.proposal > b.proposal ? 1 : a.voter.toLowerCase() < b.voter.toLowerCase() ? -1 : 1));
+  const proposals = [...data.proposals.values()]
+    .filter((p) => p.space === space)
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  const votes = [...data.votes.values()]
+    .filter((v) => v.space === space)
+    .sort((a, b) =>
+      a.proposal < b.proposal
+        ? -1
+        : a.proposal > b.proposal
+          ? 1
+          : a.voter.toLowerCase() < b.voter.toLowerCase()
+            ? -1
+            : 1,
+    );
   return { proposals, votes };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rowsOf, type Database } from '../../src/db/index.ts';
+import { type Database, rowsOf } from '../../src/db/index.ts';
 import type { DaoRow } from '../../src/db/queries/daos.ts';
 import type { SourceName, SyncContext, SyncOutcome, SyncSource } from '../../src/sync/types.ts';
 
@@ -49,11 +49,25 @@ export class TestSource implements SyncSource {
       const ids = Array.from({ length: perRun }, (_, i) => `p${from + i}`);
       let written = 0;
       await ctx.transaction(async (tx) => {
-        const counts = await tx.governance.upsertProposals(ids.map((id, i) => ({
-          daoId: ctx.dao.id, externalId: id, source: 'snapshot', votingType: 'single-choice',
-          title: `Proposal ${id}`, body: '', author: null, choices: ['Yes', 'No'], start: new Date(Date.UTC(2024, 0, 1 + from + i)),
-          end: new Date(Date.UTC(2024, 0, 8 + from + i)), state: 'closed', quorum: null, snapshotBlock: null, scores: null, scoresTotal: null,
-        })));
+        const counts = await tx.governance.upsertProposals(
+          ids.map((id, i) => ({
+            daoId: ctx.dao.id,
+            externalId: id,
+            source: 'snapshot',
+            votingType: 'single-choice',
+            title: `Proposal ${id}`,
+            body: '',
+            author: null,
+            choices: ['Yes', 'No'],
+            start: new Date(Date.UTC(2024, 0, 1 + from + i)),
+            end: new Date(Date.UTC(2024, 0, 8 + from + i)),
+            state: 'closed',
+            quorum: null,
+            snapshotBlock: null,
+            scores: null,
+            scoresTotal: null,
+          })),
+        );
         written = counts.inserted + counts.updated;
         await tx.saveCursor({ n: from + perRun });
         if (step === 'fail-in-tx') throw new Error(`run ${this.runs} failed after writing`);
@@ -72,27 +86,48 @@ export class TestSource implements SyncSource {
 let daoCounter = 0;
 
 /** A fresh DAO with its own Snapshot space, so tests sharing a database never see each other's runs. */
-export async function createTestDao(database: Database, label: string): Promise<{ id: number; slug: string; space: string }> {
+export async function createTestDao(
+  database: Database,
+  label: string,
+): Promise<{ id: number; slug: string; space: string }> {
   const slug = `${label}-${process.pid}-${++daoCounter}-${Math.random().toString(36).slice(2, 6)}`;
   const space = `${slug}.eth`;
-  const [row] = await rowsOf<{ id: number }>(database.db, sql`
-    insert into daos (slug, name, chain, snapshot_space) values (${slug}, ${slug}, 'ethereum', ${space}) returning id`);
+  const [row] = await rowsOf<{ id: number }>(
+    database.db,
+    sql`
+    insert into daos (slug, name, chain, snapshot_space) values (${slug}, ${slug}, 'ethereum', ${space}) returning id`,
+  );
   return { id: row!.id, slug, space };
 }
 
 export async function proposalIds(database: Database, daoId: number): Promise<string[]> {
-  const rows = await rowsOf<{ external_id: string }>(database.db, sql`select external_id from proposals where dao_id = ${daoId} order by start`);
+  const rows = await rowsOf<{ external_id: string }>(
+    database.db,
+    sql`select external_id from proposals where dao_id = ${daoId} order by start`,
+  );
   return rows.map((r) => r.external_id);
 }
 
 export async function syncStateOf(database: Database, daoId: number, source = 'snapshot') {
-  const [row] = await rowsOf<{ status: string; cursor: Record<string, unknown>; last_error: string | null; last_success_at: unknown; lag: number | null }>(
-    database.db, sql`select status, cursor, last_error, last_success_at, lag from sync_state where dao_id = ${daoId} and source = ${source}`);
+  const [row] = await rowsOf<{
+    status: string;
+    cursor: Record<string, unknown>;
+    last_error: string | null;
+    last_success_at: unknown;
+    lag: number | null;
+  }>(
+    database.db,
+    sql`select status, cursor, last_error, last_success_at, lag from sync_state where dao_id = ${daoId} and source = ${source}`,
+  );
   return row;
 }
 
 /** Polls until `check` returns a truthy value (generous deadline: the machine is shared). */
-export async function until<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 45_000): Promise<T> {
+export async function until<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 45_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

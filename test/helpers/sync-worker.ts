@@ -11,12 +11,17 @@ const suffix = process.env.TEST_SYNC_SUFFIX!;
 const delayMs = Number(process.env.TEST_SYNC_DELAY_MS ?? 0);
 const bySpace = new Map<string, TestSource>();
 const sourceFor = (space: string) =>
-  bySpace.get(space) ?? bySpace.set(space, new TestSource(space, { delayMs: space.startsWith('slow') ? 5000 : delayMs })).get(space)!;
-await run(() => workerCommand([{
-  name: 'snapshot',
-  appliesTo: (dao) => Boolean(dao.snapshotSpace?.endsWith(suffix)),
-  run: (ctx) => {
-    process.stderr.write(`run-start ${ctx.dao.snapshotSpace}\n`);
-    return sourceFor(ctx.dao.snapshotSpace!).run(ctx);
-  },
-}]));
+  bySpace.get(space) ??
+  bySpace.set(space, new TestSource(space, { delayMs: space.startsWith('slow') ? 5000 : delayMs })).get(space)!;
+await run(() =>
+  workerCommand([
+    {
+      name: 'snapshot',
+      appliesTo: (dao) => Boolean(dao.snapshotSpace?.endsWith(suffix)),
+      run: (ctx) => {
+        process.stderr.write(`run-start ${ctx.dao.snapshotSpace}\n`);
+        return sourceFor(ctx.dao.snapshotSpace!).run(ctx);
+      },
+    },
+  ]),
+);

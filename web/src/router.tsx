@@ -1,4 +1,4 @@
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { createBrowserRouter, type LoaderFunctionArgs } from 'react-router-dom';
 import { daoQuery, proposalQuery, summaryQuery } from './api/hooks.ts';
 import { queryClient } from './api/query-client.ts';
@@ -18,7 +18,12 @@ const NotFound = lazy(() => import('./pages/NotFound.tsx'));
  * Starts a page's main requests while its code chunk downloads (the loader does not wait for
  * them; the page reads them from the query cache).
  */
-const prefetch = (queries: (args: LoaderFunctionArgs) => { queryKey: unknown[]; queryFn: (c: { signal: AbortSignal }) => Promise<unknown> }[]) =>
+const prefetch =
+  (
+    queries: (
+      args: LoaderFunctionArgs,
+    ) => { queryKey: unknown[]; queryFn: (c: { signal: AbortSignal }) => Promise<unknown> }[],
+  ) =>
   (args: LoaderFunctionArgs) => {
     for (const query of queries(args)) void queryClient.prefetchQuery(query);
     return null;
@@ -32,8 +37,16 @@ export const router = createBrowserRouter([
     children: [
       { path: '/', element: page(<Overview />) },
       { path: '/daos', element: page(<Daos />) },
-      { path: '/daos/:slug', element: page(<DaoPage />), loader: prefetch(({ params }) => [daoQuery(params.slug!), summaryQuery(params.slug!)]) },
-      { path: '/proposals/:id', element: page(<Proposal />), loader: prefetch(({ params }) => [proposalQuery(params.id!)]) },
+      {
+        path: '/daos/:slug',
+        element: page(<DaoPage />),
+        loader: prefetch(({ params }) => [daoQuery(params.slug!), summaryQuery(params.slug!)]),
+      },
+      {
+        path: '/proposals/:id',
+        element: page(<Proposal />),
+        loader: prefetch(({ params }) => [proposalQuery(params.id!)]),
+      },
       { path: '/compare', element: page(<Compare />) },
       { path: '/sources', element: page(<Sources />) },
       { path: '*', element: page(<NotFound />) },

@@ -1,11 +1,20 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { createDao, DAO_SORTS, type DaoSort, deleteDao, getDao, listDaos, updateDao } from '../../db/queries/daos.ts';
 import { DaoFields } from '../../import/records.ts';
-import { createDao, deleteDao, DAO_SORTS, getDao, listDaos, updateDao, type DaoSort } from '../../db/queries/daos.ts';
-import { errorResponses, ErrorResponse, IdParam, Order, PageQuery, StringEnum, success, successPage } from '../schemas/common.ts';
+import type { ApiContext } from '../context.ts';
+import {
+  ErrorResponse,
+  errorResponses,
+  IdParam,
+  Order,
+  PageQuery,
+  StringEnum,
+  success,
+  successPage,
+} from '../schemas/common.ts';
 import { Dao, DaoDeleted } from '../schemas/daos.ts';
 import { daoToApi, paginate } from '../serialize.ts';
-import type { ApiContext } from '../context.ts';
 
 const SortKey = StringEnum(Object.keys(DAO_SORTS), { default: 'total_members' });
 const DaoBody = Type.Object(DaoFields, { additionalProperties: false });
@@ -33,67 +42,110 @@ function toColumns(body: Partial<typeof DaoBody.static>) {
 export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, sync }) => {
   const { db } = database;
 
-  app.get('/daos', {
-    schema: {
-      tags: ['daos'],
-      summary: 'List DAOs',
-      querystring: Type.Object({
-        ...PageQuery(100),
-        sort: SortKey,
-        order: Order,
-        chain: Type.Optional(Type.String({ maxLength: 50 })),
-        search: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Case-insensitive match on the name' })),
-      }, { additionalProperties: false }),
-      response: { 200: successPage(Type.Array(Dao)), ...errorResponses },
+  app.get(
+    '/daos',
+    {
+      schema: {
+        tags: ['daos'],
+        summary: 'List DAOs',
+        querystring: Type.Object(
+          {
+            ...PageQuery(100),
+            sort: SortKey,
+            order: Order,
+            chain: Type.Optional(Type.String({ maxLength: 50 })),
+            search: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 200, description: 'Case-insensitive match on the name' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: successPage(Type.Array(Dao)), ...errorResponses },
+      },
     },
-  }, async (request) => {
-    const q = request.query;
-    const { rows, total } = await listDaos(db, { page: q.page, perPage: q.per_page, sort: q.sort as DaoSort, order: q.order, chain: q.chain, search: q.search });
-    return { status: 'success' as const, data: rows.map(daoToApi), pagination: paginate(q.page, q.per_page, total) };
-  });
-
-  app.post('/daos', {
-    schema: {
-      tags: ['daos'],
-      summary: 'Add a DAO',
-      body: DaoBody,
-      response: { 201: success(Dao), 409: ErrorResponse, ...errorResponses },
+    async (request) => {
+      const q = request.query;
+      const { rows, total } = await listDaos(db, {
+        page: q.page,
+        perPage: q.per_page,
+        sort: q.sort as DaoSort,
+        order: q.order,
+        chain: q.chain,
+        search: q.search,
+      });
+      return { status: 'success' as const, data: rows.map(daoToApi), pagination: paginate(q.page, q.per_page, total) };
     },
-  }, async (request, reply) => {
-    const row = await createDao(db, { ...(toColumns(request.body) as typeof request.body & { slug: string; name: string; chain: string }) });
-    if (row.snapshotSpace || row.governorAddress) await sync.scheduleDao(row.id, request.log);
-    return reply.status(201).send({ status: 'success' as const, data: daoToApi(row), message: 'DAO created' });
-  });
+  );
 
-  app.get('/daos/:id', {
-    schema: { tags: ['daos'], summary: 'One DAO by id or slug', params: IdParam, response: { 200: success(Dao), ...errorResponses } },
-  }, async (request) => ({ status: 'success' as const, data: daoToApi(await getDao(db, request.params.id)) }));
-
-  app.put('/daos/:id', {
-    schema: {
-      tags: ['daos'],
-      summary: 'Update a DAO (only the fields sent change)',
-      params: IdParam,
-      body: DaoPatch,
-      response: { 200: success(Dao), 409: ErrorResponse, ...errorResponses },
+  app.post(
+    '/daos',
+    {
+      schema: {
+        tags: ['daos'],
+        summary: 'Add a DAO',
+        body: DaoBody,
+        response: { 201: success(Dao), 409: ErrorResponse, ...errorResponses },
+      },
     },
-  }, async (request) => {
-    const row = await updateDao(db, request.params.id, toColumns(request.body));
-    const { snapshot_space, governor_address, treasury_addresses } = request.body;
-    // A new place to sync from starts syncing now rather than at the next interval.
-    if (snapshot_space || governor_address || treasury_addresses?.length) await sync.scheduleDao(row.id, request.log);
-    return { status: 'success' as const, data: daoToApi(row), message: 'DAO updated' };
-  });
-
-  app.delete('/daos/:id', {
-    schema: {
-      tags: ['daos'],
-      summary: 'Delete a DAO and everything stored for it',
-      params: IdParam,
-      response: { 200: success(DaoDeleted), ...errorResponses },
+    async (request, reply) => {
+      const row = await createDao(db, {
+        ...(toColumns(request.body) as typeof request.body & { slug: string; name: string; chain: string }),
+      });
+      if (row.snapshotSpace || row.governorAddress) await sync.scheduleDao(row.id, request.log);
+      return reply.status(201).send({ status: 'success' as const, data: daoToApi(row), message: 'DAO created' });
     },
-  }, async (request) => {
-    const row = await deleteDao(db, request.params.id);
-    return { status: 'success' as const, data: { id: row.id, slug: row.slug, deleted: true }, message: 'DAO deleted' };
-  });
+  );
+
+  app.get(
+    '/daos/:id',
+    {
+      schema: {
+        tags: ['daos'],
+        summary: 'One DAO by id or slug',
+        params: IdParam,
+        response: { 200: success(Dao), ...errorResponses },
+      },
+    },
+    async (request) => ({ status: 'success' as const, data: daoToApi(await getDao(db, request.params.id)) }),
+  );
+
+  app.put(
+    '/daos/:id',
+    {
+      schema: {
+        tags: ['daos'],
+        summary: 'Update a DAO (only the fields sent change)',
+        params: IdParam,
+        body: DaoPatch,
+        response: { 200: success(Dao), 409: ErrorResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const row = await updateDao(db, request.params.id, toColumns(request.body));
+      const { snapshot_space, governor_address, treasury_addresses } = request.body;
+      // A new place to sync from starts syncing now rather than at the next interval.
+      if (snapshot_space || governor_address || treasury_addresses?.length) await sync.scheduleDao(row.id, request.log);
+      return { status: 'success' as const, data: daoToApi(row), message: 'DAO updated' };
+    },
+  );
+
+  app.delete(
+    '/daos/:id',
+    {
+      schema: {
+        tags: ['daos'],
+        summary: 'Delete a DAO and everything stored for it',
+        params: IdParam,
+        response: { 200: success(DaoDeleted), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const row = await deleteDao(db, request.params.id);
+      return {
+        status: 'success' as const,
+        data: { id: row.id, slug: row.slug, deleted: true },
+        message: 'DAO deleted',
+      };
+    },
+  );
 };

@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { Importer } from '../../import/importer.ts';
 import { readRecords } from '../../import/reader.ts';
+import type { ApiContext } from '../context.ts';
 import { success } from '../schemas/common.ts';
 import { ImportResult } from '../schemas/import.ts';
-import type { ApiContext } from '../context.ts';
 
 /**
  * The same import as `dao-portal import`, over HTTP: the body is streamed (NDJSON or a JSON
@@ -16,26 +16,39 @@ export const importRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
-  app.post('/import', {
-    schema: {
-      tags: ['import'],
-      summary: 'Import canonical records (NDJSON or a JSON array; see the README for the format)',
-      querystring: Type.Object({ source: Type.Optional(Type.String({ maxLength: 200, description: 'Name used in rejection reports' })) }, { additionalProperties: false }),
-      response: { 200: success(ImportResult) },
-    },
-  }, async (request) => {
-    const importer = new Importer(database, { ...(request.query.source ? { source: request.query.source } : {}) });
-    const summary = await importer.run(readRecords(request.body as Readable));
-    request.log.info({ import: { ...summary, byType: undefined } }, 'import finished');
-    // Imported DAOs with a Snapshot space or Governor address start syncing now, like added ones.
-    if (summary.byType.dao) await sync.scheduleNewDaos(request.log);
-    return {
-      status: 'success' as const,
-      data: {
-        records: summary.records, inserted: summary.inserted, updated: summary.updated, unchanged: summary.unchanged,
-        rejected: summary.rejected, seconds: summary.seconds, by_type: summary.byType, rejections: importer.rejections,
+  app.post(
+    '/import',
+    {
+      schema: {
+        tags: ['import'],
+        summary: 'Import canonical records (NDJSON or a JSON array; see the README for the format)',
+        querystring: Type.Object(
+          { source: Type.Optional(Type.String({ maxLength: 200, description: 'Name used in rejection reports' })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: success(ImportResult) },
       },
-      message: summary.rejected ? `${summary.rejected} records rejected` : 'import complete',
-    };
-  });
+    },
+    async (request) => {
+      const importer = new Importer(database, { ...(request.query.source ? { source: request.query.source } : {}) });
+      const summary = await importer.run(readRecords(request.body as Readable));
+      request.log.info({ import: { ...summary, byType: undefined } }, 'import finished');
+      // Imported DAOs with a Snapshot space or Governor address start syncing now, like added ones.
+      if (summary.byType.dao) await sync.scheduleNewDaos(request.log);
+      return {
+        status: 'success' as const,
+        data: {
+          records: summary.records,
+          inserted: summary.inserted,
+          updated: summary.updated,
+          unchanged: summary.unchanged,
+          rejected: summary.rejected,
+          seconds: summary.seconds,
+          by_type: summary.byType,
+          rejections: importer.rejections,
+        },
+        message: summary.rejected ? `${summary.rejected} records rejected` : 'import complete',
+      };
+    },
+  );
 };

@@ -1,15 +1,21 @@
-import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import type { Db } from '../../db/index.ts';
 import { getDao } from '../../db/queries/daos.ts';
 import {
-  countDelegates, countVoters, DELEGATE_SORTS, listDelegates, listVoters, VOTER_SORTS, type LeaderboardQuery,
+  countDelegates,
+  countVoters,
+  DELEGATE_SORTS,
+  type LeaderboardQuery,
+  listDelegates,
+  listVoters,
+  VOTER_SORTS,
 } from '../../db/queries/leaderboards.ts';
+import type { ApiContext } from '../context.ts';
 import { isExport, keysetRows, sendExport } from '../export.ts';
 import { errorResponses, FormatQuery, IdParam, Order, PageQuery, StringEnum, successPage } from '../schemas/common.ts';
 import { DelegateEntry, VoterEntry } from '../schemas/metrics.ts';
 import { paginate } from '../serialize.ts';
-import type { ApiContext } from '../context.ts';
 
 const EXPORT_BATCH = 5000;
 
@@ -30,15 +36,29 @@ interface Board<Row extends { sort_value: string | null }> {
 
 const boards = [
   {
-    path: '/daos/:id/voters', name: 'voters', key: 'voter', sorts: VOTER_SORTS, defaultSort: 'votes', entry: VoterEntry,
+    path: '/daos/:id/voters',
+    name: 'voters',
+    key: 'voter',
+    sorts: VOTER_SORTS,
+    defaultSort: 'votes',
+    entry: VoterEntry,
     summary: "A DAO's voters: votes, largest voting power used, its share of all voters' power, first and last vote",
-    columns: ['voter', 'votes', 'voting_power', 'share', 'first_vote', 'last_vote'], list: listVoters, count: countVoters,
+    columns: ['voter', 'votes', 'voting_power', 'share', 'first_vote', 'last_vote'],
+    list: listVoters,
+    count: countVoters,
   } satisfies Board<Awaited<ReturnType<typeof listVoters>>[number]>,
   {
-    path: '/daos/:id/delegates', name: 'delegates', key: 'address', sorts: DELEGATE_SORTS, defaultSort: 'voting_power', entry: DelegateEntry,
-    summary: "A DAO's delegates: delegated voting power, delegators, votes cast, participation and For/Against/Abstain split",
+    path: '/daos/:id/delegates',
+    name: 'delegates',
+    key: 'address',
+    sorts: DELEGATE_SORTS,
+    defaultSort: 'voting_power',
+    entry: DelegateEntry,
+    summary:
+      "A DAO's delegates: delegated voting power, delegators, votes cast, participation and For/Against/Abstain split",
     columns: ['address', 'voting_power', 'delegators', 'votes_cast', 'participation', 'for', 'against', 'abstain'],
-    list: listDelegates, count: countDelegates,
+    list: listDelegates,
+    count: countDelegates,
   } satisfies Board<Awaited<ReturnType<typeof listDelegates>>[number]>,
 ] as unknown as Array<Board<Record<string, unknown> & { sort_value: string | null }>>;
 
@@ -47,33 +67,51 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
   const { db } = database;
   for (const board of boards) {
     const pick = (row: Record<string, unknown>) => Object.fromEntries(board.columns.map((c) => [c, row[c]]));
-    app.get(board.path, {
-      schema: {
-        tags: ['metrics'],
-        summary: board.summary,
-        params: IdParam,
-        querystring: Type.Object({
-          ...PageQuery(1000),
-          sort: StringEnum(Object.keys(board.sorts), { default: board.defaultSort }),
-          order: Order,
-          ...FormatQuery,
-        }, { additionalProperties: false }),
-        response: { 200: successPage(Type.Array(board.entry)), ...errorResponses },
+    app.get(
+      board.path,
+      {
+        schema: {
+          tags: ['metrics'],
+          summary: board.summary,
+          params: IdParam,
+          querystring: Type.Object(
+            {
+              ...PageQuery(1000),
+              sort: StringEnum(Object.keys(board.sorts), { default: board.defaultSort }),
+              order: Order,
+              ...FormatQuery,
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: successPage(Type.Array(board.entry)), ...errorResponses },
+        },
       },
-    }, async (request, reply) => {
-      const dao = await getDao(db, (request.params as { id: string }).id);
-      const q = request.query as { page: number; per_page: number; sort: never; order: 'asc' | 'desc'; format?: 'json' | 'csv' | 'ndjson' };
-      const base = { sort: q.sort, order: q.order };
-      if (isExport(q.format)) {
-        const rows = keysetRows<Record<string, unknown> & { sort_value: string | null }>(EXPORT_BATCH, (after) =>
-          board.list(db, dao.id, { ...base, limit: EXPORT_BATCH, after: after && { value: after.sort_value, key: String(after[board.key]) } }));
-        return sendExport(reply, q.format, `${dao.slug}-${board.name}`, board.columns, rows);
-      }
-      const [rows, total] = await Promise.all([
-        board.list(db, dao.id, { ...base, limit: q.per_page, offset: (q.page - 1) * q.per_page }),
-        board.count(db, dao.id),
-      ]);
-      return { status: 'success' as const, data: rows.map(pick), pagination: paginate(q.page, q.per_page, total) };
-    });
+      async (request, reply) => {
+        const dao = await getDao(db, (request.params as { id: string }).id);
+        const q = request.query as {
+          page: number;
+          per_page: number;
+          sort: never;
+          order: 'asc' | 'desc';
+          format?: 'json' | 'csv' | 'ndjson';
+        };
+        const base = { sort: q.sort, order: q.order };
+        if (isExport(q.format)) {
+          const rows = keysetRows<Record<string, unknown> & { sort_value: string | null }>(EXPORT_BATCH, (after) =>
+            board.list(db, dao.id, {
+              ...base,
+              limit: EXPORT_BATCH,
+              after: after && { value: after.sort_value, key: String(after[board.key]) },
+            }),
+          );
+          return sendExport(reply, q.format, `${dao.slug}-${board.name}`, board.columns, rows);
+        }
+        const [rows, total] = await Promise.all([
+          board.list(db, dao.id, { ...base, limit: q.per_page, offset: (q.page - 1) * q.per_page }),
+          board.count(db, dao.id),
+        ]);
+        return { status: 'success' as const, data: rows.map(pick), pagination: paginate(q.page, q.per_page, total) };
+      },
+    );
   }
 };

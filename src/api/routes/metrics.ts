@@ -1,23 +1,29 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { mostVotedDaoKeys, type DaoRow, type VersionedDao } from '../../db/queries/daos.ts';
+import { Type } from '@sinclair/typebox';
+import { type DaoRow, mostVotedDaoKeys, type VersionedDao } from '../../db/queries/daos.ts';
 import { daoSeries } from '../../db/queries/enhanced.ts';
 import { snapWindow } from '../../db/queries/metrics.ts';
-import { DaoVersionLoader } from '../dao-versions.ts';
 import { ValidationError } from '../../errors.ts';
 import { BUCKETS, type Bucket } from '../../metrics/activity.ts';
 import { COMPARED_METRICS, median, ranks, valueAt } from '../../metrics/comparison.ts';
+import type { SeriesType } from '../../metrics/series.ts';
+import type { ApiContext } from '../context.ts';
+import { DaoVersionLoader } from '../dao-versions.ts';
 import { isExport, sendExport } from '../export.ts';
-import { SummaryCache, withoutLorenz } from '../summary-cache.ts';
 import { asOfTime, daoList, TimeParam, timeRange } from '../params.ts';
 import { errorResponses, FormatQuery, IdParam, StringEnum, success } from '../schemas/common.ts';
-import type { SeriesType } from '../../metrics/series.ts';
 import { Comparison, Enhanced, EnhancedType, Summary } from '../schemas/metrics.ts';
-import type { ApiContext } from '../context.ts';
+import { SummaryCache, withoutLorenz } from '../summary-cache.ts';
 
 const PERIOD_DAYS = { '7d': 7, '30d': 30, '90d': 90, '1y': 365 } as const;
 type Period = keyof typeof PERIOD_DAYS | 'all';
-const DEFAULT_BUCKET: Record<Period, Bucket> = { '7d': 'day', '30d': 'day', '90d': 'week', '1y': 'month', all: 'month' };
+const DEFAULT_BUCKET: Record<Period, Bucket> = {
+  '7d': 'day',
+  '30d': 'day',
+  '90d': 'week',
+  '1y': 'month',
+  all: 'month',
+};
 /** DAOs charted when dao_ids is not given: the most voted ones. */
 const DEFAULT_SERIES_DAOS = 10;
 const MAX_DAOS = 50;
@@ -30,95 +36,146 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   const daosOf = async (ids: string[]) => (await versioned.load(ids)).map((v) => v.dao);
   const summaries = new SummaryCache();
 
-  app.get('/daos/:id/metrics/summary', {
-    schema: {
-      tags: ['metrics'],
-      summary: "Every governance and treasury metric of one DAO over [from, to) (whole UTC days; default all time)",
-      params: IdParam,
-      querystring: Type.Object({ from: TimeParam('Window start (inclusive)'), to: TimeParam('Window end (exclusive)') }, { additionalProperties: false }),
-      response: { 200: success(Summary), ...errorResponses },
-    },
-  }, async (request) => {
-    const { from, to } = timeRange(request.query);
-    const [{ dao, version }] = (await versioned.load([request.params.id])) as [VersionedDao];
-    return { status: 'success' as const, data: await summaries.get(db, dao, version, snapWindow(from, to)) };
-  });
-
-  app.get('/metrics/comparison', {
-    schema: {
-      tags: ['metrics'],
-      summary: 'DAO summaries side by side, with each DAO\'s rank per metric (1 = best) and the peer median',
-      querystring: Type.Object({
-        dao_ids: Type.String({ minLength: 1, maxLength: 2000, description: `Comma-separated ids or slugs (at most ${MAX_DAOS})` }),
-        from: TimeParam('Window start (inclusive)'), to: TimeParam('Window end (exclusive)'),
-      }, { additionalProperties: false }),
-      response: { 200: success(Comparison), ...errorResponses },
-    },
-  }, async (request) => {
-    const { from, to } = timeRange(request.query);
-    const window = snapWindow(from, to);
-    const daos = await versioned.load(daoList(request.query.dao_ids, MAX_DAOS) ?? []);
-    const list = (await Promise.all(daos.map(({ dao, version }) => summaries.get(db, dao, version, window)))).map(withoutLorenz);
-    const metrics = COMPARED_METRICS.map(([path]) => path);
-    const rankings = COMPARED_METRICS.map(([path, better]) => ranks(list.map((s) => valueAt(s, path)), better));
-    return {
-      status: 'success' as const,
-      data: {
-        metrics,
-        daos: list.map((summary, i) => ({
-          dao: summary.dao,
-          summary,
-          ranks: Object.fromEntries(metrics.map((path, m) => [path, rankings[m]![i]!])),
-        })),
-        median: Object.fromEntries(metrics.map((path) => [path, median(list.map((s) => valueAt(s, path)))])),
+  app.get(
+    '/daos/:id/metrics/summary',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary: 'Every governance and treasury metric of one DAO over [from, to) (whole UTC days; default all time)',
+        params: IdParam,
+        querystring: Type.Object(
+          { from: TimeParam('Window start (inclusive)'), to: TimeParam('Window end (exclusive)') },
+          { additionalProperties: false },
+        ),
+        response: { 200: success(Summary), ...errorResponses },
       },
-    };
-  });
-
-  app.get('/metrics/enhanced', {
-    schema: {
-      tags: ['metrics'],
-      summary: 'Metric time series per DAO and bucket; from/to override period, which counts back from as_of (default now)',
-      querystring: Type.Object({
-        // The series the database computes are exactly the ones the response schema lists.
-        type: EnhancedType,
-        period: StringEnum(['7d', '30d', '90d', '1y', 'all'], { default: '90d' }),
-        bucket: Type.Optional(StringEnum(BUCKETS, { description: 'default: day for 7d/30d, week for 90d, month for 1y/all' })),
-        dao_ids: Type.Optional(Type.String({ maxLength: 2000, description: `Comma-separated ids or slugs; default the ${DEFAULT_SERIES_DAOS} DAOs with most votes` })),
-        from: TimeParam('Series start (inclusive)'), to: TimeParam('Series end (exclusive)'), as_of: TimeParam('Reference time of period (default now)'),
-        ...FormatQuery,
-      }, { additionalProperties: false }),
-      response: { 200: success(Enhanced), ...errorResponses },
     },
-  }, async (request, reply) => {
-    const q = request.query;
-    const period = q.period as Period;
-    const asOf = asOfTime(q.as_of);
-    const range = timeRange(q);
-    const to = range.to ?? asOf;
-    const from = range.from ?? (period === 'all' ? null : new Date(to.getTime() - PERIOD_DAYS[period] * 86_400_000));
-    if (from && from > to) throw new ValidationError('from must not be after to', [{ in: 'query', parameter: 'from', message: 'is after to' }]);
-    const bucket = (q.bucket ?? DEFAULT_BUCKET[period]) as Bucket;
-    const ids = daoList(q.dao_ids, MAX_DAOS);
-    const daos = await daosOf(ids ?? (await mostVotedDaoKeys(db, DEFAULT_SERIES_DAOS)));
-    const type = q.type as SeriesType;
-    const seriesRange = { from, to, bucket, asOf };
-    if (isExport(q.format)) {
-      const columns = ['dao_id', 'dao_slug', 't', ...seriesColumns(type)];
-      async function* rows() {
-        for (const dao of daos) {
-          for (const p of await daoSeries(db, dao, type, seriesRange)) {
-            const flat: Record<string, unknown> = { dao_id: dao.id, dao_slug: dao.slug, ...p };
-            if (type === 'treasury') flat.by_token = p.by_token;
-            yield flat;
+    async (request) => {
+      const { from, to } = timeRange(request.query);
+      const [{ dao, version }] = (await versioned.load([request.params.id])) as [VersionedDao];
+      return { status: 'success' as const, data: await summaries.get(db, dao, version, snapWindow(from, to)) };
+    },
+  );
+
+  app.get(
+    '/metrics/comparison',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary: "DAO summaries side by side, with each DAO's rank per metric (1 = best) and the peer median",
+        querystring: Type.Object(
+          {
+            dao_ids: Type.String({
+              minLength: 1,
+              maxLength: 2000,
+              description: `Comma-separated ids or slugs (at most ${MAX_DAOS})`,
+            }),
+            from: TimeParam('Window start (inclusive)'),
+            to: TimeParam('Window end (exclusive)'),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: success(Comparison), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { from, to } = timeRange(request.query);
+      const window = snapWindow(from, to);
+      const daos = await versioned.load(daoList(request.query.dao_ids, MAX_DAOS) ?? []);
+      const list = (await Promise.all(daos.map(({ dao, version }) => summaries.get(db, dao, version, window)))).map(
+        withoutLorenz,
+      );
+      const metrics = COMPARED_METRICS.map(([path]) => path);
+      const rankings = COMPARED_METRICS.map(([path, better]) =>
+        ranks(
+          list.map((s) => valueAt(s, path)),
+          better,
+        ),
+      );
+      return {
+        status: 'success' as const,
+        data: {
+          metrics,
+          daos: list.map((summary, i) => ({
+            dao: summary.dao,
+            summary,
+            ranks: Object.fromEntries(metrics.map((path, m) => [path, rankings[m]![i]!])),
+          })),
+          median: Object.fromEntries(metrics.map((path) => [path, median(list.map((s) => valueAt(s, path)))])),
+        },
+      };
+    },
+  );
+
+  app.get(
+    '/metrics/enhanced',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary:
+          'Metric time series per DAO and bucket; from/to override period, which counts back from as_of (default now)',
+        querystring: Type.Object(
+          {
+            // The series the database computes are exactly the ones the response schema lists.
+            type: EnhancedType,
+            period: StringEnum(['7d', '30d', '90d', '1y', 'all'], { default: '90d' }),
+            bucket: Type.Optional(
+              StringEnum(BUCKETS, { description: 'default: day for 7d/30d, week for 90d, month for 1y/all' }),
+            ),
+            dao_ids: Type.Optional(
+              Type.String({
+                maxLength: 2000,
+                description: `Comma-separated ids or slugs; default the ${DEFAULT_SERIES_DAOS} DAOs with most votes`,
+              }),
+            ),
+            from: TimeParam('Series start (inclusive)'),
+            to: TimeParam('Series end (exclusive)'),
+            as_of: TimeParam('Reference time of period (default now)'),
+            ...FormatQuery,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: success(Enhanced), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const period = q.period as Period;
+      const asOf = asOfTime(q.as_of);
+      const range = timeRange(q);
+      const to = range.to ?? asOf;
+      const from = range.from ?? (period === 'all' ? null : new Date(to.getTime() - PERIOD_DAYS[period] * 86_400_000));
+      if (from && from > to)
+        throw new ValidationError('from must not be after to', [
+          { in: 'query', parameter: 'from', message: 'is after to' },
+        ]);
+      const bucket = (q.bucket ?? DEFAULT_BUCKET[period]) as Bucket;
+      const ids = daoList(q.dao_ids, MAX_DAOS);
+      const daos = await daosOf(ids ?? (await mostVotedDaoKeys(db, DEFAULT_SERIES_DAOS)));
+      const type = q.type as SeriesType;
+      const seriesRange = { from, to, bucket, asOf };
+      if (isExport(q.format)) {
+        const columns = ['dao_id', 'dao_slug', 't', ...seriesColumns(type)];
+        async function* rows() {
+          for (const dao of daos) {
+            for (const p of await daoSeries(db, dao, type, seriesRange)) {
+              const flat: Record<string, unknown> = { dao_id: dao.id, dao_slug: dao.slug, ...p };
+              if (type === 'treasury') flat.by_token = p.by_token;
+              yield flat;
+            }
           }
         }
+        return sendExport(reply, q.format, `${type}-${bucket}`, columns, rows());
       }
-      return sendExport(reply, q.format, `${type}-${bucket}`, columns, rows());
-    }
-    const series = await Promise.all(daos.map(async (d) => ({ dao: daoRef(d), points: await daoSeries(db, d, type, seriesRange) })));
-    return { status: 'success' as const, data: { type, bucket, from: from ? from.toISOString() : null, to: to.toISOString(), series } };
-  });
+      const series = await Promise.all(
+        daos.map(async (d) => ({ dao: daoRef(d), points: await daoSeries(db, d, type, seriesRange) })),
+      );
+      return {
+        status: 'success' as const,
+        data: { type, bucket, from: from ? from.toISOString() : null, to: to.toISOString(), series },
+      };
+    },
+  );
 };
 
 function seriesColumns(type: SeriesType): string[] {

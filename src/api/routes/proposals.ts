@@ -1,16 +1,32 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { getDao } from '../../db/queries/daos.ts';
 import {
-  getProposal, listProposals, listVotes, proposalVoteTotals, PROPOSAL_SORTS, tallyProposal, VOTE_SORTS,
-  type ProposalSort, type VoteSort,
+  getProposal,
+  listProposals,
+  listVotes,
+  PROPOSAL_SORTS,
+  type ProposalSort,
+  proposalVoteTotals,
+  tallyProposal,
+  VOTE_SORTS,
+  type VoteSort,
 } from '../../db/queries/governance.ts';
 import { ValidationError } from '../../errors.ts';
+import type { ApiContext } from '../context.ts';
 import { isExport, keysetRows, mapRows, sendExport } from '../export.ts';
-import { errorResponses, FormatQuery, IdParam, Order, PageQuery, StringEnum, success, successPage } from '../schemas/common.ts';
+import {
+  errorResponses,
+  FormatQuery,
+  IdParam,
+  Order,
+  PageQuery,
+  StringEnum,
+  success,
+  successPage,
+} from '../schemas/common.ts';
 import { ProposalDetail, ProposalSummary, Vote } from '../schemas/proposals.ts';
 import { paginate, proposalToApi } from '../serialize.ts';
-import type { ApiContext } from '../context.ts';
 
 function encodeCursor(value: string, id: number) {
   return Buffer.from(JSON.stringify([value, id])).toString('base64url');
@@ -22,7 +38,9 @@ function decodeCursor(cursor: string): { value: string; id: number } {
   } catch {
     // reported below
   }
-  throw new ValidationError('cursor is not a cursor returned by this endpoint', [{ in: 'query', parameter: 'cursor', message: 'is malformed' }]);
+  throw new ValidationError('cursor is not a cursor returned by this endpoint', [
+    { in: 'query', parameter: 'cursor', message: 'is malformed' },
+  ]);
 }
 
 const EXPORT_BATCH = 5000;
@@ -30,89 +48,146 @@ const PROPOSAL_COLUMNS = Object.keys(ProposalSummary.properties);
 const VOTE_COLUMNS = Object.keys(Vote.properties);
 
 const voteToApi = (v: Awaited<ReturnType<typeof listVotes>>[number]) => ({
-  id: v.id, proposal_id: v.proposalId, voter: v.voter, choice: v.choice, voting_power: v.votingPower,
-  reason: v.reason, created: v.created.toISOString(),
+  id: v.id,
+  proposal_id: v.proposalId,
+  voter: v.voter,
+  choice: v.choice,
+  voting_power: v.votingPower,
+  reason: v.reason,
+  created: v.created.toISOString(),
 });
 
 export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
   const { db } = database;
 
-  app.get('/daos/:id/proposals', {
-    schema: {
-      tags: ['proposals'],
-      summary: "A DAO's proposals",
-      params: IdParam,
-      querystring: Type.Object({
-        ...PageQuery(100),
-        state: Type.Optional(Type.String({ maxLength: 50, description: 'e.g. active, closed, executed, rejected' })),
-        sort: StringEnum(Object.keys(PROPOSAL_SORTS), { default: 'start' }),
-        order: Order,
-        ...FormatQuery,
-      }, { additionalProperties: false }),
-      response: { 200: successPage(Type.Array(ProposalSummary)), ...errorResponses },
+  app.get(
+    '/daos/:id/proposals',
+    {
+      schema: {
+        tags: ['proposals'],
+        summary: "A DAO's proposals",
+        params: IdParam,
+        querystring: Type.Object(
+          {
+            ...PageQuery(100),
+            state: Type.Optional(
+              Type.String({ maxLength: 50, description: 'e.g. active, closed, executed, rejected' }),
+            ),
+            sort: StringEnum(Object.keys(PROPOSAL_SORTS), { default: 'start' }),
+            order: Order,
+            ...FormatQuery,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: successPage(Type.Array(ProposalSummary)), ...errorResponses },
+      },
     },
-  }, async (request, reply) => {
-    const dao = await getDao(db, request.params.id);
-    const q = request.query;
-    if (isExport(q.format)) {
-      const base = { page: 1, perPage: EXPORT_BATCH, sort: q.sort as ProposalSort, order: q.order, state: q.state };
-      const rows = keysetRows(EXPORT_BATCH, async (after: Awaited<ReturnType<typeof listProposals>>['rows'][number] | undefined) =>
-        (await listProposals(db, dao.id, { ...base, after })).rows);
-      return sendExport(reply, q.format, `${dao.slug}-proposals`, PROPOSAL_COLUMNS, mapRows(rows, proposalToApi));
-    }
-    const { rows, total } = await listProposals(db, dao.id, { page: q.page, perPage: q.per_page, sort: q.sort as ProposalSort, order: q.order, state: q.state });
-    return { status: 'success' as const, data: rows.map(proposalToApi), pagination: paginate(q.page, q.per_page, total) };
-  });
+    async (request, reply) => {
+      const dao = await getDao(db, request.params.id);
+      const q = request.query;
+      if (isExport(q.format)) {
+        const base = { page: 1, perPage: EXPORT_BATCH, sort: q.sort as ProposalSort, order: q.order, state: q.state };
+        const rows = keysetRows(
+          EXPORT_BATCH,
+          async (after: Awaited<ReturnType<typeof listProposals>>['rows'][number] | undefined) =>
+            (await listProposals(db, dao.id, { ...base, after })).rows,
+        );
+        return sendExport(reply, q.format, `${dao.slug}-proposals`, PROPOSAL_COLUMNS, mapRows(rows, proposalToApi));
+      }
+      const { rows, total } = await listProposals(db, dao.id, {
+        page: q.page,
+        perPage: q.per_page,
+        sort: q.sort as ProposalSort,
+        order: q.order,
+        state: q.state,
+      });
+      return {
+        status: 'success' as const,
+        data: rows.map(proposalToApi),
+        pagination: paginate(q.page, q.per_page, total),
+      };
+    },
+  );
 
-  app.get('/proposals/:id', {
-    schema: {
-      tags: ['proposals'],
-      summary: 'One proposal with per-choice tallies computed from the stored votes',
-      params: IdParam,
-      response: { 200: success(ProposalDetail), ...errorResponses },
+  app.get(
+    '/proposals/:id',
+    {
+      schema: {
+        tags: ['proposals'],
+        summary: 'One proposal with per-choice tallies computed from the stored votes',
+        params: IdParam,
+        response: { 200: success(ProposalDetail), ...errorResponses },
+      },
     },
-  }, async (request) => {
-    const row = await getProposal(db, request.params.id);
-    const [tallies, totals] = await Promise.all([tallyProposal(db, row), proposalVoteTotals(db, row.id)]);
-    return {
-      status: 'success' as const,
-      data: { ...proposalToApi(row), body: row.body, tallies, voters: totals.voters, voting_power_total: totals.votingPower },
-    };
-  });
+    async (request) => {
+      const row = await getProposal(db, request.params.id);
+      const [tallies, totals] = await Promise.all([tallyProposal(db, row), proposalVoteTotals(db, row.id)]);
+      return {
+        status: 'success' as const,
+        data: {
+          ...proposalToApi(row),
+          body: row.body,
+          tallies,
+          voters: totals.voters,
+          voting_power_total: totals.votingPower,
+        },
+      };
+    },
+  );
 
-  app.get('/proposals/:id/votes', {
-    schema: {
-      tags: ['proposals'],
-      summary: "A proposal's votes; pass `cursor` from the previous page for fast deep paging",
-      params: IdParam,
-      querystring: Type.Object({
-        ...PageQuery(1000),
-        sort: StringEnum(Object.keys(VOTE_SORTS), { default: 'voting_power' }),
-        order: Order,
-        cursor: Type.Optional(Type.String({ maxLength: 500 })),
-        ...FormatQuery,
-      }, { additionalProperties: false }),
-      response: { 200: successPage(Type.Array(Vote)), ...errorResponses },
+  app.get(
+    '/proposals/:id/votes',
+    {
+      schema: {
+        tags: ['proposals'],
+        summary: "A proposal's votes; pass `cursor` from the previous page for fast deep paging",
+        params: IdParam,
+        querystring: Type.Object(
+          {
+            ...PageQuery(1000),
+            sort: StringEnum(Object.keys(VOTE_SORTS), { default: 'voting_power' }),
+            order: Order,
+            cursor: Type.Optional(Type.String({ maxLength: 500 })),
+            ...FormatQuery,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: successPage(Type.Array(Vote)), ...errorResponses },
+      },
     },
-  }, async (request, reply) => {
-    const proposal = await getProposal(db, request.params.id);
-    const q = request.query;
-    const sort = q.sort as VoteSort;
-    if (isExport(q.format)) {
-      const rows = keysetRows(EXPORT_BATCH, (after: Awaited<ReturnType<typeof listVotes>>[number] | undefined) =>
-        listVotes(db, proposal.id, {
-          page: 1, perPage: EXPORT_BATCH, sort, order: q.order,
-          cursor: after && { value: sort === 'created' ? after.createdText : after.votingPower, id: after.id },
-        }));
-      return sendExport(reply, q.format, `proposal-${proposal.id}-votes`, VOTE_COLUMNS, mapRows(rows, voteToApi));
-    }
-    const rows = await listVotes(db, proposal.id, { page: q.page, perPage: q.per_page, sort, order: q.order, cursor: q.cursor ? decodeCursor(q.cursor) : undefined });
-    const last = rows.at(-1);
-    const nextCursor = last && rows.length === q.per_page ? encodeCursor(sort === 'created' ? last.createdText : last.votingPower, last.id) : null;
-    return {
-      status: 'success' as const,
-      data: rows.map(voteToApi),
-      pagination: { ...paginate(q.page, q.per_page, proposal.votesCount), next_cursor: nextCursor },
-    };
-  });
+    async (request, reply) => {
+      const proposal = await getProposal(db, request.params.id);
+      const q = request.query;
+      const sort = q.sort as VoteSort;
+      if (isExport(q.format)) {
+        const rows = keysetRows(EXPORT_BATCH, (after: Awaited<ReturnType<typeof listVotes>>[number] | undefined) =>
+          listVotes(db, proposal.id, {
+            page: 1,
+            perPage: EXPORT_BATCH,
+            sort,
+            order: q.order,
+            cursor: after && { value: sort === 'created' ? after.createdText : after.votingPower, id: after.id },
+          }),
+        );
+        return sendExport(reply, q.format, `proposal-${proposal.id}-votes`, VOTE_COLUMNS, mapRows(rows, voteToApi));
+      }
+      const rows = await listVotes(db, proposal.id, {
+        page: q.page,
+        perPage: q.per_page,
+        sort,
+        order: q.order,
+        cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
+      });
+      const last = rows.at(-1);
+      const nextCursor =
+        last && rows.length === q.per_page
+          ? encodeCursor(sort === 'created' ? last.createdText : last.votingPower, last.id)
+          : null;
+      return {
+        status: 'success' as const,
+        data: rows.map(voteToApi),
+        pagination: { ...paginate(q.page, q.per_page, proposal.votesCount), next_cursor: nextCursor },
+      };
+    },
+  );
 };

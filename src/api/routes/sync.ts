@@ -1,67 +1,94 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { getDao } from '../../db/queries/daos.ts';
 import { listSyncStates } from '../../db/queries/sync-state.ts';
 import { runNow, syncTargets } from '../../sync/jobs.ts';
+import type { ApiContext } from '../context.ts';
 import { errorResponses, success } from '../schemas/common.ts';
 import { SourceName, SYNC_STATES, SyncOutcome, SyncStatus } from '../schemas/sync.ts';
-import type { ApiContext } from '../context.ts';
 
 const STATES = new Set<string>(SYNC_STATES);
 
 export const syncRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, sync }) => {
-  app.get('/sync/status', {
-    schema: {
-      tags: ['sync'],
-      summary: 'Sync state of every (DAO, source)',
-      querystring: Type.Object({ dao: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'DAO id or slug' })) }, { additionalProperties: false }),
-      response: { 200: success(Type.Array(SyncStatus)), ...errorResponses },
+  app.get(
+    '/sync/status',
+    {
+      schema: {
+        tags: ['sync'],
+        summary: 'Sync state of every (DAO, source)',
+        querystring: Type.Object(
+          { dao: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'DAO id or slug' })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: success(Type.Array(SyncStatus)), ...errorResponses },
+      },
     },
-  }, async (request) => {
-    const dao = request.query.dao ? await getDao(database.db, request.query.dao) : undefined;
-    const rows = await listSyncStates(database.db, dao?.id);
-    // A run whose process died (SIGKILL, power loss) left 'running' behind; its free lock shows it.
-    const interrupted = new Set<string>();
-    for (const { dao: ref, state: s } of rows.filter((r) => r.state.status === 'running')) {
-      if ((await sync.deps.locks.tryRun(ref.id, s.source, async () => true)).ran) interrupted.add(`${ref.id}:${s.source}`);
-    }
-    const data = rows.map(({ dao: ref, state: s }) => ({
-      dao: ref,
-      source: s.source,
-      ...(interrupted.has(`${ref.id}:${s.source}`)
-        ? { state: 'failed' as const, last_error: 'interrupted: the process running it stopped' }
-        : { state: (STATES.has(s.status) ? s.status : 'idle') as 'idle', last_error: s.lastError }),
-      last_success: s.lastSuccessAt?.toISOString() ?? null,
-      started_at: s.startedAt?.toISOString() ?? null,
-      cursor: s.cursor,
-      lag: s.lag,
-      details: s.details,
-    }));
-    // A (DAO, source) that applies but has not run yet: a runner will pick it up.
-    const seen = new Set(rows.map((r) => `${r.dao.id}:${r.state.source}`));
-    for (const target of await syncTargets(sync.deps, dao ? { dao: String(dao.id) } : {})) {
-      if (seen.has(`${target.dao.id}:${target.source.name}`)) continue;
-      data.push({
-        dao: { id: target.dao.id, slug: target.dao.slug, name: target.dao.name }, source: target.source.name,
-        state: (sync.runner ? 'scheduled' : 'idle') as 'idle', last_success: null, started_at: null, cursor: {}, lag: null, last_error: null, details: {},
-      });
-    }
-    return { status: 'success' as const, data };
-  });
+    async (request) => {
+      const dao = request.query.dao ? await getDao(database.db, request.query.dao) : undefined;
+      const rows = await listSyncStates(database.db, dao?.id);
+      // A run whose process died (SIGKILL, power loss) left 'running' behind; its free lock shows it.
+      const interrupted = new Set<string>();
+      for (const { dao: ref, state: s } of rows.filter((r) => r.state.status === 'running')) {
+        if ((await sync.deps.locks.tryRun(ref.id, s.source, async () => true)).ran)
+          interrupted.add(`${ref.id}:${s.source}`);
+      }
+      const data = rows.map(({ dao: ref, state: s }) => ({
+        dao: ref,
+        source: s.source,
+        ...(interrupted.has(`${ref.id}:${s.source}`)
+          ? { state: 'failed' as const, last_error: 'interrupted: the process running it stopped' }
+          : { state: (STATES.has(s.status) ? s.status : 'idle') as 'idle', last_error: s.lastError }),
+        last_success: s.lastSuccessAt?.toISOString() ?? null,
+        started_at: s.startedAt?.toISOString() ?? null,
+        cursor: s.cursor,
+        lag: s.lag,
+        details: s.details,
+      }));
+      // A (DAO, source) that applies but has not run yet: a runner will pick it up.
+      const seen = new Set(rows.map((r) => `${r.dao.id}:${r.state.source}`));
+      for (const target of await syncTargets(sync.deps, dao ? { dao: String(dao.id) } : {})) {
+        if (seen.has(`${target.dao.id}:${target.source.name}`)) continue;
+        data.push({
+          dao: { id: target.dao.id, slug: target.dao.slug, name: target.dao.name },
+          source: target.source.name,
+          state: (sync.runner ? 'scheduled' : 'idle') as 'idle',
+          last_success: null,
+          started_at: null,
+          cursor: {},
+          lag: null,
+          last_error: null,
+          details: {},
+        });
+      }
+      return { status: 'success' as const, data };
+    },
+  );
 
-  app.post('/sync/run', {
-    schema: {
-      tags: ['sync'],
-      summary: 'Sync now and wait for the outcome (what `dao-portal sync` uses while the server holds the embedded database)',
-      body: Type.Object({ dao: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), source: Type.Optional(SourceName) }, { additionalProperties: false }),
-      response: { 200: success(Type.Array(SyncOutcome)), ...errorResponses },
+  app.post(
+    '/sync/run',
+    {
+      schema: {
+        tags: ['sync'],
+        summary:
+          'Sync now and wait for the outcome (what `dao-portal sync` uses while the server holds the embedded database)',
+        body: Type.Object(
+          { dao: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), source: Type.Optional(SourceName) },
+          { additionalProperties: false },
+        ),
+        response: { 200: success(Type.Array(SyncOutcome)), ...errorResponses },
+      },
     },
-  }, async (request, reply) => {
-    const abort = new AbortController();
-    // A client that gives up stops the run at its next safe point.
-    reply.raw.once('close', () => reply.raw.writableFinished || abort.abort());
-    const outcomes = await runNow(sync.deps, request.body, { signal: abort.signal });
-    const failed = outcomes.filter((o) => o.status === 'failed').length;
-    return { status: 'success' as const, data: outcomes, message: failed ? `${failed} of ${outcomes.length} syncs failed` : `${outcomes.length} syncs ran` };
-  });
+    async (request, reply) => {
+      const abort = new AbortController();
+      // A client that gives up stops the run at its next safe point.
+      reply.raw.once('close', () => reply.raw.writableFinished || abort.abort());
+      const outcomes = await runNow(sync.deps, request.body, { signal: abort.signal });
+      const failed = outcomes.filter((o) => o.status === 'failed').length;
+      return {
+        status: 'success' as const,
+        data: outcomes,
+        message: failed ? `${failed} of ${outcomes.length} syncs failed` : `${outcomes.length} syncs ran`,
+      };
+    },
+  );
 };

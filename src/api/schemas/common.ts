@@ -1,4 +1,4 @@
-import { Type, type SchemaOptions, type Static, type TLiteral, type TSchema } from '@sinclair/typebox';
+import { type SchemaOptions, type Static, type TLiteral, type TSchema, Type } from '@sinclair/typebox';
 import { ERROR_CODES } from '../../errors.ts';
 
 /**
@@ -22,7 +22,9 @@ export const Pagination = Type.Object({
   per_page: Type.Integer(),
   total: Type.Integer(),
   pages: Type.Integer(),
-  next_cursor: Type.Optional(Nullable(Type.String({ description: 'Pass as `cursor` for the next page (keyset pagination)' }))),
+  next_cursor: Type.Optional(
+    Nullable(Type.String({ description: 'Pass as `cursor` for the next page (keyset pagination)' })),
+  ),
 });
 
 export const success = <T extends TSchema>(data: T) =>
@@ -53,12 +55,21 @@ export const errorResponses = {
 };
 
 export const IdParam = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 200, description: 'Numeric id, or the slug (DAOs) / source id (proposals)' }),
+  id: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'Numeric id, or the slug (DAOs) / source id (proposals)',
+  }),
 });
 
 export const PageQuery = (maxPerPage = 100) => ({
   page: Type.Integer({ minimum: 1, default: 1 }),
-  per_page: Type.Integer({ minimum: 1, maximum: maxPerPage, default: 20, description: `Items per page (at most ${maxPerPage})` }),
+  per_page: Type.Integer({
+    minimum: 1,
+    maximum: maxPerPage,
+    default: 20,
+    description: `Items per page (at most ${maxPerPage})`,
+  }),
 });
 
 export const Order = StringEnum(['asc', 'desc'], { default: 'desc' });
@@ -68,5 +79,9 @@ export type Format = (typeof FORMATS)[number];
 
 /** `?format=` of list and series endpoints (src/api/export.ts streams the csv and ndjson forms). */
 export const FormatQuery = {
-  format: Type.Optional(StringEnum(FORMATS, { description: 'json (default, one page); csv or ndjson stream every row, ignoring page/per_page' })),
+  format: Type.Optional(
+    StringEnum(FORMATS, {
+      description: 'json (default, one page); csv or ndjson stream every row, ignoring page/per_page',
+    }),
+  ),
 };

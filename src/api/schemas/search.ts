@@ -2,6 +2,10 @@ import { Type } from '@sinclair/typebox';
 import { StringEnum } from './common.ts';
 
 export const SearchHit = Type.Object({
-  kind: StringEnum(['dao', 'proposal']), id: Type.Integer(), dao_slug: Type.String(), title: Type.String(),
-  snippet: Type.String({ description: 'HTML: the text escaped, matches in <mark> (no other tags)' }), rank: Type.Number(),
+  kind: StringEnum(['dao', 'proposal']),
+  id: Type.Integer(),
+  dao_slug: Type.String(),
+  title: Type.String(),
+  snippet: Type.String({ description: 'HTML: the text escaped, matches in <mark> (no other tags)' }),
+  rank: Type.Number(),
 });

@@ -14,7 +14,11 @@ export const SyncStatus = Type.Object({
   last_success: Nullable(Type.String({ format: 'date-time' })),
   started_at: Nullable(Type.String({ format: 'date-time' })),
   cursor: Type.Record(Type.String(), Type.Unknown(), { description: "The source's resume point (its own format)" }),
-  lag: Nullable(Type.Number({ description: 'How far behind the remote head (seconds or blocks, per source) the last run left the DAO' })),
+  lag: Nullable(
+    Type.Number({
+      description: 'How far behind the remote head (seconds or blocks, per source) the last run left the DAO',
+    }),
+  ),
   last_error: Nullable(Type.String()),
   details: Type.Record(Type.String(), Type.Unknown()),
 });

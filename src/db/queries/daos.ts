@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, getTableColumns, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { ConflictError, NotFoundError } from '../../errors.ts';
 import type { Db } from '../client.ts';
 import { daos } from '../schema/index.ts';
-import { ConflictError, NotFoundError } from '../../errors.ts';
 import { countWrites, json, param, type WriteCounts } from './upserts.ts';
 
 export const DAO_SORTS = {
@@ -37,9 +37,13 @@ export async function listDaos(db: Db, q: DaoListQuery): Promise<{ rows: DaoRow[
   const where = filters.length ? and(...filters) : undefined;
   const direction = q.order === 'asc' ? asc : desc;
   const [rows, [count]] = await Promise.all([
-    db.select().from(daos).where(where)
+    db
+      .select()
+      .from(daos)
+      .where(where)
       .orderBy(direction(DAO_SORTS[q.sort]), direction(daos.id))
-      .limit(q.perPage).offset((q.page - 1) * q.perPage),
+      .limit(q.perPage)
+      .offset((q.page - 1) * q.perPage),
     db.select({ total: sql<number>`count(*)::int` }).from(daos).where(where),
   ]);
   return { rows, total: count?.total ?? 0 };
@@ -68,9 +72,14 @@ export async function daosWithRollupVersion(db: Db, keys: string[]): Promise<Map
   const ids = new Set(keys.filter(isDaoId).map(Number));
   const slugs = new Set(keys.filter((k) => !isDaoId(k)));
   const rows = await db
-    .select({ dao: daos, version: sql<string | null>`(select r.refreshed_at::text from dao_rollup_state r where r.dao_id = "daos"."id")` })
+    .select({
+      dao: daos,
+      version: sql<string | null>`(select r.refreshed_at::text from dao_rollup_state r where r.dao_id = "daos"."id")`,
+    })
     .from(daos)
-    .where(or(ids.size ? inArray(daos.id, [...ids]) : undefined, slugs.size ? inArray(daos.slug, [...slugs]) : undefined));
+    .where(
+      or(ids.size ? inArray(daos.id, [...ids]) : undefined, slugs.size ? inArray(daos.slug, [...slugs]) : undefined),
+    );
   for (const row of rows) {
     if (ids.has(row.dao.id)) found.set(String(row.dao.id), row);
     if (slugs.has(row.dao.slug)) found.set(row.dao.slug, row);
@@ -94,7 +103,9 @@ const UNIQUE_FIELDS: Record<string, string> = {
 
 /** Turns a unique violation into a 409 naming the field; anything else propagates. */
 function conflictOf(error: unknown): never {
-  const cause = (error as { cause?: { code?: string; constraint?: string } }).cause ?? (error as { code?: string; constraint?: string });
+  const cause =
+    (error as { cause?: { code?: string; constraint?: string } }).cause ??
+    (error as { code?: string; constraint?: string });
   if (cause?.code === '23505') {
     const field = UNIQUE_FIELDS[cause.constraint ?? ''] ?? 'a unique field';
     throw new ConflictError(`A DAO with this ${field} already exists`, { field });
@@ -113,7 +124,11 @@ export async function createDao(db: Db, values: typeof daos.$inferInsert): Promi
 
 export async function updateDao(db: Db, id: string, values: DaoWrite): Promise<DaoRow> {
   try {
-    const [row] = await db.update(daos).set({ ...values, updatedAt: new Date() }).where(daoKey(id)).returning();
+    const [row] = await db
+      .update(daos)
+      .set({ ...values, updatedAt: new Date() })
+      .where(daoKey(id))
+      .returning();
     if (!row) throw new NotFoundError('DAO', id);
     return row;
   } catch (error) {
@@ -163,7 +178,9 @@ export interface DaoUpsert {
 
 /** Upserts DAOs by slug (the caller keeps one row per slug and checks name and space owners first). */
 export function upsertDaos(db: Db, rows: DaoUpsert[]): Promise<WriteCounts> {
-  return countWrites(db, sql`
+  return countWrites(
+    db,
+    sql`
     insert into daos as d (slug, name, description, chain, token_symbol, governance_token, snapshot_space,
       governor_address, token_address, treasury_addresses, treasury_tokens)
     select t.slug, t.name, t.description, t.chain, t.token_symbol, t.governance_token, t.snapshot_space,
@@ -185,7 +202,8 @@ export function upsertDaos(db: Db, rows: DaoUpsert[]): Promise<WriteCounts> {
            d.token_address, d.treasury_addresses, d.treasury_tokens)
       is distinct from (excluded.name, excluded.description, excluded.chain, excluded.token_symbol, excluded.governance_token,
            excluded.snapshot_space, excluded.governor_address, excluded.token_address, excluded.treasury_addresses, excluded.treasury_tokens)
-    returning (xmax = 0) as inserted`);
+    returning (xmax = 0) as inserted`,
+  );
 }
 
 /** Ids of the DAOs with these slugs; unknown slugs are absent. */
@@ -196,11 +214,23 @@ export async function daoIdsBySlug(db: Db, slugs: string[]): Promise<Map<string,
 }
 
 /** Which DAO (by slug) already holds each of these names and Snapshot spaces (both are unique). */
-export async function daoOwnersOf(db: Db, names: string[], spaces: string[]): Promise<{ names: Map<string, string>; spaces: Map<string, string> }> {
-  const rows = names.length || spaces.length
-    ? await db.select({ slug: daos.slug, name: daos.name, space: daos.snapshotSpace }).from(daos)
-        .where(or(names.length ? inArray(daos.name, names) : undefined, spaces.length ? inArray(daos.snapshotSpace, spaces) : undefined))
-    : [];
+export async function daoOwnersOf(
+  db: Db,
+  names: string[],
+  spaces: string[],
+): Promise<{ names: Map<string, string>; spaces: Map<string, string> }> {
+  const rows =
+    names.length || spaces.length
+      ? await db
+          .select({ slug: daos.slug, name: daos.name, space: daos.snapshotSpace })
+          .from(daos)
+          .where(
+            or(
+              names.length ? inArray(daos.name, names) : undefined,
+              spaces.length ? inArray(daos.snapshotSpace, spaces) : undefined,
+            ),
+          )
+      : [];
   return {
     names: new Map(rows.map((r) => [r.name, r.slug])),
     spaces: new Map(rows.filter((r) => r.space).map((r) => [r.space!, r.slug])),

@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
-import { rowsOf, type Db } from '../client.ts';
-import { daos, proposals, votes } from '../schema/index.ts';
+import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { NotFoundError } from '../../errors.ts';
-import { scoreProposal, type Choice, type VotingType } from '../../metrics/snapshot-scoring.ts';
-import { foldByKey, iso, json, param, upsertKeyed, type Upserted } from './upserts.ts';
+import { type Choice, scoreProposal, type VotingType } from '../../metrics/snapshot-scoring.ts';
+import { type Db, rowsOf } from '../client.ts';
+import { daos, proposals, votes } from '../schema/index.ts';
+import { foldByKey, iso, json, param, type Upserted, upsertKeyed } from './upserts.ts';
 
 /**
  * Proposals and their votes, whichever source they come from (imports, Snapshot, Governor
@@ -42,7 +42,11 @@ const proposalKey = (r: { daoId: number; externalId: string }) => `${r.daoId}:${
 /** Upserts proposals by (DAO, source id); a batch naming one proposal twice writes the last. Returns the rows written. */
 export function upsertProposals<R extends ProposalWrite>(db: Db, batch: R[]): Promise<Upserted<R>> {
   const rows = foldByKey(batch, proposalKey, () => true);
-  return upsertKeyed(db, rows, proposalKey, sql`
+  return upsertKeyed(
+    db,
+    rows,
+    proposalKey,
+    sql`
     insert into proposals as p (dao_id, external_id, source, voting_type, title, body, author, choices, start, "end",
       state, quorum, snapshot_block, scores, scores_total)
     select * from unnest(${param(rows.map((r) => r.daoId))}::int[], ${param(rows.map((r) => r.externalId))}::text[],
@@ -62,7 +66,8 @@ export function upsertProposals<R extends ProposalWrite>(db: Db, batch: R[]): Pr
       is distinct from (excluded.source, excluded.voting_type, excluded.title, excluded.body, excluded.author,
            excluded.choices, excluded.start, excluded."end", excluded.state, excluded.quorum, excluded.snapshot_block,
            excluded.scores, excluded.scores_total)
-    returning (xmax = 0) as inserted, p.dao_id::text || ':' || p.external_id as key`);
+    returning (xmax = 0) as inserted, p.dao_id::text || ':' || p.external_id as key`,
+  );
 }
 
 /** One vote per (proposal, voter): a later `created` replaces an earlier vote, an equal one keeps the last read. */
@@ -75,7 +80,11 @@ export const voteReplaces = (next: { created: Date }, kept: { created: Date }) =
  */
 export function upsertVotes<R extends VoteWrite>(db: Db, batch: R[]): Promise<Upserted<R>> {
   const rows = foldByKey(batch, voteKey, voteReplaces);
-  return upsertKeyed(db, rows, voteKey, sql`
+  return upsertKeyed(
+    db,
+    rows,
+    voteKey,
+    sql`
     insert into votes as v (proposal_id, dao_id, voter, choice, voting_power, reason, created)
     select * from unnest(${param(rows.map((r) => r.proposalId))}::int8[], ${param(rows.map((r) => r.daoId))}::int[],
       ${param(rows.map((r) => r.voter))}::text[], ${param(rows.map((r) => json(r.choice)))}::jsonb[],
@@ -86,7 +95,8 @@ export function upsertVotes<R extends VoteWrite>(db: Db, batch: R[]): Promise<Up
     where excluded.created >= v.created
       and (v.choice, v.voting_power, v.reason, v.created) is distinct from
           (excluded.choice, excluded.voting_power, excluded.reason, excluded.created)
-    returning (xmax = 0) as inserted, v.proposal_id::text || ':' || v.voter as key`);
+    returning (xmax = 0) as inserted, v.proposal_id::text || ':' || v.voter as key`,
+  );
 }
 
 /** What a vote needs to know of its proposal: the internal id, and the choices to check it against. */
@@ -97,46 +107,79 @@ export interface ProposalRef {
 }
 
 /** Proposals named by (DAO id, source id), keyed `daoId:externalId`; unknown ones are absent. */
-export async function proposalRefs(db: Db, keys: ReadonlyArray<readonly [number, string]>): Promise<Map<string, ProposalRef>> {
+export async function proposalRefs(
+  db: Db,
+  keys: ReadonlyArray<readonly [number, string]>,
+): Promise<Map<string, ProposalRef>> {
   if (keys.length === 0) return new Map();
-  const rows = await rowsOf<{ id: number; dao_id: number; external_id: string; voting_type: string; choices: number }>(db, sql`
+  const rows = await rowsOf<{ id: number; dao_id: number; external_id: string; voting_type: string; choices: number }>(
+    db,
+    sql`
     select p.id, p.dao_id, p.external_id, p.voting_type, jsonb_array_length(p.choices) as choices
       from proposals p join unnest(${param(keys.map((k) => k[0]))}::int[], ${param(keys.map((k) => k[1]))}::text[]) as k(dao_id, external_id)
-        on p.dao_id = k.dao_id and p.external_id = k.external_id`);
-  return new Map(rows.map((r) => [`${r.dao_id}:${r.external_id}`, { id: Number(r.id), votingType: r.voting_type, choices: Number(r.choices) }]));
+        on p.dao_id = k.dao_id and p.external_id = k.external_id`,
+  );
+  return new Map(
+    rows.map((r) => [
+      `${r.dao_id}:${r.external_id}`,
+      { id: Number(r.id), votingType: r.voting_type, choices: Number(r.choices) },
+    ]),
+  );
 }
 
 /** Internal ids of a DAO's proposals by source id; unknown ones are absent. */
-export async function proposalIdsByExternalId(db: Db, daoId: number, externalIds: string[]): Promise<Map<string, number>> {
+export async function proposalIdsByExternalId(
+  db: Db,
+  daoId: number,
+  externalIds: string[],
+): Promise<Map<string, number>> {
   if (externalIds.length === 0) return new Map();
-  const rows = await rowsOf<{ id: number; external_id: string }>(db, sql`
-    select id, external_id from proposals where dao_id = ${daoId} and external_id = any(${param(externalIds)}::text[])`);
+  const rows = await rowsOf<{ id: number; external_id: string }>(
+    db,
+    sql`
+    select id, external_id from proposals where dao_id = ${daoId} and external_id = any(${param(externalIds)}::text[])`,
+  );
   return new Map(rows.map((r) => [r.external_id, Number(r.id)]));
 }
 
 /** Stored states of a DAO's proposals by source id; unknown ones are absent. */
 export async function proposalStates(db: Db, daoId: number, externalIds: string[]): Promise<Map<string, string>> {
   if (externalIds.length === 0) return new Map();
-  const rows = await rowsOf<{ external_id: string; state: string }>(db, sql`
-    select external_id, state from proposals where dao_id = ${daoId} and external_id = any(${param(externalIds)}::text[])`);
+  const rows = await rowsOf<{ external_id: string; state: string }>(
+    db,
+    sql`
+    select external_id, state from proposals where dao_id = ${daoId} and external_id = any(${param(externalIds)}::text[])`,
+  );
   return new Map(rows.map((r) => [r.external_id, r.state]));
 }
 
 /** Source ids of a DAO's proposals from one source that are in (or, with `except`, not in) the given states, by id. */
-export async function proposalsInStates(db: Db, daoId: number, source: string, states: { in: readonly string[] } | { except: readonly string[] }): Promise<string[]> {
-  const filter = 'in' in states
-    ? sql`state = any(${param([...states.in])}::text[])`
-    : sql`state <> all(${param([...states.except])}::text[])`;
-  const rows = await rowsOf<{ external_id: string }>(db, sql`
-    select external_id from proposals where dao_id = ${daoId} and source = ${source} and ${filter} order by id`);
+export async function proposalsInStates(
+  db: Db,
+  daoId: number,
+  source: string,
+  states: { in: readonly string[] } | { except: readonly string[] },
+): Promise<string[]> {
+  const filter =
+    'in' in states
+      ? sql`state = any(${param([...states.in])}::text[])`
+      : sql`state <> all(${param([...states.except])}::text[])`;
+  const rows = await rowsOf<{ external_id: string }>(
+    db,
+    sql`
+    select external_id from proposals where dao_id = ${daoId} and source = ${source} and ${filter} order by id`,
+  );
   return rows.map((r) => r.external_id);
 }
 
 /** Deletes a DAO's proposals from one source by source id (their votes go with them); returns how many. */
 export async function deleteProposals(db: Db, daoId: number, source: string, externalIds: string[]): Promise<number> {
   if (externalIds.length === 0) return 0;
-  const rows = await rowsOf<{ id: number }>(db, sql`
-    delete from proposals where dao_id = ${daoId} and source = ${source} and external_id = any(${param(externalIds)}::text[]) returning id`);
+  const rows = await rowsOf<{ id: number }>(
+    db,
+    sql`
+    delete from proposals where dao_id = ${daoId} and source = ${source} and external_id = any(${param(externalIds)}::text[]) returning id`,
+  );
   return rows.length;
 }
 
@@ -176,7 +219,11 @@ export async function listProposals(
   db: Db,
   daoId: number,
   q: {
-    page: number; perPage: number; sort: ProposalSort; order: 'asc' | 'desc'; state?: string | undefined;
+    page: number;
+    perPage: number;
+    sort: ProposalSort;
+    order: 'asc' | 'desc';
+    state?: string | undefined;
     /** Keyset position (exports): the previous page's last row. */
     after?: { start: Date; end: Date; votesCount: number; id: number } | undefined;
   },
@@ -186,22 +233,39 @@ export async function listProposals(
   const column = PROPOSAL_SORTS[q.sort];
   const filtered = [...filters];
   if (q.after) {
-    const value = q.sort === 'votes' ? sql`${q.after.votesCount}::int` : sql`${q.after[q.sort].toISOString()}::timestamptz`;
-    filtered.push(q.order === 'asc' ? sql`(${column}, ${proposals.id}) > (${value}, ${q.after.id})` : sql`(${column}, ${proposals.id}) < (${value}, ${q.after.id})`);
+    const value =
+      q.sort === 'votes' ? sql`${q.after.votesCount}::int` : sql`${q.after[q.sort].toISOString()}::timestamptz`;
+    filtered.push(
+      q.order === 'asc'
+        ? sql`(${column}, ${proposals.id}) > (${value}, ${q.after.id})`
+        : sql`(${column}, ${proposals.id}) < (${value}, ${q.after.id})`,
+    );
   }
   const direction = q.order === 'asc' ? asc : desc;
   const [rows, [count]] = await Promise.all([
-    db.select(summaryColumns).from(proposals).innerJoin(daos, eq(daos.id, proposals.daoId)).where(and(...filtered))
+    db
+      .select(summaryColumns)
+      .from(proposals)
+      .innerJoin(daos, eq(daos.id, proposals.daoId))
+      .where(and(...filtered))
       .orderBy(direction(column), direction(proposals.id))
-      .limit(q.perPage).offset(q.after ? 0 : (q.page - 1) * q.perPage),
-    db.select({ total: sql<number>`count(*)::int` }).from(proposals).where(and(...filters)),
+      .limit(q.perPage)
+      .offset(q.after ? 0 : (q.page - 1) * q.perPage),
+    db
+      .select({ total: sql<number>`count(*)::int` })
+      .from(proposals)
+      .where(and(...filters)),
   ]);
   return { rows, total: count?.total ?? 0 };
 }
 
 /** `{id}` is the internal id or the source's proposal id. */
 export async function getProposal(db: Db, id: string) {
-  const select = () => db.select({ ...summaryColumns, body: proposals.body }).from(proposals).innerJoin(daos, eq(daos.id, proposals.daoId));
+  const select = () =>
+    db
+      .select({ ...summaryColumns, body: proposals.body })
+      .from(proposals)
+      .innerJoin(daos, eq(daos.id, proposals.daoId));
   if (/^\d{1,15}$/.test(id)) {
     const [row] = await select().where(eq(proposals.id, Number(id)));
     if (row) return row;
@@ -223,12 +287,22 @@ export interface TallyRow {
  * rules run in SQL on exact decimals; quadratic and ranked-choice are not linear in the votes
  * and follow Snapshot's own (floating-point) computation.
  */
-export async function tallyProposal(db: Db, proposal: { id: number; votingType: string; choices: string[] }): Promise<TallyRow[]> {
+export async function tallyProposal(
+  db: Db,
+  proposal: { id: number; votingType: string; choices: string[] },
+): Promise<TallyRow[]> {
   const byChoice = new Map<number, { power: string; votes: number }>();
   const type = proposal.votingType as VotingType;
   if (type === 'quadratic' || type === 'ranked-choice') {
-    const rows = await db.select({ choice: votes.choice, vp: votes.votingPower }).from(votes).where(eq(votes.proposalId, proposal.id));
-    const scores = scoreProposal(type, proposal.choices.length, rows.map((r) => ({ choice: r.choice as Choice, votingPower: Number(r.vp) })));
+    const rows = await db
+      .select({ choice: votes.choice, vp: votes.votingPower })
+      .from(votes)
+      .where(eq(votes.proposalId, proposal.id));
+    const scores = scoreProposal(
+      type,
+      proposal.choices.length,
+      rows.map((r) => ({ choice: r.choice as Choice, votingPower: Number(r.vp) })),
+    );
     for (const s of scores) byChoice.set(s.choice, { power: decimalText(s.votingPower), votes: s.votes });
   } else {
     for (const r of await rowsOf<{ choice: number; power: string; votes: number }>(db, tallySql(type, proposal.id))) {
@@ -275,8 +349,12 @@ function decimalText(n: number): string {
 
 export async function proposalVoteTotals(db: Db, proposalId: number) {
   const [row] = await db
-    .select({ voters: sql<number>`count(*)::int`, power: sql<string>`coalesce(trim_scale(sum(${votes.votingPower})), 0)::text` })
-    .from(votes).where(eq(votes.proposalId, proposalId));
+    .select({
+      voters: sql<number>`count(*)::int`,
+      power: sql<string>`coalesce(trim_scale(sum(${votes.votingPower})), 0)::text`,
+    })
+    .from(votes)
+    .where(eq(votes.proposalId, proposalId));
   return { voters: row?.voters ?? 0, votingPower: row?.power ?? '0' };
 }
 
@@ -287,23 +365,40 @@ export type VoteSort = keyof typeof VOTE_SORTS;
 export async function listVotes(
   db: Db,
   proposalId: number,
-  q: { page: number; perPage: number; sort: VoteSort; order: 'asc' | 'desc'; cursor?: { value: string; id: number } | undefined },
+  q: {
+    page: number;
+    perPage: number;
+    sort: VoteSort;
+    order: 'asc' | 'desc';
+    cursor?: { value: string; id: number } | undefined;
+  },
 ) {
   const column = VOTE_SORTS[q.sort];
   const direction = q.order === 'asc' ? asc : desc;
   const filters: SQL[] = [eq(votes.proposalId, proposalId)];
   if (q.cursor) {
     const value = q.sort === 'created' ? sql`${q.cursor.value}::timestamptz` : sql`${q.cursor.value}::numeric`;
-    filters.push(q.order === 'asc' ? sql`(${column}, ${votes.id}) > (${value}, ${q.cursor.id})` : sql`(${column}, ${votes.id}) < (${value}, ${q.cursor.id})`);
+    filters.push(
+      q.order === 'asc'
+        ? sql`(${column}, ${votes.id}) > (${value}, ${q.cursor.id})`
+        : sql`(${column}, ${votes.id}) < (${value}, ${q.cursor.id})`,
+    );
   }
   const rows = await db
     .select({
-      id: votes.id, proposalId: votes.proposalId, voter: votes.voter, choice: votes.choice,
-      votingPower: votes.votingPower, reason: votes.reason, created: votes.created,
+      id: votes.id,
+      proposalId: votes.proposalId,
+      voter: votes.voter,
+      choice: votes.choice,
+      votingPower: votes.votingPower,
+      reason: votes.reason,
+      created: votes.created,
       createdText: sql<string>`to_char(${votes.created} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
     })
-    .from(votes).where(and(...filters))
+    .from(votes)
+    .where(and(...filters))
     .orderBy(direction(column), direction(votes.id))
-    .limit(q.perPage).offset(q.cursor ? 0 : (q.page - 1) * q.perPage);
+    .limit(q.perPage)
+    .offset(q.cursor ? 0 : (q.page - 1) * q.perPage);
   return rows;
 }

@@ -1,5 +1,5 @@
-import { sql, type SQL } from 'drizzle-orm';
-import { rowsOf, type Db } from '../client.ts';
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '../client.ts';
 import { delegatesSql } from './populations.ts';
 
 /** Keyset position: the last row's sort value (as text) and its address. */
@@ -23,7 +23,12 @@ function keyset(column: string, key: string, cast: string, order: 'asc' | 'desc'
   return sql`and (${sql.raw(column)}, ${sql.raw(key)}) ${op} (${after.value}::${sql.raw(cast)}, ${after.key})`;
 }
 
-export const VOTER_SORTS = { votes: ['votes', 'int'], voting_power: ['max_vp', 'numeric'], first_vote: ['first_vote', 'timestamptz'], last_vote: ['last_vote', 'timestamptz'] } as const;
+export const VOTER_SORTS = {
+  votes: ['votes', 'int'],
+  voting_power: ['max_vp', 'numeric'],
+  first_vote: ['first_vote', 'timestamptz'],
+  last_vote: ['last_vote', 'timestamptz'],
+} as const;
 export type VoterSort = keyof typeof VOTER_SORTS;
 
 export interface VoterRow {
@@ -42,7 +47,9 @@ const isoText = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC
 export async function listVoters(db: Db, daoId: number, q: LeaderboardQuery<VoterSort>): Promise<VoterRow[]> {
   const [column, cast] = VOTER_SORTS[q.sort];
   const dir = sql.raw(q.order);
-  return rowsOf<VoterRow>(db, sql`
+  return rowsOf<VoterRow>(
+    db,
+    sql`
     select v.voter, v.votes, trim_scale(v.max_vp)::text as voting_power,
            (v.max_vp / nullif(t.total, 0))::float8 as share,
            ${isoText('v.first_vote')} as first_vote, ${isoText('v.last_vote')} as last_vote,
@@ -50,7 +57,8 @@ export async function listVoters(db: Db, daoId: number, q: LeaderboardQuery<Vote
       from dao_voters v cross join (select sum(max_vp) as total from dao_voters where dao_id = ${daoId}) t
      where v.dao_id = ${daoId} ${keyset(`v.${column}`, 'v.voter', cast, q.order, q.after)}
      order by ${sql.raw(`v.${column}`)} ${dir}, v.voter ${dir}
-     limit ${q.limit} offset ${q.after ? 0 : q.offset ?? 0}`);
+     limit ${q.limit} offset ${q.after ? 0 : (q.offset ?? 0)}`,
+  );
 }
 
 export async function countVoters(db: Db, daoId: number): Promise<number> {
@@ -58,7 +66,12 @@ export async function countVoters(db: Db, daoId: number): Promise<number> {
   return row?.n ?? 0;
 }
 
-export const DELEGATE_SORTS = { voting_power: 'numeric', delegators: 'int', votes_cast: 'int', participation: 'float8' } as const;
+export const DELEGATE_SORTS = {
+  voting_power: 'numeric',
+  delegators: 'int',
+  votes_cast: 'int',
+  participation: 'float8',
+} as const;
 export type DelegateSort = keyof typeof DELEGATE_SORTS;
 
 export interface DelegateRow {
@@ -82,7 +95,9 @@ export async function listDelegates(db: Db, daoId: number, q: LeaderboardQuery<D
   const dir = sql.raw(q.order);
   // Sort keys are never null, so keyset comparisons always hold (no participation sorts as -1).
   const column = `x.${{ voting_power: 'vp_sort', participation: 'part_sort', delegators: 'delegators', votes_cast: 'votes_cast' }[q.sort]}`;
-  const rows = await rowsOf<DelegateRow & { vp_sort?: unknown; part_sort?: unknown }>(db, sql`
+  const rows = await rowsOf<DelegateRow & { vp_sort?: unknown; part_sort?: unknown }>(
+    db,
+    sql`
     select x.*, ${sql.raw(column)}::text as sort_value from (
       select d.address, trim_scale(d.voting_power)::text as voting_power, d.voting_power as vp_sort, d.delegators,
              coalesce(v.votes, 0) as votes_cast,
@@ -94,7 +109,8 @@ export async function listDelegates(db: Db, daoId: number, q: LeaderboardQuery<D
         left join dao_voters v on v.dao_id = ${daoId} and v.voter = d.address) x
      where true ${keyset(column, 'x.address', DELEGATE_SORTS[q.sort], q.order, q.after)}
      order by ${sql.raw(column)} ${dir}, x.address ${dir}
-     limit ${q.limit} offset ${q.after ? 0 : q.offset ?? 0}`);
+     limit ${q.limit} offset ${q.after ? 0 : (q.offset ?? 0)}`,
+  );
   return rows.map(({ vp_sort: _v, part_sort: _p, ...r }) => r);
 }
 

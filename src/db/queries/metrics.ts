@@ -1,11 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { rowsOf, type Db } from '../client.ts';
+import { type Bucket, bucketStart, nextBucket } from '../../metrics/activity.ts';
+import { type ConcentrationFigures, concentrationFigures } from '../../metrics/concentration.ts';
+import { CONTESTED_MARGIN, ratio } from '../../metrics/outcomes.ts';
+import {
+  type BalanceRow,
+  type OwnToken,
+  summarizeTreasury,
+  type TreasuryPoint,
+  treasurySeries,
+} from '../../metrics/treasury.ts';
+import { type Db, rowsOf } from '../client.ts';
 import type { DaoRow } from './daos.ts';
 import { delegatesSql, holdersSql } from './populations.ts';
-import { bucketStart, nextBucket, type Bucket } from '../../metrics/activity.ts';
-import { concentrationFigures, type ConcentrationFigures } from '../../metrics/concentration.ts';
-import { CONTESTED_MARGIN, ratio } from '../../metrics/outcomes.ts';
-import { summarizeTreasury, treasurySeries, type BalanceRow, type OwnToken, type TreasuryPoint } from '../../metrics/treasury.ts';
 
 export interface MetricWindow {
   from: Date | null;
@@ -37,7 +43,9 @@ const inRange = (column: string, w: MetricWindow) =>
 
 export const ownToken = (dao: DaoRow): OwnToken => ({
   symbols: [dao.tokenSymbol, dao.governanceToken].filter((s): s is string => !!s && !/^0x[0-9a-f]{40}$/i.test(s)),
-  address: dao.tokenAddress ?? (dao.governanceToken && /^0x[0-9a-f]{40}$/i.test(dao.governanceToken) ? dao.governanceToken : null),
+  address:
+    dao.tokenAddress ??
+    (dao.governanceToken && /^0x[0-9a-f]{40}$/i.test(dao.governanceToken) ? dao.governanceToken : null),
 });
 
 /**
@@ -49,19 +57,31 @@ export async function activitySummary(db: Db, dao: DaoRow, w: MetricWindow) {
   const bucket = tilingBucket(w);
   const windowed = w.from !== null || w.to !== null;
   const retentionTo = w.to ?? w.asOf;
-  const [row] = await rowsOf<{ proposals: number; votes: number; new_voters: number; voters: number | null; retained: number | null; base: number | null }>(db, sql`
+  const [row] = await rowsOf<{
+    proposals: number;
+    votes: number;
+    new_voters: number;
+    voters: number | null;
+    retained: number | null;
+    base: number | null;
+  }>(
+    db,
+    sql`
     select
       (select count(*)::int from proposals where dao_id = ${dao.id} ${inRange('start', w)}) as proposals,
       a.votes, a.new_voters,
-      ${windowed
-        ? sql`(select count(distinct voter)::int from dao_voter_buckets where dao_id = ${dao.id} and bucket = ${bucket} ${inRange('t', w)})`
-        : sql`null::int`} as voters,
+      ${
+        windowed
+          ? sql`(select count(distinct voter)::int from dao_voter_buckets where dao_id = ${dao.id} and bucket = ${bucket} ${inRange('t', w)})`
+          : sql`null::int`
+      } as voters,
       r.retained, r.base
     from (select coalesce(sum(votes), 0)::int as votes, coalesce(sum(new_voters), 0)::int as new_voters from dao_activity
            where dao_id = ${dao.id} and bucket = ${bucket} ${inRange('t', w)}) a,
          (select sum(retained)::int as retained, sum(voters)::int as base from dao_activity
            where dao_id = ${dao.id} and bucket = 'month' ${w.from ? sql`and t >= ${w.from.toISOString()}::timestamptz` : sql``}
-             and (t at time zone 'UTC' + interval '2 months') at time zone 'UTC' <= ${retentionTo.toISOString()}::timestamptz) r`);
+             and (t at time zone 'UTC' + interval '2 months') at time zone 'UTC' <= ${retentionTo.toISOString()}::timestamptz) r`,
+  );
   const r = row!;
   const voters = r.voters ?? dao.totalMembers;
   return {
@@ -76,20 +96,26 @@ export async function activitySummary(db: Db, dao: DaoRow, w: MetricWindow) {
 
 /** Votable supply: the power of all token accounts, or of the latest holder snapshot; null when unknown. */
 async function votableSupply(db: Db, daoId: number): Promise<number | null> {
-  const [row] = await rowsOf<{ supply: number | null }>(db, sql`
+  const [row] = await rowsOf<{ supply: number | null }>(
+    db,
+    sql`
     select coalesce((select sum(voting_power)::float8 from token_accounts where dao_id = ${daoId}),
                     (select sum(coalesce(voting_power, balance))::float8 from token_holders
-                      where dao_id = ${daoId} and as_of = (select max(as_of) from token_holders where dao_id = ${daoId}))) as supply`);
+                      where dao_id = ${daoId} and as_of = (select max(as_of) from token_holders where dao_id = ${daoId}))) as supply`,
+  );
   return row?.supply && row.supply > 0 ? row.supply : null;
 }
 
 export async function participationSummary(db: Db, daoId: number, w: MetricWindow, windowVoters: number) {
   const supply = await votableSupply(db, daoId);
-  const [row] = await rowsOf<{ closed: number; mean: number | null; vp: number; turnout: number | null }>(db, sql`
+  const [row] = await rowsOf<{ closed: number; mean: number | null; vp: number; turnout: number | null }>(
+    db,
+    sql`
     select count(*)::int as closed, avg(voters)::float8 as mean, coalesce(sum(vp_cast), 0)::float8 as vp,
            ${supply ? sql`avg(least(1, vp_cast::float8 / ${supply}))::float8` : sql`null::float8`} as turnout
       from proposal_tallies
-     where dao_id = ${daoId} and voters > 0 and "end" <= ${w.asOf.toISOString()}::timestamptz ${inRange('"end"', w)}`);
+     where dao_id = ${daoId} and voters > 0 and "end" <= ${w.asOf.toISOString()}::timestamptz ${inRange('"end"', w)}`,
+  );
   const r = row!;
   return {
     closed_proposals: r.closed,
@@ -101,55 +127,101 @@ export async function participationSummary(db: Db, daoId: number, w: MetricWindo
 }
 
 export async function outcomesSummary(db: Db, daoId: number, w: MetricWindow) {
-  const [row] = await rowsOf<{ closed: number; decided: number; passed: number; avg_margin: number | null; contested: number }>(db, sql`
+  const [row] = await rowsOf<{
+    closed: number;
+    decided: number;
+    passed: number;
+    avg_margin: number | null;
+    contested: number;
+  }>(
+    db,
+    sql`
     select count(*)::int as closed, count(outcome)::int as decided, count(*) filter (where outcome = 'passed')::int as passed,
            avg(margin) filter (where outcome is not null) as avg_margin,
            count(*) filter (where outcome is not null and margin < ${CONTESTED_MARGIN})::int as contested
       from proposal_tallies
-     where dao_id = ${daoId} and "end" <= ${w.asOf.toISOString()}::timestamptz ${inRange('"end"', w)}`);
+     where dao_id = ${daoId} and "end" <= ${w.asOf.toISOString()}::timestamptz ${inRange('"end"', w)}`,
+  );
   const r = row!;
-  return { closed: r.closed, decided: r.decided, passed: r.passed, pass_rate: ratio(r.passed, r.decided), avg_margin: r.avg_margin, contested: r.contested };
+  return {
+    closed: r.closed,
+    decided: r.decided,
+    passed: r.passed,
+    pass_rate: ratio(r.passed, r.decided),
+    avg_margin: r.avg_margin,
+    contested: r.contested,
+  };
 }
 
 /** Voting power per voter in the window: the largest power it used in any vote there. */
 export async function voterPowers(db: Db, daoId: number, w: MetricWindow): Promise<number[]> {
-  const rows = w.from || w.to
-    ? await rowsOf<{ p: number }>(db, sql`select max(max_vp)::float8 as p from dao_voter_buckets
-        where dao_id = ${daoId} and bucket = ${tilingBucket(w)} ${inRange('t', w)} group by voter`)
-    : await rowsOf<{ p: number }>(db, sql`select max_vp::float8 as p from dao_voters where dao_id = ${daoId}`);
+  const rows =
+    w.from || w.to
+      ? await rowsOf<{ p: number }>(
+          db,
+          sql`select max(max_vp)::float8 as p from dao_voter_buckets
+        where dao_id = ${daoId} and bucket = ${tilingBucket(w)} ${inRange('t', w)} group by voter`,
+        )
+      : await rowsOf<{ p: number }>(db, sql`select max_vp::float8 as p from dao_voters where dao_id = ${daoId}`);
   return rows.map((r) => r.p);
 }
 
 /** All-time voter concentration as stored by the last rollup rebuild. */
 async function storedVoterConcentration(db: Db, daoId: number): Promise<ConcentrationFigures | null> {
-  const [row] = await rowsOf<{ c: ConcentrationFigures | null }>(db, sql`select voter_concentration as c from dao_rollup_state where dao_id = ${daoId}`);
+  const [row] = await rowsOf<{ c: ConcentrationFigures | null }>(
+    db,
+    sql`select voter_concentration as c from dao_rollup_state where dao_id = ${daoId}`,
+  );
   return row?.c ?? null;
 }
 
 export async function concentrationSummary(db: Db, daoId: number, w: MetricWindow) {
   const [voters, holders, delegates] = await Promise.all([
     w.from || w.to ? voterPowers(db, daoId, w).then(concentrationFigures) : storedVoterConcentration(db, daoId),
-    rowsOf<{ p: number }>(db, sql`select balance::float8 as p from (${holdersSql(daoId)}) h`).then((r) => r.map((x) => x.p)),
-    rowsOf<{ p: number }>(db, sql`select voting_power::float8 as p from (${delegatesSql(daoId)}) d`).then((r) => r.map((x) => x.p)),
+    rowsOf<{ p: number }>(db, sql`select balance::float8 as p from (${holdersSql(daoId)}) h`).then((r) =>
+      r.map((x) => x.p),
+    ),
+    rowsOf<{ p: number }>(db, sql`select voting_power::float8 as p from (${delegatesSql(daoId)}) d`).then((r) =>
+      r.map((x) => x.p),
+    ),
   ]);
   return { voters, holders: concentrationFigures(holders), delegates: concentrationFigures(delegates) };
 }
 
 export async function delegatesSummary(db: Db, daoId: number, w: MetricWindow) {
-  const voted = w.from || w.to
-    ? sql`exists (select 1 from dao_voter_buckets b where b.dao_id = ${daoId} and b.bucket = ${tilingBucket(w)} and b.voter = d.address ${inRange('b.t', w)})`
-    : sql`exists (select 1 from dao_voters v where v.dao_id = ${daoId} and v.voter = d.address)`;
-  const [row] = await rowsOf<{ count: number; with_votes: number }>(db, sql`
-    select count(*)::int as count, count(*) filter (where ${voted})::int as with_votes from (${delegatesSql(daoId)}) d`);
+  const voted =
+    w.from || w.to
+      ? sql`exists (select 1 from dao_voter_buckets b where b.dao_id = ${daoId} and b.bucket = ${tilingBucket(w)} and b.voter = d.address ${inRange('b.t', w)})`
+      : sql`exists (select 1 from dao_voters v where v.dao_id = ${daoId} and v.voter = d.address)`;
+  const [row] = await rowsOf<{ count: number; with_votes: number }>(
+    db,
+    sql`
+    select count(*)::int as count, count(*) filter (where ${voted})::int as with_votes from (${delegatesSql(daoId)}) d`,
+  );
   return { count: row!.count, with_votes: row!.with_votes };
 }
 
 export async function treasuryPoints(db: Db, daoId: number, to: Date | null): Promise<TreasuryPoint[]> {
-  const rows = await rowsOf<{ timestamp: Date | string; wallet: string; chain: string; token_symbol: string; token_address: string; usd: number | null }>(db, sql`
+  const rows = await rowsOf<{
+    timestamp: Date | string;
+    wallet: string;
+    chain: string;
+    token_symbol: string;
+    token_address: string;
+    usd: number | null;
+  }>(
+    db,
+    sql`
     select timestamp, wallet, chain, token_symbol, token_address, usd_value::float8 as usd from treasury_balances
-     where dao_id = ${daoId} ${to ? sql`and timestamp < ${to.toISOString()}::timestamptz` : sql``}`);
+     where dao_id = ${daoId} ${to ? sql`and timestamp < ${to.toISOString()}::timestamptz` : sql``}`,
+  );
   const balances: BalanceRow[] = rows.map((r) => ({
-    timestamp: new Date(r.timestamp), wallet: r.wallet, chain: r.chain, token_symbol: r.token_symbol, token_address: r.token_address, usd_value: r.usd,
+    timestamp: new Date(r.timestamp),
+    wallet: r.wallet,
+    chain: r.chain,
+    token_symbol: r.token_symbol,
+    token_address: r.token_address,
+    usd_value: r.usd,
   }));
   return treasurySeries(balances);
 }
@@ -173,6 +245,11 @@ export async function daoSummary(db: Db, dao: DaoRow, w: MetricWindow) {
     dao: { id: dao.id, slug: dao.slug, name: dao.name },
     from: w.from ? w.from.toISOString() : null,
     to: w.to ? w.to.toISOString() : null,
-    activity, participation, outcomes, concentration, delegates, treasury,
+    activity,
+    participation,
+    outcomes,
+    concentration,
+    delegates,
+    treasury,
   };
 }

@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 
 /**
  * The token populations behind holder and delegate metrics. A DAO with rows in token_accounts
@@ -6,8 +6,7 @@ import { sql, type SQL } from 'drizzle-orm';
  * snapshot (file imports).
  */
 
-const latestSnapshot = (daoId: number) =>
-  sql`(select max(as_of) from token_holders where dao_id = ${daoId})`;
+const latestSnapshot = (daoId: number) => sql`(select max(as_of) from token_holders where dao_id = ${daoId})`;
 const hasAccounts = (daoId: number) => sql`exists (select 1 from token_accounts where dao_id = ${daoId})`;
 
 /** Rows (address, balance) of the DAO's holders with a positive balance. */

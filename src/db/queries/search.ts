@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rowsOf, type Db } from '../client.ts';
+import { type Db, rowsOf } from '../client.ts';
 
 export interface SearchHit {
   kind: 'dao' | 'proposal';
@@ -30,7 +30,9 @@ export function snippetHtml(headline: string): string {
  */
 export async function search(db: Db, q: string, limit: number): Promise<SearchHit[]> {
   const options = `StartSel=${START}, StopSel=${STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
-  const rows = await rowsOf<SearchHit & { doc: string }>(db, sql`
+  const rows = await rowsOf<SearchHit & { doc: string }>(
+    db,
+    sql`
     with query as (select websearch_to_tsquery('english', ${q}) as q),
     hits as (
       (select 'dao' as kind, d.id, d.slug as dao_slug, d.name as title, coalesce(d.description, '') as doc, ts_rank(d.search_tsv, query.q) as rank
@@ -41,6 +43,14 @@ export async function search(db: Db, q: string, limit: number): Promise<SearchHi
     select h.kind, h.id, h.dao_slug, h.title, h.rank::float8 as rank,
            ts_headline('english', translate(h.title || ' — ' || h.doc, ${START + STOP}, ''), query.q, ${options}) as snippet
       from (select * from hits order by rank desc, kind, id limit ${limit}) h, query
-     order by h.rank desc, h.kind, h.id`);
-  return rows.map((r) => ({ kind: r.kind, id: Number(r.id), dao_slug: r.dao_slug, title: r.title, snippet: snippetHtml(r.snippet), rank: r.rank }));
+     order by h.rank desc, h.kind, h.id`,
+  );
+  return rows.map((r) => ({
+    kind: r.kind,
+    id: Number(r.id),
+    dao_slug: r.dao_slug,
+    title: r.title,
+    snippet: snippetHtml(r.snippet),
+    rank: r.rank,
+  }));
 }

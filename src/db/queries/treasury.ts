@@ -1,5 +1,5 @@
-import { and, asc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
-import { rowsOf, type Db } from '../client.ts';
+import { and, asc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '../client.ts';
 import { daoMetrics, treasuryBalances } from '../schema/index.ts';
 import { countWrites, iso, param, type WriteCounts } from './upserts.ts';
 
@@ -21,7 +21,9 @@ export interface TreasuryBalanceWrite {
 }
 
 export function upsertTreasuryBalances(db: Db, rows: TreasuryBalanceWrite[]): Promise<WriteCounts> {
-  return countWrites(db, sql`
+  return countWrites(
+    db,
+    sql`
     insert into treasury_balances as b (dao_id, timestamp, wallet, chain, token_symbol, token_address, amount, usd_value, usd_stale)
     select * from unnest(${param(rows.map((r) => r.daoId))}::int[], ${param(rows.map((r) => iso(r.timestamp)))}::timestamptz[],
       ${param(rows.map((r) => r.wallet))}::text[], ${param(rows.map((r) => r.chain))}::text[],
@@ -31,7 +33,8 @@ export function upsertTreasuryBalances(db: Db, rows: TreasuryBalanceWrite[]): Pr
     on conflict (dao_id, timestamp, wallet, chain, token_symbol, token_address) do update
       set amount = excluded.amount, usd_value = excluded.usd_value, usd_stale = excluded.usd_stale
     where (b.amount, b.usd_value, b.usd_stale) is distinct from (excluded.amount, excluded.usd_value, excluded.usd_stale)
-    returning (xmax = 0) as inserted`);
+    returning (xmax = 0) as inserted`,
+  );
 }
 
 /** A USD price as the price source gave it: exact decimal text. */
@@ -56,8 +59,11 @@ export async function storePrices(db: Db, prices: Map<string, PriceWrite>): Prom
 /** The last stored price of each coin, as decimal text; coins never priced are absent. */
 export async function lastPrices(db: Db, coins: string[]): Promise<Map<string, string>> {
   if (coins.length === 0) return new Map();
-  const rows = await rowsOf<{ coin: string; price: string }>(db, sql`
-    select coin, price::text as price from token_prices where coin = any(${param(coins)}::text[])`);
+  const rows = await rowsOf<{ coin: string; price: string }>(
+    db,
+    sql`
+    select coin, price::text as price from token_prices where coin = any(${param(coins)}::text[])`,
+  );
   return new Map(rows.map((r) => [r.coin, r.price]));
 }
 
@@ -65,7 +71,11 @@ export async function listMetrics(
   db: Db,
   daoId: number,
   q: {
-    page: number; perPage: number; metricType?: string | undefined; from?: Date | undefined; to?: Date | undefined;
+    page: number;
+    perPage: number;
+    metricType?: string | undefined;
+    from?: Date | undefined;
+    to?: Date | undefined;
     /** Keyset position (exports): the previous page's last row. */
     after?: { metricType: string; timestamp: Date } | undefined;
   },
@@ -75,33 +85,51 @@ export async function listMetrics(
   if (q.from) filters.push(gte(daoMetrics.timestamp, q.from));
   if (q.to) filters.push(lt(daoMetrics.timestamp, q.to));
   const page = q.after
-    ? [...filters, sql`(${daoMetrics.metricType}, ${daoMetrics.timestamp}) > (${q.after.metricType}, ${q.after.timestamp.toISOString()}::timestamptz)`]
+    ? [
+        ...filters,
+        sql`(${daoMetrics.metricType}, ${daoMetrics.timestamp}) > (${q.after.metricType}, ${q.after.timestamp.toISOString()}::timestamptz)`,
+      ]
     : filters;
   const [rows, [count]] = await Promise.all([
-    db.select().from(daoMetrics).where(and(...page))
+    db
+      .select()
+      .from(daoMetrics)
+      .where(and(...page))
       .orderBy(asc(daoMetrics.metricType), asc(daoMetrics.timestamp))
-      .limit(q.perPage).offset(q.after ? 0 : (q.page - 1) * q.perPage),
-    db.select({ total: sql<number>`count(*)::int` }).from(daoMetrics).where(and(...filters)),
+      .limit(q.perPage)
+      .offset(q.after ? 0 : (q.page - 1) * q.perPage),
+    db
+      .select({ total: sql<number>`count(*)::int` })
+      .from(daoMetrics)
+      .where(and(...filters)),
   ]);
   return { rows, total: count?.total ?? 0 };
 }
 
 /** Latest balance of every (wallet, chain, token) from each wallet's newest snapshot, and USD over time. */
 export async function getTreasury(db: Db, daoId: number, range: { from?: Date | undefined; to?: Date | undefined }) {
-  const latest = await rowsOf<Record<string, unknown>>(db, sql`
+  const latest = await rowsOf<Record<string, unknown>>(
+    db,
+    sql`
     with latest as (
       select wallet, chain, max(timestamp) as ts from treasury_balances where dao_id = ${daoId} group by wallet, chain)
     select to_char(b.timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as timestamp, b.wallet, b.chain,
            b.token_symbol, b.token_address, b.amount::text as amount, b.usd_value::text as usd_value, b.usd_stale
       from treasury_balances b join latest l on b.wallet = l.wallet and b.chain = l.chain and b.timestamp = l.ts
      where b.dao_id = ${daoId}
-     order by b.usd_value desc nulls last, b.token_symbol`);
+     order by b.usd_value desc nulls last, b.token_symbol`,
+  );
   const filters: SQL[] = [eq(treasuryBalances.daoId, daoId)];
   if (range.from) filters.push(gte(treasuryBalances.timestamp, range.from));
   if (range.to) filters.push(lt(treasuryBalances.timestamp, range.to));
   const history = await db
-    .select({ timestamp: treasuryBalances.timestamp, usdValue: sql<string>`coalesce(sum(${treasuryBalances.usdValue}), 0)::text` })
-    .from(treasuryBalances).where(and(...filters))
-    .groupBy(treasuryBalances.timestamp).orderBy(asc(treasuryBalances.timestamp));
+    .select({
+      timestamp: treasuryBalances.timestamp,
+      usdValue: sql<string>`coalesce(sum(${treasuryBalances.usdValue}), 0)::text`,
+    })
+    .from(treasuryBalances)
+    .where(and(...filters))
+    .groupBy(treasuryBalances.timestamp)
+    .orderBy(asc(treasuryBalances.timestamp));
   return { latest, history };
 }

@@ -1,5 +1,5 @@
-import { sql, type SQL } from 'drizzle-orm';
-import { rowsOf, type Db } from '../client.ts';
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '../client.ts';
 
 /**
  * What the batched upserts share. Each is one statement per batch: arrays travel as one

@@ -5,7 +5,9 @@ import { daos } from './core.ts';
 export const tokenAccounts = pgTable(
   'token_accounts',
   {
-    daoId: integer('dao_id').notNull().references(() => daos.id, { onDelete: 'cascade' }),
+    daoId: integer('dao_id')
+      .notNull()
+      .references(() => daos.id, { onDelete: 'cascade' }),
     address: text('address').notNull(),
     balance: numeric('balance').notNull().default('0'),
     delegate: text('delegate'),
@@ -25,7 +27,9 @@ export const tokenAccounts = pgTable(
 export const chainEvents = pgTable(
   'chain_events',
   {
-    daoId: integer('dao_id').notNull().references(() => daos.id, { onDelete: 'cascade' }),
+    daoId: integer('dao_id')
+      .notNull()
+      .references(() => daos.id, { onDelete: 'cascade' }),
     txHash: text('tx_hash').notNull(),
     logIndex: integer('log_index').notNull(),
     blockNumber: bigint('block_number', { mode: 'number' }).notNull(),
@@ -35,14 +39,19 @@ export const chainEvents = pgTable(
     event: text('event').notNull(),
     args: jsonb('args').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.daoId, t.txHash, t.logIndex] }), index('chain_events_dao_block_idx').on(t.daoId, t.blockNumber, t.logIndex)],
+  (t) => [
+    primaryKey({ columns: [t.daoId, t.txHash, t.logIndex] }),
+    index('chain_events_dao_block_idx').on(t.daoId, t.blockNumber, t.logIndex),
+  ],
 );
 
 /** Hashes of recent, not yet final blocks per DAO, for reorg detection. */
 export const chainBlocks = pgTable(
   'chain_blocks',
   {
-    daoId: integer('dao_id').notNull().references(() => daos.id, { onDelete: 'cascade' }),
+    daoId: integer('dao_id')
+      .notNull()
+      .references(() => daos.id, { onDelete: 'cascade' }),
     number: bigint('number', { mode: 'number' }).notNull(),
     hash: text('hash').notNull(),
   },

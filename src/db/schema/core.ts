@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -11,8 +13,6 @@ import {
   text,
   timestamp,
   uniqueIndex,
-  boolean,
-  doublePrecision,
 } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -64,7 +64,9 @@ export const proposals = pgTable(
   'proposals',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    daoId: integer('dao_id').notNull().references(() => daos.id, { onDelete: 'cascade' }),
+    daoId: integer('dao_id')
+      .notNull()
+      .references(() => daos.id, { onDelete: 'cascade' }),
     externalId: text('external_id').notNull(),
     source: text('source').notNull().default('import'),
     votingType: text('voting_type').notNull().default('single-choice'),
@@ -102,7 +104,9 @@ export const votes = pgTable(
       .notNull()
       .references(() => proposals.id, { onDelete: 'cascade' }),
     /** Denormalised so DAO-wide voter queries need no join. */
-    daoId: integer('dao_id').notNull().references(() => daos.id, { onDelete: 'cascade' }),
+    daoId: integer('dao_id')
+      .notNull()
+      .references(() => daos.id, { onDelete: 'cascade' }),
     voter: text('voter').notNull(),
     choice: jsonb('choice').$type<number | number[] | Record<string, number>>().notNull(),
     votingPower: decimal('voting_power').notNull(),
@@ -121,7 +125,9 @@ export const daoMetrics = pgTable(
   'dao_metrics',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    daoId: integer('dao_id').notNull().references(() => daos.id, { onDelete: 'cascade' }),
+    daoId: integer('dao_id')
+      .notNull()
+      .references(() => daos.id, { onDelete: 'cascade' }),
     metricType: text('metric_type').notNull(),
     value: decimal('value').notNull(),
     timestamp: ts('timestamp').notNull(),
@@ -134,7 +140,9 @@ export const treasuryBalances = pgTable(
   'treasury_balances',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    daoId: integer('dao_id').notNull().references(() => daos.id, { onDelete: 'cascade' }),
+    daoId: integer('dao_id')
+      .notNull()
+      .references(() => daos.id, { onDelete: 'cascade' }),
     timestamp: ts('timestamp').notNull(),
     /** '' rather than NULL so the natural key stays a plain unique index on every server. */
     wallet: text('wallet').notNull().default(''),
@@ -156,7 +164,9 @@ export const tokenHolders = pgTable(
   'token_holders',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    daoId: integer('dao_id').notNull().references(() => daos.id, { onDelete: 'cascade' }),
+    daoId: integer('dao_id')
+      .notNull()
+      .references(() => daos.id, { onDelete: 'cascade' }),
     address: text('address').notNull(),
     balance: decimal('balance').notNull(),
     delegate: text('delegate'),
@@ -173,7 +183,9 @@ export const syncState = pgTable(
   'sync_state',
   {
     id: serial('id').primaryKey(),
-    daoId: integer('dao_id').notNull().references(() => daos.id, { onDelete: 'cascade' }),
+    daoId: integer('dao_id')
+      .notNull()
+      .references(() => daos.id, { onDelete: 'cascade' }),
     source: text('source').notNull(),
     cursor: jsonb('cursor').$type<Record<string, unknown>>().notNull().default({}),
     status: text('status').notNull().default('idle'),

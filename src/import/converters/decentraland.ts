@@ -12,9 +12,26 @@
  * financials.csv, grants.csv and vestings.csv are not converted (no canonical record type yet).
  */
 import path from 'node:path';
-import { CsvDataError, CsvRow, address, decimal, optAddress, optDecimal, positiveInt, readCsv, time } from './csv.ts';
-import type { CanonicalRecord, DaoInput as DaoRecord, HolderInput as HolderRecord, ProposalInput as ProposalRecord, TreasuryBalanceInput as TreasuryBalanceRecord, VoteInput as VoteRecord } from '../records.ts';
+import type {
+  CanonicalRecord,
+  DaoInput as DaoRecord,
+  HolderInput as HolderRecord,
+  ProposalInput as ProposalRecord,
+  TreasuryBalanceInput as TreasuryBalanceRecord,
+  VoteInput as VoteRecord,
+} from '../records.ts';
 import type { ConvertOptions } from './converter.ts';
+import {
+  address,
+  CsvDataError,
+  type CsvRow,
+  decimal,
+  optAddress,
+  optDecimal,
+  positiveInt,
+  readCsv,
+  time,
+} from './csv.ts';
 
 export const DECENTRALAND_SLUG = 'decentraland';
 
@@ -27,9 +44,30 @@ export const DECENTRALAND_MEMBERS_AS_OF = '2026-04-27T00:00:00.000Z';
 const MANA_TOKEN_ADDRESS = '0x0f5d2fb29fb7d3cfee444a200298f468908cc942';
 const FORUM_TOPIC_URL = 'https://forum.decentraland.org/t/';
 
-const PROPOSAL_COLUMNS = ['Proposal ID', 'Snapshot ID', 'Author', 'Type', 'Title', 'Started', 'Ended', 'Threshold', 'Status', 'Forum Topic', 'Total VP'];
+const PROPOSAL_COLUMNS = [
+  'Proposal ID',
+  'Snapshot ID',
+  'Author',
+  'Type',
+  'Title',
+  'Started',
+  'Ended',
+  'Threshold',
+  'Status',
+  'Forum Topic',
+  'Total VP',
+];
 const VOTE_COLUMNS = ['Member', 'Proposal ID', 'Created', 'Proposal Title', 'Choice #', 'Choice', 'VP'];
-const BALANCE_COLUMNS = ['_commit_date', 'Address', 'Balance', 'Network', 'Symbol', 'Timestamp', 'Token', 'USD Balance'];
+const BALANCE_COLUMNS = [
+  '_commit_date',
+  'Address',
+  'Balance',
+  'Network',
+  'Symbol',
+  'Timestamp',
+  'Token',
+  'USD Balance',
+];
 const MEMBER_COLUMNS = ['Member', 'Total VP', 'Delegate'];
 
 export function* convertDecentraland(dir: string, options: ConvertOptions = {}): Generator<CanonicalRecord> {
@@ -162,7 +200,9 @@ function* reconstructedProposals(
       missing.set(id, { title, first: created, last: created });
     } else {
       if (seen.title !== title) {
-        throw new CsvDataError(`${row.where()}: proposal ${id} has two titles: ${JSON.stringify(seen.title)} / ${JSON.stringify(title)}`);
+        throw new CsvDataError(
+          `${row.where()}: proposal ${id} has two titles: ${JSON.stringify(seen.title)} / ${JSON.stringify(title)}`,
+        );
       }
       if (created < seen.first) seen.first = created;
       if (created > seen.last) seen.last = created;
@@ -182,7 +222,7 @@ function* reconstructedProposals(
       title: p.title,
       body:
         'Reconstructed from the votes export (votes_2022-05-15.csv) of the Decentraland DAO transparency data: ' +
-        'this proposal is not in the DAO\'s proposals exports. Start and end are the times of the first and last ' +
+        "this proposal is not in the DAO's proposals exports. Start and end are the times of the first and last " +
         'vote in that file, not the real voting period; choices are the labels voters picked, so unpicked ' +
         'choices are missing or shown as "Choice N".',
       choices: choices(choiceLabels.get(id)),
@@ -248,7 +288,13 @@ function treasuryBalances(rows: CsvRow[], warn: (m: string) => void): TreasuryBa
       amount: decimal(row, 'Balance'),
       ...definedProp('usd_value', optDecimal(row, 'USD Balance')),
     };
-    const key = JSON.stringify([record.timestamp, record.wallet, record.chain, record.token_symbol, record.token_address]);
+    const key = JSON.stringify([
+      record.timestamp,
+      record.wallet,
+      record.chain,
+      record.token_symbol,
+      record.token_address,
+    ]);
     if (byKey.has(key)) {
       dropped++;
       byKey.delete(key); // re-insert so the kept row sits where the last occurrence is
@@ -256,7 +302,9 @@ function treasuryBalances(rows: CsvRow[], warn: (m: string) => void): TreasuryBa
     byKey.set(key, record);
   }
   if (dropped > 0) {
-    warn(`balances_monthly_history.csv: ${dropped} duplicate (timestamp, wallet, chain, token) rows dropped, kept the last of each`);
+    warn(
+      `balances_monthly_history.csv: ${dropped} duplicate (timestamp, wallet, chain, token) rows dropped, kept the last of each`,
+    );
   }
   return [...byKey.values()];
 }

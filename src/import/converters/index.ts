@@ -11,7 +11,7 @@ import { convertDecentraland } from './decentraland.ts';
 import { convertTokenomics } from './tokenomics.ts';
 
 // The record shapes are the importer's own (src/import/records.ts): one definition of the format.
-export type { VotingType, Choice as VoteChoice } from '../../metrics/snapshot-scoring.ts';
+export type { Choice as VoteChoice, VotingType } from '../../metrics/snapshot-scoring.ts';
 export type {
   CanonicalRecord,
   DaoInput as DaoRecord,
@@ -20,7 +20,7 @@ export type {
   TreasuryBalanceInput as TreasuryBalanceRecord,
   VoteInput as VoteRecord,
 } from '../records.ts';
-export type { ConvertOptions, Converter } from './converter.ts';
+export type { Converter, ConvertOptions } from './converter.ts';
 
 export const converters = {
   decentraland: convertDecentraland,

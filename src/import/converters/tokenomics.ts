@@ -13,10 +13,16 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { CsvDataError, CsvRow, address, decimal, positiveInt, readCsv, readExport, time } from './csv.ts';
 import type { Choice as VoteChoice, VotingType } from '../../metrics/snapshot-scoring.ts';
-import type { CanonicalRecord, DaoInput as DaoRecord, HolderInput as HolderRecord, ProposalInput as ProposalRecord, VoteInput as VoteRecord } from '../records.ts';
+import type {
+  CanonicalRecord,
+  DaoInput as DaoRecord,
+  HolderInput as HolderRecord,
+  ProposalInput as ProposalRecord,
+  VoteInput as VoteRecord,
+} from '../records.ts';
 import type { ConvertOptions } from './converter.ts';
+import { address, CsvDataError, type CsvRow, decimal, positiveInt, readCsv, readExport, time } from './csv.ts';
 
 /**
  * The holder lists carry no date. The upstream CODEBOOK describes the holder data as the
@@ -68,9 +74,28 @@ const HOLDER_ONLY_DAOS: Record<string, DaoInfo> = {
   GMX: { slug: 'gmx', name: 'GMX', chain: 'arbitrum', symbol: 'GMX' },
 };
 
-const VOTING_TYPES: readonly VotingType[] = ['single-choice', 'approval', 'quadratic', 'ranked-choice', 'weighted', 'basic'];
+const VOTING_TYPES: readonly VotingType[] = [
+  'single-choice',
+  'approval',
+  'quadratic',
+  'ranked-choice',
+  'weighted',
+  'basic',
+];
 
-const PROPOSAL_COLUMNS = ['symbol', 'space_id', 'proposal_id', 'title', 'type', 'state', 'start', 'end', 'scores_total', 'quorum', 'author'];
+const PROPOSAL_COLUMNS = [
+  'symbol',
+  'space_id',
+  'proposal_id',
+  'title',
+  'type',
+  'state',
+  'start',
+  'end',
+  'scores_total',
+  'quorum',
+  'author',
+];
 const VOTE_COLUMNS = ['symbol', 'proposal_id', 'voter', 'voting_power', 'choice', 'created'];
 const HOLDER_COLUMNS = ['address', 'balance', 'token'];
 
@@ -107,7 +132,8 @@ export function* convertTokenomics(dir: string, _options: ConvertOptions = {}): 
   const holderDaos = new Set<string>();
   for (const { symbol } of holderLists) {
     const dao = bySymbol.get(symbol) ?? HOLDER_ONLY_DAOS[symbol];
-    if (dao === undefined) throw new CsvDataError(`holder_lists/${symbol}_holders.csv: no DAO known for token ${symbol}`);
+    if (dao === undefined)
+      throw new CsvDataError(`holder_lists/${symbol}_holders.csv: no DAO known for token ${symbol}`);
     holderDaos.add(dao.slug);
   }
 

@@ -34,7 +34,9 @@ export function chainInfo(chain: string): ChainInfo {
     const id = Number(key);
     return BY_ID.get(id) ?? { id, llama: key, native: 'ETH' };
   }
-  throw new ValidationError(`chain '${chain}' is neither a known chain name (${Object.keys(KNOWN).join(', ')}) nor a chain id`);
+  throw new ValidationError(
+    `chain '${chain}' is neither a known chain name (${Object.keys(KNOWN).join(', ')}) nor a chain id`,
+  );
 }
 
 /** The RPC endpoint configured for a DAO's chain. */

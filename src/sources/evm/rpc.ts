@@ -1,6 +1,6 @@
-import { createPublicClient, http, numberToHex, type Address, type Hex, type PublicClient } from 'viem';
-import type { Logger } from '../../logger/index.ts';
+import { type Address, createPublicClient, type Hex, http, numberToHex, type PublicClient } from 'viem';
 import { UnavailableError } from '../../errors.ts';
+import type { Logger } from '../../logger/index.ts';
 
 /**
  * One JSON-RPC endpoint as the on-chain sources use it: a viem public client (concurrent calls
@@ -48,7 +48,14 @@ export class ChainRpc {
   private readonly options: Required<Omit<RpcOptions, 'logger' | 'signal'>> & Pick<RpcOptions, 'logger' | 'signal'>;
 
   constructor(options: RpcOptions) {
-    this.options = { attempts: 8, baseDelayMs: 100, maxDelayMs: 5_000, initialSpan: 2_000, maxSpan: 50_000, ...options };
+    this.options = {
+      attempts: 8,
+      baseDelayMs: 100,
+      maxDelayMs: 5_000,
+      initialSpan: 2_000,
+      maxSpan: 50_000,
+      ...options,
+    };
     this.span = this.options.initialSpan;
     this.client = createPublicClient({
       transport: http(options.url, {
@@ -80,7 +87,10 @@ export class ChainRpc {
   }
 
   request<T>(method: string, params: unknown[]): Promise<T> {
-    return this.retry(method, () => this.client.request({ method: method as never, params: params as never }) as Promise<T>);
+    return this.retry(
+      method,
+      () => this.client.request({ method: method as never, params: params as never }) as Promise<T>,
+    );
   }
 
   async blockNumber(): Promise<number> {
@@ -89,7 +99,10 @@ export class ChainRpc {
 
   /** The header of a block, or undefined when the chain has no such block (any more). */
   async header(number: number): Promise<BlockHeader | undefined> {
-    const block = await this.request<{ number: Hex; hash: Hex; timestamp: Hex } | null>('eth_getBlockByNumber', [numberToHex(number), false]);
+    const block = await this.request<{ number: Hex; hash: Hex; timestamp: Hex } | null>('eth_getBlockByNumber', [
+      numberToHex(number),
+      false,
+    ]);
     if (!block) return undefined;
     return { number: Number(BigInt(block.number)), hash: block.hash, timestamp: Number(BigInt(block.timestamp)) };
   }
@@ -148,7 +161,8 @@ function chain(error: unknown): ErrorLike[] {
 
 const text = (e: ErrorLike) => `${e.message ?? ''} ${e.details ?? ''}`;
 const RATE_LIMITED = /rate limit|rate exceeded|too many requests|request limit|capacity|throttl/i;
-const RANGE_REJECTED = /block range|range (is )?too (large|wide|big)|too many (results|logs|blocks)|more than \d+ (results|logs|blocks)|query returned more than|response (size|is too big)|exceed(s|ed)? (the )?(max|maximum|limit)|log response size|limit exceeded/i;
+const RANGE_REJECTED =
+  /block range|range (is )?too (large|wide|big)|too many (results|logs|blocks)|more than \d+ (results|logs|blocks)|query returned more than|response (size|is too big)|exceed(s|ed)? (the )?(max|maximum|limit)|log response size|limit exceeded/i;
 
 /** Failures worth retrying as is: overload, rate limits, network trouble, node hiccups. */
 export function isTransient(error: unknown): boolean {
@@ -157,8 +171,11 @@ export function isTransient(error: unknown): boolean {
     if (e.name === 'TimeoutError') return true;
     if (e.code === -32603 || e.code === 429) return true;
     if (RATE_LIMITED.test(text(e)) && !RANGE_REJECTED.test(text(e).replace(RATE_LIMITED, ''))) return true;
-    return /fetch failed|ECONNRESET|ECONNREFUSED|socket hang up|network|timed? ?out|other side closed|header not found/i.test(text(e))
-      && !RANGE_REJECTED.test(text(e));
+    return (
+      /fetch failed|ECONNRESET|ECONNREFUSED|socket hang up|network|timed? ?out|other side closed|header not found/i.test(
+        text(e),
+      ) && !RANGE_REJECTED.test(text(e))
+    );
   });
 }
 

@@ -29,7 +29,16 @@ export const governorViews = parseAbi([
 ]);
 
 /** Governor's ProposalState enum order (OpenZeppelin and Bravo agree on it). */
-export const PROPOSAL_STATES = ['pending', 'active', 'canceled', 'defeated', 'succeeded', 'queued', 'expired', 'executed'] as const;
+export const PROPOSAL_STATES = [
+  'pending',
+  'active',
+  'canceled',
+  'defeated',
+  'succeeded',
+  'queued',
+  'expired',
+  'executed',
+] as const;
 export type ProposalState = (typeof PROPOSAL_STATES)[number];
 /** States no later block can change. */
 export const FINAL_STATES: readonly ProposalState[] = ['canceled', 'defeated', 'expired', 'executed'];

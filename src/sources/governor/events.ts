@@ -1,4 +1,4 @@
-import { decodeEventLog, toEventSelector, type Abi, type Hex } from 'viem';
+import { type Abi, decodeEventLog, type Hex, toEventSelector } from 'viem';
 import type { ChainEvent, JsonArg } from '../../db/source-store.ts';
 import type { BlockHeader, RawLog } from '../evm/rpc.ts';
 import { governorEvents, tokenEvents } from './abi.ts';
@@ -24,7 +24,12 @@ function toJson(value: unknown): JsonArg {
  * Decodes the logs of one range; logs from a contract that is not the one expected to emit the
  * event (or that do not decode, e.g. an ERC-721 Transfer with the same topic) are skipped.
  */
-export function decodeLogs(logs: RawLog[], headers: Map<number, BlockHeader | undefined>, governor: string, token: string): ChainEvent[] {
+export function decodeLogs(
+  logs: RawLog[],
+  headers: Map<number, BlockHeader | undefined>,
+  governor: string,
+  token: string,
+): ChainEvent[] {
   const out: ChainEvent[] = [];
   for (const log of logs) {
     if (log.removed) continue;
@@ -32,7 +37,12 @@ export function decodeLogs(logs: RawLog[], headers: Map<number, BlockHeader | un
     const abi: Abi = contract === governor ? governorEvents : contract === token ? tokenEvents : [];
     let decoded: { eventName: string; args: unknown };
     try {
-      decoded = decodeEventLog({ abi, topics: log.topics as [Hex, ...Hex[]], data: log.data, strict: true }) as typeof decoded;
+      decoded = decodeEventLog({
+        abi,
+        topics: log.topics as [Hex, ...Hex[]],
+        data: log.data,
+        strict: true,
+      }) as typeof decoded;
     } catch {
       continue;
     }

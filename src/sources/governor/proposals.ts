@@ -1,4 +1,4 @@
-import { formatUnits, type Address } from 'viem';
+import { type Address, formatUnits } from 'viem';
 import type { ChainEvent, ProposalWrite, SourceStore, VoteWrite } from '../../db/source-store.ts';
 import type { LiveEvent } from '../../sync/types.ts';
 import type { BlockHeader, ChainRpc } from '../evm/rpc.ts';
@@ -38,12 +38,22 @@ export interface ProposalFacts {
 
 export function metaOf(event: ChainEvent): ProposalMeta {
   const a = event.args as Record<string, string>;
-  return { id: a.proposalId!, proposer: a.proposer!, description: a.description ?? '', voteStart: BigInt(a.voteStart!), voteEnd: BigInt(a.voteEnd!) };
+  return {
+    id: a.proposalId!,
+    proposer: a.proposer!,
+    description: a.description ?? '',
+    voteStart: BigInt(a.voteStart!),
+    voteEnd: BigInt(a.voteEnd!),
+  };
 }
 
 /** Titles are the description's first line without Markdown heading marks. */
 export function titleOf(description: string): string {
-  const line = description.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+  const line =
+    description
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.length > 0) ?? '';
   const title = line.replace(/^#+\s*/, '').trim();
   return (title || 'Untitled proposal').slice(0, 300);
 }
@@ -57,7 +67,10 @@ export interface ReadContext {
 }
 
 /** Seconds of a timepoint: a block's time (estimated past the head from the average block time) or a timestamp. */
-async function timesOf(ctx: ReadContext, points: bigint[]): Promise<{ times: Map<bigint, number>; estimated: Set<bigint> }> {
+async function timesOf(
+  ctx: ReadContext,
+  points: bigint[],
+): Promise<{ times: Map<bigint, number>; estimated: Set<bigint> }> {
   const times = new Map<bigint, number>();
   const estimated = new Set<bigint>();
   if (ctx.clock === 'timestamp') {
@@ -78,7 +91,10 @@ async function timesOf(ctx: ReadContext, points: bigint[]): Promise<{ times: Map
     const span = ctx.block.number - back;
     const perBlock = span > 0 && earlier ? (ctx.block.timestamp - earlier.timestamp) / span : 12;
     for (const b of future) {
-      times.set(b, Math.round(ctx.block.timestamp + Number(b - BigInt(ctx.block.number)) * (perBlock > 0 ? perBlock : 12)));
+      times.set(
+        b,
+        Math.round(ctx.block.timestamp + Number(b - BigInt(ctx.block.number)) * (perBlock > 0 ? perBlock : 12)),
+      );
       estimated.add(b);
     }
   }
@@ -97,7 +113,12 @@ async function readOrNull<T>(rpc: ChainRpc, what: string, read: () => Promise<T>
 
 function isRevert(error: unknown): boolean {
   for (let e = error as { name?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.name === 'ContractFunctionRevertedError' || e.name === 'ContractFunctionZeroDataError' || e.name === 'CallExecutionError' && /revert/i.test(String((e as Error).message))) return true;
+    if (
+      e.name === 'ContractFunctionRevertedError' ||
+      e.name === 'ContractFunctionZeroDataError' ||
+      (e.name === 'CallExecutionError' && /revert/i.test(String((e as Error).message)))
+    )
+      return true;
   }
   return false;
 }
@@ -107,27 +128,41 @@ export async function readFacts(ctx: ReadContext, metas: ProposalMeta[]): Promis
   const { rpc, governor, block } = ctx;
   const blockNumber = BigInt(block.number);
   const now = ctx.clock === 'timestamp' ? BigInt(block.timestamp) : blockNumber;
-  const { times, estimated } = await timesOf(ctx, metas.flatMap((m) => [m.voteStart, m.voteEnd]));
+  const { times, estimated } = await timesOf(
+    ctx,
+    metas.flatMap((m) => [m.voteStart, m.voteEnd]),
+  );
   const call = <T>(functionName: 'state' | 'quorum' | 'quorumVotes', args: bigint[]) =>
-    rpc.client.readContract({ address: governor, abi: governorViews, functionName, args, blockNumber } as never) as Promise<T>;
-  const facts = await Promise.all(metas.map(async (m) => {
-    const [state, quorum] = await Promise.all([
-      readOrNull(rpc, 'state', () => call<number>('state', [BigInt(m.id)])),
-      // quorum(t) is only defined once t is in the past of the block read at.
-      m.voteStart < now
-        ? readOrNull(rpc, 'quorum', () => call<bigint>('quorum', [m.voteStart])).then(
-            (q) => q ?? readOrNull(rpc, 'quorumVotes', () => call<bigint>('quorumVotes', [])),
-          )
-        : Promise.resolve(null),
-    ]);
-    return [m.id, {
-      state: state === null ? null : PROPOSAL_STATES[Number(state)] ?? null,
-      quorum,
-      start: new Date(times.get(m.voteStart)! * 1000),
-      end: new Date(times.get(m.voteEnd)! * 1000),
-      estimated: estimated.has(m.voteStart) || estimated.has(m.voteEnd),
-    }] as const;
-  }));
+    rpc.client.readContract({
+      address: governor,
+      abi: governorViews,
+      functionName,
+      args,
+      blockNumber,
+    } as never) as Promise<T>;
+  const facts = await Promise.all(
+    metas.map(async (m) => {
+      const [state, quorum] = await Promise.all([
+        readOrNull(rpc, 'state', () => call<number>('state', [BigInt(m.id)])),
+        // quorum(t) is only defined once t is in the past of the block read at.
+        m.voteStart < now
+          ? readOrNull(rpc, 'quorum', () => call<bigint>('quorum', [m.voteStart])).then(
+              (q) => q ?? readOrNull(rpc, 'quorumVotes', () => call<bigint>('quorumVotes', [])),
+            )
+          : Promise.resolve(null),
+      ]);
+      return [
+        m.id,
+        {
+          state: state === null ? null : (PROPOSAL_STATES[Number(state)] ?? null),
+          quorum,
+          start: new Date(times.get(m.voteStart)! * 1000),
+          end: new Date(times.get(m.voteEnd)! * 1000),
+          estimated: estimated.has(m.voteStart) || estimated.has(m.voteEnd),
+        },
+      ] as const;
+    }),
+  );
   return new Map(facts);
 }
 
@@ -147,7 +182,13 @@ async function tallies(tx: SourceStore, daoId: number, ids: string[]): Promise<M
 async function stateFromEvents(tx: SourceStore, daoId: number, id: string): Promise<ProposalState> {
   const events = await tx.chain.proposalEvents(daoId, ['ProposalQueued', 'ProposalExecuted', 'ProposalCanceled'], [id]);
   const last = events.at(-1)?.event;
-  return last === 'ProposalExecuted' ? 'executed' : last === 'ProposalCanceled' ? 'canceled' : last === 'ProposalQueued' ? 'queued' : 'pending';
+  return last === 'ProposalExecuted'
+    ? 'executed'
+    : last === 'ProposalCanceled'
+      ? 'canceled'
+      : last === 'ProposalQueued'
+        ? 'queued'
+        : 'pending';
 }
 
 export interface WriteProposalsInput {
@@ -160,7 +201,10 @@ export interface WriteProposalsInput {
 }
 
 /** Upserts the proposals (after this range's logs are stored); returns rows written and live events. */
-export async function writeProposals(tx: SourceStore, input: WriteProposalsInput): Promise<{ written: number; live: LiveEvent[] }> {
+export async function writeProposals(
+  tx: SourceStore,
+  input: WriteProposalsInput,
+): Promise<{ written: number; live: LiveEvent[] }> {
   const { daoId, daoSlug, decimals, metas, facts } = input;
   if (metas.length === 0) return { written: 0, live: [] };
   const ids = metas.map((m) => m.id);
@@ -173,9 +217,17 @@ export async function writeProposals(tx: SourceStore, input: WriteProposalsInput
     const state = f.state ?? (await stateFromEvents(tx, daoId, m.id));
     const [forVotes, against, abstain] = sums.get(m.id)!;
     rows.push({
-      daoId, externalId: m.id, source: 'onchain', votingType: 'basic',
-      title: titleOf(m.description), body: m.description, author: m.proposer, choices: CHOICES,
-      start: f.start, end: f.end, state,
+      daoId,
+      externalId: m.id,
+      source: 'onchain',
+      votingType: 'basic',
+      title: titleOf(m.description),
+      body: m.description,
+      author: m.proposer,
+      choices: CHOICES,
+      start: f.start,
+      end: f.end,
+      state,
       quorum: f.quorum === null ? null : formatUnits(f.quorum, decimals),
       snapshotBlock: input.clock === 'blocknumber' ? Number(m.voteStart) : null,
       scores: [forVotes, against, abstain].map((v) => formatUnits(v, decimals)),
@@ -190,7 +242,13 @@ export async function writeProposals(tx: SourceStore, input: WriteProposalsInput
 }
 
 /** Upserts the votes of newly stored VoteCast / VoteCastWithParams logs. */
-export async function writeVotes(tx: SourceStore, daoId: number, daoSlug: string, decimals: number, events: ChainEvent[]): Promise<{ written: number; live: LiveEvent[] }> {
+export async function writeVotes(
+  tx: SourceStore,
+  daoId: number,
+  daoSlug: string,
+  decimals: number,
+  events: ChainEvent[],
+): Promise<{ written: number; live: LiveEvent[] }> {
   const votes = events.filter((e) => VOTE_EVENTS.includes(e.event));
   if (votes.length === 0) return { written: 0, live: [] };
   const ids = [...new Set(votes.map((e) => String(e.args.proposalId)))];
@@ -204,8 +262,23 @@ export async function writeVotes(tx: SourceStore, daoId: number, daoSlug: string
     // A vote on a proposal created before the indexed range, or with an unknown support value, has no place to go.
     if (proposalId === undefined || choice === undefined) continue;
     const votingPower = formatUnits(BigInt(a.weight!), decimals);
-    rows.push({ daoId, proposalId, voter: String(a.voter), choice, votingPower, created: e.blockTime, reason: a.reason ? String(a.reason) : null });
-    live.push({ type: 'vote.cast', dao: daoSlug, proposal: String(a.proposalId), voter: String(a.voter), choice, voting_power: votingPower });
+    rows.push({
+      daoId,
+      proposalId,
+      voter: String(a.voter),
+      choice,
+      votingPower,
+      created: e.blockTime,
+      reason: a.reason ? String(a.reason) : null,
+    });
+    live.push({
+      type: 'vote.cast',
+      dao: daoSlug,
+      proposal: String(a.proposalId),
+      voter: String(a.voter),
+      choice,
+      voting_power: votingPower,
+    });
   }
   if (rows.length === 0) return { written: 0, live: [] };
   const counts = await tx.governance.upsertVotes(rows);

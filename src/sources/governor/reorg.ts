@@ -23,7 +23,9 @@ export async function findAncestor(rpc: ChainRpc, store: SourceStore, daoId: num
   const firstBad = kept.findIndex((k) => current.get(k.number)?.hash.toLowerCase() !== k.hash);
   if (firstBad === -1) return undefined;
   if (firstBad === 0) {
-    throw new DeepReorgError(`reorg deeper than the kept blocks: block ${kept[0]!.number} changed; raise CONFIRMATIONS or resync`);
+    throw new DeepReorgError(
+      `reorg deeper than the kept blocks: block ${kept[0]!.number} changed; raise CONFIRMATIONS or resync`,
+    );
   }
   const ancestor = kept[firstBad - 1]!;
   return current.get(ancestor.number)!;
@@ -44,9 +46,15 @@ export async function rollback(tx: SourceStore, daoId: number, ancestor: number,
   // Their votes go with them (votes.proposal_id cascades).
   written += await tx.governance.deleteProposals(daoId, 'onchain', created);
   const votes = deleted.filter((e) => VOTE_EVENTS.includes(e.event));
-  written += await tx.chain.deleteUnbackedVotes(daoId, VOTE_EVENTS, votes.map((e) => ({ proposal: String(e.args.proposalId), voter: String(e.args.voter) })));
+  written += await tx.chain.deleteUnbackedVotes(
+    daoId,
+    VOTE_EVENTS,
+    votes.map((e) => ({ proposal: String(e.args.proposalId), voter: String(e.args.voter) })),
+  );
   const gone = new Set(created);
-  const refresh = [...new Set(deleted.filter((e) => 'proposalId' in e.args).map((e) => String(e.args.proposalId)))].filter((id) => !gone.has(id));
+  const refresh = [
+    ...new Set(deleted.filter((e) => 'proposalId' in e.args).map((e) => String(e.args.proposalId))),
+  ].filter((id) => !gone.has(id));
 
   const accounts = [...new Set(deleted.filter((e) => TOKEN_EVENT_NAMES.includes(e.event)).flatMap(touchedAccounts))];
   written += await rederiveAccounts(tx, daoId, accounts, decimals);

@@ -1,14 +1,14 @@
-import { getAddress, numberToHex, type Address, type Hex } from 'viem';
+import { type Address, getAddress, type Hex, numberToHex } from 'viem';
 import type { DaoRow } from '../../db/queries/daos.ts';
 import type { ChainEvent } from '../../db/source-store.ts';
 import { ValidationError } from '../../errors.ts';
 import type { LiveEvent, SyncContext, SyncOutcome, SyncSource } from '../../sync/types.ts';
 import { rpcUrlFor } from '../evm/chains.ts';
 import { erc20Views } from '../evm/erc20.ts';
-import { ChainRpc, type BlockHeader, type RpcOptions } from '../evm/rpc.ts';
+import { type BlockHeader, ChainRpc, type RpcOptions } from '../evm/rpc.ts';
 import { FINAL_STATES, governorViews } from './abi.ts';
 import { decodeLogs, GOVERNOR_TOPICS, TOKEN_TOPICS } from './events.ts';
-import { metaOf, readFacts, writeProposals, writeVotes, type ClockMode, type ProposalMeta } from './proposals.ts';
+import { type ClockMode, metaOf, type ProposalMeta, readFacts, writeProposals, writeVotes } from './proposals.ts';
 import { findAncestor, rollback } from './reorg.ts';
 import { applyTokenEvents } from './token.ts';
 
@@ -63,17 +63,30 @@ class GovernorSync {
   private written = 0;
   private read = 0;
 
-  constructor(private readonly ctx: SyncContext, private readonly config: GovernorSourceConfig) {
+  constructor(
+    private readonly ctx: SyncContext,
+    private readonly config: GovernorSourceConfig,
+  ) {
     this.governor = address(ctx.dao.governorAddress ?? '', 'governor_address');
-    this.rpc = new ChainRpc({ ...config.rpc, url: rpcUrlFor(config.rpcUrls, ctx.dao.chain), logger: ctx.logger, signal: ctx.signal });
+    this.rpc = new ChainRpc({
+      ...config.rpc,
+      url: rpcUrlFor(config.rpcUrls, ctx.dao.chain),
+      logger: ctx.logger,
+      signal: ctx.signal,
+    });
     this.cursor = { ...(ctx.cursor as GovernorCursor) };
   }
 
   async run(): Promise<SyncOutcome> {
     const { dao } = this.ctx;
     const token = address(dao.tokenAddress ?? this.cursor.token ?? (await this.readToken()), 'token_address');
-    const decimals = this.cursor.decimals ?? Number(await this.rpc.retry('decimals', () =>
-      this.rpc.client.readContract({ address: token, abi: erc20Views, functionName: 'decimals' })));
+    const decimals =
+      this.cursor.decimals ??
+      Number(
+        await this.rpc.retry('decimals', () =>
+          this.rpc.client.readContract({ address: token, abi: erc20Views, functionName: 'decimals' }),
+        ),
+      );
     const clock = this.cursor.clock ?? (await this.readClock());
     const meta = { token, decimals, clock };
 
@@ -116,11 +129,17 @@ class GovernorSync {
     if (this.cursor.block === undefined) return;
     const ancestor = await findAncestor(this.rpc, this.ctx.store, this.ctx.dao.id);
     if (!ancestor) return;
-    this.ctx.logger.warn({ from: this.cursor.block, to: ancestor.number }, 'reorg: rolling back to the common ancestor');
+    this.ctx.logger.warn(
+      { from: this.cursor.block, to: ancestor.number },
+      'reorg: rolling back to the common ancestor',
+    );
     await this.ctx.transaction(async (tx) => {
       const result = await rollback(tx, this.ctx.dao.id, ancestor.number, meta.decimals);
       const cursor = {
-        ...this.cursor, ...meta, block: ancestor.number, hash: ancestor.hash,
+        ...this.cursor,
+        ...meta,
+        block: ancestor.number,
+        hash: ancestor.hash,
         refresh: [...new Set([...(this.cursor.refresh ?? []), ...result.refresh])],
       };
       await tx.saveCursor(cursor as Record<string, unknown>);
@@ -130,12 +149,21 @@ class GovernorSync {
   }
 
   /** Reads [from, to] (nothing when from > to) and commits it; the final step also re-reads open proposals. */
-  private async step(from: number, to: number, final: boolean, headHeader: BlockHeader, meta: { token: Address; decimals: number; clock: ClockMode }): Promise<void> {
+  private async step(
+    from: number,
+    to: number,
+    final: boolean,
+    headHeader: BlockHeader,
+    meta: { token: Address; decimals: number; clock: ClockMode },
+  ): Promise<void> {
     const { dao } = this.ctx;
     const head = headHeader.number;
     const top = await this.rpc.header(to);
     if (!top) throw new ChainMovedError(`block ${to} is gone`);
-    const logs = from <= to ? await this.rpc.logs([this.governor, meta.token], [...GOVERNOR_TOPICS, ...TOKEN_TOPICS] as Hex[], from, to) : [];
+    const logs =
+      from <= to
+        ? await this.rpc.logs([this.governor, meta.token], [...GOVERNOR_TOPICS, ...TOKEN_TOPICS] as Hex[], from, to)
+        : [];
     const spanUsed = to - from + 1;
 
     const windowStart = Math.max(from, head - this.config.confirmations);
@@ -143,24 +171,42 @@ class GovernorSync {
     for (let n = windowStart; n <= to; n++) numbers.add(n);
     const headers = await this.rpc.headers(numbers);
     // Logs and headers must come from one chain: the range's last block unchanged and every log's block hash current.
-    if (headers.get(to)?.hash !== top.hash || logs.some((l) => headers.get(Number(BigInt(l.blockNumber)))?.hash !== l.blockHash)) {
+    if (
+      headers.get(to)?.hash !== top.hash ||
+      logs.some((l) => headers.get(Number(BigInt(l.blockNumber)))?.hash !== l.blockHash)
+    ) {
       throw new ChainMovedError(`blocks ${from}-${to} changed while read`);
     }
     const events = decodeLogs(logs, headers, this.governor, meta.token);
     this.read += logs.length;
 
     const metas = await this.proposalsToRead(events, final);
-    const facts = await readFacts({ rpc: this.rpc, governor: this.governor, clock: meta.clock, block: headHeader }, metas);
+    const facts = await readFacts(
+      { rpc: this.rpc, governor: this.governor, clock: meta.clock, block: headHeader },
+      metas,
+    );
     const live: LiveEvent[] = [];
     await this.ctx.transaction(async (tx) => {
       const fresh = await tx.chain.insertEvents(dao.id, events);
-      await tx.chain.storeBlocks(dao.id, [...headers.values()].filter((h): h is BlockHeader => !!h && (h.number >= windowStart || h.number === to)));
+      await tx.chain.storeBlocks(
+        dao.id,
+        [...headers.values()].filter((h): h is BlockHeader => !!h && (h.number >= windowStart || h.number === to)),
+      );
       await tx.chain.pruneBlocks(dao.id, head - this.config.confirmations, to);
-      const proposals = await writeProposals(tx, { daoId: dao.id, daoSlug: dao.slug, decimals: meta.decimals, clock: meta.clock, metas, facts });
+      const proposals = await writeProposals(tx, {
+        daoId: dao.id,
+        daoSlug: dao.slug,
+        decimals: meta.decimals,
+        clock: meta.clock,
+        metas,
+        facts,
+      });
       const votes = await writeVotes(tx, dao.id, dao.slug, meta.decimals, fresh);
       const accounts = await applyTokenEvents(tx, dao.id, fresh, meta.decimals);
       const cursor: GovernorCursor = {
-        ...meta, block: to, hash: top.hash,
+        ...meta,
+        block: to,
+        hash: top.hash,
         refresh: metas.filter((m) => facts.get(m.id)?.estimated).map((m) => m.id),
       };
       await tx.saveCursor(cursor as Record<string, unknown>);
@@ -180,25 +226,31 @@ class GovernorSync {
     const wanted = new Set<string>(this.cursor.refresh ?? []);
     for (const e of events) if ('proposalId' in e.args) wanted.add(String(e.args.proposalId));
     if (final) {
-      for (const id of await store.governance.proposalsInStates(dao.id, 'onchain', { except: FINAL_STATES })) wanted.add(id);
+      for (const id of await store.governance.proposalsInStates(dao.id, 'onchain', { except: FINAL_STATES }))
+        wanted.add(id);
     }
     const missing = [...wanted].filter((id) => !metas.has(id));
-    for (const e of await store.chain.proposalEvents(dao.id, ['ProposalCreated'], missing)) metas.set(String(e.args.proposalId), metaOf(e));
+    for (const e of await store.chain.proposalEvents(dao.id, ['ProposalCreated'], missing))
+      metas.set(String(e.args.proposalId), metaOf(e));
     return [...metas.values()];
   }
 
   private async readToken(): Promise<string> {
-    return this.rpc.retry('token', () => this.rpc.client.readContract({ address: this.governor, abi: governorViews, functionName: 'token' }));
+    return this.rpc.retry('token', () =>
+      this.rpc.client.readContract({ address: this.governor, abi: governorViews, functionName: 'token' }),
+    );
   }
 
   /** EIP-6372 clock of the Governor; Bravo and pre-6372 Governors count in blocks. */
   private async readClock(): Promise<ClockMode> {
     try {
       const mode = await this.rpc.retry('CLOCK_MODE', () =>
-        this.rpc.client.readContract({ address: this.governor, abi: governorViews, functionName: 'CLOCK_MODE' }));
+        this.rpc.client.readContract({ address: this.governor, abi: governorViews, functionName: 'CLOCK_MODE' }),
+      );
       return /mode=timestamp/.test(mode) ? 'timestamp' : 'blocknumber';
     } catch (error) {
-      if (error instanceof Error && /revert|returned no data|execution reverted/i.test(error.message)) return 'blocknumber';
+      if (error instanceof Error && /revert|returned no data|execution reverted/i.test(error.message))
+        return 'blocknumber';
       throw error;
     }
   }
@@ -219,7 +271,10 @@ class GovernorSync {
       return low;
     } catch (error) {
       if (error instanceof ValidationError) throw error;
-      this.ctx.logger.warn({ err: String(error) }, 'could not bisect the token deployment block; indexing from block 0');
+      this.ctx.logger.warn(
+        { err: String(error) },
+        'could not bisect the token deployment block; indexing from block 0',
+      );
       return 0;
     }
   }

@@ -1,5 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import type { SnapshotConfig } from '../../config/index.ts';
 import { UnavailableError } from '../../errors.ts';
@@ -68,7 +68,13 @@ export class SnapshotClient {
   }
 
   /** Sends the GraphQL `query` (named `name` in errors and logs) and returns its validated `data`. */
-  async graphql<S extends TSchema>(name: string, query: string, variables: Record<string, unknown>, schema: S, signal?: AbortSignal): Promise<Static<S>> {
+  async graphql<S extends TSchema>(
+    name: string,
+    query: string,
+    variables: Record<string, unknown>,
+    schema: S,
+    signal?: AbortSignal,
+  ): Promise<Static<S>> {
     const maxAttempts = this.options.maxAttempts ?? 8;
     for (let attempt = 1; ; attempt++) {
       let failure: SnapshotHubError;
@@ -80,7 +86,10 @@ export class SnapshotClient {
         if (!(error instanceof SnapshotHubError)) {
           // fetch rejects with a TypeError on refused/dropped connections and a TimeoutError on our timeout.
           const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-          failure = new SnapshotHubError(`Snapshot hub query ${name}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, true);
+          failure = new SnapshotHubError(
+            `Snapshot hub query ${name}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+            true,
+          );
         } else {
           failure = error;
           retryAfterMs = (error as SnapshotHubError & { retryAfterMs?: number }).retryAfterMs ?? 0;
@@ -93,12 +102,21 @@ export class SnapshotClient {
       const cap = Math.min(this.options.maxDelayMs ?? 30_000, (this.options.baseDelayMs ?? 500) * 2 ** (attempt - 1));
       const delay = Math.max(Math.random() * cap, Math.min(retryAfterMs, this.options.maxRetryAfterMs ?? 120_000));
       this.retries++;
-      this.options.logger?.warn({ query: name, attempt, delayMs: Math.round(delay), status: failure.status, err: failure.message }, 'Snapshot hub request failed, retrying');
+      this.options.logger?.warn(
+        { query: name, attempt, delayMs: Math.round(delay), status: failure.status, err: failure.message },
+        'Snapshot hub request failed, retrying',
+      );
       await sleep(delay, signal);
     }
   }
 
-  private async attempt<S extends TSchema>(name: string, query: string, variables: Record<string, unknown>, schema: S, signal?: AbortSignal): Promise<Static<S>> {
+  private async attempt<S extends TSchema>(
+    name: string,
+    query: string,
+    variables: Record<string, unknown>,
+    schema: S,
+    signal?: AbortSignal,
+  ): Promise<Static<S>> {
     await this.limiter.acquire(signal);
     this.requests++;
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 60_000);
@@ -120,7 +138,11 @@ export class SnapshotClient {
     const errors = Array.isArray(body?.errors) ? body!.errors : undefined;
 
     if (response.status === 429 || (response.status >= 500 && !errors)) {
-      const error = new SnapshotHubError(`Snapshot hub query ${name}: HTTP ${response.status}${snippet(text)}`, true, response.status);
+      const error = new SnapshotHubError(
+        `Snapshot hub query ${name}: HTTP ${response.status}${snippet(text)}`,
+        true,
+        response.status,
+      );
       return Promise.reject(Object.assign(error, { retryAfterMs: retryAfter(response.headers.get('retry-after')) }));
     }
     if (errors && errors.length > 0) {
@@ -132,16 +154,28 @@ export class SnapshotClient {
     }
     if (!response.ok) {
       const reason = (body as { error_description?: unknown } | undefined)?.error_description;
-      throw new SnapshotHubError(`Snapshot hub query ${name}: HTTP ${response.status}${typeof reason === 'string' ? ` (${reason})` : snippet(text)}`, false, response.status);
+      throw new SnapshotHubError(
+        `Snapshot hub query ${name}: HTTP ${response.status}${typeof reason === 'string' ? ` (${reason})` : snippet(text)}`,
+        false,
+        response.status,
+      );
     }
     if (!body || typeof body.data !== 'object' || body.data === null) {
-      throw new SnapshotHubError(`Snapshot hub query ${name}: the answer has no data${snippet(text)}`, false, response.status);
+      throw new SnapshotHubError(
+        `Snapshot hub query ${name}: the answer has no data${snippet(text)}`,
+        false,
+        response.status,
+      );
     }
     const data = Value.Convert(schema, body.data);
     const check = checkerOf(schema);
     if (!check.Check(data)) {
       const first = check.Errors(data).First();
-      throw new SnapshotHubError(`Snapshot hub query ${name}: unexpected answer at ${first?.path || '/'}: ${first?.message ?? 'invalid'}`, false, response.status);
+      throw new SnapshotHubError(
+        `Snapshot hub query ${name}: unexpected answer at ${first?.path || '/'}: ${first?.message ?? 'invalid'}`,
+        false,
+        response.status,
+      );
     }
     return data as Static<S>;
   }

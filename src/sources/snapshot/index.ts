@@ -4,7 +4,7 @@ import { snapshotClientFromConfig } from './client.ts';
 import { SnapshotSource } from './source.ts';
 
 export { SnapshotClient, SnapshotHubError } from './client.ts';
-export { SnapshotSource, type SnapshotCursor } from './source.ts';
+export { type SnapshotCursor, SnapshotSource } from './source.ts';
 
 /**
  * The Snapshot source as the job runners use it. Create it once per process: its client holds the

@@ -16,7 +16,8 @@ const decimal = (n: number) => String(n);
 const time = (seconds: number) => new Date(seconds * 1000);
 
 export function toProposalRow(p: HubProposal, dao: { id: number; slug: string }): ProposalRow {
-  const snapshot = typeof p.snapshot === 'string' ? (/^\d{1,15}$/.test(p.snapshot) ? Number(p.snapshot) : null) : p.snapshot;
+  const snapshot =
+    typeof p.snapshot === 'string' ? (/^\d{1,15}$/.test(p.snapshot) ? Number(p.snapshot) : null) : p.snapshot;
   return {
     daoId: dao.id,
     externalId: p.id,
@@ -49,12 +50,19 @@ export function isPlainChoice(choice: unknown): choice is Choice {
   if (Array.isArray(choice)) return choice.length > 0 && choice.every(index);
   if (choice && typeof choice === 'object') {
     const entries = Object.entries(choice);
-    return entries.length > 0 && entries.every(([k, w]) => /^[1-9][0-9]*$/.test(k) && typeof w === 'number' && Number.isFinite(w) && w >= 0);
+    return (
+      entries.length > 0 &&
+      entries.every(([k, w]) => /^[1-9][0-9]*$/.test(k) && typeof w === 'number' && Number.isFinite(w) && w >= 0)
+    );
   }
   return false;
 }
 
-export function toVoteRow(v: HubVote & { choice: Choice; proposal: { id: string } }, dao: { id: number; slug: string }, proposalId: number): VoteRow {
+export function toVoteRow(
+  v: HubVote & { choice: Choice; proposal: { id: string } },
+  dao: { id: number; slug: string },
+  proposalId: number,
+): VoteRow {
   return {
     daoId: dao.id,
     proposalId,

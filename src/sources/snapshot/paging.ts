@@ -44,7 +44,9 @@ export async function* timePages<T extends { id: string; created: number }>(
     const seen = new Set(current.ids);
     const skip = seen.size > first / 2 ? seen.size : 0;
     if (skip > HUB_MAX_SKIP) {
-      throw new PagingError(`more than ${HUB_MAX_SKIP} rows share created=${current.created}; the hub cannot page past them`);
+      throw new PagingError(
+        `more than ${HUB_MAX_SKIP} rows share created=${current.created}; the hub cannot page past them`,
+      );
     }
     const rows = await fetch(current.created, skip);
     const fresh = rows.filter((r) => !(r.created === current.created && seen.has(r.id)));

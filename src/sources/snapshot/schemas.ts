@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 
 /**
  * The parts of the hub's answers the source reads, validated at the edge. Field names and types
@@ -49,7 +49,8 @@ export const HubVote = Type.Object({
 });
 export type HubVote = Static<typeof HubVote>;
 
-const PROPOSAL_FIELDS = 'id title body choices start end snapshot state author type quorum scores scores_total votes created space { id }';
+const PROPOSAL_FIELDS =
+  'id title body choices start end snapshot state author type quorum scores scores_total votes created space { id }';
 const VOTE_FIELDS = 'id voter created choice vp reason proposal { id }';
 
 /** Space metadata and the newest vote (for the lag), in one request. */

@@ -2,21 +2,21 @@ import type { SourceStore, SourceTransaction } from '../../db/source-store.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { LiveEvent, SyncContext, SyncOutcome, SyncSource } from '../../sync/types.ts';
 import type { SnapshotClient } from './client.ts';
-import { isPlainChoice, toProposalRow, toVoteRow, type Choice, type ProposalRow, type VoteRow } from './mapping.ts';
-import { START, isTimeCursor, timePages, type TimeCursor } from './paging.ts';
+import { type Choice, isPlainChoice, type ProposalRow, toProposalRow, toVoteRow, type VoteRow } from './mapping.ts';
+import { isTimeCursor, START, type TimeCursor, timePages } from './paging.ts';
 import {
   HUB_MAX_FIRST,
   HUB_MAX_IN,
+  type HubProposal,
+  type HubVote,
+  PROPOSAL_VOTES_PAGE_QUERY,
   PROPOSALS_BY_ID_QUERY,
   PROPOSALS_PAGE_QUERY,
-  PROPOSAL_VOTES_PAGE_QUERY,
   ProposalsAnswer,
   SPACE_QUERY,
   SpaceAnswer,
   VOTES_PAGE_QUERY,
   VotesAnswer,
-  type HubProposal,
-  type HubVote,
 } from './schemas.ts';
 
 type StorableVote = HubVote & { choice: Choice; proposal: { id: string } };
@@ -43,7 +43,8 @@ interface Run {
   votesTotal?: number;
 }
 
-const chunks = <T>(list: T[], size: number) => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, i * size + size));
+const chunks = <T>(list: T[], size: number) =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, i * size + size));
 
 /**
  * Syncs a DAO's Snapshot space: its metadata, proposals and votes. Proposals and votes are read
@@ -110,7 +111,14 @@ export class SnapshotSource implements SyncSource {
         votes_read: run.votesRead,
         skipped_votes: run.skippedVotes,
         rechecked_proposals: active,
-        space: { id: head.space.id, name: head.space.name, network: head.space.network, symbol: head.space.symbol, proposals: head.space.proposalsCount, votes: head.space.votesCount },
+        space: {
+          id: head.space.id,
+          name: head.space.name,
+          network: head.space.network,
+          symbol: head.space.symbol,
+          proposals: head.space.proposalsCount,
+          votes: head.space.votesCount,
+        },
       },
     };
   }
@@ -120,7 +128,13 @@ export class SnapshotSource implements SyncSource {
     const { ctx } = run;
     const open = await ctx.store.governance.proposalsInStates(run.dao.id, 'snapshot', { in: ['active', 'pending'] });
     for (const ids of chunks(open, HUB_MAX_IN)) {
-      const answer = await this.client.graphql('proposalsById', PROPOSALS_BY_ID_QUERY, { ids }, ProposalsAnswer, ctx.signal);
+      const answer = await this.client.graphql(
+        'proposalsById',
+        PROPOSALS_BY_ID_QUERY,
+        { ids },
+        ProposalsAnswer,
+        ctx.signal,
+      );
       const proposals = answer.proposals.filter((p) => p.space?.id === run.dao.space);
       run.proposalsRead += proposals.length;
       const events: LiveEvent[] = [];
@@ -129,8 +143,20 @@ export class SnapshotSource implements SyncSource {
       });
       this.publish(ctx, events);
       // All votes of these proposals, from the start: vp and choices of open proposals may change.
-      const pages = timePages<HubVote>(START, this.pageSize, async (since, skip) =>
-        (await this.client.graphql('proposalVotesPage', PROPOSAL_VOTES_PAGE_QUERY, { proposals: ids, since, first: this.pageSize, skip }, VotesAnswer, ctx.signal)).votes);
+      const pages = timePages<HubVote>(
+        START,
+        this.pageSize,
+        async (since, skip) =>
+          (
+            await this.client.graphql(
+              'proposalVotesPage',
+              PROPOSAL_VOTES_PAGE_QUERY,
+              { proposals: ids, since, first: this.pageSize, skip },
+              VotesAnswer,
+              ctx.signal,
+            )
+          ).votes,
+      );
       for await (const page of pages) {
         ctx.signal.throwIfAborted();
         await this.writeVotePage(run, page.fresh);
@@ -141,8 +167,20 @@ export class SnapshotSource implements SyncSource {
 
   private async syncProposals(run: Run): Promise<void> {
     const { ctx } = run;
-    const pages = timePages<HubProposal>(run.cursor.proposals, this.pageSize, async (since, skip) =>
-      (await this.client.graphql('proposalsPage', PROPOSALS_PAGE_QUERY, { space: run.dao.space, since, first: this.pageSize, skip }, ProposalsAnswer, ctx.signal)).proposals);
+    const pages = timePages<HubProposal>(
+      run.cursor.proposals,
+      this.pageSize,
+      async (since, skip) =>
+        (
+          await this.client.graphql(
+            'proposalsPage',
+            PROPOSALS_PAGE_QUERY,
+            { space: run.dao.space, since, first: this.pageSize, skip },
+            ProposalsAnswer,
+            ctx.signal,
+          )
+        ).proposals,
+    );
     for await (const page of pages) {
       ctx.signal.throwIfAborted();
       run.proposalsRead += page.fresh.length;
@@ -158,8 +196,20 @@ export class SnapshotSource implements SyncSource {
 
   private async syncVotes(run: Run): Promise<void> {
     const { ctx } = run;
-    const pages = timePages<HubVote>(run.cursor.votes, this.pageSize, async (since, skip) =>
-      (await this.client.graphql('votesPage', VOTES_PAGE_QUERY, { space: run.dao.space, since, first: this.pageSize, skip }, VotesAnswer, ctx.signal)).votes);
+    const pages = timePages<HubVote>(
+      run.cursor.votes,
+      this.pageSize,
+      async (since, skip) =>
+        (
+          await this.client.graphql(
+            'votesPage',
+            VOTES_PAGE_QUERY,
+            { space: run.dao.space, since, first: this.pageSize, skip },
+            VotesAnswer,
+            ctx.signal,
+          )
+        ).votes,
+    );
     for await (const page of pages) {
       ctx.signal.throwIfAborted();
       await this.writeVotePage(run, page.fresh, page.cursor);
@@ -174,7 +224,10 @@ export class SnapshotSource implements SyncSource {
     const plain = votes.filter((v): v is StorableVote => v.proposal !== null && isPlainChoice(v.choice));
     if (plain.length < votes.length) {
       run.skippedVotes += votes.length - plain.length;
-      ctx.logger.warn({ skipped: votes.length - plain.length }, 'votes without a proposal or with an unreadable (e.g. encrypted) choice were not stored');
+      ctx.logger.warn(
+        { skipped: votes.length - plain.length },
+        'votes without a proposal or with an unreadable (e.g. encrypted) choice were not stored',
+      );
     }
     const wanted = [...new Set(plain.map((v) => v.proposal.id))];
     let known = await ctx.store.governance.proposalIds(run.dao.id, wanted);
@@ -182,7 +235,13 @@ export class SnapshotSource implements SyncSource {
     const missing = wanted.filter((id) => !known.has(id));
     const fetched: HubProposal[] = [];
     for (const ids of chunks(missing, HUB_MAX_IN)) {
-      const answer = await this.client.graphql('proposalsById', PROPOSALS_BY_ID_QUERY, { ids }, ProposalsAnswer, ctx.signal);
+      const answer = await this.client.graphql(
+        'proposalsById',
+        PROPOSALS_BY_ID_QUERY,
+        { ids },
+        ProposalsAnswer,
+        ctx.signal,
+      );
       fetched.push(...answer.proposals.filter((p) => p.space?.id === run.dao.space));
     }
     if (plain.length === 0 && !cursor) return;
@@ -195,14 +254,22 @@ export class SnapshotSource implements SyncSource {
       const rows: VoteRow[] = [];
       for (const v of plain) {
         const proposalId = known.get(v.proposal.id);
-        if (proposalId === undefined) run.skippedVotes++; // its proposal is gone from the hub
+        if (proposalId === undefined)
+          run.skippedVotes++; // its proposal is gone from the hub
         else rows.push(toVoteRow(v, run.dao, proposalId));
       }
       if (rows.length > 0) {
         const written = await tx.governance.upsertVotes(rows);
         run.written += written.inserted + written.updated;
         for (const { row: r } of written.changed) {
-          events.push({ type: 'vote.cast', dao: run.dao.slug, proposal: r.proposal, voter: r.voter, choice: r.choice, voting_power: r.votingPower });
+          events.push({
+            type: 'vote.cast',
+            dao: run.dao.slug,
+            proposal: r.proposal,
+            voter: r.voter,
+            choice: r.choice,
+            voting_power: r.votingPower,
+          });
         }
       }
       if (cursor) await this.saveCursor(tx, run, { ...run.cursor, votes: cursor });

@@ -1,4 +1,4 @@
-import { formatUnits, type Address } from 'viem';
+import { type Address, formatUnits } from 'viem';
 import { erc20Views } from '../evm/erc20.ts';
 import type { ChainRpc } from '../evm/rpc.ts';
 
@@ -15,13 +15,40 @@ export interface Balance {
   amount: string;
 }
 
-export async function readBalances(rpc: ChainRpc, wallets: Address[], tokens: Address[], block: bigint, nativeSymbol: string): Promise<Balance[]> {
+export async function readBalances(
+  rpc: ChainRpc,
+  wallets: Address[],
+  tokens: Address[],
+  block: bigint,
+  nativeSymbol: string,
+): Promise<Balance[]> {
   const call = <T>(address: Address, functionName: 'symbol' | 'decimals' | 'balanceOf', args: unknown[] = []) =>
-    rpc.retry(functionName, () => rpc.client.readContract({ address, abi: erc20Views, functionName, args, blockNumber: block } as never) as Promise<T>);
+    rpc.retry(
+      functionName,
+      () =>
+        rpc.client.readContract({
+          address,
+          abi: erc20Views,
+          functionName,
+          args,
+          blockNumber: block,
+        } as never) as Promise<T>,
+    );
   const [natives, metas, amounts] = await Promise.all([
-    Promise.all(wallets.map((wallet) => rpc.retry('eth_getBalance', () => rpc.client.getBalance({ address: wallet, blockNumber: block })))),
-    Promise.all(tokens.map(async (token) => ({ symbol: await call<string>(token, 'symbol'), decimals: Number(await call<number>(token, 'decimals')) }))),
-    Promise.all(tokens.map((token) => Promise.all(wallets.map((wallet) => call<bigint>(token, 'balanceOf', [wallet]))))),
+    Promise.all(
+      wallets.map((wallet) =>
+        rpc.retry('eth_getBalance', () => rpc.client.getBalance({ address: wallet, blockNumber: block })),
+      ),
+    ),
+    Promise.all(
+      tokens.map(async (token) => ({
+        symbol: await call<string>(token, 'symbol'),
+        decimals: Number(await call<number>(token, 'decimals')),
+      })),
+    ),
+    Promise.all(
+      tokens.map((token) => Promise.all(wallets.map((wallet) => call<bigint>(token, 'balanceOf', [wallet])))),
+    ),
   ]);
   const out: Balance[] = [];
   wallets.forEach((wallet, w) => {

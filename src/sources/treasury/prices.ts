@@ -44,7 +44,9 @@ export function createLlamaPrices(baseUrl: string, options: { timeoutMs?: number
           if (!response.ok) throw new Error(`HTTP ${response.status}`);
           body = (await response.json()) as typeof body;
         } catch (error) {
-          throw new UnavailableError(`price API ${baseUrl} unavailable: ${error instanceof Error ? error.message : String(error)}`);
+          throw new UnavailableError(
+            `price API ${baseUrl} unavailable: ${error instanceof Error ? error.message : String(error)}`,
+          );
         }
         for (const [coin, entry] of Object.entries(body.coins ?? {})) {
           if (typeof entry?.price !== 'number' || !Number.isFinite(entry.price) || entry.price < 0) continue;

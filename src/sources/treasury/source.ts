@@ -1,4 +1,4 @@
-import { getAddress, type Address } from 'viem';
+import { type Address, getAddress } from 'viem';
 import type { DaoRow } from '../../db/queries/daos.ts';
 import type { SyncContext, SyncOutcome, SyncSource } from '../../sync/types.ts';
 import { chainInfo, rpcUrlFor } from '../evm/chains.ts';
@@ -35,7 +35,12 @@ export function createTreasurySource(config: TreasurySourceConfig): SyncSource {
 async function syncTreasury(ctx: SyncContext, config: TreasurySourceConfig, prices: PriceSource): Promise<SyncOutcome> {
   const { dao } = ctx;
   const chain = chainInfo(dao.chain);
-  const rpc = new ChainRpc({ ...config.rpc, url: rpcUrlFor(config.rpcUrls, dao.chain), logger: ctx.logger, signal: ctx.signal });
+  const rpc = new ChainRpc({
+    ...config.rpc,
+    url: rpcUrlFor(config.rpcUrls, dao.chain),
+    logger: ctx.logger,
+    signal: ctx.signal,
+  });
   const wallets = [...new Set(dao.treasuryAddresses.map((a) => getAddress(a).toLowerCase() as Address))];
   const tokens = [...new Set(dao.treasuryTokens.map((a) => getAddress(a).toLowerCase() as Address))].sort();
 
@@ -69,9 +74,15 @@ async function syncTreasury(ctx: SyncContext, config: TreasurySourceConfig, pric
       const usdStale = !fresh.has(coin) && price !== undefined;
       if (usdStale) stale++;
       return {
-        daoId: dao.id, timestamp, wallet: b.wallet, chain: dao.chain,
-        tokenSymbol: b.symbol, tokenAddress: b.token, amount: b.amount,
-        usdValue: price === undefined ? null : multiplyDecimals(b.amount, price), usdStale,
+        daoId: dao.id,
+        timestamp,
+        wallet: b.wallet,
+        chain: dao.chain,
+        tokenSymbol: b.symbol,
+        tokenAddress: b.token,
+        amount: b.amount,
+        usdValue: price === undefined ? null : multiplyDecimals(b.amount, price),
+        usdStale,
       };
     });
     const counts = await tx.treasury.upsertBalances(rows);

@@ -92,7 +92,12 @@ export class HubData {
   castVote(vote: Omit<HubVoteRow, 'id' | 'space' | 'reason'> & { reason?: string }): HubVoteRow {
     const proposal = this.proposals.get(vote.proposal);
     if (!proposal) throw new Error(`unknown proposal ${vote.proposal}`);
-    const row: HubVoteRow = { reason: '', ...vote, space: proposal.space, id: voteId(proposal.space, vote.proposal, vote.voter) };
+    const row: HubVoteRow = {
+      reason: '',
+      ...vote,
+      space: proposal.space,
+      id: voteId(proposal.space, vote.proposal, vote.voter),
+    };
     this.putVote(row);
     this.rescore(proposal);
     return row;
@@ -106,7 +111,10 @@ export class HubData {
     for (const v of votes) {
       for (const index of choiceIndexes(v.choice)) highest = Math.max(highest, index);
     }
-    while (p.choices.length < highest) p.choices.push(p.space === 'snapshot.dcl.eth' ? `(choice ${p.choices.length + 1})` : `choice ${p.choices.length + 1}`);
+    while (p.choices.length < highest)
+      p.choices.push(
+        p.space === 'snapshot.dcl.eth' ? `(choice ${p.choices.length + 1})` : `choice ${p.choices.length + 1}`,
+      );
     const scores = p.choices.map(() => 0);
     for (const v of votes) {
       if (typeof v.choice === 'number') scores[v.choice - 1]! += v.vp;
@@ -162,10 +170,21 @@ function loadDecentraland(data: HubData, dir: string) {
     const start = seconds(row.req('Started'));
     const topic = row.opt('Forum Topic');
     data.proposals.set(row.req('Snapshot ID'), {
-      id: row.req('Snapshot ID'), space, title: row.req('Title'), body: '',
+      id: row.req('Snapshot ID'),
+      space,
+      title: row.req('Title'),
+      body: '',
       discussion: topic ? `https://forum.decentraland.org/t/${topic.trim()}` : '',
-      author: row.req('Author'), type: 'single-choice', choices: [], start, end: seconds(row.req('Ended')), created: start,
-      quorum: Number(row.opt('Threshold') ?? 0), scores: [], scores_total: 0, votes: 0,
+      author: row.req('Author'),
+      type: 'single-choice',
+      choices: [],
+      start,
+      end: seconds(row.req('Ended')),
+      created: start,
+      quorum: Number(row.opt('Threshold') ?? 0),
+      scores: [],
+      scores_total: 0,
+      votes: 0,
     });
   }
   const labels = new Map<string, Map<number, string>>();
@@ -175,7 +194,14 @@ function loadDecentraland(data: HubData, dir: string) {
     const choice = Number(row.req('Choice #'));
     const voter = row.req('Member');
     data.putVote({
-      id: voteId(space, proposal, voter), space, proposal, voter, created: seconds(row.req('Created')), choice, vp: Number(row.req('VP')), reason: '',
+      id: voteId(space, proposal, voter),
+      space,
+      proposal,
+      voter,
+      created: seconds(row.req('Created')),
+      choice,
+      vp: Number(row.req('VP')),
+      reason: '',
     });
     const map = labels.get(proposal) ?? new Map<number, string>();
     map.set(choice, row.get('Choice'));
@@ -201,9 +227,21 @@ function loadTokenomics(data: HubData, dir: string, wanted: (space: string) => b
     spaceOf.set(id, space);
     exported.set(id, { scoresTotal: Number(row.opt('scores_total') ?? 0), votes: Number(row.opt('votes') ?? 0) });
     data.proposals.set(id, {
-      id, space, title: row.req('title'), body: '', discussion: '', author: row.req('author'), type: row.req('type'),
-      choices: ['choice 1', 'choice 2', 'choice 3'], start, end: seconds(row.req('end')), created: start,
-      quorum: Number(row.opt('quorum') ?? 0), scores: [], scores_total: 0, votes: 0,
+      id,
+      space,
+      title: row.req('title'),
+      body: '',
+      discussion: '',
+      author: row.req('author'),
+      type: row.req('type'),
+      choices: ['choice 1', 'choice 2', 'choice 3'],
+      start,
+      end: seconds(row.req('end')),
+      created: start,
+      quorum: Number(row.opt('quorum') ?? 0),
+      scores: [],
+      scores_total: 0,
+      votes: 0,
     });
   }
   for (const row of readCsv(path.join(dir, 'snapshot_votes.csv'))) {
@@ -215,7 +253,14 @@ function loadTokenomics(data: HubData, dir: string, wanted: (space: string) => b
     const choice = /^\d+$/.test(raw) ? Number(raw) : JSON.parse(raw.replaceAll("'", '"'));
     const voter = row.req('voter');
     data.putVote({
-      id: voteId(space, proposal, voter), space, proposal, voter, created: seconds(row.req('created')), choice, vp: Number(row.req('voting_power')), reason: '',
+      id: voteId(space, proposal, voter),
+      space,
+      proposal,
+      voter,
+      created: seconds(row.req('created')),
+      choice,
+      vp: Number(row.req('voting_power')),
+      reason: '',
     });
   }
   for (const [id, p] of data.proposals) {

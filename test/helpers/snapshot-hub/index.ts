@@ -1,2 +1,2 @@
-export { HubData, loadHubData, voteId, type HubProposalRow, type HubVoteRow, type LoadOptions } from './data.ts';
-export { SnapshotHubStandIn, startHub, weakEtag, type Faults, type HubOptions, type HubStats } from './server.ts';
+export { HubData, type HubProposalRow, type HubVoteRow, type LoadOptions, loadHubData, voteId } from './data.ts';
+export { type Faults, type HubOptions, type HubStats, SnapshotHubStandIn, startHub, weakEtag } from './server.ts';

@@ -1,15 +1,15 @@
 import {
-  GraphQLError,
-  buildSchema,
   type ASTVisitor,
+  buildSchema,
   type FieldNode,
+  type FragmentDefinitionNode,
+  GraphQLError,
   type GraphQLSchema,
   type InlineFragmentNode,
+  Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
-  Kind,
-  type FragmentDefinitionNode,
 } from 'graphql';
 import type { HubData, HubProposalRow, HubVoteRow } from './data.ts';
 
@@ -86,7 +86,12 @@ type Vote {
 `;
 
 const PROPOSAL_ORDER: Record<string, keyof HubProposalRow | 'updated'> = {
-  created: 'created', updated: 'updated', start: 'start', end: 'end', votes: 'votes', scores_total_value: 'scores_total',
+  created: 'created',
+  updated: 'updated',
+  start: 'start',
+  end: 'end',
+  votes: 'votes',
+  scores_total_value: 'scores_total',
 };
 const VOTE_ORDER: Record<string, keyof HubVoteRow> = { created: 'created', vp: 'vp' };
 
@@ -113,14 +118,21 @@ function checkLimits(args: ListArgs, inLimits: Record<string, number> = {}) {
 }
 
 /** `where` as the hub's SQL builder reads it, compiled once per request; addresses compare case-insensitively (the hub checksums them). */
-function compileWhere(where: Record<string, unknown>, addressFields: string[]): (row: Record<string, unknown>) => boolean {
+function compileWhere(
+  where: Record<string, unknown>,
+  addressFields: string[],
+): (row: Record<string, unknown>) => boolean {
   const tests: Array<(row: Record<string, unknown>) => boolean> = [];
   for (const [key, value] of Object.entries(where)) {
     if (value === null || value === undefined) continue;
     const m = /^(.*?)(_in|_not_in|_not|_gt|_gte|_lt|_lte|_contains)?$/.exec(key)!;
     const field = m[1] === 'scores_total_value' ? 'scores_total' : m[1]!;
     const op = m[2] ?? '';
-    if (['space_verified', 'flagged', 'network', 'ipfs', 'scores_state', 'app', 'vp_state'].includes(field) && op === '') continue;
+    if (
+      ['space_verified', 'flagged', 'network', 'ipfs', 'scores_state', 'app', 'vp_state'].includes(field) &&
+      op === ''
+    )
+      continue;
     const norm = (v: unknown) => (addressFields.includes(field) && typeof v === 'string' ? v.toLowerCase() : v);
     const get = (row: Record<string, unknown>) => norm(row[field]);
     const wanted = norm(value);
@@ -129,15 +141,33 @@ function compileWhere(where: Record<string, unknown>, addressFields: string[]): 
     if (['_gt', '_gte', '_lt', '_lte'].includes(op) && !value) continue;
     const n = value as number;
     switch (op) {
-      case '': tests.push((r) => get(r) === wanted); break;
-      case '_not': tests.push((r) => get(r) !== wanted); break;
-      case '_in': tests.push((r) => list.has(get(r))); break;
-      case '_not_in': tests.push((r) => !list.has(get(r))); break;
-      case '_gt': tests.push((r) => (get(r) as number) > n); break;
-      case '_gte': tests.push((r) => (get(r) as number) >= n); break;
-      case '_lt': tests.push((r) => (get(r) as number) < n); break;
-      case '_lte': tests.push((r) => (get(r) as number) <= n); break;
-      case '_contains': tests.push((r) => String(get(r) ?? '').includes(String(value))); break;
+      case '':
+        tests.push((r) => get(r) === wanted);
+        break;
+      case '_not':
+        tests.push((r) => get(r) !== wanted);
+        break;
+      case '_in':
+        tests.push((r) => list.has(get(r)));
+        break;
+      case '_not_in':
+        tests.push((r) => !list.has(get(r)));
+        break;
+      case '_gt':
+        tests.push((r) => (get(r) as number) > n);
+        break;
+      case '_gte':
+        tests.push((r) => (get(r) as number) >= n);
+        break;
+      case '_lt':
+        tests.push((r) => (get(r) as number) < n);
+        break;
+      case '_lte':
+        tests.push((r) => (get(r) as number) <= n);
+        break;
+      case '_contains':
+        tests.push((r) => String(get(r) ?? '').includes(String(value)));
+        break;
     }
   }
   return (row) => tests.every((t) => t(row));
@@ -149,7 +179,8 @@ function checkAddresses(where: Record<string, unknown>, fields: string[]) {
       const value = where[key];
       if (value === undefined || value === null) continue;
       const list = Array.isArray(value) ? value : [value];
-      if (list.some((v) => typeof v !== 'string' || !ADDRESS.test(v))) throw new GraphQLError(`Invalid addresses in ${field}`);
+      if (list.some((v) => typeof v !== 'string' || !ADDRESS.test(v)))
+        throw new GraphQLError(`Invalid addresses in ${field}`);
     }
   }
 }
@@ -178,27 +209,87 @@ export function createHubSchema(data: HubData): { schema: GraphQLSchema; rootVal
     // Counts are computed only when asked for: `space { id }` is on every proposal of a page.
     const proposals = () => [...data.proposals.values()].filter((p) => p.space === id);
     return {
-      id: s.id, name: s.name, about: '', network: '1', symbol: s.symbol,
+      id: s.id,
+      name: s.name,
+      about: '',
+      network: '1',
+      symbol: s.symbol,
       strategies: [{ name: 'erc20-balance-of', network: '1', params: { symbol: s.symbol, decimals: 18 } }],
-      admins: [], members: [], filters: { minScore: 0, onlyMembers: false }, plugins: {},
-      voting: { delay: null, period: null, type: null, quorum: null, quorumType: null, blind: null, hideAbstain: null, privacy: null, aliased: null },
-      validation: { name: 'basic', params: {} }, verified: true, flagged: false, parent: null, children: [],
-      proposalsCount: () => proposals().length, votesCount: () => proposals().reduce((n, p) => n + data.votesOf(p.id).length, 0), followersCount: 0, created: 0,
+      admins: [],
+      members: [],
+      filters: { minScore: 0, onlyMembers: false },
+      plugins: {},
+      voting: {
+        delay: null,
+        period: null,
+        type: null,
+        quorum: null,
+        quorumType: null,
+        blind: null,
+        hideAbstain: null,
+        privacy: null,
+        aliased: null,
+      },
+      validation: { name: 'basic', params: {} },
+      verified: true,
+      flagged: false,
+      parent: null,
+      children: [],
+      proposalsCount: () => proposals().length,
+      votesCount: () => proposals().reduce((n, p) => n + data.votesOf(p.id).length, 0),
+      followersCount: 0,
+      created: 0,
     };
   };
   const proposal = (p: HubProposalRow) => ({
-    id: p.id, ipfs: p.id, author: p.author, created: p.created, updated: p.created, space: () => space(p.space), network: '1',
-    symbol: data.spaces.get(p.space)?.symbol ?? '', type: p.type, strategies: [], validation: { name: 'any', params: {} }, plugins: {},
-    title: p.title, body: p.body, discussion: p.discussion, choices: p.choices, labels: [], start: p.start, end: p.end,
-    quorum: p.quorum, quorumType: 'default', privacy: '', snapshot: 0, state: data.stateOf(p),
-    link: `https://testnet.snapshot.box/#/s-tn:${p.space}/proposal/${p.id}`, app: 'snapshot', scores: p.scores,
-    scores_by_strategy: p.scores.map((s) => [s]), scores_state: 'final', scores_total: p.scores_total, scores_updated: p.end,
-    votes: p.votes, flagged: false,
+    id: p.id,
+    ipfs: p.id,
+    author: p.author,
+    created: p.created,
+    updated: p.created,
+    space: () => space(p.space),
+    network: '1',
+    symbol: data.spaces.get(p.space)?.symbol ?? '',
+    type: p.type,
+    strategies: [],
+    validation: { name: 'any', params: {} },
+    plugins: {},
+    title: p.title,
+    body: p.body,
+    discussion: p.discussion,
+    choices: p.choices,
+    labels: [],
+    start: p.start,
+    end: p.end,
+    quorum: p.quorum,
+    quorumType: 'default',
+    privacy: '',
+    snapshot: 0,
+    state: data.stateOf(p),
+    link: `https://testnet.snapshot.box/#/s-tn:${p.space}/proposal/${p.id}`,
+    app: 'snapshot',
+    scores: p.scores,
+    scores_by_strategy: p.scores.map((s) => [s]),
+    scores_state: 'final',
+    scores_total: p.scores_total,
+    scores_updated: p.end,
+    votes: p.votes,
+    flagged: false,
   });
   const vote = (v: HubVoteRow) => ({
-    id: v.id, ipfs: '', voter: v.voter, created: v.created, space: () => space(v.space),
+    id: v.id,
+    ipfs: '',
+    voter: v.voter,
+    created: v.created,
+    space: () => space(v.space),
     proposal: () => (data.proposals.has(v.proposal) ? proposal(data.proposals.get(v.proposal)!) : null),
-    choice: v.choice, metadata: {}, reason: v.reason, app: 'snapshot', vp: v.vp, vp_by_strategy: [v.vp], vp_state: 'final',
+    choice: v.choice,
+    metadata: {},
+    reason: v.reason,
+    app: 'snapshot',
+    vp: v.vp,
+    vp_by_strategy: [v.vp],
+    vp_state: 'final',
   });
 
   let sortedVotes = { version: -1, lists: new Map<string, HubVoteRow[]>() };
@@ -207,7 +298,11 @@ export function createHubSchema(data: HubData): { schema: GraphQLSchema; rootVal
     spaces: (args: ListArgs) => {
       if (args.first > 1000) throw new GraphQLError('The `first` argument must not be greater than 1000');
       const rows = [...data.spaces.values()].filter(compileWhere(args.where ?? {}, []) as never);
-      return page(rows.map((s) => ({ ...s, created: 0 })), args, { created: 'created' }).map((s) => space(s.id));
+      return page(
+        rows.map((s) => ({ ...s, created: 0 })),
+        args,
+        { created: 'created' },
+      ).map((s) => space(s.id));
     },
     proposal: ({ id }: { id: string }) => (data.proposals.has(id) ? proposal(data.proposals.get(id)!) : null),
     proposals: (args: ListArgs) => {
@@ -242,7 +337,11 @@ export function createHubSchema(data: HubData): { schema: GraphQLSchema; rootVal
       return rows.map((v) => ({
         ...vote(v),
         proposal: () => {
-          if (!proposals.has(v.proposal)) proposals.set(v.proposal, data.proposals.has(v.proposal) ? proposal(data.proposals.get(v.proposal)!) : null);
+          if (!proposals.has(v.proposal))
+            proposals.set(
+              v.proposal,
+              data.proposals.has(v.proposal) ? proposal(data.proposals.get(v.proposal)!) : null,
+            );
           return proposals.get(v.proposal);
         },
       }));
@@ -258,13 +357,16 @@ export function createHubSchema(data: HubData): { schema: GraphQLSchema; rootVal
 export function depthLimitRule(maxDepth: number) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+    for (const def of context.getDocument().definitions)
+      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
     const walk = (set: SelectionSetNode, depth: number, name: string): void => {
       for (const selection of set.selections) {
         if (selection.kind === Kind.FIELD) {
           const field = selection as FieldNode;
           if (depth > maxDepth) {
-            context.reportError(new GraphQLError(`'${name}' exceeds maximum operation depth of ${maxDepth}`, { nodes: [field] }));
+            context.reportError(
+              new GraphQLError(`'${name}' exceeds maximum operation depth of ${maxDepth}`, { nodes: [field] }),
+            );
             return;
           }
           if (field.selectionSet) walk(field.selectionSet, depth + 1, name);

@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GraphQLError, Kind, execute, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  execute,
+  GraphQLError,
+  Kind,
+  type OperationDefinitionNode,
+  parse,
+  specifiedRules,
+  validate,
+} from 'graphql';
 import type { HubData } from './data.ts';
 import { createHubSchema, depthLimitRule } from './schema.ts';
 
@@ -43,9 +53,11 @@ export interface HubStats {
   limited: number;
 }
 
-const RATE_LIMITED_BODY = '{"error":"unauthorized","error_description":"too many requests, refer to https://docs.snapshot.box/tools/api/api-keys#limits"}';
+const RATE_LIMITED_BODY =
+  '{"error":"unauthorized","error_description":"too many requests, refer to https://docs.snapshot.box/tools/api/api-keys#limits"}';
 const INVALID_KEY_BODY = '{"error":"unauthorized","error_description":"invalid api key"}';
-const BAD_REQUEST_HTML = '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Bad Request</pre>\n</body>\n</html>\n';
+const BAD_REQUEST_HTML =
+  '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Bad Request</pre>\n</body>\n</html>\n';
 const MAX_OPERATIONS = 5;
 const MAX_ROOT_FIELDS = 5;
 
@@ -69,7 +81,15 @@ function mulberry32(seed: number) {
 export class SnapshotHubStandIn {
   readonly server: http.Server;
   url = '';
-  readonly stats: HubStats = { requests: 0, byStatus: {}, byField: {}, dropped: 0, injected429: 0, injected5xx: 0, limited: 0 };
+  readonly stats: HubStats = {
+    requests: 0,
+    byStatus: {},
+    byField: {},
+    dropped: 0,
+    injected429: 0,
+    injected5xx: 0,
+    limited: 0,
+  };
   private readonly windows = new Map<string, { hits: number; resetAt: number }>();
   private readonly keyUse = new Map<string, number>();
   private burstLeft = 0;
@@ -98,7 +118,15 @@ export class SnapshotHubStandIn {
   }
 
   resetStats(): void {
-    Object.assign(this.stats, { requests: 0, byStatus: {}, byField: {}, dropped: 0, injected429: 0, injected5xx: 0, limited: 0 });
+    Object.assign(this.stats, {
+      requests: 0,
+      byStatus: {},
+      byField: {},
+      dropped: 0,
+      injected429: 0,
+      injected5xx: 0,
+      limited: 0,
+    });
   }
 
   async listen(): Promise<string> {
@@ -112,7 +140,13 @@ export class SnapshotHubStandIn {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private send(res: http.ServerResponse, status: number, body: string, headers: Array<[string, string]> = [], contentType = 'application/json; charset=utf-8') {
+  private send(
+    res: http.ServerResponse,
+    status: number,
+    body: string,
+    headers: Array<[string, string]> = [],
+    contentType = 'application/json; charset=utf-8',
+  ) {
     this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
     res.statusCode = status;
     for (const [name, value] of headers) res.setHeader(name, value);
@@ -135,16 +169,26 @@ export class SnapshotHubStandIn {
         req.socket.destroy();
         return;
       }
-      if (this.burstLeft === 0 && (faults.burst429Rate ?? 0) > 0 && this.dice() < faults.burst429Rate!) this.burstLeft = faults.burst429Length ?? 3;
+      if (this.burstLeft === 0 && (faults.burst429Rate ?? 0) > 0 && this.dice() < faults.burst429Rate!)
+        this.burstLeft = faults.burst429Length ?? 3;
       if (this.burstLeft > 0) {
         this.burstLeft--;
         this.stats.injected429++;
-        return this.send(res, 429, RATE_LIMITED_BODY, [['Access-Control-Allow-Origin', '*'], ['Retry-After', '1']]);
+        return this.send(res, 429, RATE_LIMITED_BODY, [
+          ['Access-Control-Allow-Origin', '*'],
+          ['Retry-After', '1'],
+        ]);
       }
       if ((faults.serverErrorRate ?? 0) > 0 && this.dice() < faults.serverErrorRate!) {
         this.stats.injected5xx++;
         const status = this.dice() < 0.5 ? 502 : 503;
-        return this.send(res, status, `<html><body><h1>${status} ${http.STATUS_CODES[status]}</h1></body></html>`, [], 'text/html');
+        return this.send(
+          res,
+          status,
+          `<html><body><h1>${status} ${http.STATUS_CODES[status]}</h1></body></html>`,
+          [],
+          'text/html',
+        );
       }
     }
 
@@ -154,7 +198,16 @@ export class SnapshotHubStandIn {
       try {
         body = JSON.parse(raw) as Record<string, unknown>;
       } catch {
-        return this.send(res, 400, BAD_REQUEST_HTML, [['Content-Security-Policy', "default-src 'none'"], ['X-Content-Type-Options', 'nosniff']], 'text/html; charset=utf-8');
+        return this.send(
+          res,
+          400,
+          BAD_REQUEST_HTML,
+          [
+            ['Content-Security-Policy', "default-src 'none'"],
+            ['X-Content-Type-Options', 'nosniff'],
+          ],
+          'text/html; charset=utf-8',
+        );
       }
     }
     const headers: Array<[string, string]> = [['Access-Control-Allow-Origin', '*']];
@@ -164,7 +217,9 @@ export class SnapshotHubStandIn {
         'Access-Control-Allow-Origin': '*',
         'Access-Control-Allow-Methods': 'GET,HEAD,PUT,PATCH,POST,DELETE',
         Vary: 'Access-Control-Request-Headers',
-        ...(req.headers['access-control-request-headers'] ? { 'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] } : {}),
+        ...(req.headers['access-control-request-headers']
+          ? { 'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] }
+          : {}),
         'Access-Control-Max-Age': '86400',
         'Content-Length': '0',
       });
@@ -180,7 +235,11 @@ export class SnapshotHubStandIn {
       if (!entry) return this.send(res, 401, INVALID_KEY_BODY, headers);
       const used = (this.keyUse.get(key) ?? 0) + 1;
       this.keyUse.set(key, used);
-      headers.push(['X-Api-Key-Limit', String(entry.monthlyLimit)], ['X-Api-Key-Remaining', String(Math.max(entry.monthlyLimit - used, 0))], ['X-Api-Key-Reset', '0']);
+      headers.push(
+        ['X-Api-Key-Limit', String(entry.monthlyLimit)],
+        ['X-Api-Key-Remaining', String(Math.max(entry.monthlyLimit - used, 0))],
+        ['X-Api-Key-Reset', '0'],
+      );
       skipLimit = used <= entry.monthlyLimit;
     }
     const limit = this.options.rateLimit;
@@ -188,7 +247,8 @@ export class SnapshotHubStandIn {
       const client = createHash('sha256').update(clientIp(req)).digest('hex').slice(0, 7);
       const now = Date.now();
       let window = this.windows.get(client);
-      if (!window || window.resetAt <= now) this.windows.set(client, (window = { hits: 0, resetAt: now + limit.windowMs }));
+      if (!window || window.resetAt <= now)
+        this.windows.set(client, (window = { hits: 0, resetAt: now + limit.windowMs }));
       window.hits++;
       headers.push(
         ['RateLimit-Limit', String(limit.max)],
@@ -197,14 +257,22 @@ export class SnapshotHubStandIn {
       );
       if (window.hits > limit.max) {
         this.stats.limited++;
-        return this.send(res, 429, RATE_LIMITED_BODY, [...headers, ['Retry-After', String(Math.ceil(limit.windowMs / 1000))]]);
+        return this.send(res, 429, RATE_LIMITED_BODY, [
+          ...headers,
+          ['Retry-After', String(Math.ceil(limit.windowMs / 1000))],
+        ]);
       }
     }
 
     if (url.pathname !== '/graphql') return this.send(res, 404, '{"error":"not found"}', headers);
-    const params = req.method === 'GET'
-      ? { query: url.searchParams.get('query') ?? undefined, variables: url.searchParams.get('variables') ? JSON.parse(url.searchParams.get('variables')!) : undefined, operationName: url.searchParams.get('operationName') ?? undefined }
-      : body;
+    const params =
+      req.method === 'GET'
+        ? {
+            query: url.searchParams.get('query') ?? undefined,
+            variables: url.searchParams.get('variables') ? JSON.parse(url.searchParams.get('variables')!) : undefined,
+            operationName: url.searchParams.get('operationName') ?? undefined,
+          }
+        : body;
     const { status, result } = this.run(params);
     this.send(res, status, JSON.stringify(result), headers);
   }
@@ -212,7 +280,8 @@ export class SnapshotHubStandIn {
   /** express-graphql's flow: 400 for a missing query, syntax and validation errors; 500 when execution yields no data. */
   private run(params: Record<string, unknown>): { status: number; result: ExecutionResult } {
     const query = params.query;
-    if (typeof query !== 'string' || query === '') return { status: 400, result: { errors: [new GraphQLError('Must provide query string.')] } };
+    if (typeof query !== 'string' || query === '')
+      return { status: 400, result: { errors: [new GraphQLError('Must provide query string.')] } };
     let document: DocumentNode;
     try {
       document = parse(query);
@@ -222,16 +291,31 @@ export class SnapshotHubStandIn {
     const validationErrors = validate(this.graphql.schema, document, [...specifiedRules, depthLimitRule(5)]);
     if (validationErrors.length > 0) return { status: 400, result: { errors: validationErrors } };
 
-    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const operations = document.definitions.filter(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    );
     if (operations.length > MAX_OPERATIONS) {
-      return { status: 500, result: { errors: [new GraphQLError(`The request exceeds the maximum number of query: ${MAX_OPERATIONS}`)] } };
+      return {
+        status: 500,
+        result: { errors: [new GraphQLError(`The request exceeds the maximum number of query: ${MAX_OPERATIONS}`)] },
+      };
     }
     for (const operation of operations) {
       if (operation.selectionSet.selections.length > MAX_ROOT_FIELDS) {
-        return { status: 500, result: { errors: [new GraphQLError(`'${operation.name?.value ?? ''} exceeds the maximum number of root selections: ${MAX_ROOT_FIELDS}`)] } };
+        return {
+          status: 500,
+          result: {
+            errors: [
+              new GraphQLError(
+                `'${operation.name?.value ?? ''} exceeds the maximum number of root selections: ${MAX_ROOT_FIELDS}`,
+              ),
+            ],
+          },
+        };
       }
       for (const selection of operation.selectionSet.selections) {
-        if (selection.kind === Kind.FIELD) this.stats.byField[selection.name.value] = (this.stats.byField[selection.name.value] ?? 0) + 1;
+        if (selection.kind === Kind.FIELD)
+          this.stats.byField[selection.name.value] = (this.stats.byField[selection.name.value] ?? 0) + 1;
       }
     }
     const result = execute({
@@ -250,7 +334,13 @@ function clientIp(req: http.IncomingMessage): string {
     const value = req.headers[name];
     return Array.isArray(value) ? value[0] : value;
   };
-  return header('cf-connecting-ip') ?? header('x-real-ip') ?? header('x-forwarded-for')?.split(',')[0]?.trim() ?? req.socket.remoteAddress ?? '';
+  return (
+    header('cf-connecting-ip') ??
+    header('x-real-ip') ??
+    header('x-forwarded-for')?.split(',')[0]?.trim() ??
+    req.socket.remoteAddress ??
+    ''
+  );
 }
 
 /** Starts a stand-in hub on 127.0.0.1 and a free port. */

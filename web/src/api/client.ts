@@ -34,7 +34,10 @@ async function request<T>(method: string, path: string, params?: Params, body?: 
     response = await fetch(apiUrl(path, params), {
       method,
       signal,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers:
+        body === undefined
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {
@@ -46,9 +49,10 @@ async function request<T>(method: string, path: string, params?: Params, body?: 
     | ErrorBody
     | null;
   if (!response.ok || !json || json.status !== 'success') {
-    const error: { code: ApiErrorCode; message: string; details?: unknown } = json && json.status === 'error'
-      ? json.error
-      : { code: `HTTP_${response.status}`, message: response.statusText || 'Request failed' };
+    const error: { code: ApiErrorCode; message: string; details?: unknown } =
+      json && json.status === 'error'
+        ? json.error
+        : { code: `HTTP_${response.status}`, message: response.statusText || 'Request failed' };
     throw Object.assign(new ApiError(response.status, error.code, error.message), { details: error.details });
   }
   return json;
@@ -58,9 +62,16 @@ export async function apiGet<T>(path: string, params?: Params, signal?: AbortSig
   return (await request<T>('GET', path, params, undefined, signal)).data;
 }
 
-export async function apiPage<T>(path: string, params?: Params, signal?: AbortSignal): Promise<{ data: T[]; pagination: Pagination }> {
+export async function apiPage<T>(
+  path: string,
+  params?: Params,
+  signal?: AbortSignal,
+): Promise<{ data: T[]; pagination: Pagination }> {
   const json = await request<T[]>('GET', path, params, undefined, signal);
-  return { data: json.data, pagination: json.pagination ?? { page: 1, per_page: json.data.length, total: json.data.length, pages: 1 } };
+  return {
+    data: json.data,
+    pagination: json.pagination ?? { page: 1, per_page: json.data.length, total: json.data.length, pages: 1 },
+  };
 }
 
 export async function apiPost<T>(path: string, body: unknown): Promise<T> {

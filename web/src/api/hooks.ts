@@ -1,13 +1,28 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { apiGet, apiPage, type Params } from './client.ts';
 import type {
-  Comparison, Dao, Delegate, Enhanced, EnhancedType, ProposalDetail, ProposalSummary, SearchHit, Summary, SyncStatus,
-  Treasury, Vote, Voter,
+  Comparison,
+  Dao,
+  Delegate,
+  Enhanced,
+  EnhancedType,
+  ProposalDetail,
+  ProposalSummary,
+  SearchHit,
+  Summary,
+  SyncStatus,
+  Treasury,
+  Vote,
+  Voter,
 } from './types.ts';
 
 /** One hook per endpoint; query keys mirror the URL so equal views share the cache. */
 export const useDaos = (params: Params) =>
-  useQuery({ queryKey: ['daos', params], queryFn: ({ signal }) => apiPage<Dao>('/daos', params, signal), placeholderData: keepPreviousData });
+  useQuery({
+    queryKey: ['daos', params],
+    queryFn: ({ signal }) => apiPage<Dao>('/daos', params, signal),
+    placeholderData: keepPreviousData,
+  });
 
 /** Shared by the hooks and the router, which starts these requests while the page code loads. */
 export const daoQuery = (id: string) => ({
@@ -16,16 +31,19 @@ export const daoQuery = (id: string) => ({
 });
 export const summaryQuery = (id: string, params: Params = {}) => ({
   queryKey: ['summary', id, params],
-  queryFn: ({ signal }: { signal: AbortSignal }) => apiGet<Summary>(`/daos/${encodeURIComponent(id)}/metrics/summary`, params, signal),
+  queryFn: ({ signal }: { signal: AbortSignal }) =>
+    apiGet<Summary>(`/daos/${encodeURIComponent(id)}/metrics/summary`, params, signal),
 });
 export const proposalQuery = (id: string) => ({
   queryKey: ['proposal', id],
-  queryFn: ({ signal }: { signal: AbortSignal }) => apiGet<ProposalDetail>(`/proposals/${encodeURIComponent(id)}`, {}, signal),
+  queryFn: ({ signal }: { signal: AbortSignal }) =>
+    apiGet<ProposalDetail>(`/proposals/${encodeURIComponent(id)}`, {}, signal),
 });
 
 export const useDao = (id: string | undefined) => useQuery({ ...daoQuery(id ?? ''), enabled: !!id });
 
-export const useSummary = (id: string | undefined, params: Params = {}) => useQuery({ ...summaryQuery(id ?? '', params), enabled: !!id });
+export const useSummary = (id: string | undefined, params: Params = {}) =>
+  useQuery({ ...summaryQuery(id ?? '', params), enabled: !!id });
 
 export const useComparison = (ids: number[], params: Params = {}) =>
   useQuery({
@@ -60,7 +78,11 @@ export const useVotes = (id: string | undefined, params: Params) =>
   });
 
 export const useTreasury = (id: string | undefined) =>
-  useQuery({ queryKey: ['treasury', id], queryFn: ({ signal }) => apiGet<Treasury>(`/daos/${encodeURIComponent(id!)}/treasury`, {}, signal), enabled: !!id });
+  useQuery({
+    queryKey: ['treasury', id],
+    queryFn: ({ signal }) => apiGet<Treasury>(`/daos/${encodeURIComponent(id!)}/treasury`, {}, signal),
+    enabled: !!id,
+  });
 
 export const useVoters = (id: string | undefined, params: Params) =>
   useQuery({
@@ -86,4 +108,8 @@ export const useSearch = (q: string, limit = 20) =>
   });
 
 export const useSyncStatus = () =>
-  useQuery({ queryKey: ['sync-status'], queryFn: ({ signal }) => apiGet<SyncStatus[]>('/sync/status', {}, signal), refetchInterval: 15_000 });
+  useQuery({
+    queryKey: ['sync-status'],
+    queryFn: ({ signal }) => apiGet<SyncStatus[]>('/sync/status', {}, signal),
+    refetchInterval: 15_000,
+  });

@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
 import type { EChartsCoreOption } from 'echarts/core';
+import { useEffect, useRef, useState } from 'react';
 import { useTheme } from '../lib/theme.ts';
 import { Skeleton } from './ui.tsx';
 

@@ -1,16 +1,30 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+
 import type { ColumnDef } from '@tanstack/react-table';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../api/client.ts';
 import { DataTable, Pager } from './DataTable.tsx';
 import { ErrorState } from './ui.tsx';
-import { ApiError } from '../api/client.ts';
 
-interface Row { name: string; votes: number }
-const rows: Row[] = [{ name: 'Alpha', votes: 5 }, { name: 'Beta', votes: 50 }, { name: 'Gamma', votes: 1 }];
+interface Row {
+  name: string;
+  votes: number;
+}
+const rows: Row[] = [
+  { name: 'Alpha', votes: 5 },
+  { name: 'Beta', votes: 50 },
+  { name: 'Gamma', votes: 1 },
+];
 const columns: ColumnDef<Row, unknown>[] = [
   { id: 'name', header: 'Name', accessorKey: 'name', cell: ({ row }) => row.original.name },
-  { id: 'votes', header: 'Votes', accessorKey: 'votes', meta: { sortKey: 'votes', align: 'right' }, cell: ({ row }) => String(row.original.votes) },
+  {
+    id: 'votes',
+    header: 'Votes',
+    accessorKey: 'votes',
+    meta: { sortKey: 'votes', align: 'right' },
+    cell: ({ row }) => String(row.original.votes),
+  },
 ];
 
 afterEach(cleanup);
@@ -18,7 +32,16 @@ afterEach(cleanup);
 describe('DataTable', () => {
   it('renders rows and reports server-side sort clicks with aria-sort', () => {
     const onSort = vi.fn();
-    render(<DataTable caption="t" data={rows} columns={columns} rowKey={(r) => r.name} sort={{ sort: 'votes', order: 'desc' }} onSort={onSort} />);
+    render(
+      <DataTable
+        caption="t"
+        data={rows}
+        columns={columns}
+        rowKey={(r) => r.name}
+        sort={{ sort: 'votes', order: 'desc' }}
+        onSort={onSort}
+      />,
+    );
     expect(screen.getAllByRole('row')).toHaveLength(4);
     const header = screen.getByRole('columnheader', { name: /Votes/ });
     expect(header.getAttribute('aria-sort')).toBe('descending');
@@ -31,16 +54,24 @@ describe('DataTable', () => {
   it('sorts on the client when asked', () => {
     render(<DataTable caption="t" data={rows} columns={columns} rowKey={(r) => r.name} clientSort />);
     fireEvent.click(within(screen.getByRole('columnheader', { name: /Name/ })).getByRole('button'));
-    const names = () => screen.getAllByRole('row').slice(1).map((r) => r.textContent);
+    const names = () =>
+      screen
+        .getAllByRole('row')
+        .slice(1)
+        .map((r) => r.textContent);
     const first = names();
     fireEvent.click(within(screen.getByRole('columnheader', { name: /Name/ })).getByRole('button'));
     expect(names()).toEqual([...first].reverse());
   });
 
   it('shows skeletons while loading and the empty state for no rows', () => {
-    const { rerender } = render(<DataTable caption="t" data={undefined} loading columns={columns} rowKey={(r) => r.name} />);
+    const { rerender } = render(
+      <DataTable caption="t" data={undefined} loading columns={columns} rowKey={(r) => r.name} />,
+    );
     expect(screen.getByRole('status', { name: 'Loading' })).toBeTruthy();
-    rerender(<DataTable caption="t" data={[]} columns={columns} rowKey={(r) => r.name} empty={<p>Nothing at all</p>} />);
+    rerender(
+      <DataTable caption="t" data={[]} columns={columns} rowKey={(r) => r.name} empty={<p>Nothing at all</p>} />,
+    );
     expect(screen.getByText('Nothing at all')).toBeTruthy();
   });
 });
@@ -57,11 +88,15 @@ describe('Pager and error states', () => {
 
   it('offers a retry for errors, a missing route included', () => {
     const retry = vi.fn();
-    const { rerender } = render(<ErrorState error={new ApiError(500, 'INTERNAL_ERROR', 'boom')} retry={retry} what="votes" />);
+    const { rerender } = render(
+      <ErrorState error={new ApiError(500, 'INTERNAL_ERROR', 'boom')} retry={retry} what="votes" />,
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(retry).toHaveBeenCalledTimes(1);
     // The dashboard and the API are one server: a missing route is an error like any other.
-    rerender(<ErrorState error={new ApiError(404, 'NOT_FOUND', 'No route GET /api/v1/search')} retry={retry} what="search" />);
+    rerender(
+      <ErrorState error={new ApiError(404, 'NOT_FOUND', 'No route GET /api/v1/search')} retry={retry} what="search" />,
+    );
     expect(screen.getByRole('alert').textContent).toContain('Could not load search');
     expect(screen.getByText('No route GET /api/v1/search')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));

@@ -1,4 +1,11 @@
-import { flexRender, getCoreRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
+import {
+  type ColumnDef,
+  flexRender,
+  getCoreRowModel,
+  getSortedRowModel,
+  type SortingState,
+  useReactTable,
+} from '@tanstack/react-table';
 import type { ReactNode } from 'react';
 import { Button, cx, EmptyState, SkeletonRows } from './ui.tsx';
 
@@ -33,7 +40,18 @@ interface Props<T> {
  * One table for every list: sortable headers are buttons (keyboard reachable) with aria-sort,
  * wide tables scroll inside their card on phones.
  */
-export function DataTable<T>({ data, columns, sort, onSort, clientSort, loading, empty, caption, rowKey, dense }: Props<T>) {
+export function DataTable<T>({
+  data,
+  columns,
+  sort,
+  onSort,
+  clientSort,
+  loading,
+  empty,
+  caption,
+  rowKey,
+  dense,
+}: Props<T>) {
   const sorting: SortingState = sort ? [{ id: sort.sort, desc: sort.order === 'desc' }] : [];
   const table = useReactTable({
     data: data ?? [],
@@ -59,28 +77,44 @@ export function DataTable<T>({ data, columns, sort, onSort, clientSort, loading,
                 const serverSortable = !!(sortKey && onSort);
                 const clientSortable = clientSort && header.column.getCanSort();
                 const active = serverSortable ? sort?.sort === sortKey : header.column.getIsSorted();
-                const direction = serverSortable ? (active ? sort!.order : undefined) : (header.column.getIsSorted() || undefined);
+                const direction = serverSortable
+                  ? active
+                    ? sort!.order
+                    : undefined
+                  : header.column.getIsSorted() || undefined;
                 const label = flexRender(header.column.columnDef.header, header.getContext());
                 return (
                   <th
                     key={header.id}
                     scope="col"
                     aria-sort={direction === 'asc' ? 'ascending' : direction === 'desc' ? 'descending' : undefined}
-                    className={cx('px-4 py-2 text-xs font-semibold tracking-wide whitespace-nowrap text-muted uppercase first:pl-4 sm:first:pl-2', meta?.align === 'right' ? 'text-right' : 'text-left', meta?.className)}
+                    className={cx(
+                      'px-4 py-2 text-xs font-semibold tracking-wide whitespace-nowrap text-muted uppercase first:pl-4 sm:first:pl-2',
+                      meta?.align === 'right' ? 'text-right' : 'text-left',
+                      meta?.className,
+                    )}
                   >
                     {serverSortable || clientSortable ? (
                       <button
                         type="button"
-                        className={cx('inline-flex items-center gap-1 uppercase hover:text-text', active && 'text-text')}
+                        className={cx(
+                          'inline-flex items-center gap-1 uppercase hover:text-text',
+                          active && 'text-text',
+                        )}
                         onClick={() => {
-                          if (serverSortable) onSort!({ sort: sortKey!, order: active && sort!.order === 'desc' ? 'asc' : 'desc' });
+                          if (serverSortable)
+                            onSort!({ sort: sortKey!, order: active && sort!.order === 'desc' ? 'asc' : 'desc' });
                           else header.column.toggleSorting();
                         }}
                       >
                         {label}
-                        <span aria-hidden="true" className="text-[10px]">{direction === 'asc' ? '▲' : direction === 'desc' ? '▼' : '↕'}</span>
+                        <span aria-hidden="true" className="text-[10px]">
+                          {direction === 'asc' ? '▲' : direction === 'desc' ? '▼' : '↕'}
+                        </span>
                       </button>
-                    ) : label}
+                    ) : (
+                      label
+                    )}
                   </th>
                 );
               })}
@@ -93,7 +127,15 @@ export function DataTable<T>({ data, columns, sort, onSort, clientSort, loading,
               {row.getVisibleCells().map((cell) => {
                 const meta = cell.column.columnDef.meta as ColumnMeta | undefined;
                 return (
-                  <td key={cell.id} className={cx('px-4 first:pl-4 sm:first:pl-2', dense ? 'py-1.5' : 'py-2.5', meta?.align === 'right' && 'text-right tabular-nums', meta?.className)}>
+                  <td
+                    key={cell.id}
+                    className={cx(
+                      'px-4 first:pl-4 sm:first:pl-2',
+                      dense ? 'py-1.5' : 'py-2.5',
+                      meta?.align === 'right' && 'text-right tabular-nums',
+                      meta?.className,
+                    )}
+                  >
                     {flexRender(cell.column.columnDef.cell, cell.getContext())}
                   </td>
                 );
@@ -106,15 +148,33 @@ export function DataTable<T>({ data, columns, sort, onSort, clientSort, loading,
   );
 }
 
-export function Pager({ page, pages, total, onPage, label = 'items' }: { page: number; pages: number; total: number; onPage: (page: number) => void; label?: string }) {
+export function Pager({
+  page,
+  pages,
+  total,
+  onPage,
+  label = 'items',
+}: {
+  page: number;
+  pages: number;
+  total: number;
+  onPage: (page: number) => void;
+  label?: string;
+}) {
   const count = `${total.toLocaleString()} ${total === 1 ? label.replace(/s$/, '') : label}`;
   if (pages <= 1) return <div className="mt-3 text-xs text-muted">{count}</div>;
   return (
     <nav aria-label="Pages" className="mt-3 flex flex-wrap items-center justify-between gap-2 text-sm">
-      <span className="text-xs text-muted">{count} · page {page} of {pages.toLocaleString()}</span>
+      <span className="text-xs text-muted">
+        {count} · page {page} of {pages.toLocaleString()}
+      </span>
       <div className="flex gap-2">
-        <Button onClick={() => onPage(page - 1)} disabled={page <= 1} aria-label="Previous page">← Prev</Button>
-        <Button onClick={() => onPage(page + 1)} disabled={page >= pages} aria-label="Next page">Next →</Button>
+        <Button onClick={() => onPage(page - 1)} disabled={page <= 1} aria-label="Previous page">
+          ← Prev
+        </Button>
+        <Button onClick={() => onPage(page + 1)} disabled={page >= pages} aria-label="Next page">
+          Next →
+        </Button>
       </div>
     </nav>
   );

@@ -31,7 +31,7 @@ export function SearchBox() {
   const active = query.length >= 2;
   const daos = useDaos(active ? { search: query, per_page: 5, sort: 'total_votes', order: 'desc' } : { per_page: 1 });
   const search = useSearch(active ? query : '', 8);
-  const daoHits = active ? daos.data?.data ?? [] : [];
+  const daoHits = active ? (daos.data?.data ?? []) : [];
   const proposalHits = (search.data ?? []).filter((h) => h.kind === 'proposal');
 
   return (
@@ -50,14 +50,22 @@ export function SearchBox() {
         className="w-full rounded-lg border border-line bg-subtle px-3 py-1.5 text-sm placeholder:text-muted/80"
       />
       {open && active && (
-        <section aria-label="Search results" className="absolute top-full right-0 left-0 z-50 mt-1 max-h-96 overflow-y-auto rounded-lg border border-line bg-surface p-1 text-sm shadow-lg sm:left-auto sm:w-96">
+        <section
+          aria-label="Search results"
+          className="absolute top-full right-0 left-0 z-50 mt-1 max-h-96 overflow-y-auto rounded-lg border border-line bg-surface p-1 text-sm shadow-lg sm:left-auto sm:w-96"
+        >
           {daoHits.length === 0 && proposalHits.length === 0 ? (
-            <div className="px-3 py-2 text-muted">{daos.isFetching || search.isFetching ? 'Searching…' : `Nothing found for “${query}”`}</div>
+            <div className="px-3 py-2 text-muted">
+              {daos.isFetching || search.isFetching ? 'Searching…' : `Nothing found for “${query}”`}
+            </div>
           ) : (
             <ul>
               {daoHits.map((d) => (
                 <li key={`dao-${d.id}`}>
-                  <Link to={`/daos/${d.slug}`} className="flex items-center justify-between gap-2 rounded-md px-3 py-2 hover:bg-subtle">
+                  <Link
+                    to={`/daos/${d.slug}`}
+                    className="flex items-center justify-between gap-2 rounded-md px-3 py-2 hover:bg-subtle"
+                  >
                     <span className="truncate font-medium">{d.name}</span>
                     <span className="text-xs text-muted">DAO</span>
                   </Link>

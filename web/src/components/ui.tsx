@@ -4,7 +4,17 @@ export function cx(...classes: (string | false | null | undefined)[]) {
   return classes.filter(Boolean).join(' ');
 }
 
-export function Card({ title, actions, children, className }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
+export function Card({
+  title,
+  actions,
+  children,
+  className,
+}: {
+  title?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
     // min-w-0: as a grid item a card must shrink to its column, and wide tables scroll inside it.
     <section className={cx('min-w-0 rounded-xl border border-line bg-surface p-4 shadow-sm sm:p-5', className)}>
@@ -19,11 +29,25 @@ export function Card({ title, actions, children, className }: { title?: ReactNod
   );
 }
 
-export function Kpi({ label, value, hint, loading }: { label: string; value: ReactNode; hint?: ReactNode; loading?: boolean }) {
+export function Kpi({
+  label,
+  value,
+  hint,
+  loading,
+}: {
+  label: string;
+  value: ReactNode;
+  hint?: ReactNode;
+  loading?: boolean;
+}) {
   return (
     <div className="min-w-0 rounded-xl border border-line bg-surface p-4 shadow-sm" data-kpi={label}>
       <div className="text-xs font-medium tracking-wide text-muted uppercase">{label}</div>
-      {loading ? <Skeleton className="mt-2 h-7 w-24" /> : <div className="mt-1 text-2xl font-semibold tabular-nums">{value}</div>}
+      {loading ? (
+        <Skeleton className="mt-2 h-7 w-24" />
+      ) : (
+        <div className="mt-1 text-2xl font-semibold tabular-nums">{value}</div>
+      )}
       {hint && <div className="mt-1 truncate text-xs text-muted">{hint}</div>}
     </div>
   );
@@ -44,7 +68,12 @@ export function SkeletonRows({ rows = 6 }: { rows?: number }) {
   );
 }
 
-export function Button({ children, variant = 'secondary', className, ...props }: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: 'primary' | 'secondary' | 'ghost' }) {
+export function Button({
+  children,
+  variant = 'secondary',
+  className,
+  ...props
+}: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: 'primary' | 'secondary' | 'ghost' }) {
   return (
     <button
       type="button"
@@ -64,8 +93,13 @@ export function Button({ children, variant = 'secondary', className, ...props }:
 
 export function EmptyState({ title, children, icon = '○' }: { title: string; children?: ReactNode; icon?: string }) {
   return (
-    <div className="flex flex-col items-center justify-center gap-2 rounded-lg border border-dashed border-line px-4 py-10 text-center" data-state="empty">
-      <div aria-hidden="true" className="text-2xl text-muted">{icon}</div>
+    <div
+      className="flex flex-col items-center justify-center gap-2 rounded-lg border border-dashed border-line px-4 py-10 text-center"
+      data-state="empty"
+    >
+      <div aria-hidden="true" className="text-2xl text-muted">
+        {icon}
+      </div>
       <div className="font-medium">{title}</div>
       {children && <div className="w-full max-w-md min-w-0 text-sm text-muted">{children}</div>}
     </div>
@@ -76,7 +110,11 @@ export function EmptyState({ title, children, icon = '○' }: { title: string; c
 export function ErrorState({ error, retry, what = 'this' }: { error: unknown; retry?: () => void; what?: string }) {
   const message = error instanceof Error ? error.message : 'Something went wrong';
   return (
-    <div role="alert" className="flex flex-col items-center gap-3 rounded-lg border border-danger/40 bg-danger/5 px-4 py-8 text-center" data-state="error">
+    <div
+      role="alert"
+      className="flex flex-col items-center gap-3 rounded-lg border border-danger/40 bg-danger/5 px-4 py-8 text-center"
+      data-state="error"
+    >
       <div className="font-medium text-danger">Could not load {what}</div>
       <div className="max-w-md text-sm text-muted">{message}</div>
       {retry && <Button onClick={retry}>Retry</Button>}
@@ -102,7 +140,12 @@ const STATE_STYLES: Record<string, string> = {
 export function Badge({ children, tone }: { children: ReactNode; tone?: string }) {
   const key = (tone ?? String(children)).toLowerCase();
   return (
-    <span className={cx('inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap capitalize ring-1 ring-inset', STATE_STYLES[key] ?? 'bg-subtle text-muted ring-line')}>
+    <span
+      className={cx(
+        'inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap capitalize ring-1 ring-inset',
+        STATE_STYLES[key] ?? 'bg-subtle text-muted ring-line',
+      )}
+    >
       {children}
     </span>
   );
@@ -110,13 +153,31 @@ export function Badge({ children, tone }: { children: ReactNode; tone?: string }
 
 export function Progress({ value, label }: { value: number; label: string }) {
   return (
-    <div className="h-2 w-full overflow-hidden rounded-full bg-subtle" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(value * 100)}>
-      <div className="h-full rounded-full bg-accent transition-[width]" style={{ width: `${Math.max(0, Math.min(1, value)) * 100}%` }} />
+    <div
+      className="h-2 w-full overflow-hidden rounded-full bg-subtle"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(value * 100)}
+    >
+      <div
+        className="h-full rounded-full bg-accent transition-[width]"
+        style={{ width: `${Math.max(0, Math.min(1, value)) * 100}%` }}
+      />
     </div>
   );
 }
 
-export function PageHeader({ title, subtitle, actions }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  subtitle,
+  actions,
+}: {
+  title: ReactNode;
+  subtitle?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <div className="mb-6 flex flex-wrap items-end justify-between gap-3">
       <div className="min-w-0">

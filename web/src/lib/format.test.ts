@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { formatChoice, formatDate, formatMonths, formatNumber, formatPercent, formatRelative, formatTreasury, formatUsd, plural, shortAddress } from './format.ts';
+import {
+  formatChoice,
+  formatDate,
+  formatMonths,
+  formatNumber,
+  formatPercent,
+  formatRelative,
+  formatTreasury,
+  formatUsd,
+  plural,
+  shortAddress,
+} from './format.ts';
 
 describe('number formatting', () => {
   it('formats USD compactly', () => {

@@ -17,17 +17,25 @@ afterEach(() => {
 describe('useLiveEvents', () => {
   it('delivers the events of an open stream', async () => {
     let push!: (text: string) => void;
-    const body = new ReadableStream<Uint8Array>({ start: (c) => (push = (t) => c.enqueue(new TextEncoder().encode(t))) });
-    const fetch = vi.fn(async (_url: string) => new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }));
+    const body = new ReadableStream<Uint8Array>({
+      start: (c) => (push = (t) => c.enqueue(new TextEncoder().encode(t))),
+    });
+    const fetch = vi.fn(
+      async (_url: string) => new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }),
+    );
     vi.stubGlobal('fetch', fetch);
     const events: LiveEvent[] = [];
     render(<Probe onEvent={(e) => events.push(e)} />);
     await screen.findByText('live');
     await act(async () => {
-      push(': heartbeat\n\nevent: vote.cast\ndata: {"type":"vote.cast","dao":"dcl","proposal":"p1","voter":"0x1","choice":1,"voting_power":"5"}\n\n');
+      push(
+        ': heartbeat\n\nevent: vote.cast\ndata: {"type":"vote.cast","dao":"dcl","proposal":"p1","voter":"0x1","choice":1,"voting_power":"5"}\n\n',
+      );
       await new Promise((r) => setTimeout(r, 20));
     });
-    expect(events).toEqual([{ type: 'vote.cast', dao: 'dcl', proposal: 'p1', voter: '0x1', choice: 1, voting_power: '5' }]);
+    expect(events).toEqual([
+      { type: 'vote.cast', dao: 'dcl', proposal: 'p1', voter: '0x1', choice: 1, voting_power: '5' },
+    ]);
     expect(String(fetch.mock.calls[0]![0])).toBe('/api/v1/stream?dao=dcl');
   });
 

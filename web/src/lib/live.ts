@@ -34,7 +34,11 @@ export function parseSse(buffer: string, onEvent: (type: string, data: string) =
  * refused request (4xx) is detected once and not retried, while a failed or dropped connection
  * reconnects with backoff.
  */
-export function useLiveEvents(dao: string | undefined, onEvent: (event: LiveEvent) => void, enabled = true): LiveStatus {
+export function useLiveEvents(
+  dao: string | undefined,
+  onEvent: (event: LiveEvent) => void,
+  enabled = true,
+): LiveStatus {
   const [status, setStatus] = useState<LiveStatus>('connecting');
   const handler = useRef(onEvent);
   handler.current = onEvent;
@@ -48,7 +52,10 @@ export function useLiveEvents(dao: string | undefined, onEvent: (event: LiveEven
     const connect = async () => {
       setStatus('connecting');
       try {
-        const response = await fetch(apiUrl('/stream', { dao }), { headers: { accept: 'text/event-stream' }, signal: controller.signal });
+        const response = await fetch(apiUrl('/stream', { dao }), {
+          headers: { accept: 'text/event-stream' },
+          signal: controller.signal,
+        });
         // A client error (e.g. the DAO no longer exists) will not change on retry.
         if (response.status >= 400 && response.status < 500) {
           setStatus('refused');

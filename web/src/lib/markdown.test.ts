@@ -42,6 +42,8 @@ describe('renderMarkdown', () => {
     expect(codes[0]!.textContent).toBe('const a = "<b>";');
     expect(codes[1]!.className).toBe('language-ts');
     expect(div.querySelector('img')).toBeNull();
-    expect([...div.querySelectorAll('*')].some((el) => [...el.attributes].some((a) => a.name.startsWith('on')))).toBe(false);
+    expect([...div.querySelectorAll('*')].some((el) => [...el.attributes].some((a) => a.name.startsWith('on')))).toBe(
+      false,
+    );
   });
 });

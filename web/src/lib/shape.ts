@@ -32,8 +32,12 @@ export interface Slice {
  */
 export function topSlices(items: { name: string; value: number | string | null }[], top = 6): Slice[] {
   const byName = new Map<string, number>();
-  for (const item of items) byName.set(item.name, (byName.get(item.name) ?? 0) + Math.max(0, toNumber(item.value) ?? 0));
-  const sorted = [...byName].map(([name, value]) => ({ name, value })).filter((s) => s.value > 0).sort((a, b) => b.value - a.value);
+  for (const item of items)
+    byName.set(item.name, (byName.get(item.name) ?? 0) + Math.max(0, toNumber(item.value) ?? 0));
+  const sorted = [...byName]
+    .map(([name, value]) => ({ name, value }))
+    .filter((s) => s.value > 0)
+    .sort((a, b) => b.value - a.value);
   const total = sorted.reduce((sum, s) => sum + s.value, 0);
   const head = sorted.slice(0, top);
   const rest = sorted.slice(top).reduce((sum, s) => sum + s.value, 0);
@@ -42,7 +46,10 @@ export function topSlices(items: { name: string; value: number | string | null }
 }
 
 /** The share of the treasury held in the DAO's own governance token (null when unknown). */
-export function ownTokenShare(latest: { token_symbol: string; usd_value: string | null }[], symbol: string | null): number | null {
+export function ownTokenShare(
+  latest: { token_symbol: string; usd_value: string | null }[],
+  symbol: string | null,
+): number | null {
   if (!symbol) return null;
   let own = 0;
   let total = 0;
@@ -67,12 +74,16 @@ export function stackByToken(points: { t: string; by_token: Record<string, numbe
   const sorted = [...points].sort((a, b) => a.t.localeCompare(b.t));
   const last = sorted.at(-1)?.by_token ?? {};
   const peak = new Map<string, number>();
-  for (const p of sorted) for (const [token, usd] of Object.entries(p.by_token)) peak.set(token, Math.max(peak.get(token) ?? 0, usd));
-  const ranked = [...peak.keys()].sort((a, b) => (last[b] ?? 0) - (last[a] ?? 0) || (peak.get(b) ?? 0) - (peak.get(a) ?? 0));
+  for (const p of sorted)
+    for (const [token, usd] of Object.entries(p.by_token)) peak.set(token, Math.max(peak.get(token) ?? 0, usd));
+  const ranked = [...peak.keys()].sort(
+    (a, b) => (last[b] ?? 0) - (last[a] ?? 0) || (peak.get(b) ?? 0) - (peak.get(a) ?? 0),
+  );
   const named = ranked.slice(0, top);
   const others = ranked.slice(top);
   const series = named.map((name) => ({ name, data: sorted.map((p) => p.by_token[name] ?? 0) }));
-  if (others.length) series.push({ name: 'Other', data: sorted.map((p) => others.reduce((s, k) => s + (p.by_token[k] ?? 0), 0)) });
+  if (others.length)
+    series.push({ name: 'Other', data: sorted.map((p) => others.reduce((s, k) => s + (p.by_token[k] ?? 0), 0)) });
   return { times: sorted.map((p) => p.t), series };
 }
 
@@ -98,7 +109,11 @@ export function normalize(rows: (number | null)[][]): number[][] {
 }
 
 /** Groups timestamps into calendar months (UTC) counting items and summing a value. */
-export function monthly<T>(items: T[], time: (item: T) => string, value: (item: T) => number): { t: string; count: number; sum: number }[] {
+export function monthly<T>(
+  items: T[],
+  time: (item: T) => string,
+  value: (item: T) => number,
+): { t: string; count: number; sum: number }[] {
   const buckets = new Map<string, { count: number; sum: number }>();
   for (const item of items) {
     const d = new Date(time(item));

@@ -6,6 +6,8 @@
 export function renderSnippet(snippet: string): string {
   return snippet
     .replace(/&(?!(?:amp|lt|gt|quot|#39|#x27);)/g, '&amp;')
-    .replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
     .replace(/&lt;(\/?)mark&gt;/g, '<$1mark>');
 }

@@ -39,10 +39,14 @@ export function setTheme(choice: ThemeChoice) {
 }
 
 export function useTheme() {
-  const choice = useSyncExternalStore((l) => {
-    listeners.add(l);
-    return () => listeners.delete(l);
-  }, stored, () => 'system' as ThemeChoice);
+  const choice = useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    stored,
+    () => 'system' as ThemeChoice,
+  );
   const [dark, setDark] = useState(() => resolvedTheme(choice) === 'dark');
   useEffect(() => {
     setDark(resolvedTheme(choice) === 'dark');

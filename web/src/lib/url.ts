@@ -11,14 +11,17 @@ export function useUrlState<T extends Record<string, string>>(defaults: T) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: `defaults` is a literal at each call site: only setParams identifies the setter.
   const set = useCallback(
     (patch: Partial<T>, options: { replace?: boolean } = {}) => {
-      setParams((current) => {
-        const next = new URLSearchParams(current);
-        for (const [key, value] of Object.entries(patch)) {
-          if (value === undefined || value === '' || value === defaults[key]) next.delete(key);
-          else next.set(key, value as string);
-        }
-        return next;
-      }, { replace: options.replace ?? false });
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          for (const [key, value] of Object.entries(patch)) {
+            if (value === undefined || value === '' || value === defaults[key]) next.delete(key);
+            else next.set(key, value as string);
+          }
+          return next;
+        },
+        { replace: options.replace ?? false },
+      );
     },
     [setParams],
   );

@@ -24,7 +24,10 @@ export default function Compare() {
   const slugs = state.daos ? [...new Set(state.daos.split(',').filter(Boolean))] : [];
   const all = useDaos({ per_page: 100, sort: 'total_votes', order: 'desc' });
   const daoQueries = useQueries({
-    queries: slugs.map((slug) => ({ queryKey: ['dao', slug], queryFn: ({ signal }: { signal: AbortSignal }) => apiGet<Dao>(`/daos/${encodeURIComponent(slug)}`, {}, signal) })),
+    queries: slugs.map((slug) => ({
+      queryKey: ['dao', slug],
+      queryFn: ({ signal }: { signal: AbortSignal }) => apiGet<Dao>(`/daos/${encodeURIComponent(slug)}`, {}, signal),
+    })),
   });
   const daos = daoQueries.map((q) => q.data).filter((d): d is Dao => !!d);
   const failed = daoQueries.find((q) => q.isError);
@@ -38,13 +41,23 @@ export default function Compare() {
   // biome-ignore lint/correctness/useExhaustiveDependencies: `daos` is a new array each render; the id list identifies it.
   const rows = useMemo(() => {
     const byId = new Map(comparison.data?.daos.map((c) => [c.dao.id, c]) ?? []);
-    return compareRows(daos, daos.map((d) => byId.get(d.id)?.summary), daos.map((d) => byId.get(d.id)?.ranks));
+    return compareRows(
+      daos,
+      daos.map((d) => byId.get(d.id)?.summary),
+      daos.map((d) => byId.get(d.id)?.ranks),
+    );
   }, [comparison.data, idKey]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `rows` is recomputed whenever the DAO list (by id) changes, so it identifies `daos` too.
   const normalizedOption = useMemo(() => {
     if (!rows.length || !daos.length) return null;
-    const matrix = normalize(daos.map((_, i) => rows.map((r) => (r.metric.higherIsBetter ? r.values[i] ?? null : r.values[i] === null ? null : 1 - r.values[i]!))));
+    const matrix = normalize(
+      daos.map((_, i) =>
+        rows.map((r) =>
+          r.metric.higherIsBetter ? (r.values[i] ?? null) : r.values[i] === null ? null : 1 - r.values[i]!,
+        ),
+      ),
+    );
     return {
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatPercent(v, 0) },
       legend: { top: 0, type: 'scroll' },
@@ -67,7 +80,14 @@ export default function Compare() {
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => seriesInfo.format(v) } },
       series: list.map((s) => {
         const byT = new Map(s.points.map((p) => [p.t, p[seriesKey] as number | null]));
-        return { type: 'line', name: s.dao.name, showSymbol: false, smooth: true, connectNulls: false, data: times.map((t) => byT.get(t) ?? null) };
+        return {
+          type: 'line',
+          name: s.dao.name,
+          showSymbol: false,
+          smooth: true,
+          connectNulls: false,
+          data: times.map((t) => byT.get(t) ?? null),
+        };
       }),
     };
   }, [enhanced.data, seriesKey, seriesInfo]);
@@ -76,28 +96,65 @@ export default function Compare() {
 
   return (
     <>
-      <PageHeader title="Compare DAOs" subtitle="KPIs side by side with ranks (1 = best), series overlaid, and a normalized view" />
+      <PageHeader
+        title="Compare DAOs"
+        subtitle="KPIs side by side with ranks (1 = best), series overlaid, and a normalized view"
+      />
       <Card className="mb-4">
         <div className="flex flex-wrap items-center gap-2" data-testid="compare-picker">
           {slugs.map((slug) => {
             const d = daos.find((x) => x.slug === slug);
             return (
-              <span key={slug} className="inline-flex items-center gap-1 rounded-full border border-line bg-subtle py-1 pr-1 pl-3 text-sm">
+              <span
+                key={slug}
+                className="inline-flex items-center gap-1 rounded-full border border-line bg-subtle py-1 pr-1 pl-3 text-sm"
+              >
                 {d?.name ?? slug}
-                <button type="button" aria-label={`Remove ${d?.name ?? slug}`} onClick={() => set({ daos: slugs.filter((s) => s !== slug).join(',') })} className="grid size-6 place-items-center rounded-full text-muted hover:bg-surface hover:text-text">×</button>
+                <button
+                  type="button"
+                  aria-label={`Remove ${d?.name ?? slug}`}
+                  onClick={() => set({ daos: slugs.filter((s) => s !== slug).join(',') })}
+                  className="grid size-6 place-items-center rounded-full text-muted hover:bg-surface hover:text-text"
+                >
+                  ×
+                </button>
               </span>
             );
           })}
-          <select aria-label="Add a DAO to compare" value="" onChange={(e) => e.target.value && set({ daos: [...slugs, e.target.value].join(',') })} className={`${fieldClass} max-w-full`} disabled={!candidates.length}>
+          <select
+            aria-label="Add a DAO to compare"
+            value=""
+            onChange={(e) => e.target.value && set({ daos: [...slugs, e.target.value].join(',') })}
+            className={`${fieldClass} max-w-full`}
+            disabled={!candidates.length}
+          >
             <option value="">Add a DAO…</option>
-            {candidates.map((d) => <option key={d.slug} value={d.slug}>{d.name}</option>)}
+            {candidates.map((d) => (
+              <option key={d.slug} value={d.slug}>
+                {d.name}
+              </option>
+            ))}
           </select>
-          {slugs.length > 0 && <Button variant="ghost" onClick={() => set({ daos: '' })}>Clear</Button>}
+          {slugs.length > 0 && (
+            <Button variant="ghost" onClick={() => set({ daos: '' })}>
+              Clear
+            </Button>
+          )}
         </div>
       </Card>
-      {failed ? <ErrorState error={failed.error} retry={() => void failed.refetch()} what="a DAO" /> : slugs.length === 0 ? (
-        <EmptyState title="Pick DAOs to compare">Add two or more DAOs above, or tick them on the <Link className="text-accent underline" to="/daos">DAOs</Link> page.</EmptyState>
-      ) : daos.length < slugs.length ? <SkeletonRows rows={8} /> : (
+      {failed ? (
+        <ErrorState error={failed.error} retry={() => void failed.refetch()} what="a DAO" />
+      ) : slugs.length === 0 ? (
+        <EmptyState title="Pick DAOs to compare">
+          Add two or more DAOs above, or tick them on the{' '}
+          <Link className="text-accent underline" to="/daos">
+            DAOs
+          </Link>{' '}
+          page.
+        </EmptyState>
+      ) : daos.length < slugs.length ? (
+        <SkeletonRows rows={8} />
+      ) : (
         <div className="grid gap-4 lg:grid-cols-2">
           <Card title="Key figures" className="lg:col-span-2">
             <div className="-mx-4 overflow-x-auto sm:mx-0">
@@ -105,23 +162,48 @@ export default function Compare() {
                 <caption className="sr-only">Key figures of the compared DAOs</caption>
                 <thead>
                   <tr className="border-b border-line text-xs tracking-wide text-muted uppercase">
-                    <th scope="col" className="px-4 py-2 text-left sm:pl-2">Metric</th>
-                    {daos.map((d) => <th key={d.id} scope="col" className="px-4 py-2 text-right"><Link to={`/daos/${d.slug}`} className="hover:text-accent">{d.name}</Link></th>)}
-                    {comparison.data && <th scope="col" className="px-4 py-2 text-right">Median</th>}
+                    <th scope="col" className="px-4 py-2 text-left sm:pl-2">
+                      Metric
+                    </th>
+                    {daos.map((d) => (
+                      <th key={d.id} scope="col" className="px-4 py-2 text-right">
+                        <Link to={`/daos/${d.slug}`} className="hover:text-accent">
+                          {d.name}
+                        </Link>
+                      </th>
+                    ))}
+                    {comparison.data && (
+                      <th scope="col" className="px-4 py-2 text-right">
+                        Median
+                      </th>
+                    )}
                   </tr>
                 </thead>
                 <tbody>
                   {rows.map((r) => (
                     <tr key={r.metric.path} className="border-b border-line/70 last:border-0">
-                      <th scope="row" className="px-4 py-2 text-left font-medium sm:pl-2">{r.metric.label}</th>
+                      <th scope="row" className="px-4 py-2 text-left font-medium sm:pl-2">
+                        {r.metric.label}
+                      </th>
                       {r.values.map((v, i) => (
                         // biome-ignore lint/suspicious/noArrayIndexKey: column i is the i-th compared DAO in every row.
                         <td key={i} className="px-4 py-2 text-right tabular-nums">
                           {r.metric.format(v)}
-                          {r.ranks[i] != null && <span className={`ml-2 inline-block min-w-7 rounded-full px-1.5 text-center text-xs ${r.ranks[i] === 1 ? 'bg-success/15 text-success' : 'bg-subtle text-muted'}`} title={`rank ${r.ranks[i]}`}>#{r.ranks[i]}</span>}
+                          {r.ranks[i] != null && (
+                            <span
+                              className={`ml-2 inline-block min-w-7 rounded-full px-1.5 text-center text-xs ${r.ranks[i] === 1 ? 'bg-success/15 text-success' : 'bg-subtle text-muted'}`}
+                              title={`rank ${r.ranks[i]}`}
+                            >
+                              #{r.ranks[i]}
+                            </span>
+                          )}
                         </td>
                       ))}
-                      {comparison.data && <td className="px-4 py-2 text-right text-muted tabular-nums">{r.metric.format(comparison.data.median[r.metric.path] ?? null)}</td>}
+                      {comparison.data && (
+                        <td className="px-4 py-2 text-right text-muted tabular-nums">
+                          {r.metric.format(comparison.data.median[r.metric.path] ?? null)}
+                        </td>
+                      )}
                     </tr>
                   ))}
                 </tbody>
@@ -129,18 +211,36 @@ export default function Compare() {
             </div>
           </Card>
           <Card title="Normalized (best = 100%)">
-            {normalizedOption ? <Chart option={normalizedOption} height={320} label="Each metric scaled to the best DAO" /> : <SkeletonRows rows={6} />}
+            {normalizedOption ? (
+              <Chart option={normalizedOption} height={320} label="Each metric scaled to the best DAO" />
+            ) : (
+              <SkeletonRows rows={6} />
+            )}
           </Card>
           <Card
             title="Over time"
             actions={
-              <select aria-label="Series" value={seriesKey} onChange={(e) => set({ series: e.target.value }, { replace: true })} className={`${fieldClass} py-1`}>
-                {Object.entries(SERIES).map(([k, v]) => <option key={k} value={k}>{v.label}</option>)}
+              <select
+                aria-label="Series"
+                value={seriesKey}
+                onChange={(e) => set({ series: e.target.value }, { replace: true })}
+                className={`${fieldClass} py-1`}
+              >
+                {Object.entries(SERIES).map(([k, v]) => (
+                  <option key={k} value={k}>
+                    {v.label}
+                  </option>
+                ))}
               </select>
             }
           >
-            {seriesOption ? <Chart option={seriesOption} height={320} label={`${seriesInfo.label} per month, overlaid`} />
-              : enhanced.isError ? <ErrorState error={enhanced.error} retry={() => void enhanced.refetch()} what="time series" /> : <SkeletonRows rows={6} />}
+            {seriesOption ? (
+              <Chart option={seriesOption} height={320} label={`${seriesInfo.label} per month, overlaid`} />
+            ) : enhanced.isError ? (
+              <ErrorState error={enhanced.error} retry={() => void enhanced.refetch()} what="time series" />
+            ) : (
+              <SkeletonRows rows={6} />
+            )}
           </Card>
         </div>
       )}

@@ -2,13 +2,13 @@ import * as Tabs from '@radix-ui/react-tabs';
 import { lazy, Suspense, useEffect } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useDao, useSummary } from '../api/hooks.ts';
+import { preloadCharts } from '../components/Chart.tsx';
 import { Badge, ErrorState, Kpi, PageHeader, Skeleton, SkeletonRows } from '../components/ui.tsx';
 import { formatNumber, formatPercent, formatUsd, shortAddress } from '../lib/format.ts';
 import { useUrlState } from '../lib/url.ts';
-
-import { preloadCharts } from '../components/Chart.tsx';
 // The default tab ships with the page; the others load when opened.
 import Governance from './dao/Governance.tsx';
+
 const Proposals = lazy(() => import('./dao/Proposals.tsx'));
 const Voters = lazy(() => import('./dao/Voters.tsx'));
 const TreasuryTab = lazy(() => import('./dao/Treasury.tsx'));
@@ -45,42 +45,100 @@ export default function DaoPage() {
               <Badge tone="idle">{d.chain}</Badge>
               {d.token_symbol && <Badge tone="executed">{d.token_symbol}</Badge>}
               {d.snapshot_space && (
-                <a className="text-accent hover:underline" href={`https://snapshot.box/#/s:${d.snapshot_space}`} target="_blank" rel="noopener noreferrer">Snapshot: {d.snapshot_space}</a>
+                <a
+                  className="text-accent hover:underline"
+                  href={`https://snapshot.box/#/s:${d.snapshot_space}`}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                >
+                  Snapshot: {d.snapshot_space}
+                </a>
               )}
-              {d.governor_address && <span title={d.governor_address}>Governor {shortAddress(d.governor_address)}</span>}
+              {d.governor_address && (
+                <span title={d.governor_address}>Governor {shortAddress(d.governor_address)}</span>
+              )}
               {d.token_address && <span title={d.token_address}>Token {shortAddress(d.token_address)}</span>}
-              <Link to={`/compare?daos=${d.slug}`} className="text-accent hover:underline">Compare…</Link>
+              <Link to={`/compare?daos=${d.slug}`} className="text-accent hover:underline">
+                Compare…
+              </Link>
             </div>
           }
         />
       ) : (
-        <div className="mb-6 space-y-2"><Skeleton className="h-9 w-64" /><Skeleton className="h-4 w-80" /></div>
+        <div className="mb-6 space-y-2">
+          <Skeleton className="h-9 w-64" />
+          <Skeleton className="h-4 w-80" />
+        </div>
       )}
       {d?.description && <p className="-mt-3 mb-6 max-w-3xl text-sm text-muted">{d.description}</p>}
 
       <div className="mb-6 grid grid-cols-2 gap-3 sm:grid-cols-3 xl:grid-cols-6">
-        <Kpi label="Treasury" value={formatUsd(s?.treasury.total_usd ?? d?.treasury_value)} hint={s?.treasury.change_pct != null ? `${s.treasury.change_pct >= 0 ? '+' : ''}${formatPercent(s.treasury.change_pct)} since first record` : 'latest value'} loading={!d} />
+        <Kpi
+          label="Treasury"
+          value={formatUsd(s?.treasury.total_usd ?? d?.treasury_value)}
+          hint={
+            s?.treasury.change_pct != null
+              ? `${s.treasury.change_pct >= 0 ? '+' : ''}${formatPercent(s.treasury.change_pct)} since first record`
+              : 'latest value'
+          }
+          loading={!d}
+        />
         <Kpi label="Members" value={formatNumber(d?.total_members)} hint="distinct voters" loading={!d} />
-        <Kpi label="Proposals" value={formatNumber(d?.total_proposals)} hint={`${formatNumber(d?.active_proposals)} open`} loading={!d} />
-        <Kpi label="Participation" value={formatPercent(s?.participation.participation_rate ?? d?.participation_rate)} hint="voters per closed proposal" loading={!d} />
-        <Kpi label="Pass rate" value={formatPercent(passRate)} hint={summaryHint ?? (s ? `${formatNumber(s.outcomes.passed)} of ${formatNumber(s.outcomes.decided)} decided` : undefined)} loading={summary.isPending} />
-        <Kpi label="Nakamoto" value={formatNumber(nakamoto)} hint={summaryHint ?? 'voters to reach 50% VP'} loading={summary.isPending} />
+        <Kpi
+          label="Proposals"
+          value={formatNumber(d?.total_proposals)}
+          hint={`${formatNumber(d?.active_proposals)} open`}
+          loading={!d}
+        />
+        <Kpi
+          label="Participation"
+          value={formatPercent(s?.participation.participation_rate ?? d?.participation_rate)}
+          hint="voters per closed proposal"
+          loading={!d}
+        />
+        <Kpi
+          label="Pass rate"
+          value={formatPercent(passRate)}
+          hint={
+            summaryHint ??
+            (s ? `${formatNumber(s.outcomes.passed)} of ${formatNumber(s.outcomes.decided)} decided` : undefined)
+          }
+          loading={summary.isPending}
+        />
+        <Kpi
+          label="Nakamoto"
+          value={formatNumber(nakamoto)}
+          hint={summaryHint ?? 'voters to reach 50% VP'}
+          loading={summary.isPending}
+        />
       </div>
 
       <Tabs.Root value={state.tab} onValueChange={(tab) => set({ tab }, { replace: true })}>
         <Tabs.List aria-label="DAO sections" className="mb-4 flex gap-1 overflow-x-auto border-b border-line">
           {TABS.map((t) => (
-            <Tabs.Trigger key={t.value} value={t.value} className="-mb-px border-b-2 border-transparent px-3 py-2 text-sm font-medium whitespace-nowrap text-muted hover:text-text data-[state=active]:border-accent data-[state=active]:text-text">
+            <Tabs.Trigger
+              key={t.value}
+              value={t.value}
+              className="-mb-px border-b-2 border-transparent px-3 py-2 text-sm font-medium whitespace-nowrap text-muted hover:text-text data-[state=active]:border-accent data-[state=active]:text-text"
+            >
               {t.label}
             </Tabs.Trigger>
           ))}
         </Tabs.List>
         {d && (
           <Suspense fallback={<SkeletonRows rows={6} />}>
-            <Tabs.Content value="governance"><Governance dao={d} summary={summary} /></Tabs.Content>
-            <Tabs.Content value="proposals"><Proposals dao={d} /></Tabs.Content>
-            <Tabs.Content value="voters"><Voters dao={d} summary={summary} /></Tabs.Content>
-            <Tabs.Content value="treasury"><TreasuryTab dao={d} summary={summary} /></Tabs.Content>
+            <Tabs.Content value="governance">
+              <Governance dao={d} summary={summary} />
+            </Tabs.Content>
+            <Tabs.Content value="proposals">
+              <Proposals dao={d} />
+            </Tabs.Content>
+            <Tabs.Content value="voters">
+              <Voters dao={d} summary={summary} />
+            </Tabs.Content>
+            <Tabs.Content value="treasury">
+              <TreasuryTab dao={d} summary={summary} />
+            </Tabs.Content>
           </Suspense>
         )}
       </Tabs.Root>

@@ -17,21 +17,37 @@ export const SIZES = {
 } as const;
 
 export function filterDaos(list: Dao[], size: string, minParticipation: number) {
-  return list.filter((d) =>
-    (!(size in SIZES) || SIZES[size as keyof typeof SIZES].test(d.total_members)) &&
-    (toNumber(d.participation_rate) ?? 0) >= minParticipation);
+  return list.filter(
+    (d) =>
+      (!(size in SIZES) || SIZES[size as keyof typeof SIZES].test(d.total_members)) &&
+      (toNumber(d.participation_rate) ?? 0) >= minParticipation,
+  );
 }
 
 function SelectBox({ checked, onChange, label }: { checked: boolean; onChange: (v: boolean) => void; label: string }) {
   return (
-    <Checkbox.Root checked={checked} onCheckedChange={(v) => onChange(v === true)} aria-label={label} className="grid size-4.5 place-items-center rounded border border-line bg-surface data-[state=checked]:border-accent data-[state=checked]:bg-accent">
+    <Checkbox.Root
+      checked={checked}
+      onCheckedChange={(v) => onChange(v === true)}
+      aria-label={label}
+      className="grid size-4.5 place-items-center rounded border border-line bg-surface data-[state=checked]:border-accent data-[state=checked]:bg-accent"
+    >
       <Checkbox.Indicator className="text-[11px] leading-none text-white">✓</Checkbox.Indicator>
     </Checkbox.Root>
   );
 }
 
 export default function Daos() {
-  const [state, set] = useUrlState({ q: '', sort: 'total_members', order: 'desc', chain: '', size: '', min_part: '', page: '1', select: '' });
+  const [state, set] = useUrlState({
+    q: '',
+    sort: 'total_members',
+    order: 'desc',
+    chain: '',
+    size: '',
+    min_part: '',
+    page: '1',
+    select: '',
+  });
   const navigate = useNavigate();
   const [search, setSearch] = useState(state.q);
   useEffect(() => setSearch(state.q), [state.q]);
@@ -43,41 +59,100 @@ export default function Daos() {
   }, [search, state.q, set]);
 
   const page = Math.max(1, Number(state.page) || 1);
-  const daos = useDaos({ search: state.q || undefined, sort: state.sort, order: state.order, chain: state.chain || undefined, page, per_page: 100 });
+  const daos = useDaos({
+    search: state.q || undefined,
+    sort: state.sort,
+    order: state.order,
+    chain: state.chain || undefined,
+    page,
+    per_page: 100,
+  });
   const all = useDaos({ per_page: 100, sort: 'name', order: 'asc' });
   const chains = useMemo(() => [...new Set((all.data?.data ?? []).map((d) => d.chain))].sort(), [all.data]);
   const minPart = Number(state.min_part) || 0;
-  const rows = useMemo(() => filterDaos(daos.data?.data ?? [], state.size, minPart / 100), [daos.data, state.size, minPart]);
+  const rows = useMemo(
+    () => filterDaos(daos.data?.data ?? [], state.size, minPart / 100),
+    [daos.data, state.size, minPart],
+  );
   const selected = state.select ? state.select.split(',') : [];
   const toggle = (slug: string, on: boolean) =>
-    set({ select: (on ? [...new Set([...selected, slug])] : selected.filter((s) => s !== slug)).join(',') }, { replace: true });
+    set(
+      { select: (on ? [...new Set([...selected, slug])] : selected.filter((s) => s !== slug)).join(',') },
+      { replace: true },
+    );
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `selected` and `toggle` are derived from state.select each render (`set` is stable).
-  const columns = useMemo<ColumnDef<Dao, unknown>[]>(() => [
-    {
-      id: 'select',
-      header: () => <span className="sr-only">Select</span>,
-      cell: ({ row }) => <SelectBox checked={selected.includes(row.original.slug)} onChange={(v) => toggle(row.original.slug, v)} label={`Select ${row.original.name} to compare`} />,
-    },
-    {
-      id: 'name',
-      header: 'DAO',
-      meta: { sortKey: 'name' },
-      cell: ({ row }) => (
-        <div className="max-w-64">
-          <Link to={`/daos/${row.original.slug}`} className="font-medium hover:text-accent">{row.original.name}</Link>
-          <div className="truncate text-xs text-muted">{row.original.token_symbol ?? row.original.slug}</div>
-        </div>
-      ),
-    },
-    { id: 'chain', header: 'Chain', meta: { className: 'hidden md:table-cell' }, cell: ({ row }) => <span className="capitalize">{row.original.chain}</span> },
-    { id: 'total_members', header: 'Members', meta: { sortKey: 'total_members', align: 'right' }, cell: ({ row }) => formatNumber(row.original.total_members) },
-    { id: 'total_proposals', header: 'Proposals', meta: { sortKey: 'total_proposals', align: 'right', className: 'hidden sm:table-cell' }, cell: ({ row }) => formatNumber(row.original.total_proposals) },
-    { id: 'total_votes', header: 'Votes', meta: { sortKey: 'total_votes', align: 'right' }, cell: ({ row }) => formatNumber(row.original.total_votes) },
-    { id: 'participation_rate', header: 'Participation', meta: { sortKey: 'participation_rate', align: 'right' }, cell: ({ row }) => formatPercent(row.original.participation_rate) },
-    { id: 'treasury_value', header: 'Treasury', meta: { sortKey: 'treasury_value', align: 'right', className: 'hidden sm:table-cell' }, cell: ({ row }) => formatTreasury(row.original.treasury_value) },
-    { id: 'active_proposals', header: 'Open', meta: { sortKey: 'active_proposals', align: 'right', className: 'hidden lg:table-cell' }, cell: ({ row }) => formatNumber(row.original.active_proposals) },
-  ], [state.select]);
+  const columns = useMemo<ColumnDef<Dao, unknown>[]>(
+    () => [
+      {
+        id: 'select',
+        header: () => <span className="sr-only">Select</span>,
+        cell: ({ row }) => (
+          <SelectBox
+            checked={selected.includes(row.original.slug)}
+            onChange={(v) => toggle(row.original.slug, v)}
+            label={`Select ${row.original.name} to compare`}
+          />
+        ),
+      },
+      {
+        id: 'name',
+        header: 'DAO',
+        meta: { sortKey: 'name' },
+        cell: ({ row }) => (
+          <div className="max-w-64">
+            <Link to={`/daos/${row.original.slug}`} className="font-medium hover:text-accent">
+              {row.original.name}
+            </Link>
+            <div className="truncate text-xs text-muted">{row.original.token_symbol ?? row.original.slug}</div>
+          </div>
+        ),
+      },
+      {
+        id: 'chain',
+        header: 'Chain',
+        meta: { className: 'hidden md:table-cell' },
+        cell: ({ row }) => <span className="capitalize">{row.original.chain}</span>,
+      },
+      {
+        id: 'total_members',
+        header: 'Members',
+        meta: { sortKey: 'total_members', align: 'right' },
+        cell: ({ row }) => formatNumber(row.original.total_members),
+      },
+      {
+        id: 'total_proposals',
+        header: 'Proposals',
+        meta: { sortKey: 'total_proposals', align: 'right', className: 'hidden sm:table-cell' },
+        cell: ({ row }) => formatNumber(row.original.total_proposals),
+      },
+      {
+        id: 'total_votes',
+        header: 'Votes',
+        meta: { sortKey: 'total_votes', align: 'right' },
+        cell: ({ row }) => formatNumber(row.original.total_votes),
+      },
+      {
+        id: 'participation_rate',
+        header: 'Participation',
+        meta: { sortKey: 'participation_rate', align: 'right' },
+        cell: ({ row }) => formatPercent(row.original.participation_rate),
+      },
+      {
+        id: 'treasury_value',
+        header: 'Treasury',
+        meta: { sortKey: 'treasury_value', align: 'right', className: 'hidden sm:table-cell' },
+        cell: ({ row }) => formatTreasury(row.original.treasury_value),
+      },
+      {
+        id: 'active_proposals',
+        header: 'Open',
+        meta: { sortKey: 'active_proposals', align: 'right', className: 'hidden lg:table-cell' },
+        cell: ({ row }) => formatNumber(row.original.active_proposals),
+      },
+    ],
+    [state.select],
+  );
 
   const filtersActive = state.q || state.chain || state.size || state.min_part;
 
@@ -87,7 +162,12 @@ export default function Daos() {
         title="DAOs"
         subtitle="Search, sort and filter; tick two or more to compare them"
         actions={
-          <Button variant="primary" disabled={selected.length < 2} onClick={() => navigate(`/compare?daos=${selected.join(',')}`)} data-testid="compare-selected">
+          <Button
+            variant="primary"
+            disabled={selected.length < 2}
+            onClick={() => navigate(`/compare?daos=${selected.join(',')}`)}
+            data-testid="compare-selected"
+          >
             Compare {selected.length ? `(${selected.length})` : ''}
           </Button>
         }
@@ -96,27 +176,54 @@ export default function Daos() {
         <div className="mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
           <label className="block text-xs font-medium text-muted">
             Search
-            <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Name…" className={`${inputClass} mt-1`} aria-label="Search DAOs" />
+            <input
+              type="search"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              placeholder="Name…"
+              className={`${inputClass} mt-1`}
+              aria-label="Search DAOs"
+            />
           </label>
           <label className="block text-xs font-medium text-muted">
             Chain
-            <select value={state.chain} onChange={(e) => set({ chain: e.target.value, page: '1' })} className={`${inputClass} mt-1`}>
+            <select
+              value={state.chain}
+              onChange={(e) => set({ chain: e.target.value, page: '1' })}
+              className={`${inputClass} mt-1`}
+            >
               <option value="">All chains</option>
-              {chains.map((c) => <option key={c} value={c}>{c}</option>)}
+              {chains.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
             </select>
           </label>
           <label className="block text-xs font-medium text-muted">
             Size
             <select value={state.size} onChange={(e) => set({ size: e.target.value })} className={`${inputClass} mt-1`}>
               <option value="">Any size</option>
-              {Object.entries(SIZES).map(([k, v]) => <option key={k} value={k}>{v.label}</option>)}
+              {Object.entries(SIZES).map(([k, v]) => (
+                <option key={k} value={k}>
+                  {v.label}
+                </option>
+              ))}
             </select>
           </label>
           <label className="block text-xs font-medium text-muted">
             Participation at least
-            <select value={state.min_part} onChange={(e) => set({ min_part: e.target.value })} className={`${inputClass} mt-1`}>
+            <select
+              value={state.min_part}
+              onChange={(e) => set({ min_part: e.target.value })}
+              className={`${inputClass} mt-1`}
+            >
               <option value="">Any</option>
-              {[1, 5, 10, 25, 50].map((p) => <option key={p} value={String(p)}>{p}%</option>)}
+              {[1, 5, 10, 25, 50].map((p) => (
+                <option key={p} value={String(p)}>
+                  {p}%
+                </option>
+              ))}
             </select>
           </label>
         </div>
@@ -135,14 +242,30 @@ export default function Daos() {
               empty={
                 <EmptyState title={filtersActive ? 'No DAO matches these filters' : 'No DAOs yet'}>
                   {filtersActive ? (
-                    <Button onClick={() => set({ q: '', chain: '', size: '', min_part: '', page: '1' })}>Clear filters</Button>
+                    <Button onClick={() => set({ q: '', chain: '', size: '', min_part: '', page: '1' })}>
+                      Clear filters
+                    </Button>
                   ) : (
-                    <>Add one on the <Link className="text-accent underline" to="/sources">Sources</Link> page or import a file with <code>npx dao-portal import</code>.</>
+                    <>
+                      Add one on the{' '}
+                      <Link className="text-accent underline" to="/sources">
+                        Sources
+                      </Link>{' '}
+                      page or import a file with <code>npx dao-portal import</code>.
+                    </>
                   )}
                 </EmptyState>
               }
             />
-            {daos.data && <Pager page={page} pages={daos.data.pagination.pages} total={daos.data.pagination.total} onPage={(p) => set({ page: String(p) })} label="DAOs" />}
+            {daos.data && (
+              <Pager
+                page={page}
+                pages={daos.data.pagination.pages}
+                total={daos.data.pagination.total}
+                onPage={(p) => set({ page: String(p) })}
+                label="DAOs"
+              />
+            )}
           </>
         )}
       </Card>

@@ -17,7 +17,12 @@ export default function Governance({ dao, summary }: TabProps) {
   const activityOption = useMemo(() => {
     const points = activity.data?.series[0]?.points;
     if (!points) return null;
-    const rows = points.map((p) => ({ t: p.t, proposals: num(p, 'proposals'), votes: num(p, 'votes'), voters: num(p, 'voters') }));
+    const rows = points.map((p) => ({
+      t: p.t,
+      proposals: num(p, 'proposals'),
+      votes: num(p, 'votes'),
+      voters: num(p, 'voters'),
+    }));
     return {
       tooltip: { trigger: 'axis' },
       legend: { top: 0, type: 'scroll' },
@@ -29,9 +34,22 @@ export default function Governance({ dao, summary }: TabProps) {
       ],
       dataZoom: rows.length > 24 ? [{ type: 'inside' }] : [],
       series: [
-        { type: 'bar', name: 'Votes', data: rows.map((r) => r.votes), barMaxWidth: 16, itemStyle: { borderRadius: [3, 3, 0, 0] } },
+        {
+          type: 'bar',
+          name: 'Votes',
+          data: rows.map((r) => r.votes),
+          barMaxWidth: 16,
+          itemStyle: { borderRadius: [3, 3, 0, 0] },
+        },
         { type: 'line', name: 'Voters', data: rows.map((r) => r.voters), smooth: true, showSymbol: false },
-        { type: 'line', name: 'Proposals', yAxisIndex: 1, data: rows.map((r) => r.proposals), smooth: true, showSymbol: false },
+        {
+          type: 'line',
+          name: 'Proposals',
+          yAxisIndex: 1,
+          data: rows.map((r) => r.proposals),
+          smooth: true,
+          showSymbol: false,
+        },
       ],
     };
   }, [activity.data]);
@@ -44,7 +62,16 @@ export default function Governance({ dao, summary }: TabProps) {
       grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: points.map((p) => monthLabel(p.t)) },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatPercent(v, 0) } },
-      series: [{ type: 'line', name: 'Participation', data: points.map((p) => num(p, 'participation_rate')), smooth: true, showSymbol: false, areaStyle: { opacity: 0.15 } }],
+      series: [
+        {
+          type: 'line',
+          name: 'Participation',
+          data: points.map((p) => num(p, 'participation_rate')),
+          smooth: true,
+          showSymbol: false,
+          areaStyle: { opacity: 0.15 },
+        },
+      ],
     };
   }, [participation.data]);
 
@@ -59,7 +86,13 @@ export default function Governance({ dao, summary }: TabProps) {
       yAxis: { type: 'value' },
       series: [
         { type: 'bar', stack: 'o', name: 'Passed', data: points.map((p) => num(p, 'passed')), barMaxWidth: 16 },
-        { type: 'bar', stack: 'o', name: 'Not passed', data: points.map((p) => Math.max(0, (num(p, 'closed') ?? 0) - (num(p, 'passed') ?? 0))), barMaxWidth: 16 },
+        {
+          type: 'bar',
+          stack: 'o',
+          name: 'Not passed',
+          data: points.map((p) => Math.max(0, (num(p, 'closed') ?? 0) - (num(p, 'passed') ?? 0))),
+          barMaxWidth: 16,
+        },
       ],
     };
   }, [outcomes.data]);
@@ -68,8 +101,13 @@ export default function Governance({ dao, summary }: TabProps) {
   return (
     <div className="grid gap-4 lg:grid-cols-3">
       <Card title="Activity by month" className="lg:col-span-2">
-        {activityOption ? <Chart option={activityOption} height={300} label={`Votes and proposals per month in ${dao.name}`} />
-          : activity.isError ? <ErrorState error={activity.error} retry={() => void activity.refetch()} what="activity" /> : <SkeletonRows rows={6} />}
+        {activityOption ? (
+          <Chart option={activityOption} height={300} label={`Votes and proposals per month in ${dao.name}`} />
+        ) : activity.isError ? (
+          <ErrorState error={activity.error} retry={() => void activity.refetch()} what="activity" />
+        ) : (
+          <SkeletonRows rows={6} />
+        )}
       </Card>
       <Card title="Voters">
         {s ? (
@@ -81,11 +119,24 @@ export default function Governance({ dao, summary }: TabProps) {
             <Stat label="Mean voters / proposal" value={formatNumber(s.participation.mean_voters_per_proposal)} />
             <Stat label="VP turnout" value={formatPercent(s.participation.turnout_vp)} />
           </dl>
-        ) : summary.isError ? <ErrorState error={summary.error} retry={() => void summary.refetch()} what="voter metrics" /> : <SkeletonRows rows={4} />}
+        ) : summary.isError ? (
+          <ErrorState error={summary.error} retry={() => void summary.refetch()} what="voter metrics" />
+        ) : (
+          <SkeletonRows rows={4} />
+        )}
       </Card>
       <Card title="Participation over time" className="lg:col-span-2">
-        {participationOption ? <Chart option={participationOption} label="Participation rate per month" />
-          : participation.isError ? <ErrorState error={participation.error} retry={() => void participation.refetch()} what="participation series" /> : <SkeletonRows rows={5} />}
+        {participationOption ? (
+          <Chart option={participationOption} label="Participation rate per month" />
+        ) : participation.isError ? (
+          <ErrorState
+            error={participation.error}
+            retry={() => void participation.refetch()}
+            what="participation series"
+          />
+        ) : (
+          <SkeletonRows rows={5} />
+        )}
       </Card>
       <Card title="Outcomes">
         {s ? (
@@ -97,11 +148,20 @@ export default function Governance({ dao, summary }: TabProps) {
             <Stat label="Avg. margin" value={formatPercent(s.outcomes.avg_margin)} />
             <Stat label="Contested" value={formatNumber(s.outcomes.contested)} />
           </dl>
-        ) : summary.isError ? <ErrorState error={summary.error} retry={() => void summary.refetch()} what="outcome metrics" /> : <SkeletonRows rows={4} />}
+        ) : summary.isError ? (
+          <ErrorState error={summary.error} retry={() => void summary.refetch()} what="outcome metrics" />
+        ) : (
+          <SkeletonRows rows={4} />
+        )}
       </Card>
       <Card title="Outcomes by month" className="lg:col-span-3">
-        {outcomesOption ? <Chart option={outcomesOption} label="Passed and not passed proposals per month" />
-          : outcomes.isError ? <ErrorState error={outcomes.error} retry={() => void outcomes.refetch()} what="outcome series" /> : <SkeletonRows rows={5} />}
+        {outcomesOption ? (
+          <Chart option={outcomesOption} label="Passed and not passed proposals per month" />
+        ) : outcomes.isError ? (
+          <ErrorState error={outcomes.error} retry={() => void outcomes.refetch()} what="outcome series" />
+        ) : (
+          <SkeletonRows rows={5} />
+        )}
       </Card>
     </div>
   );

@@ -23,47 +23,106 @@ export default function Proposals({ dao }: Pick<TabProps, 'dao'>) {
   }, [text, state.pq, set]);
 
   const page = Math.max(1, Number(state.ppage) || 1);
-  const proposals = useProposals(dao.slug, { state: state.pstate || undefined, sort: state.psort, order: state.porder, page, per_page: 25 });
+  const proposals = useProposals(dao.slug, {
+    state: state.pstate || undefined,
+    sort: state.psort,
+    order: state.porder,
+    page,
+    per_page: 25,
+  });
   const search = useSearch(state.pq, 50);
   const searching = state.pq.trim().length >= 2;
 
-  const columns = useMemo<ColumnDef<ProposalSummary, unknown>[]>(() => [
-    {
-      id: 'title',
-      header: 'Proposal',
-      cell: ({ row }) => (
-        <div className="max-w-[14rem] sm:max-w-xl">
-          <Link to={`/proposals/${row.original.id}`} className="line-clamp-2 font-medium whitespace-normal hover:text-accent">{row.original.title}</Link>
-          {/* On phones the state and end date sit under the title instead of in their own columns. */}
-          <div className="mt-1 flex items-center gap-2 text-xs text-muted sm:hidden"><Badge>{row.original.state}</Badge>{formatDate(row.original.end)}</div>
-        </div>
-      ),
-    },
-    { id: 'state', header: 'State', meta: { className: 'hidden sm:table-cell' }, cell: ({ row }) => <Badge>{row.original.state}</Badge> },
-    { id: 'votes', header: 'Votes', meta: { sortKey: 'votes', align: 'right' }, cell: ({ row }) => formatNumber(row.original.votes_count) },
-    { id: 'start', header: 'Start', meta: { sortKey: 'start', className: 'hidden md:table-cell' }, cell: ({ row }) => <span className="whitespace-nowrap">{formatDate(row.original.start)}</span> },
-    { id: 'end', header: 'End', meta: { sortKey: 'end', className: 'hidden sm:table-cell' }, cell: ({ row }) => <span className="whitespace-nowrap">{formatDate(row.original.end)}</span> },
-  ], []);
+  const columns = useMemo<ColumnDef<ProposalSummary, unknown>[]>(
+    () => [
+      {
+        id: 'title',
+        header: 'Proposal',
+        cell: ({ row }) => (
+          <div className="max-w-[14rem] sm:max-w-xl">
+            <Link
+              to={`/proposals/${row.original.id}`}
+              className="line-clamp-2 font-medium whitespace-normal hover:text-accent"
+            >
+              {row.original.title}
+            </Link>
+            {/* On phones the state and end date sit under the title instead of in their own columns. */}
+            <div className="mt-1 flex items-center gap-2 text-xs text-muted sm:hidden">
+              <Badge>{row.original.state}</Badge>
+              {formatDate(row.original.end)}
+            </div>
+          </div>
+        ),
+      },
+      {
+        id: 'state',
+        header: 'State',
+        meta: { className: 'hidden sm:table-cell' },
+        cell: ({ row }) => <Badge>{row.original.state}</Badge>,
+      },
+      {
+        id: 'votes',
+        header: 'Votes',
+        meta: { sortKey: 'votes', align: 'right' },
+        cell: ({ row }) => formatNumber(row.original.votes_count),
+      },
+      {
+        id: 'start',
+        header: 'Start',
+        meta: { sortKey: 'start', className: 'hidden md:table-cell' },
+        cell: ({ row }) => <span className="whitespace-nowrap">{formatDate(row.original.start)}</span>,
+      },
+      {
+        id: 'end',
+        header: 'End',
+        meta: { sortKey: 'end', className: 'hidden sm:table-cell' },
+        cell: ({ row }) => <span className="whitespace-nowrap">{formatDate(row.original.end)}</span>,
+      },
+    ],
+    [],
+  );
 
   const hits = (search.data ?? []).filter((h) => h.kind === 'proposal' && h.dao_slug === dao.slug);
 
   return (
     <Card>
       <div className="mb-4 flex flex-col gap-3 sm:flex-row">
-        <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="Search proposals…" aria-label="Search proposals" className={`${inputClass} sm:max-w-sm`} />
-        <select value={state.pstate} onChange={(e) => set({ pstate: e.target.value, ppage: '1' })} aria-label="Filter by state" className={`${inputClass} sm:w-44`}>
+        <input
+          type="search"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder="Search proposals…"
+          aria-label="Search proposals"
+          className={`${inputClass} sm:max-w-sm`}
+        />
+        <select
+          value={state.pstate}
+          onChange={(e) => set({ pstate: e.target.value, ppage: '1' })}
+          aria-label="Filter by state"
+          className={`${inputClass} sm:w-44`}
+        >
           <option value="">All states</option>
-          {STATES.map((s) => <option key={s} value={s}>{s}</option>)}
+          {STATES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
         </select>
       </div>
       {searching ? (
-        search.isPending ? <SkeletonRows rows={5} /> : search.isError ? <ErrorState error={search.error} retry={() => void search.refetch()} what="search results" /> : hits.length === 0 ? (
+        search.isPending ? (
+          <SkeletonRows rows={5} />
+        ) : search.isError ? (
+          <ErrorState error={search.error} retry={() => void search.refetch()} what="search results" />
+        ) : hits.length === 0 ? (
           <EmptyState title={`No proposal matches “${state.pq}”`} />
         ) : (
           <ul className="divide-y divide-line" aria-label="Search results">
             {hits.map((h) => (
               <li key={h.id} className="py-2.5">
-                <Link to={`/proposals/${h.id}`} className="font-medium hover:text-accent">{h.title}</Link>
+                <Link to={`/proposals/${h.id}`} className="font-medium hover:text-accent">
+                  {h.title}
+                </Link>
                 <p
                   className="mt-0.5 line-clamp-2 text-sm text-muted"
                   // biome-ignore lint/security/noDangerouslySetInnerHtml: renderSnippet escapes all markup and restores only <mark>.
@@ -87,7 +146,15 @@ export default function Proposals({ dao }: Pick<TabProps, 'dao'>) {
             onSort={(s) => set({ psort: s.sort, porder: s.order, ppage: '1' })}
             empty={<EmptyState title="No proposals match" />}
           />
-          {proposals.data && <Pager page={page} pages={proposals.data.pagination.pages} total={proposals.data.pagination.total} onPage={(p) => set({ ppage: String(p) })} label="proposals" />}
+          {proposals.data && (
+            <Pager
+              page={page}
+              pages={proposals.data.pagination.pages}
+              total={proposals.data.pagination.total}
+              onPage={(p) => set({ ppage: String(p) })}
+              label="proposals"
+            />
+          )}
         </>
       )}
     </Card>

@@ -6,4 +6,5 @@ export interface TabProps {
   summary: UseQueryResult<Summary>;
 }
 
-export const monthLabel = (iso: string) => new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'short', timeZone: 'UTC' });
+export const monthLabel = (iso: string) =>
+  new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'short', timeZone: 'UTC' });
