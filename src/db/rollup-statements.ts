@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { concentrationFigures } from '../metrics/concentration.ts';
 import { proposalOutcome } from '../metrics/outcomes.ts';
-import { type Db, rowsOf, type Tx } from './client.ts';
+import { rowsOf, type Tx } from './client.ts';
 
 /**
  * The statements that fill each rollup table of one DAO from its raw rows. Each runs in one of two
