@@ -11,6 +11,9 @@ export const ERROR_CODES = [
   'VALIDATION_ERROR',
   'NOT_FOUND',
   'CONFLICT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'RATE_LIMITED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'CONFIG_ERROR',
@@ -71,5 +74,29 @@ export class DatabaseBusyError extends AppError {
 export class UnavailableError extends AppError {
   constructor(message: string) {
     super('UNAVAILABLE', message, 503);
+  }
+}
+
+/** The request needs a signed-in user or an API key, and has none that is valid. */
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'Sign in or send an API key (Authorization: Bearer dp_…) to do this') {
+    super('UNAUTHENTICATED', message, 401);
+  }
+}
+
+/** The caller is known but its role, scopes or CSRF token do not allow this. */
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super('FORBIDDEN', message, 403);
+  }
+}
+
+/** Too many requests from this caller in the current window. */
+export class RateLimitedError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', message, 429, { retry_after_seconds: retryAfterSeconds });
   }
 }

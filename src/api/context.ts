@@ -1,3 +1,4 @@
+import type { Accounts } from '../auth/accounts.ts';
 import type { Database } from '../db/index.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 
@@ -11,4 +12,6 @@ export interface ApiContext {
   /** Live events, sync jobs and the active runner (which schedules first syncs of new DAOs). */
   sync: SyncEngine;
   streamHeartbeatMs: number;
+  /** Users, sessions, API keys and the audit log. */
+  accounts: Accounts;
 }

@@ -1,3 +1,4 @@
+import type { ApiKeyRow, UserRow } from '../db/queries/accounts.ts';
 import type { DaoRow } from '../db/queries/daos.ts';
 
 /** Database rows (camelCase, Dates) to API objects (snake_case, ISO times); one place for the mapping. */
@@ -72,4 +73,32 @@ export function proposalToApi(row: {
 
 export function paginate(page: number, perPage: number, total: number) {
   return { page, per_page: perPage, total, pages: Math.ceil(total / perPage) };
+}
+
+export function userToApi(user: UserRow) {
+  return {
+    id: user.id,
+    email: user.email,
+    display_name: user.displayName,
+    role: user.role,
+    disabled: user.disabled,
+    two_factor: user.totpSecret !== null,
+    created_at: user.createdAt.toISOString(),
+    last_login_at: user.lastLoginAt?.toISOString() ?? null,
+  };
+}
+
+export function apiKeyToApi(key: ApiKeyRow) {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    scopes: key.scopes,
+    owner: { id: key.userId, email: key.ownerEmail },
+    rate_limit_per_minute: key.rateLimitPerMinute,
+    created_at: key.createdAt.toISOString(),
+    last_used_at: key.lastUsedAt?.toISOString() ?? null,
+    expires_at: key.expiresAt?.toISOString() ?? null,
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+  };
 }

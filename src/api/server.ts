@@ -1,18 +1,26 @@
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
+import { Accounts } from '../auth/accounts.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
+import { RateLimitedError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { VERSION } from '../version.ts';
 import type { ApiContext } from './context.ts';
 import { registerErrorHandling } from './errors.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { authRoutes } from './routes/auth.ts';
 import { daoRoutes } from './routes/daos.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/import.ts';
+import { keyRoutes } from './routes/keys.ts';
 import { leaderboardRoutes } from './routes/leaderboards.ts';
 import { metricRoutes } from './routes/metrics.ts';
 import { proposalRoutes } from './routes/proposals.ts';
@@ -20,12 +28,17 @@ import { searchRoutes } from './routes/search.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { syncRoutes } from './routes/sync.ts';
+import { userRoutes } from './routes/users.ts';
 import { ErrorBody } from './schemas/common.ts';
+import { registerSecurity } from './security.ts';
 import { defaultWebRoot, hasDashboard, registerDashboard, spaFallback } from './web.ts';
 
 export interface ServerOptions {
-  config: Pick<Config, 'corsOrigins' | 'bodyLimit'>;
+  /** `auth` and `redisUrl` default to the configuration's defaults (public reads, generated signing key, limits in memory). */
+  config: Pick<Config, 'corsOrigins' | 'bodyLimit'> & Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync'>>;
   database: Database;
+  /** The process's accounts; built from `config.auth` when absent. */
+  accounts?: Accounts;
   logger: Logger | false;
   /** The process's sync engine; without one the server streams its own events and schedules nothing. */
   sync?: SyncEngine;
@@ -54,14 +67,37 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.header('x-request-id', request.id);
   });
 
+  const defaults = loadConfig({});
+  const auth = options.config.auth ?? defaults.auth;
+  const logger = options.logger || createLogger('silent');
+  const accounts = options.accounts ?? (await Accounts.open(options.database, auth, logger));
+
   const webRoot = options.webRoot ?? defaultWebRoot;
   const dashboard = webRoot !== false && hasDashboard(webRoot);
   registerErrorHandling(app as unknown as FastifyInstance, dashboard ? spaFallback : undefined);
   app.addSchema(ErrorBody);
 
   if (options.config.corsOrigins.length) {
-    await app.register(cors, { origin: options.config.corsOrigins.includes('*') ? '*' : options.config.corsOrigins });
+    // Never credentials: a session cookie is for this origin's dashboard only; other sites use API keys.
+    await app.register(cors, {
+      origin: options.config.corsOrigins.includes('*') ? '*' : options.config.corsOrigins,
+      credentials: false,
+    });
   }
+  await registerHeaders(app as unknown as FastifyInstance);
+  // A cross-site form can send text/plain without a preflight: no route reads it, so it is a 415.
+  app.removeContentTypeParser('text/plain');
+  registerSecurity(app as unknown as FastifyInstance, {
+    accounts,
+    publicRead: auth.publicRead,
+    cookieSecure: auth.cookieSecure,
+  });
+  await registerRateLimit(
+    app as unknown as FastifyInstance,
+    auth.rateLimitPerMinute,
+    options.config.redisUrl,
+    options.config.sync?.queuePrefix,
+  );
 
   await app.register(swagger, {
     openapi: {
@@ -72,11 +108,27 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         description:
           'Governance and treasury data of DAOs. Every response is `{status, data, message?, pagination?}`; errors are `{status: "error", error: {code, message, details?}}`.',
       },
-      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'health'].map((name) => ({ name })),
+      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'auth', 'health'].map((name) => ({ name })),
+      components: {
+        securitySchemes: {
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'dp_session',
+            description: 'Set by POST /api/v1/auth/login; writes also need x-csrf-token',
+          },
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key from POST /api/v1/keys: Authorization: Bearer dp_…',
+          },
+        },
+      },
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (json.$id as string) ?? `def-${i}` },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Its page carries inline scripts: it sends its own CSP with their hashes instead of the global one.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   if (dashboard) await registerDashboard(app as unknown as FastifyInstance, webRoot);
@@ -88,7 +140,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       { redisUrl: undefined, sync: loadConfig({}).sync },
       {
         database: options.database,
-        logger: options.logger || createLogger('silent'),
+        logger,
         sources: [],
         runner: 'none',
       },
@@ -100,10 +152,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     database: options.database,
     sync,
     streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
+    accounts,
   };
   await app.register(healthRoutes, context);
   await app.register(
     async (v1) => {
+      await v1.register(authRoutes, context);
+      await v1.register(keyRoutes, context);
+      await v1.register(userRoutes, context);
+      await v1.register(auditRoutes, context);
       await v1.register(daoRoutes, context);
       await v1.register(proposalRoutes, context);
       await v1.register(seriesRoutes, context);
@@ -118,4 +175,78 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
 
   return app as unknown as FastifyInstance;
+}
+
+/**
+ * Security headers on every answer: a CSP allowing only this origin's scripts (the dashboard has
+ * no inline script), no framing, nosniff, no referrer to other sites, and HSTS on TLS requests only
+ * (a plain-HTTP install on a LAN must not be told to insist on HTTPS).
+ */
+async function registerHeaders(app: FastifyInstance): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Charts and component libraries set style attributes.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        // Plain-HTTP installs (a LAN, localhost) must keep loading their own assets over HTTP.
+        upgradeInsecureRequests: null,
+      },
+    },
+    strictTransportSecurity: false,
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  });
+}
+
+/**
+ * RATE_LIMIT_PER_MINUTE per caller on the API: per IP when anonymous, per user for a session, per
+ * key for an API key (an admin may raise one key's limit). Shared through Redis when there is one,
+ * so every server process counts together. Health, docs and dashboard files are not limited.
+ */
+async function registerRateLimit(
+  app: FastifyInstance,
+  perMinute: number,
+  redisUrl: string | undefined,
+  prefix = 'dao-portal',
+): Promise<void> {
+  const callerKey = (request: FastifyRequest) => {
+    const identity = request.identity;
+    if (!identity || identity.kind === 'anonymous') return `ip:${request.ip}`;
+    return identity.kind === 'key' ? `key:${identity.key.id}` : `user:${identity.user.id}`;
+  };
+  const redis = redisUrl
+    ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+    : undefined;
+  redis?.on('error', (error) => app.log.warn({ err: error }, 'rate limits: Redis connection error'));
+  if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => {})));
+  await app.register(rateLimit, {
+    global: true,
+    timeWindow: 60_000,
+    max: (request) => {
+      const identity = request.identity;
+      return identity?.kind === 'key' && identity.key.rateLimitPerMinute ? identity.key.rateLimitPerMinute : perMinute;
+    },
+    keyGenerator: callerKey,
+    allowList: (request) => !request.url.startsWith('/api/'),
+    // A Redis outage must not take the API down with it: requests pass uncounted meanwhile.
+    skipOnError: true,
+    ...(redis ? { redis, nameSpace: `${prefix}:rate-limit:` } : {}),
+    errorResponseBuilder: (_request, context) =>
+      new RateLimitedError(
+        `too many requests: ${context.max} a minute are allowed; try again in ${Math.ceil(context.ttl / 1000)} s`,
+        Math.ceil(context.ttl / 1000),
+      ),
+  });
 }

@@ -37,3 +37,12 @@ export async function run(action: () => Promise<number | void>): Promise<void> {
     }
   }
 }
+
+/** The Authorization header for a running server's write routes (DAO_PORTAL_API_KEY), when set. */
+export function serverAuth(apiKey: string | undefined): Record<string, string> {
+  return apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+}
+
+/** What to tell the user when a running server refuses the CLI's credentials. */
+export const API_KEY_HINT =
+  'set DAO_PORTAL_API_KEY to an API key of an editor or admin (create one in the dashboard under API keys, or POST /api/v1/keys)';

@@ -4,7 +4,7 @@ import { readLockHolder } from '../db/lock.ts';
 import { UnavailableError, ValidationError } from '../errors.ts';
 import { Importer, type ImportSummary, type Rejection } from '../import/importer.ts';
 import { readRecords } from '../import/reader.ts';
-import { commandContext, openConfiguredDatabase } from './context.ts';
+import { API_KEY_HINT, commandContext, openConfiguredDatabase, serverAuth } from './context.ts';
 import { Progress } from './progress.ts';
 
 interface Input {
@@ -58,7 +58,8 @@ export async function importCommand(files: string[], options: { batchSize: strin
   const totals: ImportSummary[] = [];
   if (serverUrl) {
     process.stderr.write(`The server at ${serverUrl} holds the database: importing through its API.\n`);
-    for (const input of inputs) totals.push(await importRemote(serverUrl, input, printRejection));
+    for (const input of inputs)
+      totals.push(await importRemote(serverUrl, input, printRejection, config.auth.cliApiKey));
   } else {
     const database = await openConfiguredDatabase(config);
     try {
@@ -116,6 +117,7 @@ async function importRemote(
   serverUrl: string,
   input: Input,
   onRejected: (r: Rejection) => void,
+  apiKey: string | undefined,
 ): Promise<ImportSummary> {
   const progress = new Progress(`${input.name} (upload)`, 'bytes');
   const body = counted(input.open(), (n) => progress.update(n, input.size ? n / input.size : undefined));
@@ -125,7 +127,7 @@ async function importRemote(
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson' },
+      headers: { 'content-type': 'application/x-ndjson', ...serverAuth(apiKey) },
       body: Readable.toWeb(body) as ReadableStream,
       duplex: 'half',
     } as RequestInit);
@@ -136,7 +138,8 @@ async function importRemote(
   }
   const payload = (await response.json()) as { status: string; data?: any; error?: { message: string } };
   if (!response.ok || payload.status !== 'success') {
-    const message = `the server refused the import: ${payload.error?.message ?? response.statusText}`;
+    const hint = response.status === 401 || response.status === 403 ? ` (${API_KEY_HINT})` : '';
+    const message = `the server refused the import: ${payload.error?.message ?? response.statusText}${hint}`;
     // A 4xx is about what was sent (the same error this process would have raised itself).
     throw response.status >= 400 && response.status < 500
       ? new ValidationError(message)

@@ -9,6 +9,7 @@ import { importCommand } from './import.ts';
 import { recomputeCommand } from './recompute.ts';
 import { serve } from './serve.ts';
 import { syncCommand } from './sync.ts';
+import { userCreate, userList, userResetPassword, userSetDisabled } from './user.ts';
 import { workerCommand } from './worker.ts';
 
 const program = new Command('dao-portal')
@@ -98,6 +99,40 @@ program
   .description('Rebuild DAO figures and metric rollups from the stored votes, proposals and balances')
   .option('--dao <slug>', 'only this DAO (id or slug)')
   .action((options: { dao?: string }) => run(() => recomputeCommand(options)));
+
+const user = program
+  .command('user')
+  .description('Manage accounts: the first admin, roles, disabled users, forgotten passwords');
+user
+  .command('create')
+  .description('Create a user (the password is read from standard input)')
+  .requiredOption('--email <email>', 'sign-in email')
+  .requiredOption('--role <role>', 'admin, editor or viewer')
+  .option('--name <name>', 'display name')
+  .option('--password-stdin', 'read the password from standard input (required)')
+  .action((options: { email: string; role: string; name?: string; passwordStdin?: boolean }) =>
+    run(() => userCreate(options)),
+  );
+user
+  .command('list')
+  .description('List users with their role, last sign-in and flags')
+  .action(() => run(() => userList()));
+user
+  .command('disable')
+  .description('Disable a user and end their sessions')
+  .requiredOption('--email <email>', 'the user')
+  .action((options: { email: string }) => run(() => userSetDisabled(options, true)));
+user
+  .command('enable')
+  .description('Enable a disabled user again')
+  .requiredOption('--email <email>', 'the user')
+  .action((options: { email: string }) => run(() => userSetDisabled(options, false)));
+user
+  .command('reset-password')
+  .description("Set a user's password (read from standard input) and end their sessions")
+  .requiredOption('--email <email>', 'the user')
+  .option('--password-stdin', 'read the password from standard input (required)')
+  .action((options: { email: string; passwordStdin?: boolean }) => run(() => userResetPassword(options)));
 
 program
   .command('convert')

@@ -1,4 +1,5 @@
 import { buildServer } from '../api/server.ts';
+import { Accounts } from '../auth/accounts.ts';
 import { createSources } from '../sources/index.ts';
 import { createSyncEngine } from '../sync/engine.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
@@ -9,7 +10,8 @@ export async function serve(): Promise<void> {
   try {
     await database.migrate();
     const sync = createSyncEngine(config, { database, logger, sources: createSources(config, { logger }) });
-    const app = await buildServer({ config, database, logger, sync });
+    const accounts = await Accounts.open(database, config.auth, logger);
+    const app = await buildServer({ config, database, logger, sync, accounts });
     const address = await app.listen({ port: config.port, host: config.host });
     const { port } = app.server.address() as { port: number };
     const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -18,6 +20,12 @@ export async function serve(): Promise<void> {
       { address, database: database.kind, location: database.location },
       `DAO Portal listening on ${address} (API docs at ${address}/docs)`,
     );
+    if (!(await accounts.hasUsers())) {
+      logger.warn(
+        'No user yet: reads are public, writes need a role. Create the first admin with ' +
+          '`npx dao-portal user create --email you@example.org --role admin --password-stdin` (stop the server first on the embedded database)',
+      );
+    }
     await sync.runner?.start();
     logger.info(
       {

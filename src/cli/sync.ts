@@ -5,7 +5,7 @@ import { createSyncEngine } from '../sync/engine.ts';
 import { type JobOutcome, runNow } from '../sync/jobs.ts';
 import { SOURCE_NAMES } from '../sync/live-event.ts';
 import type { SyncSource } from '../sync/types.ts';
-import { commandContext, openConfiguredDatabase } from './context.ts';
+import { API_KEY_HINT, commandContext, openConfiguredDatabase, serverAuth } from './context.ts';
 import { Progress } from './progress.ts';
 
 export interface SyncCommandOptions {
@@ -35,7 +35,7 @@ export async function syncCommand(options: SyncCommandOptions, extraSources: Syn
     process.stderr.write(
       `The server at ${serverUrl} holds the database: syncing in the server (no progress bar; see its logs).\n`,
     );
-    return report(await syncRemote(serverUrl, filter));
+    return report(await syncRemote(serverUrl, filter, config.auth.cliApiKey));
   }
 
   const database = await openConfiguredDatabase(config);
@@ -96,12 +96,16 @@ function report(outcomes: JobOutcome[]): number {
   return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
 }
 
-async function syncRemote(serverUrl: string, filter: { dao?: string; source?: string }): Promise<JobOutcome[]> {
+async function syncRemote(
+  serverUrl: string,
+  filter: { dao?: string; source?: string },
+  apiKey: string | undefined,
+): Promise<JobOutcome[]> {
   let response: Response;
   try {
     response = await fetch(new URL('/api/v1/sync/run', serverUrl), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...serverAuth(apiKey) },
       body: JSON.stringify(filter),
     });
   } catch (error) {
@@ -111,7 +115,8 @@ async function syncRemote(serverUrl: string, filter: { dao?: string; source?: st
   }
   const payload = (await response.json()) as { status: string; data?: JobOutcome[]; error?: { message: string } };
   if (!response.ok || payload.status !== 'success') {
-    const message = `the server refused the sync: ${payload.error?.message ?? response.statusText}`;
+    const hint = response.status === 401 || response.status === 403 ? ` (${API_KEY_HINT})` : '';
+    const message = `the server refused the sync: ${payload.error?.message ?? response.statusText}${hint}`;
     // A 4xx is about what was sent (the same error this process would have raised itself).
     throw response.status >= 400 && response.status < 500
       ? new ValidationError(message)

@@ -26,6 +26,23 @@ export interface Config {
   confirmations: number;
   /** Token price API in DefiLlama's coins API shape (`GET {base}/prices/current/{chain}:{address},...`). */
   priceApiUrl: string;
+  /** `NODE_ENV`: production refuses settings that are only safe on a developer's machine. */
+  production: boolean;
+  /** Accounts, sessions and access (see src/auth and the README's "Accounts and access"). */
+  auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** HS256 key for session tokens (at least 32 bytes); unset outside production: generated once and kept in the database. */
+  jwtSecret: string | undefined;
+  /** Secure cookies: true, false, or undefined for "when the request came over TLS". */
+  cookieSecure: boolean | undefined;
+  /** Whether anonymous callers may read (GET) the API; writes always need a role. */
+  publicRead: boolean;
+  /** Requests per minute per IP (anonymous), user or API key. */
+  rateLimitPerMinute: number;
+  /** `DAO_PORTAL_API_KEY`: the key the CLI sends when a running server does its import or sync. */
+  cliApiKey: string | undefined;
 }
 
 export interface SnapshotConfig {
@@ -134,16 +151,43 @@ function rpcUrls(env: Env): Record<number, string> {
   return urls;
 }
 
+function secret(env: Env, name: string, production: boolean): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    if (production)
+      throw new ConfigError(`${name} must be set in production (at least 32 bytes, e.g. openssl rand -base64 48)`);
+    return undefined;
+  }
+  if (Buffer.byteLength(raw) < 32)
+    throw new ConfigError(`${name} must be at least 32 bytes, got ${Buffer.byteLength(raw)}`);
+  return raw;
+}
+
+/** Settings that are only safe on one's own machine are refused in production, naming the variable. */
+function checkProduction(env: Env, config: Pick<Config, 'corsOrigins'>): void {
+  if (config.corsOrigins.includes('*'))
+    throw new ConfigError("CORS_ORIGINS must not be '*' in production: list the origins that may call the API");
+  if (env.PUBLIC_READ === undefined || env.PUBLIC_READ.trim() === '') {
+    throw new ConfigError(
+      'PUBLIC_READ must be set in production: true (anyone may read the API) or false (every route needs a role)',
+    );
+  }
+}
+
 /** Reads and validates the environment once; a bad value stops start-up naming the variable. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const production = oneOf(env, 'NODE_ENV', ['production', 'development', 'test'], 'development') === 'production';
+  const corsOrigins = origins(env, 'CORS_ORIGINS');
+  if (production) checkProduction(env, { corsOrigins });
   return {
     port: integer(env, 'PORT', 8000, 0, 65535),
-    host: env.HOST?.trim() || '0.0.0.0',
+    // Loopback unless told otherwise: a fresh install is not reachable from the network by accident.
+    host: env.HOST?.trim() || '127.0.0.1',
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: path.resolve(cwd, env.DATA_DIR?.trim() || 'data'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    corsOrigins,
     bodyLimit: integer(env, 'BODY_LIMIT', 256 * 1024 * 1024, 1024, 2 ** 31 - 1),
     snapshot: {
       hubUrl: url(env, 'SNAPSHOT_HUB_URL', ['https:', 'http:']) ?? 'https://hub.snapshot.org/graphql',
@@ -162,5 +206,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     rpcUrls: rpcUrls(env),
     confirmations: integer(env, 'CONFIRMATIONS', 12, 0, 10_000),
     priceApiUrl: (url(env, 'PRICE_API_URL', ['http:', 'https:']) ?? 'https://coins.llama.fi').replace(/\/+$/, ''),
+    production,
+    auth: {
+      jwtSecret: secret(env, 'JWT_SECRET', production),
+      cookieSecure: env.COOKIE_SECURE?.trim() ? boolean(env, 'COOKIE_SECURE', false) : undefined,
+      publicRead: boolean(env, 'PUBLIC_READ', true),
+      rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 100, 1, 1_000_000),
+      cliApiKey: env.DAO_PORTAL_API_KEY?.trim() || undefined,
+    },
   };
 }

@@ -14,6 +14,7 @@ import {
   successPage,
 } from '../schemas/common.ts';
 import { Dao, DaoDeleted } from '../schemas/daos.ts';
+import { requestMeta } from '../security.ts';
 import { daoToApi, paginate } from '../serialize.ts';
 
 const SortKey = StringEnum(Object.keys(DAO_SORTS), { default: 'total_members' });
@@ -39,12 +40,13 @@ function toColumns(body: Partial<typeof DaoBody.static>) {
   );
 }
 
-export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, sync }) => {
+export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, sync, accounts }) => {
   const { db } = database;
 
   app.get(
     '/daos',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['daos'],
         summary: 'List DAOs',
@@ -80,6 +82,7 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
   app.post(
     '/daos',
     {
+      config: { permission: 'write' },
       schema: {
         tags: ['daos'],
         summary: 'Add a DAO',
@@ -91,6 +94,10 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
       const row = await createDao(db, {
         ...(toColumns(request.body) as typeof request.body & { slug: string; name: string; chain: string }),
       });
+      await accounts.audit(request.identity, requestMeta(request), 'dao.create', {
+        resource: `dao:${row.id}`,
+        details: { slug: row.slug },
+      });
       if (row.snapshotSpace || row.governorAddress) await sync.scheduleDao(row.id, request.log);
       return reply.status(201).send({ status: 'success' as const, data: daoToApi(row), message: 'DAO created' });
     },
@@ -99,6 +106,7 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
   app.get(
     '/daos/:id',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['daos'],
         summary: 'One DAO by id or slug',
@@ -112,6 +120,7 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
   app.put(
     '/daos/:id',
     {
+      config: { permission: 'write' },
       schema: {
         tags: ['daos'],
         summary: 'Update a DAO (only the fields sent change)',
@@ -123,6 +132,10 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
     async (request) => {
       const row = await updateDao(db, request.params.id, toColumns(request.body));
       const { snapshot_space, governor_address, treasury_addresses } = request.body;
+      await accounts.audit(request.identity, requestMeta(request), 'dao.update', {
+        resource: `dao:${row.id}`,
+        details: { slug: row.slug, fields: Object.keys(request.body) },
+      });
       // A new place to sync from starts syncing now rather than at the next interval.
       if (snapshot_space || governor_address || treasury_addresses?.length) await sync.scheduleDao(row.id, request.log);
       return { status: 'success' as const, data: daoToApi(row), message: 'DAO updated' };
@@ -132,6 +145,7 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
   app.delete(
     '/daos/:id',
     {
+      config: { permission: 'admin' },
       schema: {
         tags: ['daos'],
         summary: 'Delete a DAO and everything stored for it',
@@ -141,6 +155,10 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
     },
     async (request) => {
       const row = await deleteDao(db, request.params.id);
+      await accounts.audit(request.identity, requestMeta(request), 'dao.delete', {
+        resource: `dao:${row.id}`,
+        details: { slug: row.slug },
+      });
       return {
         status: 'success' as const,
         data: { id: row.id, slug: row.slug, deleted: true },

@@ -6,12 +6,13 @@ import { readRecords } from '../../import/reader.ts';
 import type { ApiContext } from '../context.ts';
 import { success } from '../schemas/common.ts';
 import { ImportResult } from '../schemas/import.ts';
+import { requestMeta } from '../security.ts';
 
 /**
  * The same import as `dao-portal import`, over HTTP: the body is streamed (NDJSON or a JSON
  * array) and never held in memory. The CLI uses it when the server holds the embedded database.
  */
-export const importRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, sync }) => {
+export const importRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, sync, accounts }) => {
   // Scoped to this plugin: the body reaches the handler as a raw stream.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
@@ -19,6 +20,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   app.post(
     '/import',
     {
+      config: { permission: 'write' },
       schema: {
         tags: ['import'],
         summary: 'Import canonical records (NDJSON or a JSON array; see the README for the format)',
@@ -33,6 +35,17 @@ export const importRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       const importer = new Importer(database, { ...(request.query.source ? { source: request.query.source } : {}) });
       const summary = await importer.run(readRecords(request.body as Readable));
       request.log.info({ import: { ...summary, byType: undefined } }, 'import finished');
+      await accounts.audit(request.identity, requestMeta(request), 'import', {
+        resource: request.query.source ? `import:${request.query.source}` : null,
+        outcome: summary.rejected ? 'failure' : 'success',
+        details: {
+          records: summary.records,
+          inserted: summary.inserted,
+          updated: summary.updated,
+          unchanged: summary.unchanged,
+          rejected: summary.rejected,
+        },
+      });
       // Imported DAOs with a Snapshot space or Governor address start syncing now, like added ones.
       if (summary.byType.dao) await sync.scheduleNewDaos(request.log);
       return {

@@ -70,6 +70,7 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
     app.get(
       board.path,
       {
+        config: { permission: 'read' },
         schema: {
           tags: ['metrics'],
           summary: board.summary,

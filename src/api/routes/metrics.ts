@@ -39,6 +39,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   app.get(
     '/daos/:id/metrics/summary',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['metrics'],
         summary: 'Every governance and treasury metric of one DAO over [from, to) (whole UTC days; default all time)',
@@ -60,6 +61,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   app.get(
     '/metrics/comparison',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['metrics'],
         summary: "DAO summaries side by side, with each DAO's rank per metric (1 = best) and the peer median",
@@ -110,6 +112,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   app.get(
     '/metrics/enhanced',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['metrics'],
         summary:

@@ -63,6 +63,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
   app.get(
     '/daos/:id/proposals',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['proposals'],
         summary: "A DAO's proposals",
@@ -112,6 +113,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
   app.get(
     '/proposals/:id',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['proposals'],
         summary: 'One proposal with per-choice tallies computed from the stored votes',
@@ -138,6 +140,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
   app.get(
     '/proposals/:id/votes',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['proposals'],
         summary: "A proposal's votes; pass `cursor` from the previous page for fast deep paging",

@@ -9,6 +9,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   app.get(
     '/search',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['daos', 'proposals'],
         summary: 'Full-text search over DAO names and descriptions and proposal titles and bodies, best matches first',

@@ -16,6 +16,7 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   app.get(
     '/daos/:id/metrics',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['metrics'],
         summary: "A DAO's stored metric time series (dao_metrics)",
@@ -68,6 +69,7 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   app.get(
     '/daos/:id/treasury',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['treasury'],
         summary: "A DAO's latest treasury balances by token, and its USD value over time",

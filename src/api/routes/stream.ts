@@ -24,6 +24,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
   app.get(
     '/stream',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['sync'],
         summary:

@@ -6,13 +6,15 @@ import { runNow, syncTargets } from '../../sync/jobs.ts';
 import type { ApiContext } from '../context.ts';
 import { errorResponses, success } from '../schemas/common.ts';
 import { SourceName, SYNC_STATES, SyncOutcome, SyncStatus } from '../schemas/sync.ts';
+import { requestMeta } from '../security.ts';
 
 const STATES = new Set<string>(SYNC_STATES);
 
-export const syncRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, sync }) => {
+export const syncRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, sync, accounts }) => {
   app.get(
     '/sync/status',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['sync'],
         summary: 'Sync state of every (DAO, source)',
@@ -67,6 +69,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { d
   app.post(
     '/sync/run',
     {
+      config: { permission: 'write' },
       schema: {
         tags: ['sync'],
         summary:
@@ -82,6 +85,10 @@ export const syncRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { d
       const abort = new AbortController();
       // A client that gives up stops the run at its next safe point.
       reply.raw.once('close', () => reply.raw.writableFinished || abort.abort());
+      await accounts.audit(request.identity, requestMeta(request), 'sync.run', {
+        resource: request.body.dao ? `dao:${request.body.dao}` : null,
+        details: { ...request.body },
+      });
       const outcomes = await runNow(sync.deps, request.body, { signal: abort.signal });
       const failed = outcomes.filter((o) => o.status === 'failed').length;
       return {
