@@ -211,7 +211,7 @@ export class Accounts {
       if (!input.totp) throw await refuse('missing two-factor code', 'a two-factor code is required (totp)');
       const ok =
         (await checkTotp(user.totpSecret, input.totp)) ||
-        (await accounts.useRecoveryCode(this.db, user.id, recoveryCodeHash(input.totp)));
+        (await accounts.consumeRecoveryCode(this.db, user.id, recoveryCodeHash(input.totp)));
       if (!ok) throw await refuse('wrong two-factor code', 'the two-factor code is wrong');
     }
     await accounts.recordLogin(this.db, user.id);

@@ -150,7 +150,7 @@ export async function recordLogin(db: Db, id: number): Promise<void> {
 }
 
 /** Removes one unused recovery code (by hash); false when it was not one of them. */
-export async function useRecoveryCode(db: Db, userId: number, codeHash: string): Promise<boolean> {
+export async function consumeRecoveryCode(db: Db, userId: number, codeHash: string): Promise<boolean> {
   const rows = await rowsOf<{ id: number }>(
     db,
     sql`
