@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/api/server.ts';
+import { signIn } from './helpers/auth.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
 import { importText } from './helpers/fixtures.ts';
 
@@ -28,6 +29,7 @@ const vote = (
 describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
   let database: TestDatabase;
   let app: FastifyInstance;
+  let admin: { authorization: string };
 
   beforeAll(async () => {
     database = await target.open();
@@ -100,6 +102,8 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
       `insert into dao_metrics (dao_id, metric_type, value, timestamp) select id, 'voters.month', 42, '2024-01-01' from daos where slug = 'alpha'`,
     );
     app = await buildServer({ config: { corsOrigins: [], bodyLimit: 1 << 20 }, database, logger: false });
+    // Writes need a role: they are sent as an admin's API key.
+    admin = (await signIn(app, database, 'admin')).key;
   }, 60_000);
 
   afterAll(async () => {
@@ -108,7 +112,8 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
   });
 
   const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) => {
-    const response = await app.inject({ method, url, ...(payload ? { payload } : {}) });
+    const headers = method === 'GET' ? {} : admin;
+    const response = await app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
     return { status: response.statusCode, body: response.json(), headers: response.headers };
   };
 
@@ -334,7 +339,7 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
     const res = await app.inject({
       method: 'POST',
       url: '/api/v1/import?source=upload.ndjson',
-      headers: { 'content-type': 'application/x-ndjson' },
+      headers: { 'content-type': 'application/x-ndjson', ...admin },
       payload: lines({ type: 'dao', slug: 'epsilon', name: 'Epsilon', chain: 'base' }, { type: 'dao', slug: 'zeta' }),
     });
     expect(res.json().data).toMatchObject({

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLockHolder } from '../src/db/lock.ts';
+import { TEST_PASSWORD } from './helpers/auth.ts';
 import { repoRoot } from './helpers/db.ts';
 
 const bin = path.join(repoRoot, 'bin/dao-portal.js');
@@ -123,7 +124,15 @@ describe('dao-portal CLI', { timeout: 240_000 }, () => {
   });
 
   describe('while the server holds the embedded database', () => {
+    let apiKey = '';
     beforeAll(async () => {
+      // Writes through the server need a role: an admin made with the CLI, and an API key of theirs.
+      const created = await cli(
+        ['user', 'create', '--email', 'cli-admin@test.example', '--role', 'admin', '--password-stdin'],
+        {},
+        `${TEST_PASSWORD}\n`,
+      );
+      expect(created.code, created.stderr).toBe(0);
       server = spawn(process.execPath, [bin, 'serve'], { env: baseEnv, stdio: ['ignore', 'pipe', 'pipe'] });
       server.stderr!.on('data', (d) => (serverLog += d));
       server.stdout!.on('data', (d) => (serverLog += d));
@@ -132,7 +141,23 @@ describe('dao-portal CLI', { timeout: 240_000 }, () => {
         if (Date.now() > deadline) throw new Error(`server did not start:\n${serverLog}`);
         await new Promise((r) => setTimeout(r, 100));
       }
-    }, 40_000);
+      const url = (await readLockHolder(dataDir))!.url!;
+      const login = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'cli-admin@test.example', password: TEST_PASSWORD }),
+      });
+      const session = {
+        cookie: login.headers.getSetCookie()[0]!.split(';')[0]!,
+        'x-csrf-token': ((await login.json()) as { data: { csrf_token: string } }).data.csrf_token,
+      };
+      const key = await fetch(`${url}/api/v1/keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...session },
+        body: JSON.stringify({ name: 'cli', scopes: ['read', 'write'] }),
+      });
+      apiKey = ((await key.json()) as { data: { secret: string } }).data.secret;
+    }, 60_000);
 
     it('serves the API with structured logs carrying a request id', async () => {
       const url = (await readLockHolder(dataDir))!.url!;
@@ -144,8 +169,15 @@ describe('dao-portal CLI', { timeout: 240_000 }, () => {
       expect(JSON.parse(requestLine!)).toMatchObject({ reqId: res.headers.get('x-request-id'), level: 30 });
     });
 
+    it('refuses an import through the server without an API key, saying how to get one', async () => {
+      const { code, stderr } = await cli(['import', goodFile]);
+      expect(stderr).toContain('the server refused the import: Sign in or send an API key');
+      expect(stderr).toContain('set DAO_PORTAL_API_KEY');
+      expect(code).toBe(2);
+    });
+
     it('sends imports through the server instead of opening the database', async () => {
-      const { code, stdout, stderr } = await cli(['import', goodFile, badFile]);
+      const { code, stdout, stderr } = await cli(['import', goodFile, badFile], { DAO_PORTAL_API_KEY: apiKey });
       expect(stderr).toContain('holds the database: importing through its API');
       expect(stderr).toContain(`${badFile}:2: vote choice: 9 is not a valid`);
       expect(stdout).toMatch(/Imported 5 records .*: 0 inserted, 0 updated, 4 unchanged, 1 rejected/);

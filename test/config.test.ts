@@ -7,7 +7,7 @@ describe('loadConfig', () => {
   it('has working defaults: port 8000, embedded database in ./data', () => {
     expect(loadConfig({}, '/srv/portal')).toMatchObject({
       port: 8000,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       databaseUrl: undefined,
       dataDir: path.resolve('/srv/portal/data'),
       logLevel: 'info',

@@ -4,6 +4,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildServer } from '../src/api/server.ts';
 import { ERROR_CODES, type ErrorCode } from '../src/errors.ts';
+import { signIn } from './helpers/auth.ts';
 import { databaseTargets, repoRoot, type TestDatabase } from './helpers/db.ts';
 
 /** Codes that no request can provoke here but the CLI and server report (config, a held database, a down server, a bug). */
@@ -47,12 +48,16 @@ describe('error codes', () => {
   let database: TestDatabase;
   let app: FastifyInstance;
   let documented: string[];
+  let admin: { authorization: string };
+  let viewer: { authorization: string };
   const provoked = new Map<string, string>();
 
   beforeAll(async () => {
     database = await databaseTargets()[0]!.open();
     app = await buildServer({ config: { corsOrigins: [], bodyLimit: 4096 }, database, logger: false, webRoot: false });
     documented = documentedCodes((await app.inject({ url: '/openapi.json' })).json());
+    admin = (await signIn(app, database, 'admin')).key;
+    viewer = (await signIn(app, database, 'viewer')).key;
   });
 
   afterAll(async () => {
@@ -112,19 +117,39 @@ describe('error codes', () => {
       },
     ],
     ['503 database down', 503, 'DATABASE_UNAVAILABLE', { method: 'GET', url: '/health' }],
+    ['401 anonymous write', 401, 'UNAUTHENTICATED', { method: 'DELETE', url: '/api/v1/daos/twice' }],
+    ['403 viewer write', 403, 'FORBIDDEN', { method: 'DELETE', url: '/api/v1/daos/twice' }],
+    [
+      '429 too many sign-ins',
+      429,
+      'RATE_LIMITED',
+      { method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nobody@test.example', password: 'wrong' } },
+    ],
   ];
+  /** Who sends each case: writes go as an admin unless the case is about who may write. */
+  const sender = (name: string, request: InjectOptions) =>
+    name.startsWith('401') || name.startsWith('429')
+      ? {}
+      : name.startsWith('403')
+        ? viewer
+        : request.method === 'GET'
+          ? {}
+          : admin;
   it.each(cases)('%s answers %i %s, a listed code', async (_name, status, code, request) => {
     if (code === 'CONFLICT') {
       const first = await app.inject({
         method: 'POST',
         url: '/api/v1/daos',
+        headers: admin,
         payload: { slug: 'twice', name: 'Twice', chain: 'ethereum' },
       });
       expect(first.statusCode).toBe(201);
     }
     if (code === 'DATABASE_UNAVAILABLE')
       vi.spyOn(database.db, 'execute').mockRejectedValueOnce(new Error('connection refused'));
-    const response = await app.inject(request);
+    // The sign-in limit is 10 a minute per caller: the eleventh attempt is refused.
+    if (code === 'RATE_LIMITED') for (let i = 0; i < 10; i++) await app.inject(request);
+    const response = await app.inject({ ...request, headers: { ...sender(_name, request), ...request.headers } });
     expect(response.statusCode, response.body).toBe(status);
     const body = response.json();
     expect(body).toMatchObject({ status: 'error', error: { code, message: expect.any(String) } });

@@ -8,6 +8,7 @@ import { buildServer } from '../src/api/server.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { openDatabase } from '../src/db/index.ts';
 import { createSyncEngine } from '../src/sync/engine.ts';
+import { signIn } from './helpers/auth.ts';
 import { repoRoot } from './helpers/db.ts';
 import { silentLogger } from './helpers/runners.ts';
 import { proposalIds, TestSource } from './helpers/sync-source.ts';
@@ -28,9 +29,13 @@ const env = {
 };
 
 /** Runs a child without blocking this process (the in-test server must keep answering). */
-function spawn(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawn(
+  args: string[],
+  input?: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawnChild(process.execPath, args, { env, timeout: 90_000 });
+    const child = spawnChild(process.execPath, args, { env: { ...env, ...extraEnv }, timeout: 90_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -40,7 +45,8 @@ function spawn(args: string[], input?: string): Promise<{ code: number | null; s
     child.stdin.end(input ?? '');
   });
 }
-const cli = (args: string[], input?: string) => spawn([bin, ...args], input);
+const cli = (args: string[], input?: string, extraEnv?: Record<string, string>) =>
+  spawn([bin, ...args], input, extraEnv);
 /** The real sync command with the test source (no connector is configured in this repository's tests). */
 const sync = (args: string[]) => spawn(['--import', 'tsx', helper, ...args]);
 
@@ -125,8 +131,12 @@ describe('dao-portal sync and worker commands', () => {
         await app.listen({ port: 0, host: '127.0.0.1' });
         await database.announceServer(`http://127.0.0.1:${(app.server.address() as { port: number }).port}`);
 
+        // Syncing through the server is a write: it needs an editor's or admin's key.
+        const { key } = await signIn(app, database, 'editor');
         // The child does not open the held database: the server's own source runs the sync.
-        const child = await cli(['sync', '--dao', 'cli-sync']);
+        const child = await cli(['sync', '--dao', 'cli-sync'], undefined, {
+          DAO_PORTAL_API_KEY: key.authorization.slice('Bearer '.length),
+        });
         expect(child.stderr).toContain('holds the database: syncing in the server');
         expect(child.stdout).toMatch(/^cli-sync snapshot: 3 read, 3 written/);
         expect(child.code).toBe(0);

@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config/index.ts';
 import { createSyncEngine, type SyncEngine } from '../src/sync/engine.ts';
 import { markScheduled, runJob } from '../src/sync/jobs.ts';
 import { createSyncLocks } from '../src/sync/locks.ts';
+import { signIn } from './helpers/auth.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
 import { silentLogger, syncDeps } from './helpers/runners.ts';
 import { combined, createTestDao, proposalIds, syncStateOf, TestSource, until } from './helpers/sync-source.ts';
@@ -78,6 +79,7 @@ describe.each(databaseTargets())('sync engine on $kind', (target) => {
 
   describe('API', () => {
     let app: FastifyInstance;
+    let admin: { authorization: string };
     let engine: SyncEngine;
     const sources: TestSource[] = [];
     const done = { id: 0, slug: '', space: '' };
@@ -96,6 +98,8 @@ describe.each(databaseTargets())('sync engine on $kind', (target) => {
       engine = createSyncEngine(config, { database, logger: silentLogger, sources: [combined(sources)] });
       await engine.runner!.start();
       app = await buildServer({ config, database, logger: false, sync: engine });
+      // Writes need a role: they are sent as an admin's API key.
+      admin = (await signIn(app, database, 'admin')).key;
       await until(
         async () =>
           (await syncStateOf(database, done.id))?.status === 'idle' &&
@@ -191,6 +195,7 @@ describe.each(databaseTargets())('sync engine on $kind', (target) => {
       const res = await app.inject({
         method: 'POST',
         url: '/api/v1/sync/run',
+        headers: admin,
         payload: { dao: done.slug, source: 'snapshot' },
       });
       expect(res.statusCode).toBe(200);
@@ -211,11 +216,18 @@ describe.each(databaseTargets())('sync engine on $kind', (target) => {
         done.id,
         'snapshot',
         async () =>
-          (await app.inject({ method: 'POST', url: '/api/v1/sync/run', payload: { dao: done.slug } })).json().data,
+          (
+            await app.inject({ method: 'POST', url: '/api/v1/sync/run', headers: admin, payload: { dao: done.slug } })
+          ).json().data,
       );
       expect(busy).toEqual({ ran: true, value: [expect.objectContaining({ status: 'busy', written: 0 })] });
 
-      const bad = await app.inject({ method: 'POST', url: '/api/v1/sync/run', payload: { source: 'governor' } });
+      const bad = await app.inject({
+        method: 'POST',
+        url: '/api/v1/sync/run',
+        headers: admin,
+        payload: { source: 'governor' },
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error.message).toContain("source 'governor' is not configured here");
     });
@@ -226,6 +238,7 @@ describe.each(databaseTargets())('sync engine on $kind', (target) => {
       const created = await app.inject({
         method: 'POST',
         url: '/api/v1/daos',
+        headers: admin,
         payload: {
           slug: `added-${process.pid}`,
           name: `Added ${process.pid}`,
@@ -244,6 +257,7 @@ describe.each(databaseTargets())('sync engine on $kind', (target) => {
       const updated = await app.inject({
         method: 'PUT',
         url: `/api/v1/daos/${later.slug}`,
+        headers: admin,
         payload: { snapshot_space: laterSpace },
       });
       expect(updated.statusCode).toBe(200);
@@ -262,7 +276,7 @@ describe.each(databaseTargets())('sync engine on $kind', (target) => {
       const imported = await app.inject({
         method: 'POST',
         url: '/api/v1/import',
-        headers: { 'content-type': 'application/x-ndjson' },
+        headers: { 'content-type': 'application/x-ndjson', ...admin },
         payload: JSON.stringify(record) + '\n',
       });
       expect(imported.json().data.inserted).toBe(1);

@@ -227,9 +227,14 @@ async function registerRateLimit(
     return identity.kind === 'key' ? `key:${identity.key.id}` : `user:${identity.user.id}`;
   };
   const redis = redisUrl
-    ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+    ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true })
     : undefined;
   redis?.on('error', (error) => app.log.warn({ err: error }, 'rate limits: Redis connection error'));
+  // Connected before the first request, so limits are shared from the start; an unreachable Redis
+  // is logged and requests pass uncounted until it is back (skipOnError below).
+  await redis
+    ?.connect()
+    .catch((error) => app.log.warn({ err: error }, 'rate limits: Redis unreachable; counting resumes when it is back'));
   if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => {})));
   await app.register(rateLimit, {
     global: true,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Identity } from '../../auth/accounts.ts';
-import { UnauthenticatedError } from '../../errors.ts';
+import { UnauthenticatedError, ValidationError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import { Csrf, Email, Me, Password, RecoveryCodes, SignIn, TotpEnrolment } from '../schemas/accounts.ts';
 import { errorResponses, success } from '../schemas/common.ts';
@@ -120,7 +120,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { a
     async (request) => {
       const identity = signedIn(request.identity);
       if (identity.kind !== 'session')
-        throw new UnauthenticatedError('API keys need no CSRF token: only session cookies do');
+        throw new ValidationError('API keys need no CSRF token: only session cookies do');
       return { status: 'success' as const, data: { csrf_token: accounts.csrf(identity.sessionId) } };
     },
   );

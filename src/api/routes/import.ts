@@ -15,7 +15,10 @@ import { requestMeta } from '../security.ts';
 export const importRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, sync, accounts }) => {
   // Scoped to this plugin: the body reaches the handler as a raw stream.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  // Only the two formats the importer reads: a cross-site form (text/plain, urlencoded) is a 415.
+  app.addContentTypeParser(['application/x-ndjson', 'application/json'], (_request, payload, done) =>
+    done(null, payload),
+  );
 
   app.post(
     '/import',
