@@ -520,5 +520,9 @@ describe.each(databaseTargets())('accounts and access on $kind', (target) => {
     expect(response.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
     // HSTS only over TLS.
     expect(response.headers['strict-transport-security']).toBeUndefined();
+    // A name nobody configured (a DNS-rebinding page) is refused before any route runs.
+    const rebound = await app.inject({ url: '/api/v1/daos', headers: { host: 'rebind.evil.example:8000' } });
+    expect(rebound.statusCode).toBe(421);
+    expect(rebound.json().error.message).toContain('ALLOWED_HOSTS');
   });
 });

@@ -104,7 +104,57 @@ describe('loadConfig', () => {
       { CORS_ORIGINS: 'https://a.example/path' },
       "CORS_ORIGINS must be '*' or a comma-separated list of origins like https://example.org, got 'https://a.example/path'",
     ],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 bytes, got 5'],
+    [{ PUBLIC_READ: 'maybe' }, "PUBLIC_READ must be true or false, got 'maybe'"],
+    [{ RATE_LIMIT_PER_MINUTE: '0' }, "RATE_LIMIT_PER_MINUTE must be an integer from 1 to 1000000, got '0'"],
+    [
+      { ALLOWED_HOSTS: 'ok.example, bad host' },
+      "ALLOWED_HOSTS must be host names like portal.example.org or *.example.org, got 'bad host'",
+    ],
+    [{ NODE_ENV: 'staging' }, "NODE_ENV must be one of production, development, test, got 'staging'"],
+    [
+      { NODE_ENV: 'production', PUBLIC_READ: 'true' },
+      'JWT_SECRET must be set in production (at least 32 bytes, e.g. openssl rand -base64 48)',
+    ],
+    [
+      { NODE_ENV: 'production', PUBLIC_READ: 'true', JWT_SECRET: 'x'.repeat(32), CORS_ORIGINS: '*' },
+      "CORS_ORIGINS must not be '*' in production: list the origins that may call the API",
+    ],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) },
+      'PUBLIC_READ must be set in production: true (anyone may read the API) or false (every route needs a role)',
+    ],
   ])('rejects %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+
+  it('reads the access settings; production accepts them when stated', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 's'.repeat(40),
+      PUBLIC_READ: 'false',
+      COOKIE_SECURE: 'true',
+      RATE_LIMIT_PER_MINUTE: '250',
+      PUBLIC_URL: 'https://Portal.Example.org/',
+      ALLOWED_HOSTS: 'alt.example.org, *.internal.example',
+      DAO_PORTAL_API_KEY: 'dp_key',
+    });
+    expect(config).toMatchObject({
+      production: true,
+      allowedHosts: ['portal.example.org', 'alt.example.org', '*.internal.example'],
+      auth: {
+        jwtSecret: 's'.repeat(40),
+        publicRead: false,
+        cookieSecure: true,
+        rateLimitPerMinute: 250,
+        cliApiKey: 'dp_key',
+      },
+    });
+    expect(loadConfig({}).auth).toMatchObject({
+      jwtSecret: undefined,
+      publicRead: true,
+      cookieSecure: undefined,
+      rateLimitPerMinute: 100,
+    });
   });
 });

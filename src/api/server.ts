@@ -15,6 +15,7 @@ import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { VERSION } from '../version.ts';
 import type { ApiContext } from './context.ts';
 import { registerErrorHandling } from './errors.ts';
+import { registerHostCheck } from './hosts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { daoRoutes } from './routes/daos.ts';
@@ -35,7 +36,7 @@ import { defaultWebRoot, hasDashboard, registerDashboard, spaFallback } from './
 
 export interface ServerOptions {
   /** `auth` and `redisUrl` default to the configuration's defaults (public reads, generated signing key, limits in memory). */
-  config: Pick<Config, 'corsOrigins' | 'bodyLimit'> & Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync'>>;
+  config: Pick<Config, 'corsOrigins' | 'bodyLimit'> & Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts'>>;
   database: Database;
   /** The process's accounts; built from `config.auth` when absent. */
   accounts?: Accounts;
@@ -84,6 +85,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       credentials: false,
     });
   }
+  registerHostCheck(app as unknown as FastifyInstance, options.config.allowedHosts ?? []);
   await registerHeaders(app as unknown as FastifyInstance);
   // A cross-site form can send text/plain without a preflight: no route reads it, so it is a 415.
   app.removeContentTypeParser('text/plain');

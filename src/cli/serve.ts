@@ -1,5 +1,7 @@
 import { buildServer } from '../api/server.ts';
 import { Accounts } from '../auth/accounts.ts';
+import { refreshDaoAggregates } from '../db/aggregates.ts';
+import { daosWithPendingChanges } from '../db/rollups.ts';
 import { createSources } from '../sources/index.ts';
 import { createSyncEngine } from '../sync/engine.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
@@ -25,6 +27,13 @@ export async function serve(): Promise<void> {
         'No user yet: reads are public, writes need a role. Create the first admin with ' +
           '`npx dao-portal user create --email you@example.org --role admin --password-stdin` (stop the server first on the embedded database)',
       );
+    }
+    // Changes a killed import or sync logged but never applied: whichever process opens the
+    // database applies them, so the figures are right even on an API-only server (SYNC_WORKER=false).
+    const pending = await daosWithPendingChanges(database.db);
+    if (pending.length) {
+      logger.info({ daos: pending.length }, 'applying rollup changes left by an interrupted import or sync');
+      await refreshDaoAggregates(database.db, pending);
     }
     await sync.runner?.start();
     logger.info(

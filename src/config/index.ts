@@ -28,6 +28,12 @@ export interface Config {
   priceApiUrl: string;
   /** `NODE_ENV`: production refuses settings that are only safe on a developer's machine. */
   production: boolean;
+  /**
+   * Host names the server answers to besides IP addresses and localhost (`PUBLIC_URL`'s host and
+   * `ALLOWED_HOSTS`): a request naming any other host is refused, so a DNS-rebinding page cannot
+   * reach a server on loopback through a name of its own.
+   */
+  allowedHosts: string[];
   /** Accounts, sessions and access (see src/auth and the README's "Accounts and access"). */
   auth: AuthConfig;
 }
@@ -163,6 +169,22 @@ function secret(env: Env, name: string, production: boolean): string | undefined
   return raw;
 }
 
+/** PUBLIC_URL's host and the comma-separated ALLOWED_HOSTS, lowercase, without ports. */
+function allowedHosts(env: Env): string[] {
+  const hosts = new Set<string>();
+  const publicUrl = url(env, 'PUBLIC_URL', ['https:', 'http:']);
+  if (publicUrl) hosts.add(new URL(publicUrl).hostname.toLowerCase());
+  for (const raw of (env.ALLOWED_HOSTS ?? '').split(',')) {
+    const host = raw.trim().toLowerCase();
+    if (!host) continue;
+    if (!/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(host)) {
+      throw new ConfigError(`ALLOWED_HOSTS must be host names like portal.example.org or *.example.org, got '${raw.trim()}'`);
+    }
+    hosts.add(host);
+  }
+  return [...hosts];
+}
+
 /** Settings that are only safe on one's own machine are refused in production, naming the variable. */
 function checkProduction(env: Env, config: Pick<Config, 'corsOrigins'>): void {
   if (config.corsOrigins.includes('*'))
@@ -207,6 +229,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     confirmations: integer(env, 'CONFIRMATIONS', 12, 0, 10_000),
     priceApiUrl: (url(env, 'PRICE_API_URL', ['http:', 'https:']) ?? 'https://coins.llama.fi').replace(/\/+$/, ''),
     production,
+    allowedHosts: allowedHosts(env),
     auth: {
       jwtSecret: secret(env, 'JWT_SECRET', production),
       cookieSecure: env.COOKIE_SECURE?.trim() ? boolean(env, 'COOKIE_SECURE', false) : undefined,

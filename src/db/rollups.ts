@@ -117,3 +117,12 @@ async function writeAll(tx: Tx, daoId: number, scope: Scope, steps: Record<strin
 export async function forgetOrphanChanges(db: Db): Promise<void> {
   await db.execute(sql`delete from rollup_changes c where not exists (select 1 from daos d where d.id = c.dao_id)`);
 }
+
+/** DAOs whose logged changes no refresh has applied yet (a process killed mid-import or mid-sync). */
+export async function daosWithPendingChanges(db: Db): Promise<number[]> {
+  const rows = await rowsOf<{ dao_id: number }>(
+    db,
+    sql`select distinct c.dao_id from rollup_changes c join daos d on d.id = c.dao_id order by 1`,
+  );
+  return rows.map((r) => r.dao_id);
+}
