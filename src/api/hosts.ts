@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import { isIP } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.ts';
 
 /**
@@ -10,7 +10,9 @@ import { AppError } from '../errors.ts';
  */
 export function isAllowedHost(hostHeader: string | undefined, allowed: readonly string[]): boolean {
   if (!hostHeader) return false;
-  const host = hostHeader.startsWith('[') ? hostHeader.slice(1, hostHeader.indexOf(']')) : hostHeader.replace(/:\d+$/, '');
+  const host = hostHeader.startsWith('[')
+    ? hostHeader.slice(1, hostHeader.indexOf(']'))
+    : hostHeader.replace(/:\d+$/, '');
   const name = host.toLowerCase().replace(/\.$/, '');
   if (isIP(name) || name === 'localhost' || name.endsWith('.localhost')) return true;
   return allowed.some((a) => (a.startsWith('*.') ? name.endsWith(a.slice(1)) : name === a));

@@ -36,7 +36,8 @@ import { defaultWebRoot, hasDashboard, registerDashboard, spaFallback } from './
 
 export interface ServerOptions {
   /** `auth` and `redisUrl` default to the configuration's defaults (public reads, generated signing key, limits in memory). */
-  config: Pick<Config, 'corsOrigins' | 'bodyLimit'> & Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts'>>;
+  config: Pick<Config, 'corsOrigins' | 'bodyLimit'> &
+    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts'>>;
   database: Database;
   /** The process's accounts; built from `config.auth` when absent. */
   accounts?: Accounts;

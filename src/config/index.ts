@@ -178,7 +178,9 @@ function allowedHosts(env: Env): string[] {
     const host = raw.trim().toLowerCase();
     if (!host) continue;
     if (!/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(host)) {
-      throw new ConfigError(`ALLOWED_HOSTS must be host names like portal.example.org or *.example.org, got '${raw.trim()}'`);
+      throw new ConfigError(
+        `ALLOWED_HOSTS must be host names like portal.example.org or *.example.org, got '${raw.trim()}'`,
+      );
     }
     hosts.add(host);
   }
