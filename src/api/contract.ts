@@ -1,4 +1,5 @@
 import type { Static } from '@sinclair/typebox';
+import type * as accounts from './schemas/accounts.ts';
 import type * as common from './schemas/common.ts';
 import type * as daos from './schemas/daos.ts';
 import type * as health from './schemas/health.ts';
@@ -56,5 +57,28 @@ export type SyncOutcome = Static<typeof sync.SyncOutcome>;
 
 export type ImportResult = Static<typeof imports.ImportResult>;
 export type Health = Static<typeof health.Health>;
+
+export type Role = Static<typeof accounts.Role>;
+export type Scope = Static<typeof accounts.Scope>;
+export type User = Static<typeof accounts.User>;
+export type Me = Static<typeof accounts.Me>;
+export type SignIn = Static<typeof accounts.SignIn>;
+export type Csrf = Static<typeof accounts.Csrf>;
+export type LoggedOutEverywhere = Static<typeof accounts.LoggedOutEverywhere>;
+export type TotpEnrolment = Static<typeof accounts.TotpEnrolment>;
+export type RecoveryCodes = Static<typeof accounts.RecoveryCodes>;
+export type ApiKey = Static<typeof accounts.ApiKey>;
+export type NewApiKey = Static<typeof accounts.NewApiKey>;
+export type AuditEntry = Static<typeof accounts.AuditEntry>;
+
+/** Request bodies of the account routes (what the dashboard sends). */
+export type SignInBody = Static<typeof accounts.SignInBody>;
+export type PasswordChangeBody = Static<typeof accounts.PasswordChangeBody>;
+export type TotpConfirmBody = Static<typeof accounts.TotpConfirmBody>;
+export type TotpDisableBody = Static<typeof accounts.TotpDisableBody>;
+export type NewApiKeyBody = Static<typeof accounts.NewApiKeyBody>;
+export type NewUserBody = Static<typeof accounts.NewUserBody>;
+export type UserChangeBody = Static<typeof accounts.UserChangeBody>;
+export type UserPasswordBody = Static<typeof accounts.UserPasswordBody>;
 
 export type { LiveEvent, SourceName } from '../sync/live-event.ts';

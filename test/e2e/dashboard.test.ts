@@ -3,11 +3,15 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
+import { generate } from 'otplib';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt } from '../../scripts/ensure-web.ts';
 import { buildServer } from '../../src/api/server.ts';
 import { defaultWebRoot } from '../../src/api/web.ts';
+import { Accounts } from '../../src/auth/accounts.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { createLogger } from '../../src/logger/index.ts';
 import { databaseTargets, repoRoot, type TestDatabase } from '../helpers/db.ts';
 import { importSharedData, importText } from '../helpers/fixtures.ts';
 
@@ -33,6 +37,23 @@ const XSS_BODY = [
   '```"><img src=x onerror="window.__xss=\'lang\'">\nconst x = "<b>not bold</b>";\n```',
   '<svg onload="window.__xss=\'svg\'"></svg>',
 ].join('\n\n');
+
+/**
+ * The browser here clicks through pages far faster than a person, all from one address: the
+ * default limit (100 requests a minute per caller) would answer it with 429s. Sign-in attempts
+ * keep their own fixed limit (10 a minute), which the cases below stay under.
+ */
+const SERVER_CONFIG = {
+  corsOrigins: [],
+  bodyLimit: 1 << 20,
+  auth: { ...loadConfig({}).auth, rateLimitPerMinute: 100_000 },
+};
+
+/** Accounts created in the test's database before the browser starts; one per case that signs in. */
+const EDITOR = { email: 'editor@example.org', password: 'plum-kettle-orbit-42', role: 'editor' } as const;
+const ADMIN = { email: 'admin@example.org', password: 'violet-anchor-meadow-17', role: 'admin' } as const;
+const SIGNER = { email: 'signer@example.org', password: 'copper-lantern-fjord-88', role: 'viewer' } as const;
+const TWO_FACTOR = { email: 'second@example.org', password: 'granite-walrus-ember-53', role: 'editor' } as const;
 
 const liveVote = (voter: string, choice: number, power: number) => ({
   type: 'vote',
@@ -98,15 +119,12 @@ describe('dashboard in a real browser', () => {
         ];
         const { summary } = await importText(database, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
         expect(summary.rejected).toBe(0);
+        const accounts = await Accounts.open(database, SERVER_CONFIG.auth, createLogger('silent'));
+        for (const user of [EDITOR, ADMIN, SIGNER, TWO_FACTOR]) await accounts.createUser(user);
       })(),
     ]);
     void built;
-    app = await buildServer({
-      config: { corsOrigins: [], bodyLimit: 1 << 20 },
-      database,
-      logger: false,
-      webRoot: defaultWebRoot,
-    });
+    app = await buildServer({ config: SERVER_CONFIG, database, logger: false, webRoot: defaultWebRoot });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -177,6 +195,33 @@ describe('dashboard in a real browser', () => {
     const response = await fetch(`${base}/api/v1${url}`);
     return ((await response.json()) as { data: T }).data;
   }
+
+  /** Signs in through the /signin page, as a person would, and waits for the page it returns to. */
+  async function signIn(
+    page: Page,
+    user: { email: string; password: string },
+    options: { next?: string; totp?: string } = {},
+  ) {
+    await page.goto(`${base}/signin${options.next ? `?next=${encodeURIComponent(options.next)}` : ''}`);
+    const form = page.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Email').fill(user.email);
+    await form.getByLabel('Password', { exact: true }).fill(user.password);
+    if (options.totp) await form.getByLabel(/Two-factor code/).fill(options.totp);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('account-menu').waitFor();
+    await page.waitForURL(`${base}${options.next ?? '/'}`);
+  }
+
+  async function menu(page: Page, item: string) {
+    await page.getByTestId('account-menu').click();
+    await page.getByRole('menuitem', { name: item, exact: true }).click();
+  }
+
+  const sessionCookie = async (page: Page) =>
+    (await page.context().cookies()).find((c) => c.name === 'dp_session')?.value;
+
+  /** GET /auth/me with a session cookie, outside the browser: whether the server still honours it. */
+  const meWith = (cookie: string) => fetch(`${base}/api/v1/auth/me`, { headers: { cookie: `dp_session=${cookie}` } });
 
   it('serves the dashboard shell for page URLs and keeps API 404s as JSON', async () => {
     for (const url of ['/', '/daos/decentraland', '/compare?daos=a,b']) {
@@ -331,6 +376,8 @@ describe('dashboard in a real browser', () => {
 
   it('adds a DAO from the sources form, naming each field to fix first', async () => {
     const page = await open('desktop');
+    // Adding DAOs is for editors and admins.
+    await signIn(page, EDITOR, { next: '/sources' });
     await page.goto(`${base}/sources`);
     const form = page.getByRole('form', { name: 'Add a DAO' });
     await form.getByRole('button', { name: 'Add DAO' }).click();
@@ -355,6 +402,208 @@ describe('dashboard in a real browser', () => {
     expect(problems.filter((p) => !/HTTP 409 .*\/api\/v1\/daos$/.test(p))).toEqual([]);
     problems.length = 0;
   }, 120_000);
+
+  it('signs in and out from the header, returning to the page the user came from', async () => {
+    const page = await open('desktop');
+    await page.goto(`${base}/daos`);
+    await page.getByRole('link', { name: 'Decentraland DAO', exact: true }).first().waitFor();
+    // Signed out, the Sources page says who may add DAOs instead of showing the form.
+    await page.goto(`${base}/sources`);
+    await page.getByTestId('add-dao-needs-role').getByText('Editors and admins can add DAOs.').waitFor();
+    expect(await page.getByRole('form', { name: 'Add a DAO' }).count()).toBe(0);
+    await page.goto(`${base}/daos`);
+    await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/signin?next=%2Fdaos`);
+
+    const form = page.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Email').fill(SIGNER.email);
+    await form.getByLabel('Password', { exact: true }).fill('not the password at all');
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    // The server's own words.
+    await form.getByRole('alert').getByText('email or password is wrong').waitFor();
+    await form.getByLabel('Password', { exact: true }).fill(SIGNER.password);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/daos`);
+    const trigger = page.getByTestId('account-menu');
+    expect(await trigger.textContent()).toContain(SIGNER.email);
+
+    // A viewer's menu has no admin pages, and the Sources page still has no form for them.
+    await trigger.click();
+    const items = await page.getByRole('menuitem').allTextContents();
+    expect(items).toEqual(['Account', 'API keys', 'Sign out', 'Sign out everywhere']);
+    await page.keyboard.press('Escape');
+    await page.goto(`${base}/sources`);
+    await page
+      .getByTestId('add-dao-needs-role')
+      .getByText(/signed in as signer@example\.org, a viewer/)
+      .waitFor();
+    expect(await page.getByRole('form', { name: 'Add a DAO' }).count()).toBe(0);
+
+    const first = (await sessionCookie(page))!;
+    await menu(page, 'Sign out');
+    await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
+    expect(await sessionCookie(page)).toBeUndefined();
+    expect((await meWith(first)).status).toBe(401);
+
+    // Signing out everywhere ends the user's other sessions too, not only this browser's.
+    await signIn(page, SIGNER, { next: '/account' });
+    const other = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: SIGNER.email, password: SIGNER.password }),
+    });
+    const otherCookie = /dp_session=([^;]+)/.exec(other.headers.get('set-cookie') ?? '')![1]!;
+    expect((await meWith(otherCookie)).status).toBe(200);
+    await menu(page, 'Sign out everywhere');
+    await page.getByText('Sign in to see your account').waitFor();
+    expect((await meWith(otherCookie)).status).toBe(401);
+
+    await page.context().close();
+    const wrongPassword = /^HTTP 401 .*\/api\/v1\/auth\/login$/;
+    expect(problems.filter((p) => wrongPassword.test(p))).toHaveLength(1);
+    expect(problems.filter((p) => !wrongPassword.test(p))).toEqual([]);
+    problems.length = 0;
+  }, 120_000);
+
+  it('turns on two-factor sign-in on /account, then signs in with a code', async () => {
+    const page = await open('desktop');
+    await signIn(page, TWO_FACTOR, { next: '/account' });
+    await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    // The QR code is the server's SVG as a data: image (the CSP allows those and no inline script).
+    const qr = page.getByTestId('totp-qr');
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml;utf8,%3Csvg/);
+    await expect
+      .poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBeGreaterThan(0);
+    await shoot(page, 'account-two-factor-setup');
+
+    await page.getByLabel('Then enter the code it shows').fill(await generate({ secret }));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    const codes = page.getByTestId('recovery-codes').locator('li');
+    await expect.poll(() => codes.count()).toBe(10);
+    expect(await codes.allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^[a-z0-9]{5}-[a-z0-9]{5}$/)]),
+    );
+    await page.getByRole('button', { name: 'Copy the codes' }).waitFor();
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+    await page.getByText('Signing in needs a code from your authenticator app').waitFor();
+    expect(await page.getByTestId('recovery-codes').count()).toBe(0);
+
+    await menu(page, 'Sign out');
+    await page.getByText('Sign in to see your account').waitFor();
+    await signIn(page, TWO_FACTOR, { next: '/account', totp: await generate({ secret }) });
+    await page.getByRole('term').getByText('Two-factor sign-in').waitFor();
+    expect(await page.getByRole('definition').allTextContents()).toContain('On');
+    await page.context().close();
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('creates an API key shown once, which writes as a Bearer token until it is revoked', async () => {
+    const page = await open('desktop');
+    await signIn(page, EDITOR, { next: '/keys' });
+    const form = page.getByRole('form', { name: 'Create an API key' });
+    await form.getByLabel('Name').fill('Nightly script');
+    await form.getByLabel('write').check();
+    await form.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.getByTestId('new-key-secret').textContent())!.trim();
+    expect(secret).toMatch(/^dp_[A-Za-z0-9_-]{43}$/);
+    await shoot(page, 'keys-new-secret');
+
+    const addDao = (slug: string) =>
+      fetch(`${base}/api/v1/daos`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ slug, name: `Created with a key (${slug})`, chain: 'ethereum' }),
+      });
+    const created = await addDao('made-with-a-key');
+    expect(created.status).toBe(201);
+
+    // Shown once: gone when dismissed, and never in the list.
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.reload();
+    const row = page.getByRole('row', { name: /Nightly script/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(secret.slice(0, 10));
+    expect(await page.content()).not.toContain(secret);
+    await row.getByText('now', { exact: true }).waitFor(); // last used: the write above
+
+    await row.getByRole('button', { name: 'Revoke Nightly script' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke “Nightly script”?' });
+    await dialog.getByRole('button', { name: 'Revoke key' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row.getByText('revoked', { exact: true }).filter({ visible: true }).waitFor();
+    const refused = await addDao('made-with-a-revoked-key');
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ status: 'error', error: { code: 'UNAUTHENTICATED' } });
+    await page.context().close();
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it("renders the account pages at 375px and 1280px, light and dark, with an admin's controls", async () => {
+    const page = await open('desktop');
+    await page.goto(`${base}/signin`);
+    await shoot(page, 'signin');
+    await signIn(page, ADMIN, { next: '/users' });
+    await page.getByTestId('account-menu').click();
+    expect(await page.getByRole('menuitem').allTextContents()).toEqual([
+      'Account',
+      'API keys',
+      'Users',
+      'Audit',
+      'Sign out',
+      'Sign out everywhere',
+    ]);
+    await page.keyboard.press('Escape');
+
+    // Users: create one, change the role, disable (asked first) and enable again.
+    const create = page.getByRole('form', { name: 'Create a user' });
+    await create.getByLabel('Email').fill('newcomer@example.org');
+    await create.getByLabel('Role').selectOption('viewer');
+    await create.getByLabel(/Initial password/).fill('saffron-harbour-quill-61');
+    await create.getByRole('button', { name: 'Create user' }).click();
+    await create.getByRole('status').getByText('Created newcomer@example.org').waitFor();
+    const row = page.getByRole('row', { name: /newcomer@example\.org/ });
+    const roleChanged = page.waitForResponse(
+      (r) => /\/api\/v1\/users\/\d+$/.test(r.url()) && r.request().method() === 'PUT',
+    );
+    await row.getByLabel('Role of newcomer@example.org').selectOption('editor');
+    expect((await roleChanged).status()).toBe(200);
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disable' }).click();
+    await row.getByText('disabled', { exact: true }).filter({ visible: true }).waitFor();
+    await row.getByRole('button', { name: 'Enable' }).click();
+    await row.getByRole('button', { name: 'Disable' }).waitFor();
+
+    // The audit log has all of it, filterable, and exports as CSV with the same filters.
+    await page.goto(`${base}/audit`);
+    await page.getByRole('cell', { name: 'user.role' }).first().waitFor();
+    await page.getByLabel('Action').fill('user.disable');
+    await page.waitForURL(/action=user\.disable/);
+    await expect.poll(async () => page.locator('tbody tr').count()).toBe(1);
+    const href = (await page.getByTestId('audit-csv').getAttribute('href'))!;
+    expect(href).toBe('/api/v1/audit?action=user.disable&format=csv');
+    const csv = await page.evaluate(async (url) => (await fetch(url)).text(), href);
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.action, r.actor, r.resource?.startsWith('user:')])).toEqual([
+      ['user.disable', ADMIN.email, true],
+    ]);
+
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
+        await page.setViewportSize(VIEWPORTS[viewport]);
+        for (const path of ['/account', '/keys', '/users', '/audit', '/sources']) {
+          await page.goto(`${base}${path}`);
+          await page.getByTestId('account-menu').waitFor();
+          await shoot(page, `${scheme}-${path.slice(1)}`);
+        }
+      }
+    }
+    await page.context().close();
+    expect(problems).toEqual([]);
+  }, 240_000);
 
   it('updates the tallies of an open proposal from the live stream', async () => {
     const page = await open('desktop');
@@ -391,7 +640,7 @@ describe('dashboard in a real browser', () => {
   it('tells a new user how to add a DAO or import a file when the server is empty', async () => {
     const empty = await target.open();
     const emptyApp = await buildServer({
-      config: { corsOrigins: [], bodyLimit: 1 << 20 },
+      config: SERVER_CONFIG,
       database: empty,
       logger: false,
       webRoot: defaultWebRoot,

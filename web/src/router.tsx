@@ -12,6 +12,11 @@ const DaoPage = lazy(() => import('./pages/Dao.tsx'));
 const Proposal = lazy(() => import('./pages/Proposal.tsx'));
 const Compare = lazy(() => import('./pages/Compare.tsx'));
 const Sources = lazy(() => import('./pages/Sources.tsx'));
+const SignIn = lazy(() => import('./pages/SignIn.tsx'));
+const Account = lazy(() => import('./pages/Account.tsx'));
+const Keys = lazy(() => import('./pages/Keys.tsx'));
+const Users = lazy(() => import('./pages/Users.tsx'));
+const Audit = lazy(() => import('./pages/Audit.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
 /**
@@ -49,6 +54,11 @@ export const router = createBrowserRouter([
       },
       { path: '/compare', element: page(<Compare />) },
       { path: '/sources', element: page(<Sources />) },
+      { path: '/signin', element: page(<SignIn />) },
+      { path: '/account', element: page(<Account />) },
+      { path: '/keys', element: page(<Keys />) },
+      { path: '/users', element: page(<Users />) },
+      { path: '/audit', element: page(<Audit />) },
       { path: '*', element: page(<NotFound />) },
     ],
   },

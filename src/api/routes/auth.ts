@@ -3,15 +3,24 @@ import { Type } from '@sinclair/typebox';
 import type { Identity } from '../../auth/accounts.ts';
 import { UnauthenticatedError, ValidationError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
-import { Csrf, Email, Me, Password, RecoveryCodes, SignIn, TotpEnrolment } from '../schemas/accounts.ts';
+import {
+  Csrf,
+  LoggedOutEverywhere,
+  Me,
+  PasswordChangeBody,
+  RecoveryCodes,
+  SignIn,
+  SignInBody,
+  TotpConfirmBody,
+  TotpDisableBody,
+  TotpEnrolment,
+} from '../schemas/accounts.ts';
 import { errorResponses, success } from '../schemas/common.ts';
 import { requestMeta } from '../security.ts';
 import { userToApi } from '../serialize.ts';
 
 /** Sign-in rate: 10 a minute per caller, whatever RATE_LIMIT_PER_MINUTE allows elsewhere. */
 export const SIGN_IN_RATE = { max: 10, timeWindow: 60_000 };
-
-const strict = { additionalProperties: false } as const;
 
 /** Sessions and the signed-in user's own account: sign in and out, password, two-factor codes. */
 export const authRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { accounts }) => {
@@ -27,10 +36,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { a
       schema: {
         tags: ['auth'],
         summary: 'Sign in: sets the httpOnly session cookie and returns the CSRF token for writes',
-        body: Type.Object(
-          { email: Email, password: Password, totp: Type.Optional(Type.String({ maxLength: 20 })) },
-          strict,
-        ),
+        body: SignInBody,
         response: { 200: success(SignIn), ...errorResponses },
       },
     },
@@ -69,7 +75,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { a
       schema: {
         tags: ['auth'],
         summary: 'Sign out of every session of this user (API keys are revoked separately)',
-        response: { 200: success(Type.Object({ revoked_sessions: Type.Integer() })), ...errorResponses },
+        response: { 200: success(LoggedOutEverywhere), ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -132,7 +138,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { a
       schema: {
         tags: ['auth'],
         summary: 'Change your password (ends every session, this one included: sign in again)',
-        body: Type.Object({ current_password: Password, new_password: Password }, strict),
+        body: PasswordChangeBody,
         response: { 200: success(Type.Null()), ...errorResponses },
       },
     },
@@ -168,7 +174,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { a
       schema: {
         tags: ['auth'],
         summary: 'Finish enrolment with a current code: two-factor sign-in is on; returns ten recovery codes',
-        body: Type.Object({ code: Type.String({ minLength: 6, maxLength: 6, pattern: '^[0-9]{6}$' }) }, strict),
+        body: TotpConfirmBody,
         response: { 200: success(RecoveryCodes), ...errorResponses },
       },
     },
@@ -185,7 +191,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { a
       schema: {
         tags: ['auth'],
         summary: 'Turn two-factor sign-in off (needs the password)',
-        body: Type.Object({ password: Password }, strict),
+        body: TotpDisableBody,
         response: { 200: success(Type.Null()), ...errorResponses },
       },
     },

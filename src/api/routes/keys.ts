@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ApiContext } from '../context.ts';
 import { timeRange } from '../params.ts';
-import { ApiKey, NewApiKey, Scope } from '../schemas/accounts.ts';
+import { ApiKey, KeyRateLimitBody, NewApiKey, NewApiKeyBody } from '../schemas/accounts.ts';
 import { errorResponses, success } from '../schemas/common.ts';
 import { requestMeta } from '../security.ts';
 import { apiKeyToApi } from '../serialize.ts';
@@ -22,16 +22,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { ac
       schema: {
         tags: ['auth'],
         summary: 'Create an API key for yourself; its secret is in this answer only',
-        body: Type.Object(
-          {
-            name: Type.String({ minLength: 1, maxLength: 100 }),
-            scopes: Type.Array(Scope, { minItems: 1, maxItems: 2, uniqueItems: true }),
-            expires_at: Type.Optional(
-              Type.String({ maxLength: 40, description: 'ISO-8601 time or unix seconds; default never' }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: NewApiKeyBody,
         response: { 201: success(NewApiKey), ...errorResponses },
       },
     },
@@ -92,10 +83,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { ac
         tags: ['auth'],
         summary: "Set a key's own request limit per minute (null: the default RATE_LIMIT_PER_MINUTE)",
         params: KeyId,
-        body: Type.Object(
-          { per_minute: Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()]) },
-          { additionalProperties: false },
-        ),
+        body: KeyRateLimitBody,
         response: { 200: success(ApiKey), ...errorResponses },
       },
     },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { ApiContext } from '../context.ts';
-import { Email, Password, Role, User } from '../schemas/accounts.ts';
+import { NewUserBody, User, UserChangeBody, UserPasswordBody } from '../schemas/accounts.ts';
 import { errorResponses, success } from '../schemas/common.ts';
 import { requestMeta } from '../security.ts';
 import { userToApi } from '../serialize.ts';
@@ -30,15 +30,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { a
       schema: {
         tags: ['auth'],
         summary: 'Create a user with a role and an initial password',
-        body: Type.Object(
-          {
-            email: Email,
-            display_name: Type.Optional(Type.String({ maxLength: 200 })),
-            role: Role,
-            password: Password,
-          },
-          { additionalProperties: false },
-        ),
+        body: NewUserBody,
         response: { 201: success(User), 409: errorResponses[400], ...errorResponses },
       },
     },
@@ -61,14 +53,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { a
         tags: ['auth'],
         summary: "Change a user's role, display name or disabled flag (disabling ends their sessions)",
         params: UserId,
-        body: Type.Object(
-          {
-            role: Type.Optional(Role),
-            display_name: Type.Optional(Type.String({ maxLength: 200 })),
-            disabled: Type.Optional(Type.Boolean()),
-          },
-          { additionalProperties: false, minProperties: 1 },
-        ),
+        body: UserChangeBody,
         response: { 200: success(User), ...errorResponses },
       },
     },
@@ -96,7 +81,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { a
         tags: ['auth'],
         summary: "Set a user's password (ends their sessions)",
         params: UserId,
-        body: Type.Object({ password: Password }, { additionalProperties: false }),
+        body: UserPasswordBody,
         response: { 200: success(Type.Null()), ...errorResponses },
       },
     },

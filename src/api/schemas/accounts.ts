@@ -45,6 +45,8 @@ export const SignIn = Type.Object({
 
 export const Csrf = Type.Object({ csrf_token: Type.String() });
 
+export const LoggedOutEverywhere = Type.Object({ revoked_sessions: Type.Integer() });
+
 export const TotpEnrolment = Type.Object({
   secret: Type.String({ description: 'Base32 secret, for typing into an authenticator by hand' }),
   uri: Type.String({ description: 'otpauth:// URI' }),
@@ -88,3 +90,49 @@ export const AuditEntry = Type.Object({
   user_agent: Nullable(Type.String()),
   details: Type.Record(Type.String(), Type.Unknown()),
 });
+
+/*
+ * Request bodies of the account routes. Unknown fields are refused (never silently dropped); the
+ * dashboard types its requests from these, so they are named here rather than inline in the routes.
+ */
+const strict = { additionalProperties: false } as const;
+
+export const SignInBody = Type.Object(
+  { email: Email, password: Password, totp: Type.Optional(Type.String({ maxLength: 20 })) },
+  strict,
+);
+export const PasswordChangeBody = Type.Object({ current_password: Password, new_password: Password }, strict);
+export const TotpConfirmBody = Type.Object(
+  { code: Type.String({ minLength: 6, maxLength: 6, pattern: '^[0-9]{6}$' }) },
+  strict,
+);
+export const TotpDisableBody = Type.Object({ password: Password }, strict);
+
+export const NewApiKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    scopes: Type.Array(Scope, { minItems: 1, maxItems: 2, uniqueItems: true }),
+    expires_at: Type.Optional(
+      Type.String({ maxLength: 40, description: 'ISO-8601 time or unix seconds; default never' }),
+    ),
+  },
+  strict,
+);
+export const KeyRateLimitBody = Type.Object(
+  { per_minute: Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()]) },
+  strict,
+);
+
+export const NewUserBody = Type.Object(
+  { email: Email, display_name: Type.Optional(Type.String({ maxLength: 200 })), role: Role, password: Password },
+  strict,
+);
+export const UserChangeBody = Type.Object(
+  {
+    role: Type.Optional(Role),
+    display_name: Type.Optional(Type.String({ maxLength: 200 })),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { ...strict, minProperties: 1 },
+);
+export const UserPasswordBody = Type.Object({ password: Password }, strict);

@@ -28,21 +28,49 @@ export function apiUrl(path: string, params: Params = {}) {
   return `${API}${path}${qs ? `?${qs}` : ''}`;
 }
 
+/**
+ * The session's CSRF token, in memory only (from the sign-in answer or GET /auth/me): the server
+ * refuses writes made with the session cookie without it, and another site cannot read it.
+ */
+let csrfToken: string | null = null;
+export const CSRF_HEADER = 'x-csrf-token';
+
+export function setCsrfToken(token: string | null) {
+  csrfToken = token;
+}
+export const currentCsrfToken = () => csrfToken;
+
+const signedOutListeners = new Set<() => void>();
+/** Called whenever the server answers 401: this browser has no (valid) session, whatever we thought. */
+export function onSignedOut(listener: () => void): () => void {
+  signedOutListeners.add(listener);
+  return () => signedOutListeners.delete(listener);
+}
+
+/** A wrong password says nothing about the session this browser holds, so it does not sign it out. */
+const SIGN_IN_PATH = '/auth/login';
+
 async function request<T>(method: string, path: string, params?: Params, body?: unknown, signal?: AbortSignal) {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;
   let response: Response;
   try {
     response = await fetch(apiUrl(path, params), {
       method,
       signal,
-      headers:
-        body === undefined
-          ? { accept: 'application/json' }
-          : { accept: 'application/json', 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
     throw new ApiError(0, 'NETWORK', 'The server could not be reached');
+  }
+  if (response.status === 401 && path !== SIGN_IN_PATH) {
+    // The session expired, was revoked (signed out everywhere, password changed) or never was:
+    // the token and the cached identity go, so the page stops offering what needs one.
+    csrfToken = null;
+    for (const listener of signedOutListeners) listener();
   }
   const json = (await response.json().catch(() => null)) as
     | { status: 'success'; data: T; pagination?: Pagination; message?: string }
@@ -74,6 +102,15 @@ export async function apiPage<T>(
   };
 }
 
-export async function apiPost<T>(path: string, body: unknown): Promise<T> {
+/** Writes: the body is JSON; none at all (not an empty object) when `body` is left out. */
+export async function apiPost<T>(path: string, body?: unknown): Promise<T> {
   return (await request<T>('POST', path, undefined, body)).data;
+}
+
+export async function apiPut<T>(path: string, body: unknown): Promise<T> {
+  return (await request<T>('PUT', path, undefined, body)).data;
+}
+
+export async function apiDelete<T>(path: string): Promise<T> {
+  return (await request<T>('DELETE', path)).data;
 }

@@ -65,7 +65,9 @@ export function DataTable<T>({
   if (data && data.length === 0) return <>{empty ?? <EmptyState title="Nothing here yet" />}</>;
 
   return (
-    <div className="-mx-4 overflow-x-auto sm:mx-0">
+    // relative: the scroll box must contain absolutely positioned cells' content too (sr-only headers),
+    // or a scrolled-off column's label widens the whole page.
+    <div className="relative -mx-4 overflow-x-auto sm:mx-0">
       <table className="w-full min-w-max border-collapse text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead>

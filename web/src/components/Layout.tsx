@@ -1,6 +1,7 @@
 import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
 import { Link, NavLink, Outlet, ScrollRestoration } from 'react-router-dom';
 import { setTheme, type ThemeChoice, useTheme } from '../lib/theme.ts';
+import { AccountMenu } from './Account.tsx';
 import { SearchBox } from './SearchBox.tsx';
 import { cx } from './ui.tsx';
 
@@ -25,7 +26,7 @@ function ThemeMenu() {
           type="button"
           aria-label={`Theme: ${choice}`}
           data-testid="theme-toggle"
-          className="grid size-9 place-items-center rounded-lg border border-line bg-surface text-lg hover:bg-subtle"
+          className="grid size-9 shrink-0 place-items-center rounded-lg border border-line bg-surface text-lg hover:bg-subtle"
         >
           <span aria-hidden="true">{dark ? '☾' : '☀'}</span>
         </button>
@@ -65,14 +66,15 @@ export function Layout() {
       </a>
       <header className="sticky top-0 z-40 border-b border-line bg-surface/90 backdrop-blur">
         <div className="mx-auto flex max-w-7xl items-center gap-4 px-4 py-2.5 sm:px-6">
-          <Link to="/" className="flex items-center gap-2 font-semibold tracking-tight">
+          <Link to="/" className="flex shrink-0 items-center gap-2 font-semibold tracking-tight">
             <span
               aria-hidden="true"
               className="grid size-7 place-items-center rounded-lg bg-accent text-sm font-bold text-white"
             >
               D
             </span>
-            <span>DAO Portal</span>
+            {/* On the narrowest phones the search box and the account menu need the room; the logo stays. */}
+            <span className="max-[420px]:sr-only">DAO Portal</span>
           </Link>
           <nav aria-label="Main" className="hidden gap-1 md:flex">
             {NAV.map((n) => (
@@ -97,6 +99,7 @@ export function Layout() {
               API
             </a>
             <ThemeMenu />
+            <AccountMenu />
           </div>
         </div>
         <nav

@@ -36,7 +36,7 @@ export function SearchBox() {
 
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the search (input or result links) closes the results; the key events bubble here.
-    <div ref={box} className="relative w-full max-w-xs" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
+    <div ref={box} className="relative w-full min-w-0 max-w-xs" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
       <input
         type="search"
         value={text}

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 
 export function cx(...classes: (string | false | null | undefined)[]) {
   return classes.filter(Boolean).join(' ');
@@ -135,6 +135,15 @@ const STATE_STYLES: Record<string, string> = {
   running: 'bg-accent/15 text-accent ring-accent/30',
   idle: 'bg-subtle text-muted ring-line',
   scheduled: 'bg-warning/15 text-warning ring-warning/30',
+  // Accounts: roles, audit outcomes, key and user states.
+  admin: 'bg-accent/15 text-accent ring-accent/30',
+  editor: 'bg-success/15 text-success ring-success/30',
+  viewer: 'bg-subtle text-muted ring-line',
+  success: 'bg-success/15 text-success ring-success/30',
+  failure: 'bg-danger/15 text-danger ring-danger/30',
+  revoked: 'bg-danger/15 text-danger ring-danger/30',
+  expired: 'bg-warning/15 text-warning ring-warning/30',
+  disabled: 'bg-danger/15 text-danger ring-danger/30',
 };
 
 export function Badge({ children, tone }: { children: ReactNode; tone?: string }) {
@@ -191,3 +200,42 @@ export function PageHeader({
 
 export const fieldClass = 'rounded-lg border border-line bg-surface px-3 py-2 text-sm placeholder:text-muted/70';
 export const inputClass = `w-full ${fieldClass}`;
+
+/** Copies `text`; when the browser refuses the clipboard, says so (the text is on screen to copy by hand). */
+export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const copy = () => {
+    const done = navigator.clipboard?.writeText(text);
+    if (!done) return setState('failed');
+    done.then(
+      () => setState('copied'),
+      () => setState('failed'),
+    );
+  };
+  return (
+    <span className="inline-flex items-center gap-2">
+      <Button onClick={copy}>{label}</Button>
+      <span role="status" className="text-xs text-muted">
+        {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copying was refused: select the text instead' : ''}
+      </span>
+    </span>
+  );
+}
+
+/** A line under a form: the server's error as it gave it, or a success note. */
+export function FormMessage({ error, success }: { error?: unknown; success?: ReactNode }) {
+  if (error) {
+    return (
+      <p role="alert" className="text-sm text-danger">
+        {error instanceof Error ? error.message : 'Something went wrong'}
+      </p>
+    );
+  }
+  return success ? (
+    <p role="status" className="text-sm text-success">
+      {success}
+    </p>
+  ) : null;
+}
+
+export const labelClass = 'block text-xs font-medium text-muted';

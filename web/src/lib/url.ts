@@ -27,3 +27,16 @@ export function useUrlState<T extends Record<string, string>>(defaults: T) {
   );
   return [state, set] as const;
 }
+
+/**
+ * Where to go after signing in: a path on this site only (`//evil.example` and `/\evil.example`
+ * are other sites to a browser), never the sign-in page itself.
+ */
+export function safeNext(raw: string | null | undefined): string {
+  if (!raw?.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return '/';
+  if (raw === '/signin' || raw.startsWith('/signin?')) return '/';
+  return raw;
+}
+
+/** The sign-in page's address, returning to `path` (the current page) afterwards. */
+export const signInPath = (path: string) => (path === '/' ? '/signin' : `/signin?next=${encodeURIComponent(path)}`);

@@ -2,11 +2,13 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { type FormEvent, useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
+import { canWrite, useMe } from '../api/account.ts';
 import { ApiError, apiPost } from '../api/client.ts';
 import { useDaos, useSyncStatus } from '../api/hooks.ts';
 import type { Dao, SyncStatus } from '../api/types.ts';
+import { SignInLink } from '../components/Account.tsx';
 import { DataTable } from '../components/DataTable.tsx';
-import { Badge, Button, Card, EmptyState, ErrorState, inputClass, PageHeader } from '../components/ui.tsx';
+import { Badge, Button, Card, EmptyState, ErrorState, inputClass, PageHeader, Skeleton } from '../components/ui.tsx';
 import { daoForm, slugify } from '../lib/dao-form.ts';
 import { formatDate, formatNumber, formatRelative, shortAddress } from '../lib/format.ts';
 
@@ -151,6 +153,33 @@ function AddDao() {
   );
 }
 
+/** The form for those who may add DAOs; everyone else is told who can (the server refuses them anyway). */
+function AddDaoCard() {
+  const { me, loading } = useMe();
+  return (
+    <Card title="Add a DAO">
+      {loading ? (
+        <Skeleton className="h-40 w-full" />
+      ) : canWrite(me) ? (
+        <AddDao />
+      ) : (
+        <p className="text-sm text-muted" data-testid="add-dao-needs-role">
+          Editors and admins can add DAOs.{' '}
+          {me ? (
+            <>
+              You are signed in as {me.user.email}, a {me.user.role}: an admin can give you the editor role.
+            </>
+          ) : (
+            <>
+              <SignInLink /> to add one.
+            </>
+          )}
+        </p>
+      )}
+    </Card>
+  );
+}
+
 export default function Sources() {
   const status = useSyncStatus();
   const daos = useDaos({ per_page: 100, sort: 'name', order: 'asc' });
@@ -261,9 +290,7 @@ export default function Sources() {
             )}
           </Card>
         </div>
-        <Card title="Add a DAO">
-          <AddDao />
-        </Card>
+        <AddDaoCard />
       </div>
     </>
   );
