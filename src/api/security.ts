@@ -65,7 +65,8 @@ export function registerSecurity(app: FastifyInstance, options: SecurityOptions)
         `this needs the '${permission}' permission, which the ${role} role does not have${scopes}`,
       );
     }
-    if (request.identity.kind === 'session' && !SAFE_METHODS.has(request.method)) {
+    // Public routes (signing in) change nothing a session owns, and refuse cross-site bodies by content type.
+    if (request.identity.kind === 'session' && permission !== 'public' && !SAFE_METHODS.has(request.method)) {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !sameText(sent, accounts.csrf(request.identity.sessionId))) {
         throw new ForbiddenError(`missing or wrong ${CSRF_HEADER} header: send the token from GET /api/v1/auth/csrf`);
