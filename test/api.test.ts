@@ -177,15 +177,15 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
       slug: 'delta',
       name: 'Delta DAO',
       chain: 'Arbitrum',
-      treasury_addresses: ['0xABC', '0xabc'],
-      treasury_tokens: ['0xDEF'],
+      treasury_addresses: ['0xABCDEF0000000000000000000000000000000001', '0xabcdef0000000000000000000000000000000001'],
+      treasury_tokens: ['0xDEF0000000000000000000000000000000000002'],
     });
     expect(created.status).toBe(201);
     expect(created.body.data).toMatchObject({
       slug: 'delta',
       chain: 'arbitrum',
-      treasury_addresses: ['0xabc'],
-      treasury_tokens: ['0xdef'],
+      treasury_addresses: ['0xabcdef0000000000000000000000000000000001'],
+      treasury_tokens: ['0xdef0000000000000000000000000000000000002'],
       total_members: 0,
     });
     const byId = await call('GET', `/api/v1/daos/${created.body.data.id}`);
@@ -201,6 +201,16 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
     expect((await call('POST', '/api/v1/daos', { name: 'D4', chain: 'x' })).body.error.message).toBe(
       'slug is required',
     );
+    // Stored fields the sources act on are validated: no URL for a chain, no markup for an address.
+    const hostile = await call('POST', '/api/v1/daos', { slug: 'd5', name: 'D5', chain: 'http://127.0.0.1:18503/' });
+    expect([hostile.status, hostile.body.error.message.split(' ')[0]]).toEqual([400, 'chain']);
+    const markup = await call('POST', '/api/v1/daos', {
+      slug: 'd6',
+      name: 'D6',
+      chain: 'x',
+      treasury_addresses: ['<script>'],
+    });
+    expect([markup.status, markup.body.error.message.split(' ')[0]]).toEqual([400, 'treasury_addresses.0']);
     const updated = await call('PUT', '/api/v1/daos/delta', { description: 'Now described' });
     expect(updated.body.data).toMatchObject({ slug: 'delta', description: 'Now described', name: 'Delta DAO' });
     expect((await call('PUT', '/api/v1/daos/delta', { name: 'Alpha DAO' })).status).toBe(409);

@@ -6,6 +6,16 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
  */
 const DECIMAL = '^-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?$';
 const ADDRESS_LIKE = Type.String({ minLength: 1, maxLength: 200 });
+/** A contract or wallet the on-chain sources read: 0x and 40 hex digits (any case; stored lowercase). */
+const EVM_ADDRESS = Type.String({
+  pattern: '^0x[0-9a-fA-F]{40}$',
+  errorMessage: 'must be an address: 0x followed by 40 hex digits',
+});
+/** A chain name (ethereum, arbitrum, …) or a decimal chain id: never a URL or markup. */
+const CHAIN = Type.String({
+  pattern: '^(?:[A-Za-z][A-Za-z0-9-]{0,49}|[1-9][0-9]{0,15})$',
+  errorMessage: 'must be a chain name like ethereum or a decimal chain id',
+});
 
 export const DecimalInput = Type.Union([Type.Number(), Type.String({ pattern: DECIMAL })], {
   errorMessage: 'must be a decimal number (a JSON number or a string like "123.45")',
@@ -41,14 +51,14 @@ export const DaoFields = {
   slug: Slug,
   name: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.Optional(Type.String({ maxLength: 20_000 })),
-  chain: Type.String({ minLength: 1, maxLength: 50 }),
+  chain: CHAIN,
   token_symbol: Type.Optional(Type.String({ maxLength: 50 })),
   governance_token: Type.Optional(Type.String({ maxLength: 200 })),
   snapshot_space: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  governor_address: Type.Optional(ADDRESS_LIKE),
-  token_address: Type.Optional(ADDRESS_LIKE),
-  treasury_addresses: Type.Optional(Type.Array(ADDRESS_LIKE, { maxItems: 1000 })),
-  treasury_tokens: Type.Optional(Type.Array(ADDRESS_LIKE, { maxItems: 1000 })),
+  governor_address: Type.Optional(EVM_ADDRESS),
+  token_address: Type.Optional(EVM_ADDRESS),
+  treasury_addresses: Type.Optional(Type.Array(EVM_ADDRESS, { maxItems: 1000 })),
+  treasury_tokens: Type.Optional(Type.Array(EVM_ADDRESS, { maxItems: 1000 })),
 };
 
 export const DaoRecord = Type.Object({ type: Type.Literal('dao'), ...DaoFields }, strict);
@@ -104,7 +114,7 @@ export const TreasuryBalanceRecord = Type.Object(
     dao: Slug,
     timestamp: TimeInput,
     wallet: Type.Optional(ADDRESS_LIKE),
-    chain: Type.String({ minLength: 1, maxLength: 50 }),
+    chain: CHAIN,
     token_symbol: Type.String({ minLength: 1, maxLength: 50 }),
     token_address: Type.Optional(ADDRESS_LIKE),
     amount: DecimalInput,
