@@ -6,7 +6,9 @@ interface AjvIssue {
   message?: string;
   keyword?: string;
   params?: { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
-  parentSchema?: { errorMessage?: string };
+  /** With Ajv's `verbose`: the schema the failing keyword belongs to, and the value it saw. */
+  parentSchema?: { errorMessage?: string | Record<string, string> };
+  data?: unknown;
 }
 
 const LOCATIONS: Record<string, string> = { querystring: 'query', params: 'path', body: 'body', headers: 'header' };
@@ -23,10 +25,15 @@ function describeIssue(context: string | undefined, issue: AjvIssue) {
   const path = (issue.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
   const property = issue.params?.missingProperty ?? issue.params?.additionalProperty;
   const parameter = [path, property].filter(Boolean).join('.') || context || 'request';
-  let message = issue.parentSchema?.errorMessage ?? issue.message ?? 'is invalid';
+  // `errorMessage` is our wording: one string for the schema, or one per keyword ({ pattern: ... }).
+  const custom = issue.parentSchema?.errorMessage;
+  let message = (typeof custom === 'string' ? custom : custom?.[issue.keyword ?? '']) ?? issue.message ?? 'is invalid';
   if (issue.keyword === 'additionalProperties') message = 'is not a known field';
   if (issue.keyword === 'required') message = 'is required';
   if (issue.params?.allowedValues) message = `must be one of ${issue.params.allowedValues.join(', ')}`;
+  // `?page=1&page=2` reaches the schema as an array, which no query parameter takes.
+  if (context === 'querystring' && issue.keyword === 'type' && Array.isArray(issue.data))
+    message = 'is given more than once';
   return { in: LOCATIONS[context ?? ''] ?? context, parameter, message };
 }
 

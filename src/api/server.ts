@@ -43,8 +43,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     ajv: {
-      // Unknown fields are an error (never silently dropped); `errorMessage` carries our wording.
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, keywords: ['errorMessage'] },
+      customOptions: {
+        // Unknown fields are an error (never silently dropped); `errorMessage` carries our wording
+        // (`verbose` hands the error formatter the schema and the value).
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        keywords: ['errorMessage'],
+        verbose: true,
+        // Under strictNumbers a query value coerced to Infinity (`per_page=1e309`) skipped every
+        // numeric bound and reached SQL; without it the bounds (every integer has a maximum) apply.
+        strictNumbers: false,
+      },
     },
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();

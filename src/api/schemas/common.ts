@@ -62,8 +62,20 @@ export const IdParam = Type.Object({
   }),
 });
 
+/**
+ * Deepest page an offset-paged list serves: OFFSET stays below 10^8 rows (1000 per page), far
+ * inside PostgreSQL's bigint and JavaScript's safe integers; `page=99999999999999999999` was a
+ * 500. Deeper rows: the votes' `cursor`, or `format=csv|ndjson` for everything.
+ */
+export const MAX_PAGE = 100_000;
+
 export const PageQuery = (maxPerPage = 100) => ({
-  page: Type.Integer({ minimum: 1, default: 1 }),
+  page: Type.Integer({
+    minimum: 1,
+    maximum: MAX_PAGE,
+    default: 1,
+    description: `Page number (at most ${MAX_PAGE}; deeper: a cursor or an export)`,
+  }),
   per_page: Type.Integer({
     minimum: 1,
     maximum: maxPerPage,
