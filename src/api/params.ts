@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../errors.ts';
 import { toTime } from '../import/validate.ts';
+import { TextParam } from './schemas/common.ts';
 
 /** Query parameters shared by several routes. */
 export const TimeParam = (what: string) =>
-  Type.Optional(Type.String({ maxLength: 40, description: `${what}: ISO-8601 time or unix seconds` }));
+  Type.Optional(TextParam({ maxLength: 40, description: `${what}: ISO-8601 time or unix seconds` }));
 
 function parseTime(name: string, raw: string | undefined): Date | undefined {
   if (raw === undefined) return undefined;

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { Importer } from '../../import/importer.ts';
 import { readRecords } from '../../import/reader.ts';
 import type { ApiContext } from '../context.ts';
-import { success } from '../schemas/common.ts';
+import { success, TextParam } from '../schemas/common.ts';
 import { ImportResult } from '../schemas/import.ts';
 
 /**
@@ -23,7 +23,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
         tags: ['import'],
         summary: 'Import canonical records (NDJSON or a JSON array; see the README for the format)',
         querystring: Type.Object(
-          { source: Type.Optional(Type.String({ maxLength: 200, description: 'Name used in rejection reports' })) },
+          { source: Type.Optional(TextParam({ maxLength: 200, description: 'Name used in rejection reports' })) },
           { additionalProperties: false },
         ),
         response: { 200: success(ImportResult) },

@@ -11,7 +11,7 @@ import type { ApiContext } from '../context.ts';
 import { DaoVersionLoader } from '../dao-versions.ts';
 import { isExport, sendExport } from '../export.ts';
 import { asOfTime, daoList, TimeParam, timeRange } from '../params.ts';
-import { errorResponses, FormatQuery, IdParam, StringEnum, success } from '../schemas/common.ts';
+import { errorResponses, FormatQuery, IdParam, StringEnum, success, TextParam } from '../schemas/common.ts';
 import { Comparison, Enhanced, EnhancedType, Summary } from '../schemas/metrics.ts';
 import { SummaryCache, withoutLorenz } from '../summary-cache.ts';
 
@@ -65,7 +65,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
         summary: "DAO summaries side by side, with each DAO's rank per metric (1 = best) and the peer median",
         querystring: Type.Object(
           {
-            dao_ids: Type.String({
+            dao_ids: TextParam({
               minLength: 1,
               maxLength: 2000,
               description: `Comma-separated ids or slugs (at most ${MAX_DAOS})`,
@@ -123,7 +123,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
               StringEnum(BUCKETS, { description: 'default: day for 7d/30d, week for 90d, month for 1y/all' }),
             ),
             dao_ids: Type.Optional(
-              Type.String({
+              TextParam({
                 maxLength: 2000,
                 description: `Comma-separated ids or slugs; default the ${DEFAULT_SERIES_DAOS} DAOs with most votes`,
               }),

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { getDao } from '../../db/queries/daos.ts';
 import type { ApiContext } from '../context.ts';
+import { TextParam } from '../schemas/common.ts';
 
 /** A client that stops reading is dropped rather than buffered without bound. */
 const MAX_BUFFERED = 1 << 20;
@@ -30,9 +31,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
           'Live events (Server-Sent Events): proposal.created, proposal.updated, vote.cast, sync.finished, sync.failed',
         querystring: Type.Object(
           {
-            dao: Type.Optional(
-              Type.String({ minLength: 1, maxLength: 200, description: 'Only this DAO (id or slug)' }),
-            ),
+            dao: Type.Optional(TextParam({ minLength: 1, maxLength: 200, description: 'Only this DAO (id or slug)' })),
           },
           { additionalProperties: false },
         ),
