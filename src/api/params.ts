@@ -7,12 +7,25 @@ import { TextParam } from './schemas/common.ts';
 export const TimeParam = (what: string) =>
   Type.Optional(TextParam({ maxLength: 40, description: `${what}: ISO-8601 time or unix seconds` }));
 
+/**
+ * The times a query may name: from the epoch to the year 3000, the span unix seconds already
+ * have (toTime). Outside it the window arithmetic breaks: a `to` in 9999 snaps to year 10000,
+ * which PostgreSQL cannot read back, year 0 it refuses (both were 500s), and below year 100
+ * Date.UTC, which the buckets are built with, reads the year as 19xx.
+ */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(3000, 0, 1);
+
 function parseTime(name: string, raw: string | undefined): Date | undefined {
   if (raw === undefined) return undefined;
   const time = toTime(raw);
   if (!time)
     throw new ValidationError(`${name} must be an ISO-8601 time or unix seconds`, [
       { in: 'query', parameter: name, message: 'is not a time' },
+    ]);
+  if (time.getTime() < EARLIEST || time.getTime() > LATEST)
+    throw new ValidationError(`${name} must be from 1970-01-01 to 3000-01-01`, [
+      { in: 'query', parameter: name, message: 'is out of range' },
     ]);
   return time;
 }
