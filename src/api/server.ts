@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '../logger/index.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { VERSION } from '../version.ts';
 import type { ApiContext } from './context.ts';
-import { registerErrorHandling } from './errors.ts';
+import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { daoRoutes } from './routes/daos.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/import.ts';
@@ -56,6 +56,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         strictNumbers: false,
       },
     },
+    frameworkErrors,
+    clientErrorHandler,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
