@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../errors.ts';
+import { JSON_BODY_LIMIT } from './body.ts';
 
 interface AjvIssue {
   instancePath?: string;
@@ -51,7 +52,8 @@ const FRAMEWORK_ERRORS: Record<string, (error: FastifyError, request: FastifyReq
     };
   },
   FST_ERR_CTP_BODY_TOO_LARGE: (_error, request) => {
-    const limit = request.routeOptions.bodyLimit;
+    const json = /^application\/json\b/i.test(String(request.headers['content-type']));
+    const limit = json ? Math.min(request.routeOptions.bodyLimit, JSON_BODY_LIMIT) : request.routeOptions.bodyLimit;
     return { message: `The body is larger than the limit of ${limit} bytes`, details: { limit } };
   },
   FST_ERR_CTP_INVALID_JSON_BODY: bodyError,

@@ -8,6 +8,7 @@ import type { Database } from '../db/index.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { VERSION } from '../version.ts';
+import { registerJsonBodies } from './body.ts';
 import type { ApiContext } from './context.ts';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { daoRoutes } from './routes/daos.ts';
@@ -69,6 +70,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const webRoot = options.webRoot ?? defaultWebRoot;
   const dashboard = webRoot !== false && hasDashboard(webRoot);
   registerErrorHandling(app as unknown as FastifyInstance, dashboard ? spaFallback : undefined);
+  registerJsonBodies(app as unknown as FastifyInstance, options.config.bodyLimit);
   app.addSchema(ErrorBody);
 
   if (options.config.corsOrigins.length) {
