@@ -61,3 +61,31 @@ export function daoList(raw: string | undefined, max: number): string[] | undefi
   }
   return items;
 }
+
+const decoded = (text: string) => {
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Every query parameter must be valid percent-encoded UTF-8. The query parser keeps a broken
+ * escape (`%FF`, `%E2%82`, `%ED%A0%80`, the UTF-8 form of a lone surrogate) as literal text, so
+ * the value would silently differ from what was sent; a schema only ever sees the result.
+ */
+export function checkQueryEncoding(url: string) {
+  const start = url.indexOf('?');
+  if (start < 0) return;
+  for (const pair of url.slice(start + 1).split('&')) {
+    const eq = pair.indexOf('=');
+    const rawName = eq < 0 ? pair : pair.slice(0, eq);
+    const name = decoded(rawName);
+    if (name !== undefined && (eq < 0 || decoded(pair.slice(eq + 1)) !== undefined)) continue;
+    const parameter = (name ?? rawName).slice(0, 100);
+    throw new ValidationError(`${parameter} is not valid percent-encoded UTF-8`, [
+      { in: 'query', parameter, message: 'is not valid percent-encoded UTF-8' },
+    ]);
+  }
+}

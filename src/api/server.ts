@@ -11,6 +11,7 @@ import { VERSION } from '../version.ts';
 import { registerJsonBodies } from './body.ts';
 import type { ApiContext } from './context.ts';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors.ts';
+import { checkQueryEncoding } from './params.ts';
 import { daoRoutes } from './routes/daos.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/import.ts';
@@ -61,6 +62,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     clientErrorHandler,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Broken percent-encoding in the query string is refused before any route sees the value.
+  app.addHook('onRequest', async (request) => checkQueryEncoding(request.url));
 
   // Every request's id goes back to the client, which can quote it against the logs.
   app.addHook('onSend', async (request, reply) => {
