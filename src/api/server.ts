@@ -25,6 +25,9 @@ import { syncRoutes } from './routes/sync.ts';
 import { ErrorBody } from './schemas/common.ts';
 import { defaultWebRoot, hasDashboard, registerDashboard, spaFallback } from './web.ts';
 
+/** The x-request-id a client may choose: a short token that is safe in a header and a log line. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
 export interface ServerOptions {
   config: Pick<Config, 'corsOrigins' | 'bodyLimit'>;
   database: Database;
@@ -42,8 +45,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     loggerInstance: (options.logger || undefined) as FastifyBaseLogger | undefined,
     logger: options.logger ? undefined : false,
     bodyLimit: options.config.bodyLimit,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    // A client's x-request-id is taken only when it is a short token; anything else could forge
+    // or break log lines (and it is echoed in a header), so the request gets its own id.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const sent = request.headers['x-request-id'];
+      return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : crypto.randomUUID();
+    },
     ajv: {
       customOptions: {
         // Unknown fields are an error (never silently dropped); `errorMessage` carries our wording
