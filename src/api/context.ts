@@ -11,4 +11,6 @@ export interface ApiContext {
   /** Live events, sync jobs and the active runner (which schedules first syncs of new DAOs). */
   sync: SyncEngine;
   streamHeartbeatMs: number;
+  /** Open live streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */
+  streamLimits?: { total: number; perClient: number };
 }

@@ -36,6 +36,8 @@ export interface ServerOptions {
   sync?: SyncEngine;
   /** SSE heartbeat period (15 s; tests shorten it). */
   streamHeartbeatMs?: number;
+  /** Open SSE streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */
+  streamLimits?: { total: number; perClient: number };
   /** Directory of the built dashboard; default dist/web when built; false serves the API only. */
   webRoot?: string | false;
 }
@@ -126,6 +128,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     database: options.database,
     sync,
     streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
+    ...(options.streamLimits ? { streamLimits: options.streamLimits } : {}),
   };
   await app.register(healthRoutes, context);
   await app.register(
