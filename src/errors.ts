@@ -54,6 +54,13 @@ export class ConflictError extends AppError {
   }
 }
 
+/** A request body over the server's limit (BODY_LIMIT), found while it streams in. */
+export class PayloadTooLargeError extends AppError {
+  constructor(message: string, details?: unknown) {
+    super('PAYLOAD_TOO_LARGE', message, 413, details);
+  }
+}
+
 export class ConfigError extends AppError {
   constructor(message: string) {
     super('CONFIG_ERROR', message, 500);

@@ -14,4 +14,6 @@ export interface ApiContext {
   streamHeartbeatMs: number;
   /** Users, sessions, API keys and the audit log. */
   accounts: Accounts;
+  /** Open live streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */
+  streamLimits?: { total: number; perClient: number };
 }

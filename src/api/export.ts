@@ -26,13 +26,24 @@ export async function* mapRows<T, U>(rows: AsyncIterable<T>, map: (row: T) => U)
   for await (const row of rows) yield map(row);
 }
 
+/**
+ * CSV injection (OWASP): a spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or
+ * a carriage return as a formula, and proposal titles, reasons and voter names are anyone's
+ * text. Such a cell gets a leading `'`, which spreadsheets show as text. The one exception is a
+ * cell that is entirely a negative decimal number (`-1.5`, `-2e-7`): that is data, and no
+ * spreadsheet reads it as anything but the number; `-1+2` or `-A1` is not a number and is prefixed.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NEGATIVE_NUMBER = /^-\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
+
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  let text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (FORMULA_START.test(text) && !NEGATIVE_NUMBER.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** Sends the rows as CSV (header line, RFC 4180 quoting, objects as JSON) or NDJSON. */
+/** Sends the rows as CSV (header line, RFC 4180 quoting, objects as JSON, formulas neutralised) or NDJSON. */
 export function sendExport(
   reply: FastifyReply,
   format: 'csv' | 'ndjson',

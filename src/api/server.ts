@@ -13,9 +13,11 @@ import { RateLimitedError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { VERSION } from '../version.ts';
+import { registerJsonBodies } from './body.ts';
 import type { ApiContext } from './context.ts';
-import { registerErrorHandling } from './errors.ts';
+import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { registerHostCheck } from './hosts.ts';
+import { checkQueryEncoding } from './params.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { daoRoutes } from './routes/daos.ts';
@@ -34,6 +36,9 @@ import { ErrorBody } from './schemas/common.ts';
 import { registerSecurity } from './security.ts';
 import { defaultWebRoot, hasDashboard, registerDashboard, spaFallback } from './web.ts';
 
+/** The x-request-id a client may choose: a short token that is safe in a header and a log line. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
 export interface ServerOptions {
   /** `auth` and `redisUrl` default to the configuration's defaults (public reads, generated signing key, limits in memory). */
   config: Pick<Config, 'corsOrigins' | 'bodyLimit'> &
@@ -46,6 +51,8 @@ export interface ServerOptions {
   sync?: SyncEngine;
   /** SSE heartbeat period (15 s; tests shorten it). */
   streamHeartbeatMs?: number;
+  /** Open SSE streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */
+  streamLimits?: { total: number; perClient: number };
   /** Directory of the built dashboard; default dist/web when built; false serves the API only. */
   webRoot?: string | false;
 }
@@ -55,14 +62,34 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     loggerInstance: (options.logger || undefined) as FastifyBaseLogger | undefined,
     logger: options.logger ? undefined : false,
     bodyLimit: options.config.bodyLimit,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
-    ajv: {
-      // Unknown fields are an error (never silently dropped); `errorMessage` carries our wording.
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, keywords: ['errorMessage'] },
+    // A client's x-request-id is taken only when it is a short token; anything else could forge
+    // or break log lines (and it is echoed in a header), so the request gets its own id.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const sent = request.headers['x-request-id'];
+      return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : crypto.randomUUID();
     },
+    ajv: {
+      customOptions: {
+        // Unknown fields are an error (never silently dropped); `errorMessage` carries our wording
+        // (`verbose` hands the error formatter the schema and the value).
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        keywords: ['errorMessage'],
+        verbose: true,
+        // Under strictNumbers a query value coerced to Infinity (`per_page=1e309`) skipped every
+        // numeric bound and reached SQL; without it the bounds (every integer has a maximum) apply.
+        strictNumbers: false,
+      },
+    },
+    frameworkErrors,
+    clientErrorHandler,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Broken percent-encoding in the query string is refused before any route sees the value.
+  app.addHook('onRequest', async (request) => checkQueryEncoding(request.url));
 
   // Every request's id goes back to the client, which can quote it against the logs.
   app.addHook('onSend', async (request, reply) => {
@@ -77,6 +104,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const webRoot = options.webRoot ?? defaultWebRoot;
   const dashboard = webRoot !== false && hasDashboard(webRoot);
   registerErrorHandling(app as unknown as FastifyInstance, dashboard ? spaFallback : undefined);
+  registerJsonBodies(app as unknown as FastifyInstance, options.config.bodyLimit);
   app.addSchema(ErrorBody);
 
   if (options.config.corsOrigins.length) {
@@ -88,8 +116,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
   registerHostCheck(app as unknown as FastifyInstance, options.config.allowedHosts ?? []);
   await registerHeaders(app as unknown as FastifyInstance);
-  // A cross-site form can send text/plain without a preflight: no route reads it, so it is a 415.
-  app.removeContentTypeParser('text/plain');
   registerSecurity(app as unknown as FastifyInstance, {
     accounts,
     publicRead: auth.publicRead,
@@ -156,6 +182,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     sync,
     streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
     accounts,
+    ...(options.streamLimits ? { streamLimits: options.streamLimits } : {}),
   };
   await app.register(healthRoutes, context);
   await app.register(

@@ -47,6 +47,8 @@ export interface AuthConfig {
   publicRead: boolean;
   /** Requests per minute per IP (anonymous), user or API key. */
   rateLimitPerMinute: number;
+  /** Sign-in, password, two-factor and key-creation attempts per minute per caller. */
+  signInRatePerMinute: number;
   /** `DAO_PORTAL_API_KEY`: the key the CLI sends when a running server does its import or sync. */
   cliApiKey: string | undefined;
 }
@@ -237,6 +239,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       cookieSecure: env.COOKIE_SECURE?.trim() ? boolean(env, 'COOKIE_SECURE', false) : undefined,
       publicRead: boolean(env, 'PUBLIC_READ', true),
       rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 100, 1, 1_000_000),
+      signInRatePerMinute: integer(env, 'SIGN_IN_RATE_PER_MINUTE', 10, 1, 1_000_000),
       cliApiKey: env.DAO_PORTAL_API_KEY?.trim() || undefined,
     },
   };

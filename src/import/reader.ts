@@ -5,11 +5,27 @@ import { StringDecoder } from 'node:string_decoder';
 export type RawRecord = { line: number; value: unknown } | { line: number; error: string };
 
 /**
+ * Longest record (NDJSON line or array element) read, in characters. The largest valid record,
+ * a proposal with a 1,000,000-character body and 1,000 choices of 1,000, is about 2 Mi as JSON,
+ * with room left for escapes; a line without a newline was buffered until V8's string limit. A
+ * longer record is rejected and skipped without being held, and the import goes on with the
+ * next one, as after malformed JSON.
+ */
+export const MAX_RECORD_LENGTH = 8 * 1024 * 1024;
+
+export interface ReadOptions {
+  maxRecordLength?: number;
+}
+
+/**
  * Reads NDJSON, or a JSON array of objects, as a stream of records without loading the input
  * into memory. The format is chosen by the first non-blank character: `[` means a JSON array.
  */
-export async function* readRecords(input: Readable | AsyncIterable<Buffer | string>): AsyncGenerator<RawRecord> {
-  const splitter = new RecordSplitter();
+export async function* readRecords(
+  input: Readable | AsyncIterable<Buffer | string>,
+  options: ReadOptions = {},
+): AsyncGenerator<RawRecord> {
+  const splitter = new RecordSplitter(options.maxRecordLength ?? MAX_RECORD_LENGTH);
   // A multi-byte character may straddle two chunks; the decoder holds its first bytes back.
   const decoder = new StringDecoder('utf8');
   for await (const chunk of input) {
@@ -31,6 +47,24 @@ class RecordSplitter {
   private arrayClosed = false;
   private elementStarted = false;
   private trailingReported = false;
+  /** The current record grew past the limit: its text is dropped until it ends. */
+  private oversized = false;
+
+  constructor(private readonly maxLength: number) {}
+
+  private tooLong(line: number): RawRecord {
+    return { line, error: `the record is longer than ${this.maxLength} characters (the longest the importer reads)` };
+  }
+
+  /** Holds the start of an unfinished record, or drops it once it is too long to keep. */
+  private hold(text: string) {
+    if (this.oversized) return;
+    this.pending += text;
+    if (this.pending.length > this.maxLength) {
+      this.pending = '';
+      this.oversized = true;
+    }
+  }
 
   *push(text: string): Generator<RawRecord> {
     if (this.mode === 'unknown') {
@@ -47,12 +81,13 @@ class RecordSplitter {
 
   *end(): Generator<RawRecord> {
     if (this.mode === 'ndjson') {
-      if (this.pending.trim()) yield this.parse(this.pending, this.pendingLine);
+      if (this.oversized) yield this.tooLong(this.pendingLine);
+      else if (this.pending.trim()) yield this.parse(this.pending, this.pendingLine);
     } else if (this.mode === 'array') {
       if (this.depth > 1 || this.inString) {
         yield { line: this.pendingLine, error: 'unterminated record: the input ends inside a JSON value' };
       } else if (this.depth === 1) {
-        if (this.elementStarted) yield this.parse(this.pending, this.pendingLine);
+        if (this.elementStarted) yield this.finish(this.pending, this.pendingLine);
         yield { line: this.line, error: "the JSON array is not closed with ']'" };
       }
     }
@@ -67,12 +102,12 @@ class RecordSplitter {
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
       const lineText = this.pending + text.slice(start, i);
       this.pending = '';
-      if (lineText.trim()) yield this.parse(lineText, this.line);
+      if (this.oversized || lineText.trim()) yield this.finish(lineText, this.line);
       this.line++;
       start = i + 1;
       this.pendingLine = this.line;
     }
-    this.pending += text.slice(start);
+    this.hold(text.slice(start));
   }
 
   private *pushArray(text: string): Generator<RawRecord> {
@@ -108,7 +143,7 @@ class RecordSplitter {
         if (this.depth === 0) {
           const last = this.pending + text.slice(segmentStart, i);
           this.pending = '';
-          if (this.elementStarted) yield this.parse(last, this.pendingLine);
+          if (this.elementStarted) yield this.finish(last, this.pendingLine);
           this.elementStarted = false;
           this.arrayClosed = true;
         }
@@ -116,13 +151,20 @@ class RecordSplitter {
         const item = this.pending + text.slice(segmentStart, i);
         this.pending = '';
         yield this.elementStarted
-          ? this.parse(item, this.pendingLine)
+          ? this.finish(item, this.pendingLine)
           : { line: this.line, error: 'empty element in the JSON array' };
         this.elementStarted = false;
         segmentStart = i + 1;
       }
     }
-    if (this.depth >= 1) this.pending += text.slice(segmentStart);
+    if (this.depth >= 1) this.hold(text.slice(segmentStart));
+  }
+
+  /** The record that just ended: parsed, or rejected when it was too long to keep. */
+  private finish(text: string, line: number): RawRecord {
+    const oversized = this.oversized || text.length > this.maxLength;
+    this.oversized = false;
+    return oversized ? this.tooLong(line) : this.parse(text, line);
   }
 
   private parse(text: string, line: number): RawRecord {

@@ -1,11 +1,26 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { type Static, type StringOptions, type TSchema, Type } from '@sinclair/typebox';
 
 /**
  * The canonical interchange format: one JSON object per record. These schemas are the single
  * description of it, used by the importer and published in the OpenAPI document.
  */
 const DECIMAL = '^-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?$';
-const ADDRESS_LIKE = Type.String({ minLength: 1, maxLength: 200 });
+
+/**
+ * Text PostgreSQL stores as sent: no NUL (a text column refuses it; a DAO named with one was a
+ * 500 through the API) and no unpaired UTF-16 surrogate (UTF-8 has no form for one, so the
+ * driver would store U+FFFD instead). Line breaks, tabs and the rest stay: bodies are prose.
+ * The pattern means the same with the `u` flag (Ajv, for API bodies) and without it (TypeBox's
+ * compiler, for imports): a surrogate only matches as half of a pair.
+ */
+export const STORED_TEXT = '^(?:[^\\u0000\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
+const Text = (options: StringOptions & { maxLength: number }) =>
+  Type.String({
+    ...options,
+    pattern: STORED_TEXT,
+    errorMessage: { pattern: 'must not contain NUL or unpaired surrogate characters' },
+  });
+const ADDRESS_LIKE = Text({ minLength: 1, maxLength: 200 });
 /** A contract or wallet the on-chain sources read: 0x and 40 hex digits (any case; stored lowercase). */
 const EVM_ADDRESS = Type.String({
   pattern: '^0x[0-9a-fA-F]{40}$',
@@ -49,12 +64,12 @@ const strict = { additionalProperties: false } as const;
 
 export const DaoFields = {
   slug: Slug,
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  description: Type.Optional(Type.String({ maxLength: 20_000 })),
+  name: Text({ minLength: 1, maxLength: 200 }),
+  description: Type.Optional(Text({ maxLength: 20_000 })),
   chain: CHAIN,
-  token_symbol: Type.Optional(Type.String({ maxLength: 50 })),
-  governance_token: Type.Optional(Type.String({ maxLength: 200 })),
-  snapshot_space: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  token_symbol: Type.Optional(Text({ maxLength: 50 })),
+  governance_token: Type.Optional(Text({ maxLength: 200 })),
+  snapshot_space: Type.Optional(Text({ minLength: 1, maxLength: 200 })),
   governor_address: Type.Optional(EVM_ADDRESS),
   token_address: Type.Optional(EVM_ADDRESS),
   treasury_addresses: Type.Optional(Type.Array(EVM_ADDRESS, { maxItems: 1000 })),
@@ -67,7 +82,7 @@ export const ProposalRecord = Type.Object(
   {
     type: Type.Literal('proposal'),
     dao: Slug,
-    id: Type.String({ minLength: 1, maxLength: 200 }),
+    id: Text({ minLength: 1, maxLength: 200 }),
     source: Type.Optional(
       Type.Union(
         SOURCES.map((s) => Type.Literal(s)),
@@ -75,13 +90,13 @@ export const ProposalRecord = Type.Object(
       ),
     ),
     voting_type: Type.Optional(VotingType),
-    title: Type.String({ minLength: 1, maxLength: 1000 }),
-    body: Type.Optional(Type.String({ maxLength: 1_000_000 })),
+    title: Text({ minLength: 1, maxLength: 1000 }),
+    body: Type.Optional(Text({ maxLength: 1_000_000 })),
     author: Type.Optional(ADDRESS_LIKE),
-    choices: Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 1000 }),
+    choices: Type.Array(Text({ maxLength: 1000 }), { maxItems: 1000 }),
     start: TimeInput,
     end: TimeInput,
-    state: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    state: Type.Optional(Text({ minLength: 1, maxLength: 50 })),
     quorum: Type.Optional(DecimalInput),
     snapshot_block: Type.Optional(
       Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9]+$' })], {
@@ -98,12 +113,12 @@ export const VoteRecord = Type.Object(
   {
     type: Type.Literal('vote'),
     dao: Slug,
-    proposal: Type.String({ minLength: 1, maxLength: 200 }),
+    proposal: Text({ minLength: 1, maxLength: 200 }),
     voter: ADDRESS_LIKE,
     choice: ChoiceInput,
     voting_power: DecimalInput,
     created: TimeInput,
-    reason: Type.Optional(Type.String({ maxLength: 100_000 })),
+    reason: Type.Optional(Text({ maxLength: 100_000 })),
   },
   strict,
 );
@@ -115,7 +130,7 @@ export const TreasuryBalanceRecord = Type.Object(
     timestamp: TimeInput,
     wallet: Type.Optional(ADDRESS_LIKE),
     chain: CHAIN,
-    token_symbol: Type.String({ minLength: 1, maxLength: 50 }),
+    token_symbol: Text({ minLength: 1, maxLength: 50 }),
     token_address: Type.Optional(ADDRESS_LIKE),
     amount: DecimalInput,
     usd_value: Type.Optional(DecimalInput),

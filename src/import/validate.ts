@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
+import { type TypeCheck, TypeCompiler, ValueErrorType } from '@sinclair/typebox/compiler';
 import {
   type DaoInput,
   type HolderInput,
@@ -91,10 +91,13 @@ function describeFirstError(check: TypeCheck<TSchema>, value: unknown): FieldPro
   const error = check.Errors(value).First();
   if (!error) return { field: '(record)', reason: 'is invalid' };
   const field = error.path.replace(/^\//, '').replaceAll('/', '.') || '(record)';
-  const schema = error.schema as { errorMessage?: string };
+  // Our wording: one string for the schema, or one per keyword (`{ pattern: ... }`).
+  const custom = (error.schema as { errorMessage?: string | { pattern?: string } }).errorMessage;
   if (error.message.startsWith('Unexpected property')) return { field, reason: 'is not a known field' };
   if (error.message === 'Expected required property') return { field, reason: 'is required' };
-  return { field, reason: schema.errorMessage ?? error.message.replace(/^Expected/, 'must be').toLowerCase() };
+  const wording =
+    typeof custom === 'string' ? custom : error.type === ValueErrorType.StringPattern ? custom?.pattern : undefined;
+  return { field, reason: wording ?? error.message.replace(/^Expected/, 'must be').toLowerCase() };
 }
 
 /** Exact decimal text for a JSON number or decimal string; numbers use their shortest round-trip form. */

@@ -24,6 +24,17 @@ export function nextBucket(t: Date, bucket: Bucket): Date {
   return d;
 }
 
+/** How many buckets an axis from the one holding `from` up to `to` (exclusive) has, without building it. */
+export function bucketCount(from: Date, to: Date, bucket: Bucket): number {
+  const start = bucketStart(from, bucket);
+  if (to <= start) return 0;
+  if (bucket === 'month') {
+    const months = (to.getUTCFullYear() - start.getUTCFullYear()) * 12 + to.getUTCMonth() - start.getUTCMonth();
+    return bucketStart(to, 'month').getTime() === to.getTime() ? months : months + 1;
+  }
+  return Math.ceil((to.getTime() - start.getTime()) / ((bucket === 'week' ? 7 : 1) * 86_400_000));
+}
+
 export interface Window {
   from: Date | null;
   to: Date | null;

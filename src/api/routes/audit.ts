@@ -5,7 +5,7 @@ import type { ApiContext } from '../context.ts';
 import { isExport, keysetRows, sendExport } from '../export.ts';
 import { TimeParam, timeRange } from '../params.ts';
 import { AuditEntry } from '../schemas/accounts.ts';
-import { errorResponses, FormatQuery, PageQuery, successPage } from '../schemas/common.ts';
+import { errorResponses, FormatQuery, PageQuery, successPage, TextParam } from '../schemas/common.ts';
 import { paginate } from '../serialize.ts';
 
 const EXPORT_BATCH = 5000;
@@ -27,10 +27,10 @@ export const auditRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { 
               Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1, description: 'User id of the actor' }),
             ),
             action: Type.Optional(
-              Type.String({ minLength: 1, maxLength: 100, description: 'e.g. auth.login, dao.update, key.create' }),
+              TextParam({ minLength: 1, maxLength: 100, description: 'e.g. auth.login, dao.update, key.create' }),
             ),
             resource: Type.Optional(
-              Type.String({ minLength: 1, maxLength: 200, description: 'e.g. dao:3, user:1, key:7' }),
+              TextParam({ minLength: 1, maxLength: 200, description: 'e.g. dao:3, user:1, key:7' }),
             ),
             from: TimeParam('Start (inclusive)'),
             to: TimeParam('End (exclusive)'),

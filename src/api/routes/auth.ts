@@ -19,11 +19,12 @@ import { errorResponses, success } from '../schemas/common.ts';
 import { requestMeta } from '../security.ts';
 import { userToApi } from '../serialize.ts';
 
-/** Sign-in rate: 10 a minute per caller, whatever RATE_LIMIT_PER_MINUTE allows elsewhere. */
-export const SIGN_IN_RATE = { max: 10, timeWindow: 60_000 };
+/** Attempts at what guesses a secret (sign-in, passwords, codes) or makes one (keys): SIGN_IN_RATE_PER_MINUTE per caller. */
+export const signInRate = (perMinute: number) => ({ max: perMinute, timeWindow: 60_000 });
 
 /** Sessions and the signed-in user's own account: sign in and out, password, two-factor codes. */
 export const authRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { accounts }) => {
+  const SIGN_IN_RATE = signInRate(accounts.config.signInRatePerMinute);
   const signedIn = (identity: Identity) => {
     if (identity.kind === 'anonymous') throw new UnauthenticatedError();
     return identity;

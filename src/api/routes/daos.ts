@@ -12,6 +12,7 @@ import {
   StringEnum,
   success,
   successPage,
+  TextParam,
 } from '../schemas/common.ts';
 import { Dao, DaoDeleted } from '../schemas/daos.ts';
 import { requestMeta } from '../security.ts';
@@ -55,9 +56,9 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
             ...PageQuery(100),
             sort: SortKey,
             order: Order,
-            chain: Type.Optional(Type.String({ maxLength: 50 })),
+            chain: Type.Optional(TextParam({ maxLength: 50 })),
             search: Type.Optional(
-              Type.String({ minLength: 1, maxLength: 200, description: 'Case-insensitive match on the name' }),
+              TextParam({ minLength: 1, maxLength: 200, description: 'Case-insensitive match on the name' }),
             ),
           },
           { additionalProperties: false },

@@ -6,7 +6,7 @@ import { ApiKey, KeyRateLimitBody, NewApiKey, NewApiKeyBody } from '../schemas/a
 import { errorResponses, success } from '../schemas/common.ts';
 import { requestMeta } from '../security.ts';
 import { apiKeyToApi } from '../serialize.ts';
-import { SIGN_IN_RATE } from './auth.ts';
+import { signInRate } from './auth.ts';
 
 const KeyId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1 }) }, { additionalProperties: false });
 
@@ -15,6 +15,7 @@ const KeyId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1 
  * listed and revoked by their owner; admins see and revoke every key and set per-key limits.
  */
 export const keyRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { accounts }) => {
+  const SIGN_IN_RATE = signInRate(accounts.config.signInRatePerMinute);
   app.post(
     '/keys',
     {

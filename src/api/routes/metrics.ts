@@ -4,14 +4,14 @@ import { type DaoRow, mostVotedDaoKeys, type VersionedDao } from '../../db/queri
 import { daoSeries } from '../../db/queries/enhanced.ts';
 import { snapWindow } from '../../db/queries/metrics.ts';
 import { ValidationError } from '../../errors.ts';
-import { BUCKETS, type Bucket } from '../../metrics/activity.ts';
+import { BUCKETS, type Bucket, bucketCount } from '../../metrics/activity.ts';
 import { COMPARED_METRICS, median, ranks, valueAt } from '../../metrics/comparison.ts';
 import type { SeriesType } from '../../metrics/series.ts';
 import type { ApiContext } from '../context.ts';
 import { DaoVersionLoader } from '../dao-versions.ts';
 import { isExport, sendExport } from '../export.ts';
 import { asOfTime, daoList, TimeParam, timeRange } from '../params.ts';
-import { errorResponses, FormatQuery, IdParam, StringEnum, success } from '../schemas/common.ts';
+import { errorResponses, FormatQuery, IdParam, StringEnum, success, TextParam } from '../schemas/common.ts';
 import { Comparison, Enhanced, EnhancedType, Summary } from '../schemas/metrics.ts';
 import { SummaryCache, withoutLorenz } from '../summary-cache.ts';
 
@@ -27,6 +27,11 @@ const DEFAULT_BUCKET: Record<Period, Bucket> = {
 /** DAOs charted when dao_ids is not given: the most voted ones. */
 const DEFAULT_SERIES_DAOS = 10;
 const MAX_DAOS = 50;
+/**
+ * Points (buckets × DAOs) one /metrics/enhanced answer may hold: about 2.5 MB of JSON. Day
+ * buckets since the year 1 for 50 DAOs were 121 MB, built in memory before the first byte went.
+ */
+const MAX_SERIES_POINTS = 20_000;
 
 const daoRef = (d: DaoRow) => ({ id: d.id, slug: d.slug, name: d.name });
 
@@ -67,7 +72,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
         summary: "DAO summaries side by side, with each DAO's rank per metric (1 = best) and the peer median",
         querystring: Type.Object(
           {
-            dao_ids: Type.String({
+            dao_ids: TextParam({
               minLength: 1,
               maxLength: 2000,
               description: `Comma-separated ids or slugs (at most ${MAX_DAOS})`,
@@ -126,7 +131,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
               StringEnum(BUCKETS, { description: 'default: day for 7d/30d, week for 90d, month for 1y/all' }),
             ),
             dao_ids: Type.Optional(
-              Type.String({
+              TextParam({
                 maxLength: 2000,
                 description: `Comma-separated ids or slugs; default the ${DEFAULT_SERIES_DAOS} DAOs with most votes`,
               }),
@@ -154,10 +159,32 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
         ]);
       const bucket = (q.bucket ?? DEFAULT_BUCKET[period]) as Bucket;
       const ids = daoList(q.dao_ids, MAX_DAOS);
+      const exporting = isExport(q.format);
+      // Buckets one series may have: the answer's points shared by its DAOs; an export streams
+      // one DAO at a time, so each of its series may have them all.
+      const budget = (daoCount: number) =>
+        exporting ? MAX_SERIES_POINTS : Math.floor(MAX_SERIES_POINTS / Math.max(daoCount, 1));
+      const tooLong = (daoCount: number) => (buckets: number, start: Date) =>
+        new ValidationError(
+          `The series would have ${buckets} ${bucket} buckets from ${start.toISOString().slice(0, 10)}` +
+            (exporting
+              ? `, more than the ${MAX_SERIES_POINTS} an exported series may have: narrow from/to or use a coarser bucket`
+              : ` for each of ${daoCount} DAOs, more than the ${MAX_SERIES_POINTS} points an answer may hold: ` +
+                'narrow from/to, use a coarser bucket or fewer dao_ids (format=csv|ndjson streams each DAO in turn)'),
+          ['from', 'to', 'bucket', 'dao_ids'].map((parameter) => ({
+            in: 'query',
+            parameter,
+            message: `narrows the series (at most ${MAX_SERIES_POINTS} points)`,
+          })),
+        );
+      // With a start the axis is known now, before any query; without one, once a DAO's first data is read.
+      const buckets = from ? bucketCount(from, to, bucket) : 0;
+      if (buckets > budget(ids?.length ?? 1)) throw tooLong(ids?.length ?? 1)(buckets, from!);
       const daos = await daosOf(ids ?? (await mostVotedDaoKeys(db, DEFAULT_SERIES_DAOS)));
+      if (buckets > budget(daos.length)) throw tooLong(daos.length)(buckets, from!);
       const type = q.type as SeriesType;
-      const seriesRange = { from, to, bucket, asOf };
-      if (isExport(q.format)) {
+      const seriesRange = { from, to, bucket, asOf, maxBuckets: budget(daos.length), tooLong: tooLong(daos.length) };
+      if (exporting) {
         const columns = ['dao_id', 'dao_slug', 't', ...seriesColumns(type)];
         async function* rows() {
           for (const dao of daos) {
@@ -168,7 +195,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
             }
           }
         }
-        return sendExport(reply, q.format, `${type}-${bucket}`, columns, rows());
+        return sendExport(reply, q.format as 'csv' | 'ndjson', `${type}-${bucket}`, columns, rows());
       }
       const series = await Promise.all(
         daos.map(async (d) => ({ dao: daoRef(d), points: await daoSeries(db, d, type, seriesRange) })),

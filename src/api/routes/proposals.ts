@@ -24,6 +24,7 @@ import {
   StringEnum,
   success,
   successPage,
+  TextParam,
 } from '../schemas/common.ts';
 import { ProposalDetail, ProposalSummary, Vote } from '../schemas/proposals.ts';
 import { paginate, proposalToApi } from '../serialize.ts';
@@ -71,9 +72,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
         querystring: Type.Object(
           {
             ...PageQuery(100),
-            state: Type.Optional(
-              Type.String({ maxLength: 50, description: 'e.g. active, closed, executed, rejected' }),
-            ),
+            state: Type.Optional(TextParam({ maxLength: 50, description: 'e.g. active, closed, executed, rejected' })),
             sort: StringEnum(Object.keys(PROPOSAL_SORTS), { default: 'start' }),
             order: Order,
             ...FormatQuery,
@@ -150,7 +149,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
             ...PageQuery(1000),
             sort: StringEnum(Object.keys(VOTE_SORTS), { default: 'voting_power' }),
             order: Order,
-            cursor: Type.Optional(Type.String({ maxLength: 500 })),
+            cursor: Type.Optional(TextParam({ maxLength: 500 })),
             ...FormatQuery,
           },
           { additionalProperties: false },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { search } from '../../db/queries/search.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses, success } from '../schemas/common.ts';
+import { errorResponses, success, TextParam } from '../schemas/common.ts';
 import { SearchHit } from '../schemas/search.ts';
 
 export const searchRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
@@ -15,7 +15,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
         summary: 'Full-text search over DAO names and descriptions and proposal titles and bodies, best matches first',
         querystring: Type.Object(
           {
-            q: Type.String({
+            q: TextParam({
               minLength: 1,
               maxLength: 500,
               description: 'Words, "quoted phrases", OR, -excluded (web search syntax)',

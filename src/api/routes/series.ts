@@ -5,7 +5,7 @@ import { getTreasury, listMetrics } from '../../db/queries/treasury.ts';
 import type { ApiContext } from '../context.ts';
 import { isExport, keysetRows, mapRows, sendExport } from '../export.ts';
 import { TimeParam, timeRange } from '../params.ts';
-import { errorResponses, FormatQuery, IdParam, PageQuery, success, successPage } from '../schemas/common.ts';
+import { errorResponses, FormatQuery, IdParam, PageQuery, success, successPage, TextParam } from '../schemas/common.ts';
 import { Metric } from '../schemas/metrics.ts';
 import { Treasury } from '../schemas/treasury.ts';
 import { paginate } from '../serialize.ts';
@@ -24,7 +24,7 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
         querystring: Type.Object(
           {
             ...PageQuery(1000),
-            metric_type: Type.Optional(Type.String({ maxLength: 100 })),
+            metric_type: Type.Optional(TextParam({ maxLength: 100 })),
             from: TimeParam('Start (inclusive)'),
             to: TimeParam('End (exclusive)'),
             ...FormatQuery,

@@ -4,7 +4,7 @@ import { getDao } from '../../db/queries/daos.ts';
 import { listSyncStates } from '../../db/queries/sync-state.ts';
 import { runNow, syncTargets } from '../../sync/jobs.ts';
 import type { ApiContext } from '../context.ts';
-import { errorResponses, success } from '../schemas/common.ts';
+import { errorResponses, success, TextParam } from '../schemas/common.ts';
 import { SourceName, SYNC_STATES, SyncOutcome, SyncStatus } from '../schemas/sync.ts';
 import { requestMeta } from '../security.ts';
 
@@ -19,7 +19,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { d
         tags: ['sync'],
         summary: 'Sync state of every (DAO, source)',
         querystring: Type.Object(
-          { dao: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'DAO id or slug' })) },
+          { dao: Type.Optional(TextParam({ minLength: 1, maxLength: 200, description: 'DAO id or slug' })) },
           { additionalProperties: false },
         ),
         response: { 200: success(Type.Array(SyncStatus)), ...errorResponses },
@@ -75,7 +75,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { d
         summary:
           'Sync now and wait for the outcome (what `dao-portal sync` uses while the server holds the embedded database)',
         body: Type.Object(
-          { dao: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), source: Type.Optional(SourceName) },
+          { dao: Type.Optional(TextParam({ minLength: 1, maxLength: 200 })), source: Type.Optional(SourceName) },
           { additionalProperties: false },
         ),
         response: { 200: success(Type.Array(SyncOutcome)), ...errorResponses },

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Nullable, StringEnum, Timestamp } from './common.ts';
+import { Nullable, StringEnum, TextParam, Timestamp } from './common.ts';
 
 /** Accounts, sessions, API keys and the audit log (src/api/routes/auth.ts, keys.ts, users.ts, audit.ts). */
 export const ROLE_NAMES = ['admin', 'editor', 'viewer'] as const;
@@ -10,10 +10,11 @@ export const Scope = StringEnum(KEY_SCOPES);
 export const Email = Type.String({
   minLength: 3,
   maxLength: 320,
-  pattern: '^[^\\s@]+@[^\\s@]+$',
+  // No white space or control characters on either side of the one @.
+  pattern: '^[^\\s@\\u0000-\\u001F\\u007F]+@[^\\s@\\u0000-\\u001F\\u007F]+$',
   description: 'An email address',
 });
-export const Password = Type.String({ minLength: 1, maxLength: 1024 });
+export const Password = TextParam({ minLength: 1, maxLength: 1024 });
 
 export const User = Type.Object({
   id: Type.Integer(),
@@ -98,7 +99,7 @@ export const AuditEntry = Type.Object({
 const strict = { additionalProperties: false } as const;
 
 export const SignInBody = Type.Object(
-  { email: Email, password: Password, totp: Type.Optional(Type.String({ maxLength: 20 })) },
+  { email: Email, password: Password, totp: Type.Optional(TextParam({ maxLength: 20 })) },
   strict,
 );
 export const PasswordChangeBody = Type.Object({ current_password: Password, new_password: Password }, strict);
@@ -110,7 +111,7 @@ export const TotpDisableBody = Type.Object({ password: Password }, strict);
 
 export const NewApiKeyBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: TextParam({ minLength: 1, maxLength: 100 }),
     scopes: Type.Array(Scope, { minItems: 1, maxItems: 2, uniqueItems: true }),
     expires_at: Type.Optional(
       Type.String({ maxLength: 40, description: 'ISO-8601 time or unix seconds; default never' }),
@@ -124,13 +125,13 @@ export const KeyRateLimitBody = Type.Object(
 );
 
 export const NewUserBody = Type.Object(
-  { email: Email, display_name: Type.Optional(Type.String({ maxLength: 200 })), role: Role, password: Password },
+  { email: Email, display_name: Type.Optional(TextParam({ maxLength: 200 })), role: Role, password: Password },
   strict,
 );
 export const UserChangeBody = Type.Object(
   {
     role: Type.Optional(Role),
-    display_name: Type.Optional(Type.String({ maxLength: 200 })),
+    display_name: Type.Optional(TextParam({ maxLength: 200 })),
     disabled: Type.Optional(Type.Boolean()),
   },
   { ...strict, minProperties: 1 },

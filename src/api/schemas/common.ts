@@ -1,4 +1,11 @@
-import { type SchemaOptions, type Static, type TLiteral, type TSchema, Type } from '@sinclair/typebox';
+import {
+  type SchemaOptions,
+  type Static,
+  type StringOptions,
+  type TLiteral,
+  type TSchema,
+  Type,
+} from '@sinclair/typebox';
 import { ERROR_CODES } from '../../errors.ts';
 
 /**
@@ -54,16 +61,45 @@ export const errorResponses = {
   500: ErrorResponse,
 };
 
+/**
+ * Text that a path or query parameter may carry: no control character (C0, DEL, C1) and no
+ * unpaired UTF-16 surrogate. PostgreSQL refuses NUL in text (a 500 before this), an unpaired
+ * surrogate has no UTF-8 form (the driver would send U+FFFD instead), and the other controls
+ * have no place in an id, a filter or a search. The pattern means the same with the `u` flag
+ * (Ajv) and without it: a surrogate only matches as half of a pair.
+ */
+export const PLAIN_TEXT = '^(?:[^\\u0000-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
+
+/** A string parameter (path or query): plain text, within the given bounds (give every one a maxLength). */
+export const TextParam = (options: StringOptions & { maxLength: number }) =>
+  Type.String({
+    ...options,
+    pattern: PLAIN_TEXT,
+    errorMessage: { pattern: 'must not contain control characters or unpaired surrogates' },
+  });
+
 export const IdParam = Type.Object({
-  id: Type.String({
+  id: TextParam({
     minLength: 1,
     maxLength: 200,
     description: 'Numeric id, or the slug (DAOs) / source id (proposals)',
   }),
 });
 
+/**
+ * Deepest page an offset-paged list serves: OFFSET stays below 10^8 rows (1000 per page), far
+ * inside PostgreSQL's bigint and JavaScript's safe integers; `page=99999999999999999999` was a
+ * 500. Deeper rows: the votes' `cursor`, or `format=csv|ndjson` for everything.
+ */
+export const MAX_PAGE = 100_000;
+
 export const PageQuery = (maxPerPage = 100) => ({
-  page: Type.Integer({ minimum: 1, default: 1 }),
+  page: Type.Integer({
+    minimum: 1,
+    maximum: MAX_PAGE,
+    default: 1,
+    description: `Page number (at most ${MAX_PAGE}; deeper: a cursor or an export)`,
+  }),
   per_page: Type.Integer({
     minimum: 1,
     maximum: maxPerPage,
