@@ -229,8 +229,8 @@ describe.each(databaseTargets())('accounts and access on $kind', (target) => {
           ...requestFor(op, { ...headers, 'content-type': 'text/plain' }),
           payload: '{"slug":"x","name":"X","chain":"x"}',
         });
-        // With the victim's cookie: no CSRF token (403); with nothing: 401 (415 where anyone may
-        // post, i.e. sign-in); even with a valid key: 415.
+        // With the victim's cookie: no CSRF token (403); with nothing: 401; where anyone may post
+        // (sign-in), or with a valid key: 415, the body type itself is refused.
         const expected =
           op.permission === 'public' || 'authorization' in headers ? [415] : 'cookie' in headers ? [403] : [401];
         expect(expected, `${op.method} ${op.path} ${JSON.stringify(Object.keys(headers))}: ${response.body}`).toContain(
