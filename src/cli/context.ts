@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { type Config, loadConfig } from '../config/index.ts';
 import { type Database, openDatabase } from '../db/index.ts';
-import { AppError } from '../errors.ts';
+import { proofOf, readLockHolder } from '../db/lock.ts';
+import { AppError, UnavailableError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
 
 export interface CommandContext {
@@ -46,3 +48,37 @@ export function serverAuth(apiKey: string | undefined): Record<string, string> {
 /** What to tell the user when a running server refuses the CLI's credentials. */
 export const API_KEY_HINT =
   'set DAO_PORTAL_API_KEY to an API key of an editor or admin (create one in the dashboard under API keys, or POST /api/v1/keys)';
+
+/**
+ * The running server a command should send its work to: `--server` when given, else the server
+ * the embedded database's lock names, once it has proved it holds that lock (a loopback address,
+ * and the right answer to a challenge only the lock's secret gives). Undefined: open the database.
+ */
+export async function runningServer(config: Config, explicit?: string): Promise<string | undefined> {
+  if (explicit) return explicit;
+  if (config.databaseUrl) return undefined;
+  const holder = await readLockHolder(config.dataDir);
+  if (!holder?.url) return undefined;
+  const url = new URL(holder.url);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+    throw new UnavailableError(
+      `the database lock names ${holder.url}, which is not a loopback address: nothing is sent there`,
+    );
+  }
+  const nonce = randomBytes(24).toString('base64url');
+  let proof: string | undefined;
+  try {
+    const response = await fetch(`${url.origin}/health/lock?nonce=${nonce}`, { signal: AbortSignal.timeout(10_000) });
+    proof = ((await response.json()) as { data?: { proof?: string } }).data?.proof;
+  } catch (error) {
+    throw new UnavailableError(
+      `the server at ${holder.url} holds the database but did not answer (${(error as Error).message}); is it still running?`,
+    );
+  }
+  if (!holder.secret || proof !== proofOf(holder.secret, nonce)) {
+    throw new UnavailableError(
+      `the process at ${holder.url} could not prove it holds the database lock in ${config.dataDir}: nothing is sent to it`,
+    );
+  }
+  return holder.url;
+}

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { readLockHolder } from '../db/lock.ts';
 import { UnavailableError, ValidationError } from '../errors.ts';
 import { Importer, type ImportSummary, type Rejection } from '../import/importer.ts';
 import { readRecords } from '../import/reader.ts';
-import { API_KEY_HINT, commandContext, openConfiguredDatabase, serverAuth } from './context.ts';
+import { API_KEY_HINT, commandContext, openConfiguredDatabase, runningServer, serverAuth } from './context.ts';
 import { Progress } from './progress.ts';
 
 interface Input {
@@ -52,8 +51,7 @@ export async function importCommand(files: string[], options: { batchSize: strin
   };
 
   // PGlite admits one process: while the server holds the embedded database, import through it.
-  let serverUrl = options.server;
-  if (!serverUrl && !config.databaseUrl) serverUrl = (await readLockHolder(config.dataDir))?.url;
+  const serverUrl = await runningServer(config, options.server);
 
   const totals: ImportSummary[] = [];
   if (serverUrl) {

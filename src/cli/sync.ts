@@ -1,11 +1,10 @@
-import { readLockHolder } from '../db/lock.ts';
 import { UnavailableError, ValidationError } from '../errors.ts';
 import { createSources } from '../sources/index.ts';
 import { createSyncEngine } from '../sync/engine.ts';
 import { type JobOutcome, runNow } from '../sync/jobs.ts';
 import { SOURCE_NAMES } from '../sync/live-event.ts';
 import type { SyncSource } from '../sync/types.ts';
-import { API_KEY_HINT, commandContext, openConfiguredDatabase, serverAuth } from './context.ts';
+import { API_KEY_HINT, commandContext, openConfiguredDatabase, runningServer, serverAuth } from './context.ts';
 import { Progress } from './progress.ts';
 
 export interface SyncCommandOptions {
@@ -29,8 +28,7 @@ export async function syncCommand(options: SyncCommandOptions, extraSources: Syn
     ...(options.source ? { source: options.source } : {}),
   };
 
-  let serverUrl = options.server;
-  if (!serverUrl && !config.databaseUrl) serverUrl = (await readLockHolder(config.dataDir))?.url;
+  const serverUrl = await runningServer(config, options.server);
   if (serverUrl) {
     process.stderr.write(
       `The server at ${serverUrl} holds the database: syncing in the server (no progress bar; see its logs).\n`,

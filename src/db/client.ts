@@ -35,6 +35,8 @@ export interface Database {
   migrate(): Promise<string[]>;
   /** Tells other processes where the server holding this database listens (embedded database only). */
   announceServer(url: string): Promise<void>;
+  /** The data-directory lock's answer to a challenge (embedded database only; src/db/lock.ts), proving this process holds it. */
+  proveLock(nonce: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     },
     // A server's address is only needed to share an embedded directory.
     announceServer: async () => {},
+    proveLock: () => undefined,
     close: () => pool.end(),
   };
 }
@@ -151,6 +154,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     async announceServer(url: string) {
       await lock?.announce(url);
     },
+    proveLock: (nonce) => lock?.prove(nonce),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,3 +1,5 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DatabaseBusyError } from '../errors.ts';
@@ -5,11 +7,19 @@ import { DatabaseBusyError } from '../errors.ts';
 /**
  * PGlite admits one process per data directory; a second one would corrupt it. The lock file
  * records who holds the directory and, for a server, where it listens, so CLI commands can send
- * their work to it instead.
+ * their work to it instead. It is readable by its owner only (0600) and carries a random secret,
+ * so a process that answers at the recorded address can prove it is the holder (`prove`), and a
+ * CLI never uploads to whatever the file names.
+ *
+ * A holder is alive when its pid runs and is the same process: the lock records the kernel's boot
+ * id and the process's start time (Linux /proc), so a pid reused after a crash, a reboot, or a
+ * container whose server ran as PID 1 and came back as PID 1 does not keep the directory locked.
  */
 export interface DataDirLock {
   /** Records where the holding server listens, once it knows its port. */
   announce(url: string): Promise<void>;
+  /** The holder's answer to a challenge: HMAC-SHA256 of `nonce` under the lock's secret. */
+  prove(nonce: string): string;
   release(): Promise<void>;
 }
 
@@ -17,9 +27,33 @@ export interface LockHolder {
   pid: number;
   url?: string;
   since: string;
+  /** Random, per lock: the holder proves it knows it (see `proofOf`). */
+  secret?: string;
+  bootId?: string;
+  /** The process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat). */
+  startTime?: string;
 }
 
 export const LOCK_FILE = 'dao-portal.lock';
+
+/** Directories this process holds now (a second open in the same process is refused too). */
+const heldHere = new Set<string>();
+
+const readOr = (file: string) => {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+};
+
+const bootId = () => readOr('/proc/sys/kernel/random/boot_id');
+
+function startTimeOf(pid: number): string | undefined {
+  const stat = readOr(`/proc/${pid}/stat`);
+  // The command name (field 2) is in parentheses and may contain spaces: count fields after it.
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -30,10 +64,25 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Whether the process that wrote `holder` still runs (not merely a process with its pid). */
+function isHolderAlive(holder: LockHolder): boolean {
+  if (!Number.isInteger(holder.pid) || !isAlive(holder.pid)) return false;
+  if (holder.bootId && bootId() && holder.bootId !== bootId()) return false;
+  // This process did not write it unless it holds the directory now: an earlier incarnation did.
+  if (holder.pid === process.pid) return false;
+  if (holder.startTime && startTimeOf(holder.pid) && holder.startTime !== startTimeOf(holder.pid)) return false;
+  return true;
+}
+
+export function proofOf(secret: string, nonce: string): string {
+  return createHmac('sha256', secret).update(`dao-portal lock:${nonce}`).digest('base64url');
+}
+
 export async function readLockHolder(dataDir: string): Promise<LockHolder | undefined> {
   try {
     const holder = JSON.parse(await fs.readFile(path.join(dataDir, LOCK_FILE), 'utf8')) as LockHolder;
-    return isAlive(holder.pid) ? holder : undefined;
+    const ours = holder.pid === process.pid && heldHere.has(path.resolve(dataDir));
+    return ours || isHolderAlive(holder) ? holder : undefined;
   } catch {
     return undefined;
   }
@@ -42,15 +91,26 @@ export async function readLockHolder(dataDir: string): Promise<LockHolder | unde
 export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> {
   await fs.mkdir(dataDir, { recursive: true });
   const file = path.join(dataDir, LOCK_FILE);
-  const holder: LockHolder = { pid: process.pid, since: new Date().toISOString() };
+  const key = path.resolve(dataDir);
+  const holder: LockHolder = {
+    pid: process.pid,
+    since: new Date().toISOString(),
+    secret: randomBytes(32).toString('base64url'),
+    ...(bootId() ? { bootId: bootId() } : {}),
+    ...(startTimeOf(process.pid) ? { startTime: startTimeOf(process.pid) } : {}),
+  };
   for (let attempt = 0; attempt < 2; attempt++) {
+    if (heldHere.has(key)) break;
     try {
-      await fs.writeFile(file, JSON.stringify(holder), { flag: 'wx' });
+      await fs.writeFile(file, JSON.stringify(holder), { flag: 'wx', mode: 0o600 });
+      heldHere.add(key);
       return {
         async announce(url: string) {
-          await fs.writeFile(file, JSON.stringify({ ...holder, url }));
+          await fs.writeFile(file, JSON.stringify({ ...holder, url }), { mode: 0o600 });
         },
+        prove: (nonce) => proofOf(holder.secret!, nonce),
         async release() {
+          heldHere.delete(key);
           await fs.rm(file, { force: true });
         },
       };
@@ -65,9 +125,13 @@ export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> 
           current,
         );
       }
-      // The holder died without releasing (crash, SIGKILL): the directory is free again.
+      // The holder died without releasing (crash, SIGKILL, a reboot): the directory is free again.
       await fs.rm(file, { force: true });
     }
   }
-  throw new DatabaseBusyError(`Could not lock the embedded database in ${dataDir}; try again.`);
+  throw new DatabaseBusyError(
+    heldHere.has(key)
+      ? `The embedded database in ${dataDir} is already open in this process.`
+      : `Could not lock the embedded database in ${dataDir}; try again.`,
+  );
 }
