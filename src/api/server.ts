@@ -34,6 +34,7 @@ import { syncRoutes } from './routes/sync.ts';
 import { userRoutes } from './routes/users.ts';
 import { ErrorBody } from './schemas/common.ts';
 import { registerSecurity } from './security.ts';
+import { type BodyDeadline, registerBodyDeadline } from './slow-bodies.ts';
 import { defaultWebRoot, hasDashboard, registerDashboard, spaFallback } from './web.ts';
 
 /** The x-request-id a client may choose: a short token that is safe in a header and a log line. */
@@ -46,6 +47,8 @@ export interface ServerOptions {
   database: Database;
   /** The process's accounts; built from `config.auth` when absent. */
   accounts?: Accounts;
+  /** How slowly a request body may arrive (default BODY_DEADLINE; tests shorten it). */
+  bodyDeadline?: BodyDeadline;
   logger: Logger | false;
   /** The process's sync engine; without one the server streams its own events and schedules nothing. */
   sync?: SyncEngine;
@@ -115,6 +118,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
   }
   registerHostCheck(app as unknown as FastifyInstance, options.config.allowedHosts ?? []);
+  registerBodyDeadline(app as unknown as FastifyInstance, options.bodyDeadline);
   await registerHeaders(app as unknown as FastifyInstance);
   registerSecurity(app as unknown as FastifyInstance, {
     accounts,
