@@ -11,7 +11,7 @@ import {
 } from '../db/queries/governance.ts';
 import { upsertHolders } from '../db/queries/holders.ts';
 import { upsertTreasuryBalances } from '../db/queries/treasury.ts';
-import type { WriteCounts } from '../db/queries/upserts.ts';
+import { foldByKey, type WriteCounts } from '../db/queries/upserts.ts';
 import { isValidChoice, type VotingType } from '../metrics/snapshot-scoring.ts';
 import type { RawRecord } from './reader.ts';
 import type { RecordType } from './records.ts';
@@ -328,16 +328,13 @@ function dedupe<R>(
   replaces: (next: R, kept: R) => boolean,
   onFolded: (count: number) => void,
 ): Array<{ line: number; row: R }> {
-  const byKey = new Map<string, { line: number; row: R }>();
-  let folded = 0;
-  for (const item of items) {
-    const k = key(item.row);
-    const kept = byKey.get(k);
-    if (kept) folded++;
-    if (!kept || replaces(item.row, kept.row)) byKey.set(k, item);
-  }
-  if (folded) onFolded(folded);
-  return [...byKey.values()];
+  const kept = foldByKey(
+    items,
+    (item) => key(item.row),
+    (next, prior) => replaces(next.row, prior.row),
+  );
+  if (kept.length < items.length) onFolded(items.length - kept.length);
+  return kept;
 }
 
 function databaseReason(error: unknown): string {

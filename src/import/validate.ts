@@ -1,5 +1,9 @@
 import type { TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler, ValueErrorType } from '@sinclair/typebox/compiler';
+import type { DaoUpsert } from '../db/queries/daos.ts';
+import type { ProposalWrite, VoteWrite } from '../db/queries/governance.ts';
+import type { HolderWrite } from '../db/queries/holders.ts';
+import type { TreasuryBalanceWrite } from '../db/queries/treasury.ts';
 import {
   type DaoInput,
   type HolderInput,
@@ -11,70 +15,17 @@ import {
   type VoteInput,
 } from './records.ts';
 
-/** A record after validation: exact decimals as strings, times as Dates, addresses lowercase. */
+/**
+ * A record after validation: exact decimals as strings, times as Dates, addresses lowercase. The
+ * fields are the rows src/db writes, less what the importer resolves itself (the DAO and proposal
+ * ids, from the slugs and source ids the record names).
+ */
 export type Normalized =
-  | {
-      type: 'dao';
-      slug: string;
-      name: string;
-      description: string | null;
-      chain: string;
-      tokenSymbol: string | null;
-      governanceToken: string | null;
-      snapshotSpace: string | null;
-      governorAddress: string | null;
-      tokenAddress: string | null;
-      treasuryAddresses: string[];
-      treasuryTokens: string[];
-    }
-  | {
-      type: 'proposal';
-      dao: string;
-      externalId: string;
-      source: string;
-      votingType: string;
-      title: string;
-      body: string;
-      author: string | null;
-      choices: string[];
-      start: Date;
-      end: Date;
-      state: string;
-      quorum: string | null;
-      snapshotBlock: number | null;
-      scores: string[] | null;
-      scoresTotal: string | null;
-    }
-  | {
-      type: 'vote';
-      dao: string;
-      proposal: string;
-      voter: string;
-      choice: number | number[] | Record<string, number>;
-      votingPower: string;
-      created: Date;
-      reason: string | null;
-    }
-  | {
-      type: 'treasury_balance';
-      dao: string;
-      timestamp: Date;
-      wallet: string;
-      chain: string;
-      tokenSymbol: string;
-      tokenAddress: string;
-      amount: string;
-      usdValue: string | null;
-    }
-  | {
-      type: 'holder';
-      dao: string;
-      address: string;
-      balance: string;
-      delegate: string | null;
-      votingPower: string | null;
-      asOf: Date;
-    };
+  | ({ type: 'dao' } & DaoUpsert)
+  | ({ type: 'proposal'; dao: string } & Omit<ProposalWrite, 'daoId'>)
+  | ({ type: 'vote'; dao: string; proposal: string } & Omit<VoteWrite, 'daoId' | 'proposalId'>)
+  | ({ type: 'treasury_balance'; dao: string } & Omit<TreasuryBalanceWrite, 'daoId' | 'usdStale'>)
+  | ({ type: 'holder'; dao: string } & Omit<HolderWrite, 'daoId'>);
 
 export interface FieldProblem {
   field: string;
