@@ -51,6 +51,9 @@ export interface SignedIn {
 }
 
 export class Accounts {
+  /** When this process last recorded each key's use. */
+  private readonly keyTouched = new Map<number, number>();
+
   private constructor(
     private readonly database: Database,
     private readonly signingKey: Uint8Array,
@@ -297,7 +300,12 @@ export class Accounts {
       throw new UnauthenticatedError('this API key has expired');
     const user = await accounts.userById(this.db, key.userId);
     if (!user || user.disabled) throw new UnauthenticatedError("this API key's owner is disabled");
-    await accounts.touchApiKey(this.db, key.id);
+    // Last use is recorded at most once a minute per key, so a busy key does not write on every request.
+    const now = Date.now();
+    if (now - (this.keyTouched.get(key.id) ?? 0) >= 60_000) {
+      this.keyTouched.set(key.id, now);
+      await accounts.touchApiKey(this.db, key.id);
+    }
     return { kind: 'key', user, role: keyRole(user.role, key.scopes), key };
   }
 
