@@ -18,6 +18,7 @@ import type { ApiContext } from './context.ts';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { registerHostCheck } from './hosts.ts';
 import { checkQueryEncoding } from './params.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { daoRoutes } from './routes/daos.ts';
@@ -58,6 +59,8 @@ export interface ServerOptions {
   streamLimits?: { total: number; perClient: number };
   /** Directory of the built dashboard; default dist/web when built; false serves the API only. */
   webRoot?: string | false;
+  /** Told of every answered request (its duration and status), for the process's measurements. */
+  recordRequest?: (seconds: number, statusCode: number) => void;
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -93,6 +96,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   // Broken percent-encoding in the query string is refused before any route sees the value.
   app.addHook('onRequest', async (request) => checkQueryEncoding(request.url));
+
+  const record = options.recordRequest;
+  if (record) app.addHook('onResponse', async (_request, reply) => record(reply.elapsedTime / 1000, reply.statusCode));
 
   // Every request's id goes back to the client, which can quote it against the logs.
   app.addHook('onSend', async (request, reply) => {
@@ -195,6 +201,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(keyRoutes, context);
       await v1.register(userRoutes, context);
       await v1.register(auditRoutes, context);
+      await v1.register(alertRoutes, context);
       await v1.register(daoRoutes, context);
       await v1.register(proposalRoutes, context);
       await v1.register(seriesRoutes, context);

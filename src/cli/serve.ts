@@ -1,7 +1,11 @@
+import { AlertEvaluator } from '../alerts/evaluator.ts';
 import { buildServer } from '../api/server.ts';
 import { Accounts } from '../auth/accounts.ts';
 import { refreshDaoAggregates } from '../db/aggregates.ts';
 import { daosWithPendingChanges } from '../db/rollups.ts';
+import { basicMeasure, RequestRecorder } from '../monitoring/basic-collector.ts';
+import { GovernanceNotifier } from '../notify/governance-notifier.ts';
+import { loggingSink } from '../notify/sink.ts';
 import { createSources } from '../sources/index.ts';
 import { createSyncEngine } from '../sync/engine.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
@@ -13,7 +17,25 @@ export async function serve(): Promise<void> {
     await database.migrate();
     const sync = createSyncEngine(config, { database, logger, sources: createSources(config, { logger }) });
     const accounts = await Accounts.open(database, config.auth, logger);
-    const app = await buildServer({ config, database, logger, sync, accounts });
+    const recorder = new RequestRecorder();
+    const app = await buildServer({
+      config,
+      database,
+      logger,
+      sync,
+      accounts,
+      recordRequest: (seconds, status) => recorder.record(seconds, status),
+    });
+    // Decided notifications are kept in the ledger and logged until a delivery engine is wired in here.
+    const sink = loggingSink(logger);
+    const alerts = new AlertEvaluator({
+      database,
+      measure: basicMeasure({ database, recorder, config }),
+      sink,
+      config,
+      logger,
+    });
+    const notifier = new GovernanceNotifier({ database, sink, config, logger });
     const address = await app.listen({ port: config.port, host: config.host });
     const { port } = app.server.address() as { port: number };
     const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -44,6 +66,12 @@ export async function serve(): Promise<void> {
       },
       'sync engine started',
     );
+    alerts.start();
+    notifier.start(sync.events);
+    logger.info(
+      { alert_interval_seconds: config.alerts.intervalSeconds, sweep_seconds: config.governanceNotify.sweepSeconds },
+      'alerts and governance notifications started',
+    );
 
     let stopping = false;
     const stop = async (signal: string) => {
@@ -57,6 +85,8 @@ export async function serve(): Promise<void> {
       }, 30_000);
       timer.unref();
       // Running syncs stop at their next safe point (their committed work stays), then requests drain.
+      await alerts.stop();
+      await notifier.stop();
       await sync.close();
       await app.close();
       await database.close();

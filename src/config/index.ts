@@ -36,6 +36,57 @@ export interface Config {
   allowedHosts: string[];
   /** Accounts, sessions and access (see src/auth and the README's "Accounts and access"). */
   auth: AuthConfig;
+  /** `PUBLIC_URL` without a trailing slash: notification links are absolute under it (paths when unset). */
+  publicUrl: string | undefined;
+  /** Operator alert rules (src/alerts; the README's "Alerts"). */
+  alerts: AlertsConfig;
+  /** What the governance detectors tell, and when (src/notify/detectors; the README's "Alerts"). */
+  governanceNotify: GovernanceNotifyConfig;
+}
+
+/** A warning and a critical level of one figure. */
+export interface Levels {
+  warning: number;
+  critical: number;
+}
+
+export interface AlertsConfig {
+  /** How often the rules are evaluated (seconds). */
+  intervalSeconds: number;
+  /** After a message about one (rule, subject), none other for this long, except an escalation to critical. */
+  cooldownSeconds: number;
+  /** Share of 5xx answers in the recent window (0–1). */
+  errorRate: Levels;
+  /** Fewer requests than this in the window: the error rate is not judged. */
+  minRequests: number;
+  /** p95 response time, seconds. */
+  p95Seconds: Levels;
+  /** Memory used ÷ limit (0–1). */
+  memoryRatio: Levels;
+  /** Database connections in use ÷ pool size (0–1). */
+  poolRatio: Levels;
+  /** Free disk share below which DATA_DIR or the backup directory alerts (0–1); warning is the higher. */
+  diskFreeRatio: Levels;
+  /** A source with no success for this many of its intervals is critical (failing alone is a warning). */
+  sourceStaleIntervals: number;
+}
+
+export interface GovernanceNotifyConfig {
+  /** How often the time-based detectors (ending, not voted, quorum at risk, outcome, outflow) sweep. */
+  sweepSeconds: number;
+  /** "Ending soon" fires this many hours before a proposal's end. */
+  endingHours: number;
+  /** "Has not voted" fires for a watched address this many hours before the end. */
+  notVotedHours: number;
+  /** Quorum at risk is judged once this share of the voting window has passed (0–1). */
+  quorumMinElapsed: number;
+  /** Ended proposals (the DAO's newest) the late-vote curve is learned from. */
+  curveProposals: number;
+  /** Outcomes and new proposals older than this (hours) are history, not news. */
+  lookbackHours: number;
+  /** Treasury outflow alerts above this many USD within the window. */
+  outflowUsd: number;
+  outflowWindowHours: number;
 }
 
 export interface AuthConfig {
@@ -200,6 +251,69 @@ function checkProduction(env: Env, config: Pick<Config, 'corsOrigins'>): void {
   }
 }
 
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1)
+    throw new ConfigError(`${name} must be a number from 0 to 1 (e.g. 0.05 for 5%), got '${raw}'`);
+  return value;
+}
+
+function positive(env: Env, name: string, fallback: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > max)
+    throw new ConfigError(`${name} must be a number above 0 and at most ${max}, got '${raw}'`);
+  return value;
+}
+
+/** `<NAME>_WARNING` and `<NAME>_CRITICAL`; the critical level must be beyond the warning in the rule's direction. */
+function levels(
+  env: Env,
+  name: string,
+  fallback: Levels,
+  read: (env: Env, name: string, fallback: number) => number,
+  direction: 'above' | 'below' = 'above',
+): Levels {
+  const warning = read(env, `${name}_WARNING`, fallback.warning);
+  const critical = read(env, `${name}_CRITICAL`, fallback.critical);
+  if (direction === 'above' ? critical < warning : critical > warning)
+    throw new ConfigError(
+      `${name}_CRITICAL must be ${direction === 'above' ? 'at least' : 'at most'} ${name}_WARNING (${warning}), got ${critical}`,
+    );
+  return { warning, critical };
+}
+
+function alertsConfig(env: Env): AlertsConfig {
+  const seconds = (e: Env, n: string, f: number) => positive(e, n, f, 3600);
+  return {
+    intervalSeconds: integer(env, 'ALERT_INTERVAL_SECONDS', 30, 1, 3600),
+    cooldownSeconds: integer(env, 'ALERT_COOLDOWN_SECONDS', 300, 0, 7 * 24 * 3600),
+    errorRate: levels(env, 'ALERT_ERROR_RATE', { warning: 0.01, critical: 0.05 }, fraction),
+    minRequests: integer(env, 'ALERT_MIN_REQUESTS', 20, 1, 1_000_000),
+    p95Seconds: levels(env, 'ALERT_P95_SECONDS', { warning: 2, critical: 5 }, seconds),
+    memoryRatio: levels(env, 'ALERT_MEMORY_RATIO', { warning: 0.8, critical: 0.9 }, fraction),
+    poolRatio: levels(env, 'ALERT_DB_POOL_RATIO', { warning: 0.8, critical: 0.9 }, fraction),
+    diskFreeRatio: levels(env, 'ALERT_DISK_FREE_RATIO', { warning: 0.2, critical: 0.1 }, fraction, 'below'),
+    sourceStaleIntervals: positive(env, 'ALERT_SOURCE_STALE_INTERVALS', 2, 1000),
+  };
+}
+
+function governanceNotifyConfig(env: Env): GovernanceNotifyConfig {
+  return {
+    sweepSeconds: integer(env, 'NOTIFY_SWEEP_SECONDS', 60, 1, 24 * 3600),
+    endingHours: positive(env, 'NOTIFY_ENDING_HOURS', 24, 24 * 365),
+    notVotedHours: positive(env, 'NOTIFY_NOT_VOTED_HOURS', 24, 24 * 365),
+    quorumMinElapsed: fraction(env, 'NOTIFY_QUORUM_MIN_ELAPSED', 0.5),
+    curveProposals: integer(env, 'NOTIFY_CURVE_PROPOSALS', 50, 1, 10_000),
+    lookbackHours: positive(env, 'NOTIFY_LOOKBACK_HOURS', 72, 24 * 365 * 10),
+    outflowUsd: positive(env, 'NOTIFY_OUTFLOW_USD', 100_000, 1e15),
+    outflowWindowHours: positive(env, 'NOTIFY_OUTFLOW_WINDOW_HOURS', 24, 24 * 365),
+  };
+}
+
 /** Reads and validates the environment once; a bad value stops start-up naming the variable. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const production = oneOf(env, 'NODE_ENV', ['production', 'development', 'test'], 'development') === 'production';
@@ -242,5 +356,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       signInRatePerMinute: integer(env, 'SIGN_IN_RATE_PER_MINUTE', 10, 1, 1_000_000),
       cliApiKey: env.DAO_PORTAL_API_KEY?.trim() || undefined,
     },
+    publicUrl: url(env, 'PUBLIC_URL', ['https:', 'http:'])?.replace(/\/+$/, ''),
+    alerts: alertsConfig(env),
+    governanceNotify: governanceNotifyConfig(env),
   };
 }

@@ -1,0 +1,32 @@
+/**
+ * Something worth telling someone: produced by the governance detectors and the operator alert rules,
+ * turned into one outbox row per matching subscription (or operator channel) in the caller's
+ * transaction, and delivered exactly once per (subscription, key).
+ */
+export const NOTIFICATION_KINDS = [
+  'proposal.created',
+  'proposal.ending',
+  'quorum.at_risk',
+  'delegate.not_voted',
+  'proposal.outcome',
+  'treasury.outflow',
+  'operator.alert',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export interface NotificationEvent {
+  kind: NotificationKind;
+  /** The DAO's id (daos.id); null for operator alerts. */
+  daoId: number | null;
+  /** Stable across re-evaluations, so the same fact is delivered once: e.g. `proposal:42:ending:24h`. */
+  key: string;
+  title: string;
+  /** Plain text; channels format it for their medium. */
+  body: string;
+  /** The portal page this is about (absolute when PUBLIC_URL is set, else a path). */
+  url: string | null;
+  severity: 'info' | 'warning' | 'critical' | 'resolved';
+  /** The figures the message states, for channels that render fields (Slack, Discord, webhook JSON). */
+  facts: Record<string, string | number | null>;
+  occurredAt: Date;
+}
