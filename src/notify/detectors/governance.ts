@@ -38,8 +38,8 @@ export function quorumPower(p: NoticeProposal): number | null {
 
 /** What a proposal's outcome is: the tally's passed/failed where the rollup knows it, else its state. */
 function outcomeOf(p: NoticeProposal): string {
-  if (['defeated', 'expired'].includes(p.state)) return 'failed';
-  if (['succeeded', 'queued', 'executed'].includes(p.state)) return 'passed';
+  if (['defeated', 'expired', 'rejected'].includes(p.state)) return 'failed';
+  if (['succeeded', 'queued', 'executed', 'passed', 'enacted'].includes(p.state)) return 'passed';
   return p.outcome && p.outcome !== 'unknown' ? p.outcome : 'closed';
 }
 
