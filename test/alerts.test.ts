@@ -70,6 +70,23 @@ function run(sequence: ProcessMeasurements[]): NotificationEvent[][] {
 
 const titles = (steps: NotificationEvent[][]) => steps.map((events) => events.map((e) => e.title));
 
+describe('alert and notification configuration', () => {
+  it('refuses a bad value naming the variable', () => {
+    expect(() => loadConfig({ ALERT_ERROR_RATE_WARNING: '2' })).toThrow(
+      /^ALERT_ERROR_RATE_WARNING must be a number from 0 to 1/,
+    );
+    expect(() => loadConfig({ ALERT_P95_SECONDS_CRITICAL: '1' })).toThrow(
+      /^ALERT_P95_SECONDS_CRITICAL must be at least ALERT_P95_SECONDS_WARNING \(2\)/,
+    );
+    expect(() => loadConfig({ ALERT_DISK_FREE_RATIO_CRITICAL: '0.5' })).toThrow(
+      /^ALERT_DISK_FREE_RATIO_CRITICAL must be at most/,
+    );
+    expect(() => loadConfig({ NOTIFY_ENDING_HOURS: '-1' })).toThrow(/^NOTIFY_ENDING_HOURS must be a number above 0/);
+    expect(() => loadConfig({ PUBLIC_URL: 'ftp://x' })).toThrow(/^PUBLIC_URL must use/);
+    expect(loadConfig({ PUBLIC_URL: 'https://portal.example.org/' }).publicUrl).toBe('https://portal.example.org');
+  });
+});
+
 describe('operator alert rules and their state machine', () => {
   it('a healthy process tells nothing', () => {
     expect(run([healthy(0), healthy(30), healthy(60)]).flat()).toEqual([]);
@@ -285,7 +302,6 @@ describe.each(databaseTargets())('the alert evaluator on $kind', (target) => {
 
   it('a stopped database: critical while it does not answer, resolved from the kept state once a database answers', async () => {
     const other: Database = await openDatabase({ dataDir: 'memory://' });
-    let watched: Database;
     const cfg = loadConfig({ ALERT_COOLDOWN_SECONDS: '0' });
     const measure = basicMeasure({
       database: other,
@@ -304,7 +320,7 @@ describe.each(databaseTargets())('the alert evaluator on $kind', (target) => {
     expect((await evaluator.evaluate()).map((e) => e.title)).toEqual(['[CRITICAL] Database unreachable: database']);
     expect(await evaluator.evaluate()).toEqual([]);
     // The database answers again (a fresh one measured in its place).
-    watched = await openDatabase({ dataDir: 'memory://' });
+    const watched = await openDatabase({ dataDir: 'memory://' });
     const back = basicMeasure({
       database: watched,
       recorder: new RequestRecorder(),

@@ -23,6 +23,11 @@ let quiet: bigint;
 
 beforeAll(async () => {
   chain = await startChain();
+}, 240_000);
+afterAll(async () => chain?.close());
+
+/** A DAO of its own for each database (the test votes on the chain, which the next one must not see). */
+async function deployScenario() {
   dao = await deployDao(chain, await compileContracts());
   scenario = await runLifecycle(dao);
   const tokenAbi = dao.artifacts.GovToken!.abi;
@@ -33,8 +38,7 @@ beforeAll(async () => {
     description: '# Nobody looks\nwill it reach quorum?',
   });
   await dao.mine(VOTING_DELAY + 1);
-}, 240_000);
-afterAll(async () => chain?.close());
+}
 
 const config = loadConfig({ NOTIFY_NOT_VOTED_HOURS: '1000', NOTIFY_ENDING_HOURS: '1', NOTIFY_LOOKBACK_HOURS: '72' });
 
@@ -42,7 +46,8 @@ describe.each(databaseTargets())('governance notifications from the Governor sou
   let database: TestDatabase;
   beforeAll(async () => {
     database = await target.open();
-  });
+    await deployScenario();
+  }, 240_000);
   afterAll(async () => database?.destroy());
 
   it('a new Governor proposal, a delegate not voting and quorum at risk are each told once, from the live events', async () => {

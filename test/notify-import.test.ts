@@ -9,6 +9,7 @@ import { databaseTargets, type TestDatabase } from './helpers/db.ts';
 import { convertedNdjson, importText } from './helpers/fixtures.ts';
 
 // Expectations straight from the canonical records of the Decentraland export (not from the database).
+// biome-ignore lint/suspicious/noExplicitAny: canonical records as parsed JSON, read field by field
 type Rec = Record<string, any>;
 const records: Rec[] = convertedNdjson('decentraland')
   .trimEnd()
