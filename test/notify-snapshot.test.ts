@@ -48,7 +48,9 @@ describe.each(databaseTargets())('a new Snapshot proposal through the live event
       debounceMs: 10,
     });
     notifier.start(bus);
-    const publish = (events: LiveEvent[]) => events.forEach((e) => bus.publish(e));
+    const publish = (events: LiveEvent[]) => {
+      for (const e of events) bus.publish(e);
+    };
 
     const before: LiveEvent[] = [];
     await syncAll(database, [dao!], { url: hub.url, events: before });
