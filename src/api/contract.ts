@@ -1,5 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type * as accounts from './schemas/accounts.ts';
+import type * as alerts from './schemas/alerts.ts';
 import type * as common from './schemas/common.ts';
 import type * as daos from './schemas/daos.ts';
 import type * as health from './schemas/health.ts';
@@ -82,3 +83,5 @@ export type UserChangeBody = Static<typeof accounts.UserChangeBody>;
 export type UserPasswordBody = Static<typeof accounts.UserPasswordBody>;
 
 export type { LiveEvent, SourceName } from '../sync/live-event.ts';
+
+export type OperatorAlert = Static<typeof alerts.OperatorAlert>;
