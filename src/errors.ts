@@ -107,3 +107,16 @@ export class RateLimitedError extends AppError {
     super('RATE_LIMITED', message, 429, { retry_after_seconds: retryAfterSeconds });
   }
 }
+
+/**
+ * An outbound URL a user set (a webhook) that this server will not call: not http(s), or its host
+ * is, or resolves to, an address the SSRF rules refuse (src/net/outbound.ts). A 400 naming `field`.
+ */
+export class OutboundRefusedError extends ValidationError {
+  constructor(
+    readonly reason: string,
+    readonly field = 'target',
+  ) {
+    super(`${field}: ${reason}`, [{ in: 'body', parameter: field, message: reason }]);
+  }
+}

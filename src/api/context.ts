@@ -1,5 +1,7 @@
 import type { Accounts } from '../auth/accounts.ts';
 import type { Database } from '../db/index.ts';
+import type { Dispatcher } from '../notify/dispatcher.ts';
+import type { Notifications } from '../notify/service.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 
 /**
@@ -14,6 +16,10 @@ export interface ApiContext {
   streamHeartbeatMs: number;
   /** Users, sessions, API keys and the audit log. */
   accounts: Accounts;
+  /** Notification channels (sealed secrets, the SSRF-checked outbound client). */
+  notifications: Notifications;
+  /** Sends deliveries; the routes use it for a channel's test message. */
+  dispatcher: Dispatcher;
   /** Open live streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */
   streamLimits?: { total: number; perClient: number };
 }

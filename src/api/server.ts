@@ -11,6 +11,8 @@ import { type Config, loadConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { RateLimitedError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
+import { Dispatcher } from '../notify/dispatcher.ts';
+import { Notifications } from '../notify/service.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { VERSION } from '../version.ts';
 import { registerJsonBodies } from './body.ts';
@@ -27,6 +29,7 @@ import { importRoutes } from './routes/import.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { leaderboardRoutes } from './routes/leaderboards.ts';
 import { metricRoutes } from './routes/metrics.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { searchRoutes } from './routes/search.ts';
 import { seriesRoutes } from './routes/series.ts';
@@ -44,10 +47,13 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export interface ServerOptions {
   /** `auth` and `redisUrl` default to the configuration's defaults (public reads, generated signing key, limits in memory). */
   config: Pick<Config, 'corsOrigins' | 'bodyLimit'> &
-    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts'>>;
+    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'notify'>>;
   database: Database;
   /** The process's accounts; built from `config.auth` when absent. */
   accounts?: Accounts;
+  /** The process's notifications and dispatcher; built from `config.notify` when absent (a dispatcher that only sends channel tests). */
+  notifications?: Notifications;
+  dispatcher?: Dispatcher;
   /** How slowly a request body may arrive (default BODY_DEADLINE; tests shorten it). */
   bodyDeadline?: BodyDeadline;
   logger: Logger | false;
@@ -147,7 +153,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         description:
           'Governance and treasury data of DAOs. Every response is `{status, data, message?, pagination?}`; errors are `{status: "error", error: {code, message, details?}}`.',
       },
-      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'auth', 'health'].map((name) => ({ name })),
+      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'auth', 'notifications', 'health'].map(
+        (name) => ({ name }),
+      ),
       components: {
         securitySchemes: {
           session: {
@@ -187,9 +195,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     app.addHook('onClose', () => local.close());
     sync = local;
   }
+  const notifications =
+    options.notifications ?? (await Notifications.open(options.database, options.config.notify ?? defaults.notify));
+  const dispatcher = options.dispatcher ?? new Dispatcher(options.database, notifications, logger);
   const context: ApiContext = {
     database: options.database,
     sync,
+    notifications,
+    dispatcher,
     streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
     accounts,
     ...(options.streamLimits ? { streamLimits: options.streamLimits } : {}),
@@ -211,6 +224,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(searchRoutes, context);
       await v1.register(syncRoutes, context);
       await v1.register(streamRoutes, context);
+      await v1.register(notificationRoutes, context);
     },
     { prefix: '/api/v1' },
   );

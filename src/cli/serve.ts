@@ -2,10 +2,13 @@ import { AlertEvaluator } from '../alerts/evaluator.ts';
 import { buildServer } from '../api/server.ts';
 import { Accounts } from '../auth/accounts.ts';
 import { refreshDaoAggregates } from '../db/aggregates.ts';
+import { recordNotifications } from '../db/queries/notifications.ts';
 import { daosWithPendingChanges } from '../db/rollups.ts';
 import { basicMeasure, RequestRecorder } from '../monitoring/basic-collector.ts';
+import { Dispatcher } from '../notify/dispatcher.ts';
 import { GovernanceNotifier } from '../notify/governance-notifier.ts';
-import { loggingSink } from '../notify/sink.ts';
+import { Notifications } from '../notify/service.ts';
+import { loggingSink, type NotificationSink } from '../notify/sink.ts';
 import { createSources } from '../sources/index.ts';
 import { createSyncEngine } from '../sync/engine.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
@@ -17,6 +20,9 @@ export async function serve(): Promise<void> {
     await database.migrate();
     const sync = createSyncEngine(config, { database, logger, sources: createSources(config, { logger }) });
     const accounts = await Accounts.open(database, config.auth, logger);
+    const notifications = await Notifications.open(database, config.notify);
+    await notifications.syncEnvChannels();
+    const dispatcher = new Dispatcher(database, notifications, logger);
     const recorder = new RequestRecorder();
     const app = await buildServer({
       config,
@@ -24,10 +30,17 @@ export async function serve(): Promise<void> {
       logger,
       sync,
       accounts,
+      notifications,
+      dispatcher,
       recordRequest: (seconds, status) => recorder.record(seconds, status),
     });
-    // Decided notifications are kept in the ledger and logged until a delivery engine is wired in here.
-    const sink = loggingSink(logger);
+    // Decided notifications are logged and queued in the outbox in the transaction that decided
+    // them; the dispatcher (below) delivers them.
+    const log = loggingSink(logger);
+    const sink: NotificationSink = async (tx, events) => {
+      await log(tx, events);
+      await recordNotifications(tx, events);
+    };
     const alerts = new AlertEvaluator({
       database,
       measure: basicMeasure({ database, recorder, config }),
@@ -58,6 +71,15 @@ export async function serve(): Promise<void> {
       await refreshDaoAggregates(database.db, pending);
     }
     await sync.runner?.start();
+    // Deliveries go out from the processes that work jobs: BullMQ with Redis, this process without.
+    if (config.redisUrl)
+      await dispatcher.startQueue({
+        redisUrl: config.redisUrl,
+        prefix: config.sync.queuePrefix,
+        schedule: true,
+        work: config.sync.worker,
+      });
+    else if (config.sync.worker) dispatcher.start();
     logger.info(
       {
         runner: sync.runner?.kind ?? 'none',
@@ -88,6 +110,7 @@ export async function serve(): Promise<void> {
       await alerts.stop();
       await notifier.stop();
       await sync.close();
+      await dispatcher.stop();
       await app.close();
       await database.close();
       logger.info('stopped');
