@@ -17,19 +17,31 @@ const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '
 
 /** The sendMessage body (HTML parse mode): bold title, body, facts, link; no link preview. */
 export function telegramPayload(chatId: string, event: NotificationEvent): Record<string, unknown> {
-  const facts = Object.entries(event.facts).map(
-    ([k, v]) => `${escapeText(k)}: ${escapeText(v === null ? '—' : String(v))}`,
-  );
+  // Facts take at most a third of the message; the ones that do not fit are left out.
+  const facts: string[] = [];
+  let used = 0;
+  for (const [k, v] of Object.entries(event.facts).slice(0, 25)) {
+    const line = `${escapeText(truncate(k, 100))}: ${escapeText(truncate(v === null ? '—' : String(v), 200))}`;
+    if (used + line.length + 1 > TELEGRAM_TEXT_LIMIT / 3) break;
+    used += line.length + 1;
+    facts.push(line);
+  }
   const link = absoluteUrl(event.url);
   const tail = [
     `${SEVERITY_LABEL[event.severity]} · ${event.kind}`,
     ...(link ? [`<a href="${escapeText(link)}">Open in DAO Portal</a>`] : []),
   ];
-  // The body is cut first, so the title and the link survive (tags count as entities, not text).
+  // The body is cut to what is left, so the title, the facts and the link survive. Entities
+  // (&amp;) and tags count as text here, so the count is an upper bound of what Telegram counts.
   const head = `<b>${escapeText(truncate(event.title, 256))}</b>`;
   const rest = [...facts, '', ...tail].join('\n');
-  const room = TELEGRAM_TEXT_LIMIT - 300 - head.length - rest.length;
-  const body = escapeText(truncate(event.body, Math.max(room, 100)));
+  const room = TELEGRAM_TEXT_LIMIT - Array.from(head).length - Array.from(rest).length - 4;
+  let length = Math.max(room, 0);
+  let body = escapeText(truncate(event.body, length));
+  while (Array.from(body).length > room && length > 0) {
+    length = Math.floor(length / 2);
+    body = escapeText(truncate(event.body, length));
+  }
   return {
     chat_id: /^-?\d+$/.test(chatId) ? Number(chatId) : chatId,
     text: [head, body, '', rest].join('\n'),
