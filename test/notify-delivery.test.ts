@@ -273,7 +273,7 @@ describe.each(databaseTargets())('notification delivery ($kind)', (target) => {
     expect(discordHook.hits.slice(1).map(discordProblems)).toEqual([[], []]);
     expect(telegramApi.hits).toHaveLength(3);
     expect(hook.accepted.size).toBe(3);
-    expect(hook.duplicates).toBe(0);
+    expect(hook.duplicates()).toBe(0);
     const body = JSON.parse(hook.hits.at(-1)!.body);
     expect(body).toMatchObject({ type: expect.stringMatching(/^proposal\./), data: { dao_id: daoId } });
 

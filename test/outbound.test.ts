@@ -81,7 +81,13 @@ describe('outbound requests to user-set URLs', () => {
         queries.push(name);
         if (question && question.type === dns2.Packet.TYPE.A && answers[name]) {
           for (const address of answers[name]())
-            response.answers.push({ name, type: dns2.Packet.TYPE.A, class: dns2.Packet.CLASS.IN, ttl: 0, address });
+            response.answers.push({
+              name,
+              type: dns2.Packet.TYPE.A,
+              class: dns2.Packet.CLASS.IN,
+              ttl: 0,
+              address,
+            } as unknown as (typeof response.answers)[number]);
         }
         send(response);
       },

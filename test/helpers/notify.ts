@@ -64,7 +64,7 @@ export async function startSmtp(): Promise<{ url: string; mails: Mail[]; close()
 export async function startWebhookReceiver(
   secret: () => string,
   respond?: (hit: Hit) => { status: number; headers?: Record<string, string> } | undefined,
-): Promise<Receiver & { accepted: Map<string, number>; duplicates: number; rejected: string[] }> {
+): Promise<Receiver & { accepted: Map<string, number>; duplicates(): number; rejected: string[] }> {
   const accepted = new Map<string, number>();
   const rejected: string[] = [];
   const state = { duplicates: 0 };
@@ -85,11 +85,5 @@ export async function startWebhookReceiver(
     accepted.set(key, 1);
     res.writeHead(200).end('{}');
   });
-  return Object.assign(receiver, {
-    accepted,
-    rejected,
-    get duplicates() {
-      return state.duplicates;
-    },
-  });
+  return Object.assign(receiver, { accepted, rejected, duplicates: () => state.duplicates });
 }

@@ -20,7 +20,7 @@ export interface Receiver {
  * answers with `respond` (default 200 `{}`).
  */
 export async function startReceiver(
-  respond: (hit: Hit, res: http.ServerResponse) => void | Promise<void> = (_hit, res) => {
+  respond: (hit: Hit, res: http.ServerResponse) => unknown = (_hit, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   },
   options: { host?: string; port?: number } = {},
