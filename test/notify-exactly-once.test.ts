@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDao } from '../src/db/queries/daos.ts';
 import { insertSubscription, recordNotifications } from '../src/db/queries/notifications.ts';
@@ -144,6 +145,33 @@ describe.each(databaseTargets())('exactly-once delivery ($kind)', (target) => {
     // Its drain never ends (the hook never settles): stop it without waiting for that.
     void dying.stop();
   });
+
+  it.runIf(Boolean(process.env.REDIS_URL))(
+    'with Redis, BullMQ passes on two workers send each delivery once',
+    async () => {
+      const prefix = await queue();
+      const queuePrefix = `dp-notify-test-${process.pid}-${target.kind}`;
+      const a = new Dispatcher(database, notifications, createLogger('silent'), { pollMs: 200, batch: 3 });
+      const b = new Dispatcher(database, notifications, createLogger('silent'), { pollMs: 200, batch: 3 });
+      try {
+        await a.startQueue({ redisUrl: process.env.REDIS_URL!, prefix: queuePrefix, schedule: true, work: true });
+        await b.startQueue({ redisUrl: process.env.REDIS_URL!, prefix: queuePrefix, schedule: false, work: true });
+        await until(async () => {
+          const rows = await counts(prefix);
+          return rows.every((r) => r.status === 'sent') && rows.reduce((s, r) => s + r.n, 0) === 2 * N;
+        }, 20_000);
+      } finally {
+        await a.stop();
+        await b.stop();
+        const leftover = new Queue('notify', { connection: { url: process.env.REDIS_URL! }, prefix: queuePrefix });
+        await leftover.obliterate({ force: true });
+        await leftover.close();
+      }
+      expect(webhookHits(prefix)).toHaveLength(N);
+      expect(slackHits(prefix)).toBe(N);
+    },
+    30_000,
+  );
 
   it.runIf(target.kind === 'postgres')(
     'two dispatcher processes, one killed (SIGKILL) between send and mark',
