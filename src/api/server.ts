@@ -1,3 +1,4 @@
+import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -126,6 +127,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerHostCheck(app as unknown as FastifyInstance, options.config.allowedHosts ?? []);
   registerBodyDeadline(app as unknown as FastifyInstance, options.bodyDeadline);
   await registerHeaders(app as unknown as FastifyInstance);
+  await registerCompression(app as unknown as FastifyInstance);
   registerSecurity(app as unknown as FastifyInstance, {
     accounts,
     publicRead: auth.publicRead,
@@ -248,6 +250,24 @@ async function registerHeaders(app: FastifyInstance): Promise<void> {
   });
   app.addHook('onRequest', async (request, reply) => {
     if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  });
+}
+
+/**
+ * Answers over 1 KiB of a compressible type (JSON, CSV, NDJSON exports, the OpenAPI document) are
+ * compressed with brotli (quality 4) or gzip when the request accepts one; smaller ones are sent
+ * as they are, as are dashboard files, which the build compressed already (src/api/web.ts).
+ * Registered before the dashboard and the routes, as @fastify/compress requires. Request bodies
+ * are never decompressed: the import streams its body through its own limit (BODY_LIMIT), which a
+ * compressed body would get past. The live stream (/api/v1/stream) writes to the socket itself
+ * and is never compressed, so each event reaches the client when it is written.
+ */
+async function registerCompression(app: FastifyInstance): Promise<void> {
+  await app.register(compress, {
+    global: true,
+    globalDecompression: false,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
   });
 }
 
