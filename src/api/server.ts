@@ -19,6 +19,8 @@ import type { ApiContext } from './context.ts';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { registerHostCheck } from './hosts.ts';
 import { checkQueryEncoding } from './params.ts';
+import { registerReadRouting } from './read-routing.ts';
+import { registerRequestTimeout } from './request-timeout.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -45,7 +47,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export interface ServerOptions {
   /** `auth` and `redisUrl` default to the configuration's defaults (public reads, generated signing key, limits in memory). */
   config: Pick<Config, 'corsOrigins' | 'bodyLimit'> &
-    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts'>>;
+    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'database'>>;
   database: Database;
   /** The process's accounts; built from `config.auth` when absent. */
   accounts?: Accounts;
@@ -108,6 +110,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const defaults = loadConfig({});
   const auth = options.config.auth ?? defaults.auth;
+  const scale = options.config.database ?? defaults.database;
+  registerRequestTimeout(app as unknown as FastifyInstance, scale.requestTimeoutMs);
   const logger = options.logger || createLogger('silent');
   const accounts = options.accounts ?? (await Accounts.open(options.database, auth, logger));
 
@@ -131,6 +135,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerSecurity(app as unknown as FastifyInstance, {
     accounts,
     publicRead: auth.publicRead,
+    cookieSecure: auth.cookieSecure,
+  });
+  registerReadRouting(app as unknown as FastifyInstance, {
+    seconds: scale.readYourWritesSeconds,
     cookieSecure: auth.cookieSecure,
   });
   await registerRateLimit(
