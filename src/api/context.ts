@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Accounts } from '../auth/accounts.ts';
 import type { Database, Db } from '../db/index.ts';
+import type { Monitoring } from '../monitoring/index.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 
 /**
@@ -15,6 +16,8 @@ export interface ApiContext {
   streamHeartbeatMs: number;
   /** Users, sessions, API keys and the audit log. */
   accounts: Accounts;
+  /** Health probes, request figures and the Prometheus registry of this process. */
+  monitoring: Monitoring;
   /** Open live streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */
   streamLimits?: { total: number; perClient: number };
 }

@@ -12,7 +12,9 @@ import { type Config, loadConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { RateLimitedError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
+import { createMonitoring, type Monitoring } from '../monitoring/index.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
+import { syncTargets } from '../sync/jobs.ts';
 import { VERSION } from '../version.ts';
 import { registerJsonBodies } from './body.ts';
 import type { ApiContext } from './context.ts';
@@ -30,6 +32,7 @@ import { importRoutes } from './routes/import.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { leaderboardRoutes } from './routes/leaderboards.ts';
 import { metricRoutes } from './routes/metrics.ts';
+import { monitoringRoutes } from './routes/monitoring.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { searchRoutes } from './routes/search.ts';
 import { seriesRoutes } from './routes/series.ts';
@@ -47,7 +50,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export interface ServerOptions {
   /** `auth` and `redisUrl` default to the configuration's defaults (public reads, generated signing key, limits in memory). */
   config: Pick<Config, 'corsOrigins' | 'bodyLimit'> &
-    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'database'>>;
+    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'database' | 'metricsToken'>>;
   database: Database;
   /** The process's accounts; built from `config.auth` when absent. */
   accounts?: Accounts;
@@ -60,6 +63,8 @@ export interface ServerOptions {
   streamHeartbeatMs?: number;
   /** Open SSE streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */
   streamLimits?: { total: number; perClient: number };
+  /** The process's monitoring (serve hands its own, which alert rules also read); one of the server's own otherwise. */
+  monitoring?: Monitoring;
   /** Directory of the built dashboard; default dist/web when built; false serves the API only. */
   webRoot?: string | false;
   /** Told of every answered request (its duration and status), for the process's measurements. */
@@ -102,6 +107,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const record = options.recordRequest;
   if (record) app.addHook('onResponse', async (_request, reply) => record(reply.elapsedTime / 1000, reply.statusCode));
+
+  // Every answered request is measured by its route template (unmatched paths share one series).
+  let monitoring: Monitoring | undefined;
+  app.addHook('onResponse', async (request, reply) => {
+    monitoring?.recorder.record({
+      route: request.routeOptions.url ?? 'unmatched',
+      method: request.method,
+      status: reply.statusCode,
+      seconds: reply.elapsedTime / 1000,
+    });
+  });
 
   // Every request's id goes back to the client, which can quote it against the logs.
   app.addHook('onSend', async (request, reply) => {
@@ -197,14 +213,34 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     app.addHook('onClose', () => local.close());
     sync = local;
   }
+  const runner = sync.runner;
+  const engine = sync;
+  if (options.monitoring) monitoring = options.monitoring;
+  else {
+    const own = createMonitoring({
+      database: options.database,
+      logger,
+      redisUrl: options.config.redisUrl,
+      runner,
+      syncIntervalSeconds: (options.config.sync ?? defaults.sync).intervalSeconds,
+      targets: async () =>
+        (await syncTargets(engine.deps)).map(({ dao, source }) => ({ dao: dao.slug, source: source.name })),
+    });
+    app.addHook('onClose', () => own.close());
+    monitoring = own;
+  }
+  monitoring.setConnections(
+    () => new Promise((resolve) => app.server.getConnections((error, count) => resolve(error ? null : count))),
+  );
   const context: ApiContext = {
     database: options.database,
+    monitoring,
     sync,
     streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
     accounts,
     ...(options.streamLimits ? { streamLimits: options.streamLimits } : {}),
   };
-  await app.register(healthRoutes, context);
+  await app.register(healthRoutes, { ...context, metricsToken: options.config.metricsToken });
   await app.register(
     async (v1) => {
       await v1.register(authRoutes, context);
@@ -221,6 +257,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(searchRoutes, context);
       await v1.register(syncRoutes, context);
       await v1.register(streamRoutes, context);
+      await v1.register(monitoringRoutes, context);
     },
     { prefix: '/api/v1' },
   );

@@ -4,6 +4,7 @@ import { Accounts } from '../auth/accounts.ts';
 import { refreshDaoAggregates } from '../db/aggregates.ts';
 import { daosWithPendingChanges } from '../db/rollups.ts';
 import { basicMeasure, RequestRecorder } from '../monitoring/basic-collector.ts';
+import { timeRollupRefresh } from '../monitoring/prometheus.ts';
 import { GovernanceNotifier } from '../notify/governance-notifier.ts';
 import { loggingSink } from '../notify/sink.ts';
 import { createSources } from '../sources/index.ts';
@@ -55,7 +56,7 @@ export async function serve(): Promise<void> {
     const pending = await daosWithPendingChanges(database.db);
     if (pending.length) {
       logger.info({ daos: pending.length }, 'applying rollup changes left by an interrupted import or sync');
-      await refreshDaoAggregates(database.db, pending);
+      await timeRollupRefresh('startup', () => refreshDaoAggregates(database.db, pending));
     }
     await sync.runner?.start();
     logger.info(

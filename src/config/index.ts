@@ -89,6 +89,8 @@ export interface GovernanceNotifyConfig {
   /** Treasury outflow alerts above this many USD within the window. */
   outflowUsd: number;
   outflowWindowHours: number;
+  /** `METRICS_TOKEN`: when set, GET /metrics needs `Authorization: Bearer <token>`; unset, it is public. */
+  metricsToken: string | undefined;
 }
 
 export interface DatabaseConfig {
@@ -390,5 +392,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     publicUrl: url(env, 'PUBLIC_URL', ['https:', 'http:'])?.replace(/\/+$/, ''),
     alerts: alertsConfig(env),
     governanceNotify: governanceNotifyConfig(env),
+    metricsToken: token(env, 'METRICS_TOKEN'),
   };
+}
+
+/** A bearer token an operator chose: unset, or at least 16 characters with no spaces. */
+function token(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (raw.length < 16 || /\s/.test(raw))
+    throw new ConfigError(`${name} must be at least 16 characters without spaces (e.g. openssl rand -hex 24)`);
+  return raw;
 }

@@ -132,6 +132,16 @@ export class QueueRunner implements JobRunner {
     return this.worker;
   }
 
+  async counts() {
+    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+    return {
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+    };
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.reconciling);
     this.abort.abort();
