@@ -11,7 +11,7 @@ import { Accounts } from '../auth/accounts.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { RateLimitedError } from '../errors.ts';
-import { createLogger, type Logger } from '../logger/index.ts';
+import { createLogger, type Logger, redisWarnings } from '../logger/index.ts';
 import { createMonitoring, type Monitoring } from '../monitoring/index.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { syncTargets } from '../sync/jobs.ts';
@@ -335,12 +335,12 @@ async function registerRateLimit(
   const redis = redisUrl
     ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true })
     : undefined;
-  redis?.on('error', (error) => app.log.warn({ err: error }, 'rate limits: Redis connection error'));
+  const warnings = redisWarnings(app.log, 'rate limits');
+  redis?.on('error', warnings.failed);
+  redis?.on('ready', warnings.recovered);
   // Connected before the first request, so limits are shared from the start; an unreachable Redis
   // is logged and requests pass uncounted until it is back (skipOnError below).
-  await redis
-    ?.connect()
-    .catch((error) => app.log.warn({ err: error }, 'rate limits: Redis unreachable; counting resumes when it is back'));
+  await redis?.connect().catch(warnings.failed);
   if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => {})));
   await app.register(rateLimit, {
     global: true,

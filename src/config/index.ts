@@ -38,6 +38,8 @@ export interface Config {
   allowedHosts: string[];
   /** Accounts, sessions and access (see src/auth and the README's "Accounts and access"). */
   auth: AuthConfig;
+  /** `METRICS_TOKEN`: when set, GET /metrics needs `Authorization: Bearer <token>`; unset, it is public. */
+  metricsToken: string | undefined;
   /** `PUBLIC_URL` without a trailing slash: notification links are absolute under it (paths when unset). */
   publicUrl: string | undefined;
   /** Operator alert rules (src/alerts; the README's "Alerts"). */
@@ -89,8 +91,6 @@ export interface GovernanceNotifyConfig {
   /** Treasury outflow alerts above this many USD within the window. */
   outflowUsd: number;
   outflowWindowHours: number;
-  /** `METRICS_TOKEN`: when set, GET /metrics needs `Authorization: Bearer <token>`; unset, it is public. */
-  metricsToken: string | undefined;
 }
 
 export interface DatabaseConfig {

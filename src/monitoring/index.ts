@@ -134,7 +134,16 @@ export function createMonitoring(options: MonitoringOptions): Monitoring {
   }
 
   async function health(): Promise<HealthReport> {
-    const [db, redisResult, queue] = await Promise.all([pingDatabase(database), redis?.ping() ?? null, queueProbe()]);
+    // BullMQ waits for Redis rather than failing: when Redis does not answer, neither does the queue.
+    const redisFirst = async () => {
+      const ping = (await redis?.ping()) ?? null;
+      const queue =
+        ping && !ping.ok && options.runner?.kind === 'bullmq'
+          ? { probe: { ok: false, latencyMs: null, error: `Redis does not answer: ${ping.error}` }, counts: null }
+          : await queueProbe();
+      return [ping, queue] as const;
+    };
+    const [db, [redisResult, queue]] = await Promise.all([pingDatabase(database), redisFirst()]);
     // Redis, when configured, is the shared cache (rate limits, live events); without it the cache is this process.
     const cache: ServiceStatus = redisResult ? (redisResult.ok ? 'healthy' : 'unhealthy') : 'healthy';
     const queueStatus: ServiceStatus = queue ? (queue.probe.ok ? 'healthy' : 'unhealthy') : 'disabled';

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { Database } from '../db/index.ts';
 import { pendingMigrations } from '../db/migrations.ts';
 import { listSyncStates } from '../db/queries/sync-state.ts';
-import type { Logger } from '../logger/index.ts';
+import { type Logger, redisWarnings } from '../logger/index.ts';
 
 /** How long a probe may take before its dependency counts as not answering. */
 export const PROBE_TIMEOUT_MS = 2000;
@@ -103,17 +103,12 @@ export async function sourceStates(
 /**
  * A Redis connection of its own for probing: it never queues commands while disconnected (a ping
  * then fails at once instead of waiting), reconnects in the background with a backoff capped at
- * 5 s, and logs one warning when Redis becomes unreachable and one line when it is back, instead
- * of one per reconnect attempt.
+ * 5 s, and reports into the process's one Redis outage warning (src/logger's redisWarnings).
  */
 export class RedisProbe {
   private readonly client: Redis;
-  private down = false;
 
-  constructor(
-    url: string,
-    private readonly logger: Pick<Logger, 'warn' | 'info'>,
-  ) {
+  constructor(url: string, logger: Pick<Logger, 'warn' | 'info'>) {
     this.client = new Redis(url, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -121,21 +116,10 @@ export class RedisProbe {
       connectTimeout: PROBE_TIMEOUT_MS,
       retryStrategy: (attempt) => Math.min(attempt * 500, 5000),
     });
-    this.client.on('error', (error: Error) => this.failed(error));
-    this.client.on('ready', () => {
-      if (!this.down) return;
-      this.down = false;
-      this.logger.info(`Redis at ${redactRedis(url)} answers again`);
-    });
-    this.client.connect().catch((error: Error) => this.failed(error));
-  }
-
-  private failed(error: Error) {
-    if (this.down) return;
-    this.down = true;
-    this.logger.warn(
-      `Redis (REDIS_URL) does not answer: ${error.message}; health is degraded and the queue unhealthy until it does`,
-    );
+    const warnings = redisWarnings(logger, 'the health probe');
+    this.client.on('error', warnings.failed);
+    this.client.on('ready', warnings.recovered);
+    this.client.connect().catch(warnings.failed);
   }
 
   ping(): Promise<ProbeResult> {
@@ -144,15 +128,5 @@ export class RedisProbe {
 
   async close(): Promise<void> {
     this.client.disconnect();
-  }
-}
-
-function redactRedis(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'redis';
   }
 }
