@@ -228,14 +228,14 @@ export function createMonitoring(options: MonitoringOptions): Monitoring {
     if (open !== null) httpActiveConnections.set(open);
     dbUp.set(m.database.reachable ? 1 : 0);
     dbLatency.reset();
-    if (m.database.latencyMs !== null) dbLatency.set(m.database.latencyMs / 1000);
+    if (m.database.latencyMs !== null) dbLatency.set({ pool: 'primary' }, m.database.latencyMs / 1000);
     dbPoolConnections.reset();
     dbPoolSize.reset();
     if (m.database.pool) {
-      dbPoolSize.set(m.database.pool.size);
-      dbPoolConnections.set({ state: 'in_use' }, m.database.pool.inUse);
-      dbPoolConnections.set({ state: 'idle' }, m.database.pool.idle);
-      dbPoolConnections.set({ state: 'waiting' }, m.database.pool.waiting);
+      dbPoolSize.set({ pool: 'primary' }, m.database.pool.size);
+      dbPoolConnections.set({ pool: 'primary', state: 'in_use' }, m.database.pool.inUse);
+      dbPoolConnections.set({ pool: 'primary', state: 'idle' }, m.database.pool.idle);
+      dbPoolConnections.set({ pool: 'primary', state: 'waiting' }, m.database.pool.waiting);
     }
     redisUp.reset();
     if (report.redis) redisUp.set(report.redis.ok ? 1 : 0);

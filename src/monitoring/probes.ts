@@ -123,7 +123,16 @@ export class RedisProbe {
   }
 
   ping(): Promise<ProbeResult> {
-    return timed('Redis', () => this.client.ping());
+    return timed('Redis', async () => {
+      // Right after start the first connection may still be opening: wait for it (bounded by the
+      // probe timeout) rather than report an outage; a connection that was lost fails at once.
+      if (['wait', 'connecting', 'connect'].includes(this.client.status))
+        await new Promise<void>((resolve, reject) => {
+          this.client.once('ready', resolve);
+          this.client.once('end', () => reject(new Error('the connection closed')));
+        });
+      return this.client.ping();
+    });
   }
 
   async close(): Promise<void> {

@@ -30,14 +30,15 @@ export const httpActiveConnections = new Gauge({
 
 export const dbPoolConnections = new Gauge({
   name: 'dao_portal_db_pool_connections',
-  help: 'Database pool connections by state (in_use, idle) and callers waiting for one (waiting); PostgreSQL only',
-  labelNames: ['state'] as const,
+  help: 'Database pool connections by pool (primary) and state (in_use, idle), and callers waiting for one (waiting); PostgreSQL only',
+  labelNames: ['pool', 'state'] as const,
   registers: [registry],
 });
 
 export const dbPoolSize = new Gauge({
   name: 'dao_portal_db_pool_size',
-  help: 'Most connections the database pool opens; PostgreSQL only',
+  help: 'Most connections each database pool (primary) opens; PostgreSQL only',
+  labelNames: ['pool'] as const,
   registers: [registry],
 });
 
@@ -49,7 +50,8 @@ export const dbUp = new Gauge({
 
 export const dbLatency = new Gauge({
   name: 'dao_portal_db_latency_seconds',
-  help: 'How long the last database probe (select 1) took',
+  help: 'How long the last database probe (select 1) took; absent when it did not answer',
+  labelNames: ['pool'] as const,
   registers: [registry],
 });
 
