@@ -1,5 +1,7 @@
+import type { FastifyRequest } from 'fastify';
 import type { Accounts } from '../auth/accounts.ts';
-import type { Database } from '../db/index.ts';
+import type { Database, Db } from '../db/index.ts';
+import type { Monitoring } from '../monitoring/index.ts';
 import type { Dispatcher } from '../notify/dispatcher.ts';
 import type { Notifications } from '../notify/service.ts';
 import type { SyncEngine } from '../sync/engine.ts';
@@ -20,6 +22,17 @@ export interface ApiContext {
   notifications: Notifications;
   /** Sends deliveries; the routes use it for a channel's test message. */
   dispatcher: Dispatcher;
+  /** Health probes, request figures and the Prometheus registry of this process. */
+  monitoring: Monitoring;
   /** Open live streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */
   streamLimits?: { total: number; perClient: number };
+}
+
+/**
+ * The database a route reads from for this request: the replica (Database.reader) for a GET
+ * that may see data a moment old, the primary for writes and for a caller reading its own recent
+ * writes (src/api/read-routing.ts decides which).
+ */
+export function readDb(database: Database, request: FastifyRequest): Db {
+  return request.readsFromPrimary ? database.db : database.reader;
 }

@@ -3,6 +3,7 @@ import { Queue, Worker } from 'bullmq';
 import type { Database } from '../db/index.ts';
 import { type Claim, claimDeliveries, type DeliveryOutcome, markDelivery } from '../db/queries/notifications.ts';
 import type { Logger } from '../logger/index.ts';
+import { alertDeliveries } from '../monitoring/prometheus.ts';
 import { MAX_REDIRECTS } from '../net/outbound.ts';
 import { CHANNELS, type SendResult } from './channels/index.ts';
 import { idempotencyKey, type Notifications } from './service.ts';
@@ -39,6 +40,9 @@ export interface DispatcherOptions {
   /** Test hook: runs after a send returned and before its outcome is recorded. */
   afterSend?: (claim: Claim, result: SendResult) => Promise<void> | void;
 }
+
+/** By default each outcome counts in Prometheus' `alert_deliveries_total{channel,outcome}`. */
+const countDelivery: DeliveryObserver = (channel, outcome) => alertDeliveries.inc({ channel, outcome });
 
 /** Sends that may be repeated after an unknown outcome, for channels whose receivers cannot drop a repeat. */
 export const MAX_UNKNOWN_RESENDS = 1;
@@ -136,7 +140,7 @@ export class Dispatcher {
       this.logger.warn({ delivery: claim.id }, 'notification: the claim lapsed before its outcome was recorded');
       return;
     }
-    this.options.observe?.(claim.channelKind, outcome.kind);
+    (this.options.observe ?? countDelivery)(claim.channelKind, outcome.kind);
     const log = { delivery: claim.id, channel: claim.channelKind, key: claim.eventKey, attempt: claim.attempts };
     if (outcome.kind === 'sent') this.logger.debug(log, 'notification sent');
     else this.logger.warn({ ...log, error: outcome.error, status: outcome.status }, `notification ${outcome.kind}`);
