@@ -46,6 +46,9 @@ export function registerReadRouting(app: FastifyInstance, options: ReadRoutingOp
   app.addHook('onSend', async (request, reply) => {
     if (options.seconds <= 0 || READ_METHODS.has(request.method) || request.method === 'OPTIONS') return;
     if (reply.statusCode >= 400 || !request.url.startsWith('/api/')) return;
+    // Signing in or out changes no data a later read could miss, and a logout's answer must carry only
+    // the cookie that ends the session; anonymous callers have no writes of their own to see.
+    if (request.url.startsWith('/api/v1/auth/') || !request.identity || request.identity.kind === 'anonymous') return;
     const until = Date.now() + options.seconds * 1000;
     reply.header(
       'set-cookie',
