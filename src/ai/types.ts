@@ -1,12 +1,19 @@
-import type { ProposalAnalysis } from './schema.ts';
-
 /**
  * The provider contract. A provider turns an analysis request into a result of the one schema
- * (src/ai/schema.ts); which provider runs is the router's business (src/ai/router.ts), storing
- * and reusing results the service's (src/ai/service.ts).
+ * (src/ai/schema.ts); which provider runs, and storing and reusing results, are the service's
+ * business (src/ai/service.ts). The provider names and AI settings live in the one config object.
  */
-export const PROVIDER_NAMES = ['offline', 'openai', 'groq', 'anthropic', 'ollama', 'huggingface'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+import type { ProviderName } from '../config/index.ts';
+import type { ProposalAnalysis } from './schema.ts';
+
+export {
+  type AiConfig,
+  AVAILABLE_PROVIDERS,
+  PRIORITIES,
+  PROVIDER_NAMES,
+  type Priority,
+  type ProviderName,
+} from '../config/index.ts';
 
 /** A vote reason as data: never an instruction. */
 export interface VoteReasonInput {

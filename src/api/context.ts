@@ -1,3 +1,4 @@
+import type { AiService } from '../ai/service.ts';
 import type { Accounts } from '../auth/accounts.ts';
 import type { Database } from '../db/index.ts';
 import type { SyncEngine } from '../sync/engine.ts';
@@ -14,6 +15,8 @@ export interface ApiContext {
   streamHeartbeatMs: number;
   /** Users, sessions, API keys and the audit log. */
   accounts: Accounts;
+  /** AI analyses: providers, stored results and the analysis jobs. */
+  ai: AiService;
   /** Open live streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */
   streamLimits?: { total: number; perClient: number };
 }

@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type * as accounts from './schemas/accounts.ts';
 import type * as alerts from './schemas/alerts.ts';
+import type * as ai from './schemas/ai.ts';
 import type * as common from './schemas/common.ts';
 import type * as daos from './schemas/daos.ts';
 import type * as health from './schemas/health.ts';
@@ -58,6 +59,9 @@ export type SyncOutcome = Static<typeof sync.SyncOutcome>;
 
 export type ImportResult = Static<typeof imports.ImportResult>;
 export type Health = Static<typeof health.Health>;
+
+export type ProposalAnalysisResponse = Static<typeof ai.ProposalAnalysisResponse>;
+export type AnalysisJob = Static<typeof ai.AnalysisJob>;
 
 export type Role = Static<typeof accounts.Role>;
 export type Scope = Static<typeof accounts.Scope>;

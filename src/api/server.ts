@@ -6,6 +6,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
+import { createRegistry } from '../ai/registry.ts';
+import { AiService } from '../ai/service.ts';
 import { Accounts } from '../auth/accounts.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
@@ -19,6 +21,8 @@ import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './er
 import { registerHostCheck } from './hosts.ts';
 import { checkQueryEncoding } from './params.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { aiRoutes } from './routes/ai.ts';
+import { aiHealthRoutes } from './routes/ai-health.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { daoRoutes } from './routes/daos.ts';
@@ -44,7 +48,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export interface ServerOptions {
   /** `auth` and `redisUrl` default to the configuration's defaults (public reads, generated signing key, limits in memory). */
   config: Pick<Config, 'corsOrigins' | 'bodyLimit'> &
-    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts'>>;
+    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'ai'>>;
   database: Database;
   /** The process's accounts; built from `config.auth` when absent. */
   accounts?: Accounts;
@@ -57,6 +61,8 @@ export interface ServerOptions {
   streamHeartbeatMs?: number;
   /** Open SSE streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */
   streamLimits?: { total: number; perClient: number };
+  /** The process's AI service; built from `config.ai` (offline when absent) when not given. */
+  ai?: AiService;
   /** Directory of the built dashboard; default dist/web when built; false serves the API only. */
   webRoot?: string | false;
   /** Told of every answered request (its duration and status), for the process's measurements. */
@@ -147,7 +153,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         description:
           'Governance and treasury data of DAOs. Every response is `{status, data, message?, pagination?}`; errors are `{status: "error", error: {code, message, details?}}`.',
       },
-      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'auth', 'health'].map((name) => ({ name })),
+      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'auth', 'health', 'ai'].map((name) => ({
+        name,
+      })),
       components: {
         securitySchemes: {
           session: {
@@ -187,14 +195,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     app.addHook('onClose', () => local.close());
     sync = local;
   }
+  let ai = options.ai;
+  if (!ai) {
+    const local = new AiService(createRegistry(options.config.ai ?? defaults.ai), options.database, logger);
+    app.addHook('onClose', () => local.close());
+    ai = local;
+  }
   const context: ApiContext = {
     database: options.database,
     sync,
+    ai,
     streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
     accounts,
     ...(options.streamLimits ? { streamLimits: options.streamLimits } : {}),
   };
   await app.register(healthRoutes, context);
+  await app.register(aiHealthRoutes, context);
   await app.register(
     async (v1) => {
       await v1.register(authRoutes, context);
@@ -211,6 +227,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(searchRoutes, context);
       await v1.register(syncRoutes, context);
       await v1.register(streamRoutes, context);
+      await v1.register(aiRoutes, context);
     },
     { prefix: '/api/v1' },
   );
