@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
+import { Queue, Worker } from 'bullmq';
 import type { Database } from '../db/index.ts';
 import {
   type AnalysisRow,
@@ -47,19 +48,63 @@ export function inputHash(promptVersion: string, subject: ProposalSubject): stri
 
 const today = () => new Date().toISOString().slice(0, 10);
 
+export interface AiQueueOptions {
+  /** With Redis, jobs go through BullMQ (retried, shared by every process on the same prefix); without, they run in this process. */
+  redisUrl?: string | undefined;
+  /** Redis key prefix (installations and test files sharing a Redis use different ones). */
+  prefix?: string | undefined;
+  /** Whether this process works queued jobs (default true). */
+  work?: boolean | undefined;
+  /** Jobs run at once in this process (default 2). */
+  concurrency?: number | undefined;
+}
+
+interface QueuedJob {
+  id: number;
+  options: AnalysisOptions;
+}
+
+const QUEUE = 'ai-analysis';
+
 export class AiService {
-  private readonly queue: { id: number; options: AnalysisOptions }[] = [];
+  private readonly queue: QueuedJob[] = [];
   private running = 0;
   private readonly idle = new Set<() => void>();
   private closed = false;
+  private readonly concurrency: number;
+  private readonly bull: Queue | undefined;
+  private readonly worker: Worker | undefined;
 
   constructor(
     readonly registry: Registry,
     private readonly database: Database,
     private readonly logger: Logger,
-    /** Jobs run at once in this process. */
-    private readonly concurrency = 2,
-  ) {}
+    queue: AiQueueOptions = {},
+  ) {
+    this.concurrency = queue.concurrency ?? 2;
+    if (queue.redisUrl) {
+      const connection = { url: queue.redisUrl };
+      const prefix = queue.prefix ?? 'dao-portal';
+      this.bull = new Queue(QUEUE, { connection, prefix });
+      this.bull.on('error', (error) => logger.warn({ err: error }, 'AI queue: Redis error'));
+      if (queue.work !== false) {
+        this.worker = new Worker(
+          QUEUE,
+          async (job) => {
+            const data = job.data as QueuedJob;
+            await this.runJob(data.id, data.options);
+          },
+          { connection, prefix, concurrency: this.concurrency },
+        );
+        this.worker.on('error', (error) => logger.warn({ err: error }, 'AI worker: Redis error'));
+      }
+    }
+  }
+
+  /** 'bullmq' when jobs go through Redis, 'in-process' otherwise. */
+  get queueKind(): 'bullmq' | 'in-process' {
+    return this.bull ? 'bullmq' : 'in-process';
+  }
 
   /** The providers to try, in order: the one asked for (or configured), then offline. */
   route(options: AnalysisOptions = {}): AiProvider[] {
@@ -155,6 +200,14 @@ export class AiService {
       provider: options.provider ?? null,
       requestedBy,
     });
+    if (this.bull) {
+      await this.bull.add('analysis', { id: job.id, options } satisfies QueuedJob, {
+        jobId: `job-${job.id}`,
+        removeOnComplete: 200,
+        removeOnFail: 500,
+      });
+      return job;
+    }
     this.queue.push({ id: job.id, options });
     this.pump();
     return job;
@@ -202,6 +255,8 @@ export class AiService {
     this.closed = true;
     this.queue.length = 0;
     await this.whenIdle();
+    await this.worker?.close();
+    await this.bull?.close();
   }
 }
 

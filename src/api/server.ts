@@ -197,7 +197,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
   let ai = options.ai;
   if (!ai) {
-    const local = new AiService(createRegistry(options.config.ai ?? defaults.ai), options.database, logger);
+    const local = new AiService(createRegistry(options.config.ai ?? defaults.ai), options.database, logger, {
+      redisUrl: options.config.redisUrl,
+      prefix: (options.config.sync ?? defaults.sync).queuePrefix,
+    });
     app.addHook('onClose', () => local.close());
     ai = local;
   }
