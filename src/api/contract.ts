@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type * as accounts from './schemas/accounts.ts';
-import type * as alerts from './schemas/alerts.ts';
 import type * as ai from './schemas/ai.ts';
+import type * as alerts from './schemas/alerts.ts';
 import type * as common from './schemas/common.ts';
 import type * as daos from './schemas/daos.ts';
 import type * as health from './schemas/health.ts';
