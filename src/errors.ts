@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'DATABASE_BUSY',
   'DATABASE_UNAVAILABLE',
   'UNAVAILABLE',
+  'TIMEOUT',
   'INTERNAL_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -105,5 +106,16 @@ export class RateLimitedError extends AppError {
     readonly retryAfterSeconds: number,
   ) {
     super('RATE_LIMITED', message, 429, { retry_after_seconds: retryAfterSeconds });
+  }
+}
+
+/**
+ * A request or a database statement took longer than this server allows (REQUEST_TIMEOUT_MS,
+ * STATEMENT_TIMEOUT_MS): a 503, the server's limit rather than the client's mistake; a retry
+ * later, or a narrower request, may pass.
+ */
+export class TimeoutError extends AppError {
+  constructor(message: string, details?: unknown) {
+    super('TIMEOUT', message, 503, details);
   }
 }

@@ -113,6 +113,10 @@ describe('loadConfig', () => {
     ],
     [{ NODE_ENV: 'staging' }, "NODE_ENV must be one of production, development, test, got 'staging'"],
     [
+      { METRICS_TOKEN: 'short' },
+      'METRICS_TOKEN must be at least 16 characters without spaces (e.g. openssl rand -hex 24)',
+    ],
+    [
       { NODE_ENV: 'production', PUBLIC_READ: 'true' },
       'JWT_SECRET must be set in production (at least 32 bytes, e.g. openssl rand -base64 48)',
     ],

@@ -1,6 +1,8 @@
+import type { FastifyRequest } from 'fastify';
 import type { AiService } from '../ai/service.ts';
 import type { Accounts } from '../auth/accounts.ts';
-import type { Database } from '../db/index.ts';
+import type { Database, Db } from '../db/index.ts';
+import type { Monitoring } from '../monitoring/index.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 
 /**
@@ -17,6 +19,17 @@ export interface ApiContext {
   accounts: Accounts;
   /** AI analyses: providers, stored results and the analysis jobs. */
   ai: AiService;
+  /** Health probes, request figures and the Prometheus registry of this process. */
+  monitoring: Monitoring;
   /** Open live streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */
   streamLimits?: { total: number; perClient: number };
+}
+
+/**
+ * The database a route reads from for this request: the replica (Database.reader) for a GET
+ * that may see data a moment old, the primary for writes and for a caller reading its own recent
+ * writes (src/api/read-routing.ts decides which).
+ */
+export function readDb(database: Database, request: FastifyRequest): Db {
+  return request.readsFromPrimary ? database.db : database.reader;
 }

@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorCode } from '../errors.ts';
+import { isStatementTimeout } from '../db/index.ts';
+import { AppError, type ErrorCode, TimeoutError } from '../errors.ts';
 import { JSON_BODY_LIMIT } from './body.ts';
 
 interface AjvIssue {
@@ -99,6 +100,13 @@ function loggable(error: Error & { query?: unknown; params?: unknown; code?: unk
  * code and message only; only 5xx are logged as errors, with the error (without SQL parameters).
  */
 function sendError(error: FastifyError & { validationContext?: string }, request: FastifyRequest, reply: FastifyReply) {
+  // The server cancelled a statement that ran past STATEMENT_TIMEOUT_MS: the server's limit, a 503.
+  if (!(error instanceof AppError) && isStatementTimeout(error)) {
+    request.log.warn({ err: loggable(error) }, 'statement timed out');
+    error = new TimeoutError(
+      'A database query took longer than this server allows (STATEMENT_TIMEOUT_MS) and was cancelled; try a narrower request or again later',
+    ) as unknown as typeof error;
+  }
   let status: number;
   let body: { code: ErrorCode; message: string; details?: unknown };
   if (error instanceof AppError) {

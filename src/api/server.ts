@@ -1,3 +1,4 @@
+import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -12,14 +13,18 @@ import { Accounts } from '../auth/accounts.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { RateLimitedError } from '../errors.ts';
-import { createLogger, type Logger } from '../logger/index.ts';
+import { createLogger, type Logger, redisWarnings } from '../logger/index.ts';
+import { createMonitoring, type Monitoring } from '../monitoring/index.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
+import { syncTargets } from '../sync/jobs.ts';
 import { VERSION } from '../version.ts';
 import { registerJsonBodies } from './body.ts';
 import type { ApiContext } from './context.ts';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { registerHostCheck } from './hosts.ts';
 import { checkQueryEncoding } from './params.ts';
+import { registerReadRouting } from './read-routing.ts';
+import { registerRequestTimeout } from './request-timeout.ts';
 import { aiRoutes } from './routes/ai.ts';
 import { aiHealthRoutes } from './routes/ai-health.ts';
 import { alertRoutes } from './routes/alerts.ts';
@@ -31,6 +36,7 @@ import { importRoutes } from './routes/import.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { leaderboardRoutes } from './routes/leaderboards.ts';
 import { metricRoutes } from './routes/metrics.ts';
+import { monitoringRoutes } from './routes/monitoring.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { searchRoutes } from './routes/search.ts';
 import { seriesRoutes } from './routes/series.ts';
@@ -48,7 +54,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export interface ServerOptions {
   /** `auth` and `redisUrl` default to the configuration's defaults (public reads, generated signing key, limits in memory). */
   config: Pick<Config, 'corsOrigins' | 'bodyLimit'> &
-    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'ai'>>;
+    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'database' | 'metricsToken' | 'ai'>>;
   database: Database;
   /** The process's accounts; built from `config.auth` when absent. */
   accounts?: Accounts;
@@ -63,6 +69,8 @@ export interface ServerOptions {
   streamLimits?: { total: number; perClient: number };
   /** The process's AI service; built from `config.ai` (offline when absent) when not given. */
   ai?: AiService;
+  /** The process's monitoring (serve hands its own, which alert rules also read); one of the server's own otherwise. */
+  monitoring?: Monitoring;
   /** Directory of the built dashboard; default dist/web when built; false serves the API only. */
   webRoot?: string | false;
   /** Told of every answered request (its duration and status), for the process's measurements. */
@@ -106,6 +114,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const record = options.recordRequest;
   if (record) app.addHook('onResponse', async (_request, reply) => record(reply.elapsedTime / 1000, reply.statusCode));
 
+  // Every answered request is measured by its route template (unmatched paths share one series).
+  let monitoring: Monitoring | undefined;
+  app.addHook('onResponse', async (request, reply) => {
+    monitoring?.recorder.record({
+      route: request.routeOptions.url ?? 'unmatched',
+      method: request.method,
+      status: reply.statusCode,
+      seconds: reply.elapsedTime / 1000,
+    });
+  });
+
   // Every request's id goes back to the client, which can quote it against the logs.
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -113,6 +132,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const defaults = loadConfig({});
   const auth = options.config.auth ?? defaults.auth;
+  const scale = options.config.database ?? defaults.database;
+  registerRequestTimeout(app as unknown as FastifyInstance, scale.requestTimeoutMs);
   const logger = options.logger || createLogger('silent');
   const accounts = options.accounts ?? (await Accounts.open(options.database, auth, logger));
 
@@ -132,9 +153,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerHostCheck(app as unknown as FastifyInstance, options.config.allowedHosts ?? []);
   registerBodyDeadline(app as unknown as FastifyInstance, options.bodyDeadline);
   await registerHeaders(app as unknown as FastifyInstance);
+  await registerCompression(app as unknown as FastifyInstance);
   registerSecurity(app as unknown as FastifyInstance, {
     accounts,
     publicRead: auth.publicRead,
+    cookieSecure: auth.cookieSecure,
+  });
+  registerReadRouting(app as unknown as FastifyInstance, {
+    seconds: scale.readYourWritesSeconds,
     cookieSecure: auth.cookieSecure,
   });
   await registerRateLimit(
@@ -204,15 +230,35 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     app.addHook('onClose', () => local.close());
     ai = local;
   }
+  const runner = sync.runner;
+  const engine = sync;
+  if (options.monitoring) monitoring = options.monitoring;
+  else {
+    const own = createMonitoring({
+      database: options.database,
+      logger,
+      redisUrl: options.config.redisUrl,
+      runner,
+      syncIntervalSeconds: (options.config.sync ?? defaults.sync).intervalSeconds,
+      targets: async () =>
+        (await syncTargets(engine.deps)).map(({ dao, source }) => ({ dao: dao.slug, source: source.name })),
+    });
+    app.addHook('onClose', () => own.close());
+    monitoring = own;
+  }
+  monitoring.setConnections(
+    () => new Promise((resolve) => app.server.getConnections((error, count) => resolve(error ? null : count))),
+  );
   const context: ApiContext = {
     database: options.database,
+    monitoring,
     sync,
     ai,
     streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
     accounts,
     ...(options.streamLimits ? { streamLimits: options.streamLimits } : {}),
   };
-  await app.register(healthRoutes, context);
+  await app.register(healthRoutes, { ...context, metricsToken: options.config.metricsToken });
   await app.register(aiHealthRoutes, context);
   await app.register(
     async (v1) => {
@@ -231,6 +277,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(syncRoutes, context);
       await v1.register(streamRoutes, context);
       await v1.register(aiRoutes, context);
+      await v1.register(monitoringRoutes, context);
     },
     { prefix: '/api/v1' },
   );
@@ -272,6 +319,24 @@ async function registerHeaders(app: FastifyInstance): Promise<void> {
 }
 
 /**
+ * Answers over 1 KiB of a compressible type (JSON, CSV, NDJSON exports, the OpenAPI document) are
+ * compressed with brotli (quality 4) or gzip when the request accepts one; smaller ones are sent
+ * as they are, as are dashboard files, which the build compressed already (src/api/web.ts).
+ * Registered before the dashboard and the routes, as @fastify/compress requires. Request bodies
+ * are never decompressed: the import streams its body through its own limit (BODY_LIMIT), which a
+ * compressed body would get past. The live stream (/api/v1/stream) writes to the socket itself
+ * and is never compressed, so each event reaches the client when it is written.
+ */
+async function registerCompression(app: FastifyInstance): Promise<void> {
+  await app.register(compress, {
+    global: true,
+    globalDecompression: false,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+  });
+}
+
+/**
  * RATE_LIMIT_PER_MINUTE per caller on the API: per IP when anonymous, per user for a session, per
  * key for an API key (an admin may raise one key's limit). Shared through Redis when there is one,
  * so every server process counts together. Health, docs and dashboard files are not limited.
@@ -290,12 +355,12 @@ async function registerRateLimit(
   const redis = redisUrl
     ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true })
     : undefined;
-  redis?.on('error', (error) => app.log.warn({ err: error }, 'rate limits: Redis connection error'));
+  const warnings = redisWarnings(app.log, 'rate limits');
+  redis?.on('error', warnings.failed);
+  redis?.on('ready', warnings.recovered);
   // Connected before the first request, so limits are shared from the start; an unreachable Redis
   // is logged and requests pass uncounted until it is back (skipOnError below).
-  await redis
-    ?.connect()
-    .catch((error) => app.log.warn({ err: error }, 'rate limits: Redis unreachable; counting resumes when it is back'));
+  await redis?.connect().catch(warnings.failed);
   if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => {})));
   await app.register(rateLimit, {
     global: true,

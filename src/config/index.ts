@@ -9,6 +9,8 @@ export interface Config {
   host: string;
   /** A PostgreSQL server; when absent the embedded database in `dataDir` is used. */
   databaseUrl: string | undefined;
+  /** Database connections and timeouts (see the README's "Scale settings"). */
+  database: DatabaseConfig;
   dataDir: string;
   logLevel: LogLevel;
   redisUrl: string | undefined;
@@ -36,6 +38,8 @@ export interface Config {
   allowedHosts: string[];
   /** Accounts, sessions and access (see src/auth and the README's "Accounts and access"). */
   auth: AuthConfig;
+  /** `METRICS_TOKEN`: when set, GET /metrics needs `Authorization: Bearer <token>`; unset, it is public. */
+  metricsToken: string | undefined;
   /** `PUBLIC_URL` without a trailing slash: notification links are absolute under it (paths when unset). */
   publicUrl: string | undefined;
   /** Operator alert rules (src/alerts; the README's "Alerts"). */
@@ -89,6 +93,19 @@ export interface GovernanceNotifyConfig {
   /** Treasury outflow alerts above this many USD within the window. */
   outflowUsd: number;
   outflowWindowHours: number;
+}
+
+export interface DatabaseConfig {
+  /** `DATABASE_READ_URL`: a streaming replica of DATABASE_URL for the API's reads that may lag a little. */
+  readUrl: string | undefined;
+  /** Connections per pool (the primary's, and the reads' when they have their own). */
+  poolSize: number;
+  /** PostgreSQL `statement_timeout` of the API's read connections, in ms; 0: none. */
+  statementTimeoutMs: number;
+  /** How long an API request may take before it is answered 503 (long-running routes exempt); 0: no limit. */
+  requestTimeoutMs: number;
+  /** For how long after a write the same caller's reads go to the primary (read-your-writes). */
+  readYourWritesSeconds: number;
 }
 
 export interface AuthConfig {
@@ -316,6 +333,21 @@ function governanceNotifyConfig(env: Env): GovernanceNotifyConfig {
   };
 }
 
+function databaseConfig(env: Env): DatabaseConfig {
+  const readUrl = url(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']);
+  if (readUrl && !env.DATABASE_URL?.trim())
+    throw new ConfigError(
+      'DATABASE_READ_URL needs DATABASE_URL: a read replica is a copy of a PostgreSQL server (the embedded database has none)',
+    );
+  return {
+    readUrl,
+    poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    statementTimeoutMs: integer(env, 'STATEMENT_TIMEOUT_MS', 0, 0, 24 * 3600 * 1000),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 0, 24 * 3600 * 1000),
+    readYourWritesSeconds: integer(env, 'READ_YOUR_WRITES_SECONDS', 10, 0, 3600),
+  };
+}
+
 /** Reads and validates the environment once; a bad value stops start-up naming the variable. */
 /** AI providers (src/ai: one file each under providers/). */
 export const PROVIDER_NAMES = ['offline', 'openai', 'groq', 'anthropic', 'ollama', 'huggingface'] as const;
@@ -356,6 +388,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     // Loopback unless told otherwise: a fresh install is not reachable from the network by accident.
     host: env.HOST?.trim() || '127.0.0.1',
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    database: databaseConfig(env),
     dataDir: path.resolve(cwd, env.DATA_DIR?.trim() || 'data'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
@@ -392,5 +425,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     alerts: alertsConfig(env),
     governanceNotify: governanceNotifyConfig(env),
     ai: aiConfig(env),
+    metricsToken: token(env, 'METRICS_TOKEN'),
   };
+}
+
+/** A bearer token an operator chose: unset, or at least 16 characters with no spaces. */
+function token(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (raw.length < 16 || /\s/.test(raw))
+    throw new ConfigError(`${name} must be at least 16 characters without spaces (e.g. openssl rand -hex 24)`);
+  return raw;
 }

@@ -20,7 +20,19 @@ export type DbKind = 'pglite' | 'postgres';
 export type QueryFn = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
 
 export interface Database {
+  /** The primary: writes, syncs, imports, and reads that must see the caller's own writes. */
   db: Db;
+  /**
+   * For reads that may be a moment behind the primary (the API's GET requests): the replica of
+   * DATABASE_READ_URL when there is one, whose connections also carry STATEMENT_TIMEOUT_MS. Why a
+   * second handle rather than one routing pool: which reads may lag is the caller's knowledge (an
+   * HTTP request, src/api/context.ts), and a sync or a rollup refresh must never land on a
+   * read-only replica or be cut short by the API's timeout. Without a replica or a timeout it is
+   * `db` itself.
+   */
+  reader: Db;
+  /** Where `reader` reads (never includes a password); equal to `location` when it is the primary. */
+  readerLocation: string;
   kind: DbKind;
   /** Where the data lives, for messages (never includes a password). */
   location: string;
@@ -37,7 +49,19 @@ export interface Database {
   announceServer(url: string): Promise<void>;
   /** The data-directory lock's answer to a challenge (embedded database only; src/db/lock.ts), proving this process holds it. */
   proveLock(nonce: string): string | undefined;
+  /** The connection pool's figures now (a PostgreSQL server); null for the embedded database, which is one connection. */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  /** Most connections the pool opens. */
+  size: number;
+  /** Connections running a statement or held by a session or transaction. */
+  inUse: number;
+  idle: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
 }
 
 /** Serialises migrations when several processes start against one server. */
@@ -54,22 +78,50 @@ export interface OpenOptions {
   databaseUrl?: string | undefined;
   /** Embedded database directory; `memory://` (or undefined with no URL) keeps it in memory. */
   dataDir?: string | undefined;
+  /** Connections per pool (DATABASE_POOL_SIZE; default 10). */
   poolSize?: number;
+  /** A streaming replica of `databaseUrl` for `reader` (DATABASE_READ_URL; PostgreSQL only). */
+  readUrl?: string | undefined;
+  /**
+   * `statement_timeout` of `reader`'s connections in ms (STATEMENT_TIMEOUT_MS; 0 or absent: none).
+   * PostgreSQL only: PGlite runs statements to the end (its timers do not fire and it has no cancel).
+   */
+  statementTimeoutMs?: number;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
   return openPglite(options.dataDir);
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes });
+function newPool(url: string, max: number, statementTimeoutMs = 0): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types: pgTypes,
+    // Sent with the connection's start-up packet: the server cancels a longer statement itself
+    // (SQLSTATE 57014), so its work stops too, not only the wait for it.
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+  });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  return pool;
+}
+
+async function openPostgres(url: string, options: OpenOptions): Promise<Database> {
+  const max = options.poolSize ?? 10;
+  const timeout = options.statementTimeoutMs ?? 0;
+  const pool = newPool(url, max);
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   const location = redactUrl(url);
+  // The reads get a pool of their own only when they differ from the primary's: another server,
+  // or a timeout the primary's connections must not have (a rollup refresh may run for minutes).
+  const readPool = options.readUrl || timeout > 0 ? newPool(options.readUrl ?? url, max, timeout) : undefined;
+  const reader = readPool ? (drizzlePg(readPool, { schema }) as unknown as Db) : db;
   return {
     db,
+    reader,
+    readerLocation: options.readUrl ? redactUrl(options.readUrl) : location,
     kind: 'postgres',
     location,
     async query<T>(text: string, params: unknown[] = []) {
@@ -113,7 +165,15 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     // A server's address is only needed to share an embedded directory.
     announceServer: async () => {},
     proveLock: () => undefined,
-    close: () => pool.end(),
+    poolStats: () => ({
+      size: max,
+      inUse: pool.totalCount - pool.idleCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
+    async close() {
+      await Promise.all([pool.end(), readPool?.end()]);
+    },
   };
 }
 
@@ -131,10 +191,14 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   let closed = false;
+  const location = inMemory ? 'memory' : dataDir;
   return {
     db,
+    // One connection in this process: there is no replica, and no timeout can apply to reads alone.
+    reader: db,
+    readerLocation: location,
     kind: 'pglite',
-    location: inMemory ? 'memory' : dataDir,
+    location,
     async query<T>(text: string, params: unknown[] = []) {
       return (await client.query<T>(text, params)).rows;
     },
@@ -155,6 +219,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       await lock?.announce(url);
     },
     proveLock: (nonce) => lock?.prove(nonce),
+    poolStats: () => null,
     async close() {
       if (closed) return;
       closed = true;
@@ -172,6 +237,19 @@ export function redactUrl(url: string): string {
   } catch {
     return 'postgres';
   }
+}
+
+/**
+ * True when a statement failed because the server cancelled it: `statement_timeout`
+ * (STATEMENT_TIMEOUT_MS) or an operator's pg_cancel_backend (SQLSTATE 57014, query_canceled).
+ * drizzle wraps the driver's error, so its cause is looked at too.
+ */
+export function isStatementTimeout(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+    if (e.code === '57014') return true;
+    e = e.cause as typeof e;
+  }
+  return false;
 }
 
 /** True when the database answers a trivial query. */

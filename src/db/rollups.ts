@@ -16,10 +16,16 @@ import {
 export { ROLLUP_METRIC_PREFIX, ROLLUP_TABLES } from './rollup-statements.ts';
 
 /**
- * Past this many logged changes (and a quarter of the DAO's votes) a rebuild is cheaper than
- * recomputing the changed keys one by one; both store the same values.
+ * A refresh rebuilds the DAO's rollups instead of updating them key by key when its logged
+ * changes pass both REBUILD_MIN_CHANGES and a quarter of its votes (REBUILD_SHARE), counted in
+ * the refresh's own transaction. It compared with daos.total_votes, which is written after the
+ * rollups and so still held the count from before the write: 0 for votes imported after their
+ * proposals, so a large first import of votes ran key by key. An update costs up to about ten
+ * times a rebuild per row (bench/rollups.ts), so at a quarter it costs at most a few rebuilds;
+ * both store the same values.
  */
-const REBUILD_CHANGES = 20_000;
+const REBUILD_MIN_CHANGES = 1_000;
+const REBUILD_SHARE = 4;
 
 export interface RollupResult {
   daoId: number;
@@ -64,18 +70,18 @@ async function refreshOne(db: Db, daoId: number, mode: 'auto' | 'rebuild'): Prom
   });
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('dao-portal rollups'), ${daoId})`);
-    const [state] = await rowsOf<{ built: boolean; votes: number; pending: number }>(
+    const [state] = await rowsOf<{ built: boolean; pending: number }>(
       tx,
       sql`
-      select exists (select 1 from dao_rollup_state where dao_id = d.id) as built, d.total_votes as votes,
-             (select count(*)::int from (select 1 from rollup_changes where dao_id = d.id limit ${REBUILD_CHANGES + 1}) c) as pending
+      select exists (select 1 from dao_rollup_state where dao_id = d.id) as built,
+             (select count(*)::int from rollup_changes where dao_id = d.id) as pending
         from daos d where d.id = ${daoId}`,
     );
     if (!state) {
       await tx.execute(sql`delete from rollup_changes where dao_id = ${daoId}`);
       return result('none', 0);
     }
-    if (mode === 'rebuild' || !state.built || (state.pending > REBUILD_CHANGES && state.pending > state.votes / 4)) {
+    if (mode === 'rebuild' || !state.built || (await rebuildIsCheaper(tx, daoId, state.pending))) {
       const [taken] = await rowsOf<{ n: number }>(
         tx,
         sql`
@@ -89,6 +95,18 @@ async function refreshOne(db: Db, daoId: number, mode: 'auto' | 'rebuild'): Prom
     await writeAll(tx, daoId, 'changes', steps);
     return result('update', changes);
   });
+}
+
+/** Whether the pending changes pass REBUILD_MIN_CHANGES and a REBUILD_SHARE of the DAO's votes as they are now. */
+async function rebuildIsCheaper(tx: Tx, daoId: number, pending: number): Promise<boolean> {
+  if (pending <= REBUILD_MIN_CHANGES) return false;
+  // Counting stops at the bound, so a large DAO with a small batch reads only that many index entries.
+  const bound = pending * REBUILD_SHARE;
+  const [row] = await rowsOf<{ n: number }>(
+    tx,
+    sql`select count(*)::int as n from (select 1 from votes where dao_id = ${daoId} limit ${bound}) v`,
+  );
+  return row!.n < bound;
 }
 
 async function timed<T>(steps: Record<string, number>, name: string, step: () => Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { createDao, DAO_SORTS, type DaoSort, deleteDao, getDao, listDaos, updateDao } from '../../db/queries/daos.ts';
 import { DaoFields } from '../../import/records.ts';
-import type { ApiContext } from '../context.ts';
+import { type ApiContext, readDb } from '../context.ts';
 import {
   ErrorResponse,
   errorResponses,
@@ -68,7 +68,7 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
     },
     async (request) => {
       const q = request.query;
-      const { rows, total } = await listDaos(db, {
+      const { rows, total } = await listDaos(readDb(database, request), {
         page: q.page,
         perPage: q.per_page,
         sort: q.sort as DaoSort,
@@ -115,7 +115,10 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
         response: { 200: success(Dao), ...errorResponses },
       },
     },
-    async (request) => ({ status: 'success' as const, data: daoToApi(await getDao(db, request.params.id)) }),
+    async (request) => ({
+      status: 'success' as const,
+      data: daoToApi(await getDao(readDb(database, request), request.params.id)),
+    }),
   );
 
   app.put(

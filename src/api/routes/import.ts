@@ -45,7 +45,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   app.post(
     '/import',
     {
-      config: { permission: 'write' },
+      config: { permission: 'write', requestTimeout: false },
       schema: {
         tags: ['import'],
         summary: 'Import canonical records (NDJSON or a JSON array; see the README for the format)',

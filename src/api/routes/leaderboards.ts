@@ -11,7 +11,7 @@ import {
   listVoters,
   VOTER_SORTS,
 } from '../../db/queries/leaderboards.ts';
-import type { ApiContext } from '../context.ts';
+import { type ApiContext, readDb } from '../context.ts';
 import { isExport, keysetRows, sendExport } from '../export.ts';
 import { errorResponses, FormatQuery, IdParam, Order, PageQuery, StringEnum, successPage } from '../schemas/common.ts';
 import { DelegateEntry, VoterEntry } from '../schemas/metrics.ts';
@@ -64,7 +64,6 @@ const boards = [
 
 /** Voter and delegate leaderboards: sortable, paginated, or streamed whole with ?format=csv|ndjson. */
 export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
-  const { db } = database;
   for (const board of boards) {
     const pick = (row: Record<string, unknown>) => Object.fromEntries(board.columns.map((c) => [c, row[c]]));
     app.get(
@@ -88,6 +87,7 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
         },
       },
       async (request, reply) => {
+        const db = readDb(database, request);
         const dao = await getDao(db, (request.params as { id: string }).id);
         const q = request.query as {
           page: number;

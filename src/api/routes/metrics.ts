@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { Db } from '../../db/index.ts';
 import { type DaoRow, mostVotedDaoKeys, type VersionedDao } from '../../db/queries/daos.ts';
 import { daoSeries } from '../../db/queries/enhanced.ts';
 import { snapWindow } from '../../db/queries/metrics.ts';
@@ -7,7 +8,7 @@ import { ValidationError } from '../../errors.ts';
 import { BUCKETS, type Bucket, bucketCount } from '../../metrics/activity.ts';
 import { COMPARED_METRICS, median, ranks, valueAt } from '../../metrics/comparison.ts';
 import type { SeriesType } from '../../metrics/series.ts';
-import type { ApiContext } from '../context.ts';
+import { type ApiContext, readDb } from '../context.ts';
 import { DaoVersionLoader } from '../dao-versions.ts';
 import { isExport, sendExport } from '../export.ts';
 import { asOfTime, daoList, TimeParam, timeRange } from '../params.ts';
@@ -36,9 +37,10 @@ const MAX_SERIES_POINTS = 20_000;
 const daoRef = (d: DaoRow) => ({ id: d.id, slug: d.slug, name: d.name });
 
 export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
-  const { db } = database;
-  const versioned = new DaoVersionLoader(db);
-  const daosOf = async (ids: string[]) => (await versioned.load(ids)).map((v) => v.dao);
+  // One batching loader per database a request may read from (the primary and the replica).
+  const loaders = new Map<Db, DaoVersionLoader>();
+  const versioned = (db: Db) => loaders.get(db) ?? loaders.set(db, new DaoVersionLoader(db)).get(db)!;
+  const daosOf = async (db: Db, ids: string[]) => (await versioned(db).load(ids)).map((v) => v.dao);
   const summaries = new SummaryCache();
 
   app.get(
@@ -57,8 +59,9 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       },
     },
     async (request) => {
+      const db = readDb(database, request);
       const { from, to } = timeRange(request.query);
-      const [{ dao, version }] = (await versioned.load([request.params.id])) as [VersionedDao];
+      const [{ dao, version }] = (await versioned(db).load([request.params.id])) as [VersionedDao];
       return { status: 'success' as const, data: await summaries.get(db, dao, version, snapWindow(from, to)) };
     },
   );
@@ -86,9 +89,10 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       },
     },
     async (request) => {
+      const db = readDb(database, request);
       const { from, to } = timeRange(request.query);
       const window = snapWindow(from, to);
-      const daos = await versioned.load(daoList(request.query.dao_ids, MAX_DAOS) ?? []);
+      const daos = await versioned(db).load(daoList(request.query.dao_ids, MAX_DAOS) ?? []);
       const list = (await Promise.all(daos.map(({ dao, version }) => summaries.get(db, dao, version, window)))).map(
         withoutLorenz,
       );
@@ -147,6 +151,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       },
     },
     async (request, reply) => {
+      const db = readDb(database, request);
       const q = request.query;
       const period = q.period as Period;
       const asOf = asOfTime(q.as_of);
@@ -180,7 +185,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       // With a start the axis is known now, before any query; without one, once a DAO's first data is read.
       const buckets = from ? bucketCount(from, to, bucket) : 0;
       if (buckets > budget(ids?.length ?? 1)) throw tooLong(ids?.length ?? 1)(buckets, from!);
-      const daos = await daosOf(ids ?? (await mostVotedDaoKeys(db, DEFAULT_SERIES_DAOS)));
+      const daos = await daosOf(db, ids ?? (await mostVotedDaoKeys(db, DEFAULT_SERIES_DAOS)));
       if (buckets > budget(daos.length)) throw tooLong(daos.length)(buckets, from!);
       const type = q.type as SeriesType;
       const seriesRange = { from, to, bucket, asOf, maxBuckets: budget(daos.length), tooLong: tooLong(daos.length) };

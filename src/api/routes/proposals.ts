@@ -13,7 +13,7 @@ import {
   type VoteSort,
 } from '../../db/queries/governance.ts';
 import { ValidationError } from '../../errors.ts';
-import type { ApiContext } from '../context.ts';
+import { type ApiContext, readDb } from '../context.ts';
 import { isExport, keysetRows, mapRows, sendExport } from '../export.ts';
 import {
   errorResponses,
@@ -59,8 +59,6 @@ const voteToApi = (v: Awaited<ReturnType<typeof listVotes>>[number]) => ({
 });
 
 export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
-  const { db } = database;
-
   app.get(
     '/daos/:id/proposals',
     {
@@ -83,6 +81,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       },
     },
     async (request, reply) => {
+      const db = readDb(database, request);
       const dao = await getDao(db, request.params.id);
       const q = request.query;
       if (isExport(q.format)) {
@@ -121,6 +120,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       },
     },
     async (request) => {
+      const db = readDb(database, request);
       const row = await getProposal(db, request.params.id);
       const [tallies, totals] = await Promise.all([tallyProposal(db, row), proposalVoteTotals(db, row.id)]);
       return {
@@ -158,6 +158,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       },
     },
     async (request, reply) => {
+      const db = readDb(database, request);
       const proposal = await getProposal(db, request.params.id);
       const q = request.query;
       const sort = q.sort as VoteSort;

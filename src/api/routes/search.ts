@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { search } from '../../db/queries/search.ts';
-import type { ApiContext } from '../context.ts';
+import { type ApiContext, readDb } from '../context.ts';
 import { errorResponses, success, TextParam } from '../schemas/common.ts';
 import { SearchHit } from '../schemas/search.ts';
 
@@ -29,7 +29,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
     },
     async (request) => ({
       status: 'success' as const,
-      data: await search(database.db, request.query.q, request.query.limit),
+      data: await search(readDb(database, request), request.query.q, request.query.limit),
     }),
   );
 };

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { getDao } from '../../db/queries/daos.ts';
 import { getTreasury, listMetrics } from '../../db/queries/treasury.ts';
-import type { ApiContext } from '../context.ts';
+import { type ApiContext, readDb } from '../context.ts';
 import { isExport, keysetRows, mapRows, sendExport } from '../export.ts';
 import { TimeParam, timeRange } from '../params.ts';
 import { errorResponses, FormatQuery, IdParam, PageQuery, success, successPage, TextParam } from '../schemas/common.ts';
@@ -11,8 +11,6 @@ import { Treasury } from '../schemas/treasury.ts';
 import { paginate } from '../serialize.ts';
 
 export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
-  const { db } = database;
-
   app.get(
     '/daos/:id/metrics',
     {
@@ -35,6 +33,7 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       },
     },
     async (request, reply) => {
+      const db = readDb(database, request);
       const dao = await getDao(db, request.params.id);
       const q = request.query;
       const toApi = (r: Awaited<ReturnType<typeof listMetrics>>['rows'][number]) => ({
@@ -82,6 +81,7 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       },
     },
     async (request) => {
+      const db = readDb(database, request);
       const dao = await getDao(db, request.params.id);
       const { latest, history } = await getTreasury(db, dao.id, timeRange(request.query));
       const asOf =

@@ -36,7 +36,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
   app.get(
     '/stream',
     {
-      config: { permission: 'read' },
+      config: { permission: 'read', requestTimeout: false },
       schema: {
         tags: ['sync'],
         summary:

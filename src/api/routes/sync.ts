@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { getDao } from '../../db/queries/daos.ts';
 import { listSyncStates } from '../../db/queries/sync-state.ts';
 import { runNow, syncTargets } from '../../sync/jobs.ts';
-import type { ApiContext } from '../context.ts';
+import { type ApiContext, readDb } from '../context.ts';
 import { errorResponses, success, TextParam } from '../schemas/common.ts';
 import { SourceName, SYNC_STATES, SyncOutcome, SyncStatus } from '../schemas/sync.ts';
 import { requestMeta } from '../security.ts';
@@ -26,8 +26,9 @@ export const syncRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { d
       },
     },
     async (request) => {
-      const dao = request.query.dao ? await getDao(database.db, request.query.dao) : undefined;
-      const rows = await listSyncStates(database.db, dao?.id);
+      const db = readDb(database, request);
+      const dao = request.query.dao ? await getDao(db, request.query.dao) : undefined;
+      const rows = await listSyncStates(db, dao?.id);
       // A run whose process died (SIGKILL, power loss) left 'running' behind; its free lock shows it.
       const interrupted = new Set<string>();
       for (const { dao: ref, state: s } of rows.filter((r) => r.state.status === 'running')) {
@@ -69,7 +70,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { d
   app.post(
     '/sync/run',
     {
-      config: { permission: 'write' },
+      config: { permission: 'write', requestTimeout: false },
       schema: {
         tags: ['sync'],
         summary:
