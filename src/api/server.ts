@@ -15,6 +15,8 @@ import type { Database } from '../db/index.ts';
 import { RateLimitedError } from '../errors.ts';
 import { createLogger, type Logger, redisWarnings } from '../logger/index.ts';
 import { createMonitoring, type Monitoring } from '../monitoring/index.ts';
+import { Dispatcher } from '../notify/dispatcher.ts';
+import { Notifications } from '../notify/service.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { syncTargets } from '../sync/jobs.ts';
 import { VERSION } from '../version.ts';
@@ -37,6 +39,7 @@ import { keyRoutes } from './routes/keys.ts';
 import { leaderboardRoutes } from './routes/leaderboards.ts';
 import { metricRoutes } from './routes/metrics.ts';
 import { monitoringRoutes } from './routes/monitoring.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { searchRoutes } from './routes/search.ts';
 import { seriesRoutes } from './routes/series.ts';
@@ -54,10 +57,15 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export interface ServerOptions {
   /** `auth` and `redisUrl` default to the configuration's defaults (public reads, generated signing key, limits in memory). */
   config: Pick<Config, 'corsOrigins' | 'bodyLimit'> &
-    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'database' | 'metricsToken' | 'ai'>>;
+    Partial<
+      Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'database' | 'metricsToken' | 'notify' | 'ai'>
+    >;
   database: Database;
   /** The process's accounts; built from `config.auth` when absent. */
   accounts?: Accounts;
+  /** The process's notifications and dispatcher; built from `config.notify` when absent (a dispatcher that only sends channel tests). */
+  notifications?: Notifications;
+  dispatcher?: Dispatcher;
   /** How slowly a request body may arrive (default BODY_DEADLINE; tests shorten it). */
   bodyDeadline?: BodyDeadline;
   logger: Logger | false;
@@ -179,9 +187,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         description:
           'Governance and treasury data of DAOs. Every response is `{status, data, message?, pagination?}`; errors are `{status: "error", error: {code, message, details?}}`.',
       },
-      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'auth', 'health', 'ai'].map((name) => ({
-        name,
-      })),
+      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'auth', 'notifications', 'health', 'ai'].map(
+        (name) => ({ name }),
+      ),
       components: {
         securitySchemes: {
           session: {
@@ -249,11 +257,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   monitoring.setConnections(
     () => new Promise((resolve) => app.server.getConnections((error, count) => resolve(error ? null : count))),
   );
+  const notifications =
+    options.notifications ?? (await Notifications.open(options.database, options.config.notify ?? defaults.notify));
+  const dispatcher = options.dispatcher ?? new Dispatcher(options.database, notifications, logger);
   const context: ApiContext = {
     database: options.database,
     monitoring,
     sync,
     ai,
+    notifications,
+    dispatcher,
     streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
     accounts,
     ...(options.streamLimits ? { streamLimits: options.streamLimits } : {}),
@@ -278,6 +291,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(streamRoutes, context);
       await v1.register(aiRoutes, context);
       await v1.register(monitoringRoutes, context);
+      await v1.register(notificationRoutes, context);
     },
     { prefix: '/api/v1' },
   );

@@ -4,14 +4,17 @@ import { buildServer } from '../api/server.ts';
 import { Accounts } from '../auth/accounts.ts';
 import type { Config } from '../config/index.ts';
 import { refreshDaoAggregates } from '../db/aggregates.ts';
+import { recordNotifications } from '../db/queries/notifications.ts';
 import { daosWithPendingChanges } from '../db/rollups.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger/index.ts';
 import { createMonitoring } from '../monitoring/index.ts';
 import { withTimeout } from '../monitoring/probes.ts';
 import { timeRollupRefresh } from '../monitoring/prometheus.ts';
+import { Dispatcher } from '../notify/dispatcher.ts';
 import { GovernanceNotifier } from '../notify/governance-notifier.ts';
-import { loggingSink } from '../notify/sink.ts';
+import { Notifications } from '../notify/service.ts';
+import { loggingSink, type NotificationSink } from '../notify/sink.ts';
 import { createSources } from '../sources/index.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { syncTargets } from '../sync/jobs.ts';
@@ -27,6 +30,9 @@ export async function serve(): Promise<void> {
     sync = createSyncEngine(config, { database, logger, sources: createSources(config, { logger }) });
     const engine = sync;
     const accounts = await Accounts.open(database, config.auth, logger);
+    const notifications = await Notifications.open(database, config.notify);
+    await notifications.syncEnvChannels();
+    const dispatcher = new Dispatcher(database, notifications, logger);
     const monitoring = createMonitoring({
       database,
       logger,
@@ -37,11 +43,16 @@ export async function serve(): Promise<void> {
         (await syncTargets(engine.deps)).map(({ dao, source }) => ({ dao: dao.slug, source: source.name })),
       disks: database.kind === 'pglite' ? [config.dataDir] : [],
     });
-    app = await buildServer({ config, database, logger, sync, accounts, monitoring });
+    app = await buildServer({ config, database, logger, sync, accounts, monitoring, notifications, dispatcher });
     const server = app;
     server.addHook('onClose', () => monitoring.close());
-    // Decided notifications are kept in the ledger and logged until a delivery engine is wired in here.
-    const sink = loggingSink(logger);
+    // Decided notifications are logged and queued in the outbox in the transaction that decided
+    // them; the dispatcher (started below) delivers them.
+    const log = loggingSink(logger);
+    const sink: NotificationSink = async (tx, events) => {
+      await log(tx, events);
+      await recordNotifications(tx, events);
+    };
     // The operator rules read this process's measurements (src/monitoring, the same as /metrics).
     const alerts = new AlertEvaluator({ database, measure: () => monitoring.measure(), sink, config, logger });
     const notifier = new GovernanceNotifier({ database, sink, config, logger });
@@ -87,6 +98,9 @@ export async function serve(): Promise<void> {
       await withTimeout(engine.close(), 10_000, 'the sync engine').catch((error) =>
         logger.warn({ err: error }, 'sync engine did not stop in time; closing anyway'),
       );
+      await withTimeout(dispatcher.stop(), 10_000, 'the notification dispatcher').catch((error) =>
+        logger.warn({ err: error }, 'notification dispatcher did not stop in time; closing anyway'),
+      );
       await server.close();
       await database.close();
       logger.info('stopped');
@@ -104,6 +118,20 @@ export async function serve(): Promise<void> {
       },
       'sync engine started',
     );
+    // Deliveries go out from the processes that work jobs: BullMQ with Redis, this process without.
+    // Like the sync runner, an unreachable Redis must not hold start-up.
+    if (config.redisUrl) {
+      await withTimeout(
+        dispatcher.startQueue({
+          redisUrl: config.redisUrl,
+          prefix: config.sync.queuePrefix,
+          schedule: true,
+          work: config.sync.worker,
+        }),
+        5_000,
+        'the notification queue',
+      ).catch((error) => logger.warn({ err: error }, 'notification queue not started yet; Redis does not answer'));
+    } else if (config.sync.worker) dispatcher.start();
     alerts.start();
     notifier.start(engine.events);
     logger.info(

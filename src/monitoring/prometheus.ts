@@ -146,7 +146,7 @@ export const cacheRequests = new Counter({
 /** Operator alert deliveries by channel and outcome; the notifications code increments it. */
 export const alertDeliveries = new Counter({
   name: 'alert_deliveries_total',
-  help: 'Operator alert deliveries by channel and outcome',
+  help: 'Notification deliveries (operator alerts and governance notifications) by channel and outcome',
   labelNames: ['channel', 'outcome'] as const,
   registers: [registry],
 });
