@@ -89,7 +89,7 @@ describe('dao-portal CLI', { timeout: 240_000 }, () => {
 
   it('names bad input in one line and exits 2: unknown converter, missing export, unwritable output, unknown DAO', async () => {
     const cases: Array<[string[], string]> = [
-      [['convert', 'bogus', 'x'], "dao-portal: unknown format 'bogus'; expected one of decentraland, tokenomics"],
+      [['convert', 'bogus', 'x'], "dao-portal: unknown format 'bogus'; expected one of aave, decentraland, tokenomics"],
       [
         ['convert', 'decentraland', path.join(tmp, 'missing')],
         `dao-portal: ${path.join(tmp, 'missing', 'proposals.csv')}: no such file or directory`,

@@ -132,7 +132,7 @@ function streamProblems(records: CanonicalRecord[]): string[] {
 
 describe('converter registry', () => {
   it('lists both converters with a description', () => {
-    expect(Object.keys(converters).sort()).toEqual(['decentraland', 'tokenomics']);
+    expect(Object.keys(converters).sort()).toEqual(['aave', 'decentraland', 'tokenomics']);
     for (const name of Object.keys(converters) as (keyof typeof converters)[]) {
       expect(converterDescriptions[name]).toMatch(/\S/);
       expect(converterDescriptions[name]).not.toContain('\n');

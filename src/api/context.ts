@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { AiService } from '../ai/service.ts';
 import type { Accounts } from '../auth/accounts.ts';
 import type { Database, Db } from '../db/index.ts';
 import type { Monitoring } from '../monitoring/index.ts';
@@ -18,6 +19,8 @@ export interface ApiContext {
   streamHeartbeatMs: number;
   /** Users, sessions, API keys and the audit log. */
   accounts: Accounts;
+  /** AI analyses: providers, stored results and the analysis jobs. */
+  ai: AiService;
   /** Notification channels (sealed secrets, the SSRF-checked outbound client). */
   notifications: Notifications;
   /** Sends deliveries; the routes use it for a channel's test message. */

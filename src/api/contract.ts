@@ -1,5 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type * as accounts from './schemas/accounts.ts';
+import type * as ai from './schemas/ai.ts';
 import type * as alerts from './schemas/alerts.ts';
 import type * as common from './schemas/common.ts';
 import type * as daos from './schemas/daos.ts';
@@ -61,6 +62,9 @@ export type Health = Static<typeof health.Health>;
 export type DatabaseHealth = Static<typeof health.DatabaseHealth>;
 export type MonitoringHealth = Static<typeof health.MonitoringHealth>;
 export type MonitoringMetrics = Static<typeof health.MonitoringMetrics>;
+
+export type ProposalAnalysisResponse = Static<typeof ai.ProposalAnalysisResponse>;
+export type AnalysisJob = Static<typeof ai.AnalysisJob>;
 
 export type Role = Static<typeof accounts.Role>;
 export type Scope = Static<typeof accounts.Scope>;

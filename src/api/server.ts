@@ -7,6 +7,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
+import { createRegistry } from '../ai/registry.ts';
+import { AiService } from '../ai/service.ts';
 import { Accounts } from '../auth/accounts.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
@@ -25,6 +27,8 @@ import { registerHostCheck } from './hosts.ts';
 import { checkQueryEncoding } from './params.ts';
 import { registerReadRouting } from './read-routing.ts';
 import { registerRequestTimeout } from './request-timeout.ts';
+import { aiRoutes } from './routes/ai.ts';
+import { aiHealthRoutes } from './routes/ai-health.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -53,7 +57,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export interface ServerOptions {
   /** `auth` and `redisUrl` default to the configuration's defaults (public reads, generated signing key, limits in memory). */
   config: Pick<Config, 'corsOrigins' | 'bodyLimit'> &
-    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'database' | 'metricsToken' | 'notify'>>;
+    Partial<
+      Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'database' | 'metricsToken' | 'notify' | 'ai'>
+    >;
   database: Database;
   /** The process's accounts; built from `config.auth` when absent. */
   accounts?: Accounts;
@@ -69,6 +75,8 @@ export interface ServerOptions {
   streamHeartbeatMs?: number;
   /** Open SSE streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */
   streamLimits?: { total: number; perClient: number };
+  /** The process's AI service; built from `config.ai` (offline when absent) when not given. */
+  ai?: AiService;
   /** The process's monitoring (serve hands its own, which alert rules also read); one of the server's own otherwise. */
   monitoring?: Monitoring;
   /** Directory of the built dashboard; default dist/web when built; false serves the API only. */
@@ -179,7 +187,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         description:
           'Governance and treasury data of DAOs. Every response is `{status, data, message?, pagination?}`; errors are `{status: "error", error: {code, message, details?}}`.',
       },
-      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'auth', 'notifications', 'health'].map(
+      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'auth', 'notifications', 'health', 'ai'].map(
         (name) => ({ name }),
       ),
       components: {
@@ -221,6 +229,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     app.addHook('onClose', () => local.close());
     sync = local;
   }
+  let ai = options.ai;
+  if (!ai) {
+    const local = new AiService(createRegistry(options.config.ai ?? defaults.ai), options.database, logger, {
+      redisUrl: options.config.redisUrl,
+      prefix: (options.config.sync ?? defaults.sync).queuePrefix,
+    });
+    app.addHook('onClose', () => local.close());
+    ai = local;
+  }
   const runner = sync.runner;
   const engine = sync;
   if (options.monitoring) monitoring = options.monitoring;
@@ -247,6 +264,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     database: options.database,
     monitoring,
     sync,
+    ai,
     notifications,
     dispatcher,
     streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
@@ -254,6 +272,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.streamLimits ? { streamLimits: options.streamLimits } : {}),
   };
   await app.register(healthRoutes, { ...context, metricsToken: options.config.metricsToken });
+  await app.register(aiHealthRoutes, context);
   await app.register(
     async (v1) => {
       await v1.register(authRoutes, context);
@@ -270,6 +289,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(searchRoutes, context);
       await v1.register(syncRoutes, context);
       await v1.register(streamRoutes, context);
+      await v1.register(aiRoutes, context);
       await v1.register(monitoringRoutes, context);
       await v1.register(notificationRoutes, context);
     },

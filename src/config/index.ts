@@ -47,6 +47,8 @@ export interface Config {
   alerts: AlertsConfig;
   /** What the governance detectors tell, and when (src/notify/detectors; the README's "Alerts"). */
   governanceNotify: GovernanceNotifyConfig;
+  /** AI analysis (see src/ai and the README's "AI analysis"). */
+  ai: AiConfig;
   /** Notification channels and their delivery (see src/notify and the README's "Notifications"). */
   notify: NotifyConfig;
 }
@@ -438,6 +440,36 @@ function databaseConfig(env: Env): DatabaseConfig {
 }
 
 /** Reads and validates the environment once; a bad value stops start-up naming the variable. */
+/** AI providers (src/ai: one file each under providers/). */
+export const PROVIDER_NAMES = ['offline', 'openai', 'groq', 'anthropic', 'ollama', 'huggingface'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+/** Providers this version ships. The remote ones (openai, groq, anthropic, ollama, huggingface) are not in it yet. */
+export const AVAILABLE_PROVIDERS: readonly ProviderName[] = ['offline'];
+/** What a caller may ask the AI router to favour. */
+export const PRIORITIES = ['speed', 'accuracy', 'balanced'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export interface AiConfig {
+  /** The provider analyses use first; offline when nothing is configured. */
+  provider: ProviderName;
+  /** The model of that provider; its default when unset. */
+  model: string | undefined;
+}
+
+/** `AI_PROVIDER` (or its alias `MODEL_PROVIDER`) and `AI_MODEL`. */
+function aiConfig(env: Env): AiConfig {
+  const name = env.AI_PROVIDER?.trim() ? 'AI_PROVIDER' : 'MODEL_PROVIDER';
+  const provider = oneOf<ProviderName>(env, name, PROVIDER_NAMES, 'offline');
+  if (!AVAILABLE_PROVIDERS.includes(provider))
+    throw new ConfigError(
+      `${name} '${provider}' is not available in this version; use ${AVAILABLE_PROVIDERS.join(', ')}`,
+    );
+  const model = env.AI_MODEL?.trim() || undefined;
+  if (model !== undefined && !/^[\w.:/@-]{1,200}$/.test(model))
+    throw new ConfigError(`AI_MODEL must be a model name (letters, digits, . : / @ _ -), got '${model}'`);
+  return { provider, model };
+}
+
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const production = oneOf(env, 'NODE_ENV', ['production', 'development', 'test'], 'development') === 'production';
   const corsOrigins = origins(env, 'CORS_ORIGINS');
@@ -483,6 +515,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     publicUrl: url(env, 'PUBLIC_URL', ['https:', 'http:'])?.replace(/\/+$/, ''),
     alerts: alertsConfig(env),
     governanceNotify: governanceNotifyConfig(env),
+    ai: aiConfig(env),
     notify: {
       secretsKey: secret(env, 'SECRETS_KEY', production),
       outboundAllow: parseAllowList(env.OUTBOUND_ALLOW ?? ''),

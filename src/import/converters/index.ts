@@ -6,6 +6,7 @@
  * ""), times are ISO-8601 UTC strings with milliseconds, every amount / balance / voting power /
  * score / quorum is a decimal string copied verbatim from the source text, addresses are lowercase.
  */
+import { convertAave } from './aave.ts';
 import type { Converter } from './converter.ts';
 import { convertDecentraland } from './decentraland.ts';
 import { convertTokenomics } from './tokenomics.ts';
@@ -23,6 +24,7 @@ export type {
 export type { Converter, ConvertOptions } from './converter.ts';
 
 export const converters = {
+  aave: convertAave,
   decentraland: convertDecentraland,
   tokenomics: convertTokenomics,
 } satisfies Record<string, Converter>;
@@ -30,10 +32,11 @@ export const converters = {
 export type ConverterName = keyof typeof converters;
 
 export const converterDescriptions: Record<ConverterName, string> = {
+  aave: 'Aave governance proposal texts (bgd-labs/aave-proposals-v3, CC0): the aave DAO and 569 proposals with their markdown bodies.',
   decentraland:
     'Decentraland DAO transparency export (Apache-2.0): DAO, Snapshot proposals and votes, monthly treasury balances, members.',
   tokenomics:
     'Tokenomics-As-Institutional_Design data (Zach Zukowski / Tokenization Systems, CC BY 4.0): Snapshot proposals and votes of 6 spaces, top-1,000 holders of 15 tokens.',
 };
 
-export { convertDecentraland, convertTokenomics };
+export { convertAave, convertDecentraland, convertTokenomics };

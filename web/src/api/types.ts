@@ -3,6 +3,7 @@
  * types, read from its route schemas (src/api/contract.ts). Type-only, so no server code is bundled.
  */
 export type {
+  AnalysisJob,
   ApiKey,
   AuditEntry,
   ComparedSummary,
@@ -25,6 +26,7 @@ export type {
   NewUserBody,
   Pagination,
   PasswordChangeBody,
+  ProposalAnalysisResponse,
   ProposalDetail,
   ProposalSummary,
   RecoveryCodes,

@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router-dom';
 import { apiUrl } from '../api/client.ts';
 import { useProposal, useVotes } from '../api/hooks.ts';
 import type { LiveEvent, ProposalDetail, Vote } from '../api/types.ts';
+import { AnalysisCard } from '../components/AnalysisCard.tsx';
 import { DataTable, Pager } from '../components/DataTable.tsx';
 import { Markdown } from '../components/Markdown.tsx';
 import {
@@ -219,7 +220,7 @@ export default function ProposalPage() {
             )}
           </Card>
         </div>
-        <div className="order-1 min-w-0 lg:order-2">
+        <div className="order-1 min-w-0 space-y-4 lg:order-2">
           {p ? (
             <Results proposal={p} live={open ? live : null} />
           ) : (
@@ -227,6 +228,7 @@ export default function ProposalPage() {
               <SkeletonRows rows={4} />
             </Card>
           )}
+          {p && <AnalysisCard proposalId={p.id} />}
         </div>
         <Card
           title={`Votes${p ? ` (${formatNumber(p.votes_count)})` : ''}`}

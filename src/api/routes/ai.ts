@@ -1,0 +1,169 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { AnalysisRow, JobRow } from '../../db/queries/ai.ts';
+import { usageByDay } from '../../db/queries/ai.ts';
+import { getProposal } from '../../db/queries/governance.ts';
+import { ValidationError } from '../../errors.ts';
+import type { ApiContext } from '../context.ts';
+import { AiModel, AiUsageRow, AnalysisJob, AnalysisRequestBody, ProposalAnalysisResponse } from '../schemas/ai.ts';
+import { errorResponses, IdParam, success } from '../schemas/common.ts';
+
+export const analysisToApi = (a: AnalysisRow) => ({
+  id: a.id,
+  proposal_id: a.subjectId,
+  provider: a.provider,
+  model: a.model,
+  prompt_version: a.promptVersion,
+  input_hash: a.inputHash,
+  fallback_reason: a.fallbackReason,
+  input_tokens: a.inputTokens,
+  output_tokens: a.outputTokens,
+  cost_usd: a.costUsd,
+  created_at: a.createdAt.toISOString(),
+  result: a.result as never,
+});
+
+export const jobToApi = (j: JobRow) => ({
+  id: j.id,
+  proposal_id: j.subjectId,
+  status: j.status as 'queued',
+  priority: j.priority,
+  provider: j.provider,
+  analysis_id: j.analysisId,
+  error: j.error,
+  created_at: j.createdAt.toISOString(),
+  updated_at: j.updatedAt.toISOString(),
+});
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** A calendar day from 1970-01-01 to 2999-12-31, as the API's other times. */
+function day(value: string, parameter: string): string {
+  const t = Date.parse(`${value}T00:00:00Z`);
+  if (
+    Number.isNaN(t) ||
+    value < '1970-01-01' ||
+    value > '2999-12-31' ||
+    new Date(t).toISOString().slice(0, 10) !== value
+  )
+    throw new ValidationError(`${parameter} must be a day from 1970-01-01 to 2999-12-31`, [
+      { in: 'query', parameter, message: 'must be a day from 1970-01-01 to 2999-12-31' },
+    ]);
+  return value;
+}
+
+export const aiRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, ai }) => {
+  app.get(
+    '/proposals/:id/analysis',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags: ['ai'],
+        summary:
+          "A proposal's newest analysis (made offline on first read when none is stored) and its latest analysis job",
+        params: IdParam,
+        response: { 200: success(ProposalAnalysisResponse), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const proposal = await getProposal(database.db, request.params.id);
+      const { analysis, job } = await ai.currentAnalysis(proposal.id);
+      return {
+        status: 'success' as const,
+        data: { analysis: analysisToApi(analysis), job: job ? jobToApi(job) : null },
+      };
+    },
+  );
+
+  app.post(
+    '/proposals/:id/analysis',
+    {
+      config: { permission: 'write' },
+      schema: {
+        tags: ['ai'],
+        summary: 'Queue a new analysis of a proposal; answers 202 with the job (poll GET …/analysis)',
+        params: IdParam,
+        body: Type.Optional(AnalysisRequestBody),
+        response: { 202: success(AnalysisJob), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const proposal = await getProposal(database.db, request.params.id);
+      const body = request.body ?? {};
+      if (body.provider !== undefined && !ai.registry.get(body.provider))
+        throw new ValidationError(`provider '${body.provider}' is not configured`, [
+          {
+            in: 'body',
+            parameter: 'provider',
+            message: `is not configured; configured: ${ai.registry
+              .all()
+              .map((p) => p.name)
+              .join(', ')}`,
+          },
+        ]);
+      const identity = request.identity;
+      const userId = identity.kind === 'anonymous' ? null : identity.user.id;
+      const job = await ai.enqueue(proposal.id, { priority: body.priority, provider: body.provider }, userId);
+      return reply.status(202).send({ status: 'success' as const, data: jobToApi(job) });
+    },
+  );
+
+  app.get(
+    '/ai/models',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags: ['ai'],
+        summary: 'The models of every configured AI provider',
+        response: { 200: success(Type.Array(AiModel)), ...errorResponses },
+      },
+    },
+    async () => {
+      const models = [];
+      for (const p of ai.registry.all()) if (p.validateConfig().length === 0) models.push(...(await p.listModels()));
+      return { status: 'success' as const, data: models };
+    },
+  );
+
+  app.get(
+    '/ai/usage',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags: ['ai'],
+        summary: 'AI calls, tokens, cost and errors by day and provider (default: the last 30 days)',
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Type.String({ pattern: DAY.source, description: 'First day, YYYY-MM-DD' })),
+            to: Type.Optional(Type.String({ pattern: DAY.source, description: 'Last day, YYYY-MM-DD' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: success(Type.Array(AiUsageRow)), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const to = request.query.to !== undefined ? day(request.query.to, 'to') : new Date().toISOString().slice(0, 10);
+      const from =
+        request.query.from !== undefined
+          ? day(request.query.from, 'from')
+          : new Date(Math.max(0, Date.parse(to) - 29 * 86_400_000)).toISOString().slice(0, 10);
+      if (from > to)
+        throw new ValidationError('from must be a day on or before to', [
+          { in: 'query', parameter: 'from', message: 'must be a valid day on or before to' },
+        ]);
+      const rows = await usageByDay(database.db, from, to);
+      return {
+        status: 'success' as const,
+        data: rows.map((r) => ({
+          day: r.day,
+          provider: r.provider,
+          calls: r.calls,
+          errors: r.errors,
+          input_tokens: Number(r.inputTokens),
+          output_tokens: Number(r.outputTokens),
+          cost_usd: r.costUsd,
+        })),
+      };
+    },
+  );
+};
