@@ -24,6 +24,7 @@ import { registerRequestTimeout } from './request-timeout.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
+import { backupRoutes } from './routes/backups.ts';
 import { daoRoutes } from './routes/daos.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/import.ts';
@@ -221,6 +222,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(searchRoutes, context);
       await v1.register(syncRoutes, context);
       await v1.register(streamRoutes, context);
+      await v1.register(backupRoutes, context);
     },
     { prefix: '/api/v1' },
   );

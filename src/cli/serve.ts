@@ -1,6 +1,7 @@
 import { AlertEvaluator } from '../alerts/evaluator.ts';
 import { buildServer } from '../api/server.ts';
 import { Accounts } from '../auth/accounts.ts';
+import { startBackupScheduler } from '../backup/scheduler.ts';
 import { refreshDaoAggregates } from '../db/aggregates.ts';
 import { daosWithPendingChanges } from '../db/rollups.ts';
 import { basicMeasure, RequestRecorder } from '../monitoring/basic-collector.ts';
@@ -72,6 +73,7 @@ export async function serve(): Promise<void> {
       { alert_interval_seconds: config.alerts.intervalSeconds, sweep_seconds: config.governanceNotify.sweepSeconds },
       'alerts and governance notifications started',
     );
+    const backups = await startBackupScheduler(database, config.backup, { databaseUrl: config.databaseUrl, logger });
 
     let stopping = false;
     const stop = async (signal: string) => {
@@ -88,6 +90,8 @@ export async function serve(): Promise<void> {
       await alerts.stop();
       await notifier.stop();
       await sync.close();
+      // A scheduled backup that is being written finishes first (its files are complete or absent).
+      await backups.stop();
       await app.close();
       await database.close();
       logger.info('stopped');
