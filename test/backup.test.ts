@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreBackup, verifyBackup, writeBackup } from '../src/backup/backup.ts';
 import { manifestPath, readManifest } from '../src/backup/manifest.ts';
-import { backupStatus, runScheduledBackup } from '../src/backup/scheduler.ts';
+import { backupMeasurement, backupStatus, runScheduledBackup } from '../src/backup/scheduler.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { refreshDaoAggregates } from '../src/db/aggregates.ts';
 import { type Database, openDatabase } from '../src/db/index.ts';
@@ -253,5 +253,10 @@ describe.each(databaseTargets())('backups on $kind', { timeout: 300_000 }, (targ
     expect(failed.lastFailureAt).not.toBeNull();
     expect(failed.lastError).toMatch(/EEXIST|ENOTDIR|not a directory|exists/);
     expect(failed.lastSuccessAt).toBe(status.lastSuccessAt);
+    expect(backupMeasurement()).toEqual({
+      lastSuccessAt: new Date(status.lastSuccessAt!),
+      lastFailureAt: new Date(failed.lastFailureAt!),
+      lastError: failed.lastError,
+    });
   });
 });

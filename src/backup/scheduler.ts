@@ -24,6 +24,20 @@ export function backupStatus(): BackupStatus {
   return { ...status };
 }
 
+/** The same outcome with Date values, in the shape src/monitoring's measurements (and the alert rules) read. */
+export function backupMeasurement(): {
+  lastSuccessAt: Date | null;
+  lastFailureAt: Date | null;
+  lastError: string | null;
+} {
+  const date = (iso: string | null) => (iso ? new Date(iso) : null);
+  return {
+    lastSuccessAt: date(status.lastSuccessAt),
+    lastFailureAt: date(status.lastFailureAt),
+    lastError: status.lastError,
+  };
+}
+
 export interface StoredBackup {
   file: string;
   createdAt: Date;
