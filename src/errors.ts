@@ -110,6 +110,19 @@ export class RateLimitedError extends AppError {
 }
 
 /**
+ * An outbound URL a user set (a webhook) that this server will not call: not http(s), or its host
+ * is, or resolves to, an address the SSRF rules refuse (src/net/outbound.ts). A 400 naming `field`.
+ */
+export class OutboundRefusedError extends ValidationError {
+  constructor(
+    readonly reason: string,
+    readonly field = 'target',
+  ) {
+    super(`${field}: ${reason}`, [{ in: 'body', parameter: field, message: reason }]);
+  }
+}
+
+/**
  * A request or a database statement took longer than this server allows (REQUEST_TIMEOUT_MS,
  * STATEMENT_TIMEOUT_MS): a 503, the server's limit rather than the client's mistake; a retry
  * later, or a narrower request, may pass.

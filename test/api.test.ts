@@ -341,7 +341,7 @@ describe.each(databaseTargets())('REST API v1 on $kind', (target) => {
 
   it('reports health with a request id header', async () => {
     const res = await app.inject({ url: '/health', headers: { 'x-request-id': 'abc-123' } });
-    expect(res.json()).toMatchObject({ status: 'success', data: { database: 'ok', database_kind: target.kind } });
+    expect(res.json()).toMatchObject({ status: 'healthy', services: { database: 'healthy' } });
     expect(res.headers['x-request-id']).toBe('abc-123');
   });
 

@@ -113,6 +113,10 @@ describe('loadConfig', () => {
     ],
     [{ NODE_ENV: 'staging' }, "NODE_ENV must be one of production, development, test, got 'staging'"],
     [
+      { METRICS_TOKEN: 'short' },
+      'METRICS_TOKEN must be at least 16 characters without spaces (e.g. openssl rand -hex 24)',
+    ],
+    [
       { NODE_ENV: 'production', PUBLIC_READ: 'true' },
       'JWT_SECRET must be set in production (at least 32 bytes, e.g. openssl rand -base64 48)',
     ],
@@ -132,6 +136,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       JWT_SECRET: 's'.repeat(40),
+      SECRETS_KEY: 'k'.repeat(40),
       PUBLIC_READ: 'false',
       COOKIE_SECURE: 'true',
       RATE_LIMIT_PER_MINUTE: '250',
@@ -156,5 +161,54 @@ describe('loadConfig', () => {
       cookieSecure: undefined,
       rateLimitPerMinute: 100,
     });
+  });
+
+  it('reads the notification settings, naming a bad one', () => {
+    const config = loadConfig({
+      SECRETS_KEY: 'k'.repeat(32),
+      OUTBOUND_ALLOW: '10.0.0.0/8, hooks.internal:8080',
+      SMTP_URL: 'smtp://user:pw@mail.internal:587',
+      SMTP_FROM: 'Portal <portal@example.org>',
+      TELEGRAM_BOT_TOKEN: '1:abc',
+      TELEGRAM_API_URL: 'http://127.0.0.1:9/',
+      ALERT_CHANNELS:
+        'slack:https://hooks.slack.com/services/T/B/x, email:ops@example.org, webhook:https://ops.example.org/h|0123456789abcdef',
+      NOTIFY_ATTEMPTS: '3',
+    });
+    expect(config.notify).toMatchObject({
+      secretsKey: 'k'.repeat(32),
+      outboundAllow: [
+        { kind: 'cidr', cidr: '10.0.0.0/8' },
+        { kind: 'hostport', host: 'hooks.internal', port: 8080 },
+      ],
+      smtpUrl: 'smtp://user:pw@mail.internal:587',
+      smtpFrom: 'Portal <portal@example.org>',
+      telegramApiUrl: 'http://127.0.0.1:9',
+      alertChannels: [
+        { kind: 'slack', target: 'https://hooks.slack.com/services/T/B/x', secret: undefined },
+        { kind: 'email', target: 'ops@example.org', secret: undefined },
+        { kind: 'webhook', target: 'https://ops.example.org/h', secret: '0123456789abcdef' },
+      ],
+      attempts: 3,
+    });
+    expect(loadConfig({}).notify).toMatchObject({
+      secretsKey: undefined,
+      telegramApiUrl: 'https://api.telegram.org',
+      attempts: 8,
+    });
+    for (const [env, message] of [
+      [
+        { NODE_ENV: 'production', PUBLIC_READ: 'true', JWT_SECRET: 'x'.repeat(32) },
+        /^SECRETS_KEY must be set in production/,
+      ],
+      [{ SECRETS_KEY: 'short' }, /^SECRETS_KEY must be at least 32 bytes/],
+      [{ OUTBOUND_ALLOW: '10.0.0.0/40' }, /^OUTBOUND_ALLOW: '10\.0\.0\.0\/40'/],
+      [{ OUTBOUND_ALLOW: 'just-a-name' }, /^OUTBOUND_ALLOW: 'just-a-name'/],
+      [{ SMTP_URL: 'http://mail' }, /^SMTP_URL must use smtp: or smtps:/],
+      [{ ALERT_CHANNELS: 'pager:123' }, /^ALERT_CHANNELS: 'pager:123'/],
+      [{ NOTIFY_ATTEMPTS: '0' }, /^NOTIFY_ATTEMPTS must be an integer/],
+    ] as const) {
+      expect(() => loadConfig(env as Record<string, string>), JSON.stringify(env)).toThrow(message);
+    }
   });
 });

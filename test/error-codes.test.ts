@@ -116,7 +116,7 @@ describe('error codes', () => {
         payload: '<dao slug="x"/>',
       },
     ],
-    ['503 database down', 503, 'DATABASE_UNAVAILABLE', { method: 'GET', url: '/health' }],
+    ['503 database down', 503, 'DATABASE_UNAVAILABLE', { method: 'GET', url: '/health/database' }],
     ['401 anonymous write', 401, 'UNAUTHENTICATED', { method: 'DELETE', url: '/api/v1/daos/twice' }],
     ['403 viewer write', 403, 'FORBIDDEN', { method: 'DELETE', url: '/api/v1/daos/twice' }],
     [
@@ -146,7 +146,7 @@ describe('error codes', () => {
       expect(first.statusCode).toBe(201);
     }
     if (code === 'DATABASE_UNAVAILABLE')
-      vi.spyOn(database.db, 'execute').mockRejectedValueOnce(new Error('connection refused'));
+      vi.spyOn(database, 'query').mockRejectedValueOnce(new Error('connection refused'));
     // The sign-in limit is 10 a minute per caller: the eleventh attempt is refused.
     if (code === 'RATE_LIMITED') for (let i = 0; i < 10; i++) await app.inject(request);
     const response = await app.inject({ ...request, headers: { ...sender(_name, request), ...request.headers } });

@@ -140,6 +140,14 @@ describe.each(databaseTargets())('hostile input on $kind', (target) => {
   let base: string;
   let admin: { authorization: string };
   let victimId: number;
+  // A channel that needs no network to check (a Telegram chat with its own bot token), and its id for subscriptions.
+  const WALK_CHANNEL = {
+    name: 'walk',
+    kind: 'telegram',
+    target: '-1001234567890',
+    secret: '123456:walkwalkwalkwalkwalkwalkwalk',
+  };
+  let channelId: number;
   let created = 0;
 
   beforeAll(async () => {
@@ -207,6 +215,13 @@ describe.each(databaseTargets())('hostile input on $kind', (target) => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
     victimId = (await app.inject({ url: '/api/v1/daos/victim' })).json().data.id;
+    const channel = await app.inject({
+      method: 'POST',
+      url: '/api/v1/notifications/channels',
+      headers: { authorization: admin.authorization },
+      payload: WALK_CHANNEL,
+    });
+    channelId = channel.json().data.channel.id;
   }, 120_000);
 
   afterAll(async () => {
@@ -230,6 +245,9 @@ describe.each(databaseTargets())('hostile input on $kind', (target) => {
     if (op.path === '/api/v1/sync/run') return { dao: 'alpha' };
     if (op.path === '/api/v1/auth/login') return { email: 'nobody@test.example', password: 'not the password' };
     if (op.path === '/api/v1/keys') return { name: 'walk', scopes: ['read'] };
+    if (op.path === '/api/v1/notifications/channels') return { ...WALK_CHANNEL };
+    if (op.path === '/api/v1/notifications/subscriptions')
+      return { dao: 'alpha', channel_id: channelId, events: ['proposal.created'] };
     if (op.path === '/api/v1/users')
       return { email: `walk-${++created}@test.example`, role: 'viewer', password: 'walk passphrase 8841' };
     return {};

@@ -127,7 +127,7 @@ describe.each(databaseTargets())('sync engine on $kind', (target) => {
         cursor: { n: 3 },
         lag: 42,
         last_error: null,
-        details: { last: 'p2', written: 3, read: 3 },
+        details: { last: 'p2', written: 3, read: 3, duration_ms: expect.any(Number) },
       });
       const bad = (await app.inject({ url: `/api/v1/sync/status?dao=${failed.id}` })).json().data;
       expect(bad).toEqual([

@@ -1,6 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { Accounts } from '../auth/accounts.ts';
 import type { Database, Db } from '../db/index.ts';
+import type { Monitoring } from '../monitoring/index.ts';
+import type { Dispatcher } from '../notify/dispatcher.ts';
+import type { Notifications } from '../notify/service.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 
 /**
@@ -15,6 +18,12 @@ export interface ApiContext {
   streamHeartbeatMs: number;
   /** Users, sessions, API keys and the audit log. */
   accounts: Accounts;
+  /** Notification channels (sealed secrets, the SSRF-checked outbound client). */
+  notifications: Notifications;
+  /** Sends deliveries; the routes use it for a channel's test message. */
+  dispatcher: Dispatcher;
+  /** Health probes, request figures and the Prometheus registry of this process. */
+  monitoring: Monitoring;
   /** Open live streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */
   streamLimits?: { total: number; perClient: number };
 }

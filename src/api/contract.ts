@@ -58,6 +58,9 @@ export type SyncOutcome = Static<typeof sync.SyncOutcome>;
 
 export type ImportResult = Static<typeof imports.ImportResult>;
 export type Health = Static<typeof health.Health>;
+export type DatabaseHealth = Static<typeof health.DatabaseHealth>;
+export type MonitoringHealth = Static<typeof health.MonitoringHealth>;
+export type MonitoringMetrics = Static<typeof health.MonitoringMetrics>;
 
 export type Role = Static<typeof accounts.Role>;
 export type Scope = Static<typeof accounts.Scope>;

@@ -11,8 +11,12 @@ import { Accounts } from '../auth/accounts.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { RateLimitedError } from '../errors.ts';
-import { createLogger, type Logger } from '../logger/index.ts';
+import { createLogger, type Logger, redisWarnings } from '../logger/index.ts';
+import { createMonitoring, type Monitoring } from '../monitoring/index.ts';
+import { Dispatcher } from '../notify/dispatcher.ts';
+import { Notifications } from '../notify/service.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
+import { syncTargets } from '../sync/jobs.ts';
 import { VERSION } from '../version.ts';
 import { registerJsonBodies } from './body.ts';
 import type { ApiContext } from './context.ts';
@@ -31,6 +35,8 @@ import { importRoutes } from './routes/import.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { leaderboardRoutes } from './routes/leaderboards.ts';
 import { metricRoutes } from './routes/metrics.ts';
+import { monitoringRoutes } from './routes/monitoring.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { searchRoutes } from './routes/search.ts';
 import { seriesRoutes } from './routes/series.ts';
@@ -48,10 +54,13 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export interface ServerOptions {
   /** `auth` and `redisUrl` default to the configuration's defaults (public reads, generated signing key, limits in memory). */
   config: Pick<Config, 'corsOrigins' | 'bodyLimit'> &
-    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'database'>>;
+    Partial<Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'database' | 'metricsToken' | 'notify'>>;
   database: Database;
   /** The process's accounts; built from `config.auth` when absent. */
   accounts?: Accounts;
+  /** The process's notifications and dispatcher; built from `config.notify` when absent (a dispatcher that only sends channel tests). */
+  notifications?: Notifications;
+  dispatcher?: Dispatcher;
   /** How slowly a request body may arrive (default BODY_DEADLINE; tests shorten it). */
   bodyDeadline?: BodyDeadline;
   logger: Logger | false;
@@ -61,6 +70,8 @@ export interface ServerOptions {
   streamHeartbeatMs?: number;
   /** Open SSE streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */
   streamLimits?: { total: number; perClient: number };
+  /** The process's monitoring (serve hands its own, which alert rules also read); one of the server's own otherwise. */
+  monitoring?: Monitoring;
   /** Directory of the built dashboard; default dist/web when built; false serves the API only. */
   webRoot?: string | false;
   /** Told of every answered request (its duration and status), for the process's measurements. */
@@ -103,6 +114,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const record = options.recordRequest;
   if (record) app.addHook('onResponse', async (_request, reply) => record(reply.elapsedTime / 1000, reply.statusCode));
+
+  // Every answered request is measured by its route template (unmatched paths share one series).
+  let monitoring: Monitoring | undefined;
+  app.addHook('onResponse', async (request, reply) => {
+    monitoring?.recorder.record({
+      route: request.routeOptions.url ?? 'unmatched',
+      method: request.method,
+      status: reply.statusCode,
+      seconds: reply.elapsedTime / 1000,
+    });
+  });
 
   // Every request's id goes back to the client, which can quote it against the logs.
   app.addHook('onSend', async (request, reply) => {
@@ -158,7 +180,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         description:
           'Governance and treasury data of DAOs. Every response is `{status, data, message?, pagination?}`; errors are `{status: "error", error: {code, message, details?}}`.',
       },
-      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'auth', 'health'].map((name) => ({ name })),
+      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'auth', 'notifications', 'health'].map(
+        (name) => ({ name }),
+      ),
       components: {
         securitySchemes: {
           session: {
@@ -198,14 +222,39 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     app.addHook('onClose', () => local.close());
     sync = local;
   }
+  const runner = sync.runner;
+  const engine = sync;
+  if (options.monitoring) monitoring = options.monitoring;
+  else {
+    const own = createMonitoring({
+      database: options.database,
+      logger,
+      redisUrl: options.config.redisUrl,
+      runner,
+      syncIntervalSeconds: (options.config.sync ?? defaults.sync).intervalSeconds,
+      targets: async () =>
+        (await syncTargets(engine.deps)).map(({ dao, source }) => ({ dao: dao.slug, source: source.name })),
+    });
+    app.addHook('onClose', () => own.close());
+    monitoring = own;
+  }
+  monitoring.setConnections(
+    () => new Promise((resolve) => app.server.getConnections((error, count) => resolve(error ? null : count))),
+  );
+  const notifications =
+    options.notifications ?? (await Notifications.open(options.database, options.config.notify ?? defaults.notify));
+  const dispatcher = options.dispatcher ?? new Dispatcher(options.database, notifications, logger);
   const context: ApiContext = {
     database: options.database,
+    monitoring,
     sync,
+    notifications,
+    dispatcher,
     streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
     accounts,
     ...(options.streamLimits ? { streamLimits: options.streamLimits } : {}),
   };
-  await app.register(healthRoutes, context);
+  await app.register(healthRoutes, { ...context, metricsToken: options.config.metricsToken });
   await app.register(
     async (v1) => {
       await v1.register(authRoutes, context);
@@ -223,6 +272,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(syncRoutes, context);
       await v1.register(streamRoutes, context);
       await v1.register(backupRoutes, context);
+      await v1.register(monitoringRoutes, context);
+      await v1.register(notificationRoutes, context);
     },
     { prefix: '/api/v1' },
   );
@@ -300,12 +351,12 @@ async function registerRateLimit(
   const redis = redisUrl
     ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true })
     : undefined;
-  redis?.on('error', (error) => app.log.warn({ err: error }, 'rate limits: Redis connection error'));
+  const warnings = redisWarnings(app.log, 'rate limits');
+  redis?.on('error', warnings.failed);
+  redis?.on('ready', warnings.recovered);
   // Connected before the first request, so limits are shared from the start; an unreachable Redis
   // is logged and requests pass uncounted until it is back (skipOnError below).
-  await redis
-    ?.connect()
-    .catch((error) => app.log.warn({ err: error }, 'rate limits: Redis unreachable; counting resumes when it is back'));
+  await redis?.connect().catch(warnings.failed);
   if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => {})));
   await app.register(rateLimit, {
     global: true,

@@ -2,6 +2,7 @@ import type { Db } from '../db/index.ts';
 import type { DaoRow } from '../db/queries/daos.ts';
 import { daoSummary, type MetricWindow } from '../db/queries/metrics.ts';
 import type { ConcentrationFigures } from '../metrics/concentration.ts';
+import { cacheRequests } from '../monitoring/index.ts';
 
 type Summary = Awaited<ReturnType<typeof daoSummary>>;
 
@@ -36,10 +37,12 @@ export class SummaryCache {
     const hit = this.entries.get(key);
     this.entries.delete(key);
     if (hit && hit.stamp === stamp) {
+      cacheRequests.inc({ cache: 'summary', result: 'hit' });
       this.entries.set(key, hit);
       if (Date.now() - hit.at >= this.ttlMs && !hit.refreshing) this.refresh(key, hit, db, dao, w);
       return hit.value;
     }
+    cacheRequests.inc({ cache: 'summary', result: 'miss' });
     // Concurrent requests for the same key share one computation; a failure is not kept.
     const value = daoSummary(db, dao, w);
     const entry: Entry = { stamp, at: Date.now(), value, refreshing: false };

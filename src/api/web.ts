@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export const defaultWebRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
 /** Paths the server owns; everything else that is not a file is a dashboard route. */
-const SERVER_PATHS = /^\/(api|docs|openapi\.json|health)(\/|$|\?)/;
+const SERVER_PATHS = /^\/(api|docs|openapi\.json|health|metrics)(\/|$|\?)/;
 /** A missing file (favicon.ico, a stale hashed asset) is a 404, not the page shell. */
 const FILE_PATH = /\.(js|mjs|css|map|ico|png|jpe?g|gif|svg|webp|woff2?|ttf|txt|json|xml|webmanifest)$/i;
 

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { type Config, loadConfig } from '../config/index.ts';
-import { type Database, openDatabase } from '../db/index.ts';
+import { type Database, openDatabase, redactUrl } from '../db/index.ts';
 import { proofOf, readLockHolder } from '../db/lock.ts';
-import { AppError, UnavailableError } from '../errors.ts';
+import { AppError, ConfigError, UnavailableError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
+import { withTimeout } from '../monitoring/probes.ts';
 
 export interface CommandContext {
   config: Config;
@@ -15,14 +16,61 @@ export function commandContext(): CommandContext {
   return { config, logger: createLogger(config.logLevel) };
 }
 
+/**
+ * Opens the configured database and proves it answers, so a wrong setting stops a command with
+ * one line naming the variable (DATABASE_URL or DATA_DIR) and the cause, not a stack.
+ */
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
-  return openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    readUrl: config.database.readUrl,
-    poolSize: config.database.poolSize,
-    statementTimeoutMs: config.database.statementTimeoutMs,
-  });
+  let database: Database;
+  try {
+    database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      readUrl: config.database.readUrl,
+      poolSize: config.database.poolSize,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+    });
+  } catch (error) {
+    throw startupError(config, error);
+  }
+  if (database.kind === 'postgres') {
+    try {
+      await withTimeout(database.query('select 1'), 15_000, 'the server');
+    } catch (error) {
+      await database.close().catch(() => {});
+      throw startupError(config, error);
+    }
+  }
+  return database;
+}
+
+/** Why the database could not be opened, as an AppError naming the variable; AppErrors pass through. */
+function startupError(config: Config, error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const e = error as NodeJS.ErrnoException & { code?: string; path?: string };
+  const message = e.message || String(error);
+  const cause = e.code && !message.startsWith(e.code) ? `${e.code}: ${message}` : message;
+  if (config.databaseUrl) {
+    const where = redactUrl(config.databaseUrl);
+    const hint: Record<string, string> = {
+      ECONNREFUSED: 'nothing listens there; is PostgreSQL running?',
+      ENOTFOUND: 'no such host',
+      EAI_AGAIN: 'the host name does not resolve',
+      ETIMEDOUT: 'the server did not answer in time',
+      '28P01': 'wrong user name or password',
+      '28000': 'the server refuses this user',
+      '3D000': 'no such database; create it first',
+    };
+    return new UnavailableError(
+      `DATABASE_URL: cannot connect to ${where}: ${(e.code && hint[e.code]) || cause}`.replace(/\s+/g, ' '),
+    );
+  }
+  if (e.code && /^E[A-Z]+$/.test(e.code)) {
+    return new ConfigError(
+      `DATA_DIR: cannot use ${config.dataDir} for the embedded database (${cause.replace(/\s+/g, ' ')}); point DATA_DIR at a writable directory`,
+    );
+  }
+  return error;
 }
 
 /**

@@ -1,11 +1,13 @@
 import { ConfigError } from '../errors.ts';
+import { Dispatcher } from '../notify/dispatcher.ts';
+import { Notifications } from '../notify/service.ts';
 import { createSources } from '../sources/index.ts';
 import { createSyncEngine } from '../sync/engine.ts';
 import type { SyncSource } from '../sync/types.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
 
 /**
- * `dao-portal worker`: works sync jobs from the BullMQ queue until SIGTERM/SIGINT. Start as many
+ * `dao-portal worker`: works sync jobs and sends notifications from the BullMQ queue until SIGTERM/SIGINT. Start as many
  * as the sources and database can take; `serve` keeps the schedules. `extraSources` lets tests
  * inject sources.
  */
@@ -23,6 +25,13 @@ export async function workerCommand(extraSources: SyncSource[] = []): Promise<vo
       runner: 'worker',
     });
     await engine.runner!.start();
+    const dispatcher = new Dispatcher(database, await Notifications.open(database, config.notify), logger);
+    await dispatcher.startQueue({
+      redisUrl: config.redisUrl,
+      prefix: config.sync.queuePrefix,
+      schedule: false,
+      work: true,
+    });
     logger.info(
       {
         sources: engine.deps.sources.map((s) => s.name),
@@ -37,6 +46,7 @@ export async function workerCommand(extraSources: SyncSource[] = []): Promise<vo
     });
     logger.info({ signal }, 'worker stopping: running jobs stop at their next safe point');
     await engine.close();
+    await dispatcher.stop();
   } finally {
     await database.close();
   }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { ConfigError } from '../errors.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -38,6 +39,8 @@ export interface Config {
   allowedHosts: string[];
   /** Accounts, sessions and access (see src/auth and the README's "Accounts and access"). */
   auth: AuthConfig;
+  /** `METRICS_TOKEN`: when set, GET /metrics needs `Authorization: Bearer <token>`; unset, it is public. */
+  metricsToken: string | undefined;
   /** `PUBLIC_URL` without a trailing slash: notification links are absolute under it (paths when unset). */
   publicUrl: string | undefined;
   /** Operator alert rules (src/alerts; the README's "Alerts"). */
@@ -46,6 +49,8 @@ export interface Config {
   governanceNotify: GovernanceNotifyConfig;
   /** Backups: where `backup` and the scheduled backups of `serve` write, when, and how many are kept (src/backup). */
   backup: BackupConfig;
+  /** Notification channels and their delivery (see src/notify and the README's "Notifications"). */
+  notify: NotifyConfig;
 }
 
 /** A warning and a critical level of one figure. */
@@ -91,6 +96,33 @@ export interface GovernanceNotifyConfig {
   /** Treasury outflow alerts above this many USD within the window. */
   outflowUsd: number;
   outflowWindowHours: number;
+}
+
+/** An OUTBOUND_ALLOW entry: a CIDR (or one address), or a host:port pair. */
+export type AllowRule = { kind: 'cidr'; cidr: string } | { kind: 'hostport'; host: string; port: number };
+export const NOTIFY_CHANNEL_KINDS = ['email', 'slack', 'discord', 'telegram', 'webhook'] as const;
+
+export interface NotifyConfig {
+  /** Key of the secrets kept at rest (at least 32 bytes); unset outside production: generated once and kept in the database. */
+  secretsKey: string | undefined;
+  /** Private hosts that outbound requests to user-set URLs may reach anyway. */
+  outboundAllow: AllowRule[];
+  /** SMTP server of the email channel (smtp:// or smtps://, with user and password when it needs them). */
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  telegramBotToken: string | undefined;
+  /** Bot API base (tests point it at a local stand-in). */
+  telegramApiUrl: string;
+  /** ALERT_CHANNELS: the operator channels, `kind:target` entries. */
+  alertChannels: { kind: (typeof NOTIFY_CHANNEL_KINDS)[number]; target: string; secret: string | undefined }[];
+  /** Tries per delivery before it is marked failed. */
+  attempts: number;
+  /** Delay before the first retry; doubled for each further one (a Retry-After answer overrides it). */
+  backoffSeconds: number;
+  /** Deadline of one outbound request. */
+  timeoutSeconds: number;
+  /** How often a dispatcher looks for due deliveries. */
+  pollSeconds: number;
 }
 
 export interface DatabaseConfig {
@@ -278,6 +310,67 @@ function secret(env: Env, name: string, production: boolean): string | undefined
   return raw;
 }
 
+/** OUTBOUND_ALLOW: comma-separated CIDRs (10.0.0.0/8, fd00::/8, 192.168.1.5) or host:port entries. */
+export function parseAllowList(raw: string): AllowRule[] {
+  const rules: AllowRule[] = [];
+  for (const entry of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    if (ipaddr.isValid(entry)) {
+      rules.push({ kind: 'cidr', cidr: entry });
+      continue;
+    }
+    if (entry.includes('/')) {
+      try {
+        ipaddr.parseCIDR(entry);
+      } catch {
+        throw new ConfigError(`OUTBOUND_ALLOW: '${entry}' is not a CIDR like 10.0.0.0/8 or fd00::/8`);
+      }
+      rules.push({ kind: 'cidr', cidr: entry });
+      continue;
+    }
+    const match = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):(\d{1,5})$/i.exec(entry);
+    const port = match ? Number(match[2]) : 0;
+    const host = match ? match[1]!.replace(/^\[|\]$/g, '') : '';
+    if (!match || port < 1 || port > 65535 || (match[1]!.startsWith('[') && !ipaddr.isValid(host))) {
+      throw new ConfigError(
+        `OUTBOUND_ALLOW: '${entry}' is neither a CIDR (10.0.0.0/8, fd00::/8, an address) nor host:port (hooks.internal:8080, [fd00::5]:443)`,
+      );
+    }
+    rules.push({ kind: 'hostport', host: host.toLowerCase(), port });
+  }
+  return rules;
+}
+
+/**
+ * ALERT_CHANNELS: comma-separated `kind:target` entries (`slack:https://hooks.slack.com/…`,
+ * `email:ops@example.org`, `telegram:<chat id>`, `webhook:https://…` with an optional `|<HMAC secret>`).
+ */
+function alertChannels(env: Env): NotifyConfig['alertChannels'] {
+  const list: NotifyConfig['alertChannels'] = [];
+  for (const entry of (env.ALERT_CHANNELS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const colon = entry.indexOf(':');
+    const kind = entry.slice(0, colon) as (typeof NOTIFY_CHANNEL_KINDS)[number];
+    if (colon < 1 || !NOTIFY_CHANNEL_KINDS.includes(kind) || colon === entry.length - 1) {
+      throw new ConfigError(
+        `ALERT_CHANNELS: '${entry.slice(0, 40)}' must be kind:target with kind one of ${NOTIFY_CHANNEL_KINDS.join(', ')}`,
+      );
+    }
+    const rest = entry.slice(colon + 1);
+    const bar = kind === 'webhook' ? rest.lastIndexOf('|') : -1;
+    list.push({
+      kind,
+      target: bar > 0 ? rest.slice(0, bar) : rest,
+      secret: bar > 0 ? rest.slice(bar + 1) : undefined,
+    });
+  }
+  return list;
+}
+
 /** PUBLIC_URL's host and the comma-separated ALLOWED_HOSTS, lowercase, without ports. */
 function allowedHosts(env: Env): string[] {
   const hosts = new Set<string>();
@@ -431,6 +524,23 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     publicUrl: url(env, 'PUBLIC_URL', ['https:', 'http:'])?.replace(/\/+$/, ''),
     alerts: alertsConfig(env),
     governanceNotify: governanceNotifyConfig(env),
+    notify: {
+      secretsKey: secret(env, 'SECRETS_KEY', production),
+      outboundAllow: parseAllowList(env.OUTBOUND_ALLOW ?? ''),
+      smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+      smtpFrom: env.SMTP_FROM?.trim() || 'DAO Portal <notifications@localhost>',
+      telegramBotToken: env.TELEGRAM_BOT_TOKEN?.trim() || undefined,
+      telegramApiUrl: (url(env, 'TELEGRAM_API_URL', ['https:', 'http:']) ?? 'https://api.telegram.org').replace(
+        /\/+$/,
+        '',
+      ),
+      alertChannels: alertChannels(env),
+      attempts: integer(env, 'NOTIFY_ATTEMPTS', 8, 1, 100),
+      backoffSeconds: integer(env, 'NOTIFY_BACKOFF_SECONDS', 30, 0, 24 * 3600),
+      timeoutSeconds: integer(env, 'NOTIFY_TIMEOUT_SECONDS', 10, 1, 300),
+      pollSeconds: integer(env, 'NOTIFY_POLL_SECONDS', 5, 1, 3600),
+    },
+    metricsToken: token(env, 'METRICS_TOKEN'),
     backup: backupConfig(env, cwd),
   };
 }
@@ -449,4 +559,13 @@ function backupConfig(env: Env, cwd: string): BackupConfig {
       monthly: integer(env, 'BACKUP_KEEP_MONTHLY', 12, 0, 1200),
     },
   };
+}
+
+/** A bearer token an operator chose: unset, or at least 16 characters with no spaces. */
+function token(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (raw.length < 16 || /\s/.test(raw))
+    throw new ConfigError(`${name} must be at least 16 characters without spaces (e.g. openssl rand -hex 24)`);
+  return raw;
 }

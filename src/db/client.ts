@@ -56,6 +56,8 @@ export interface Database {
   announceServer(url: string): Promise<void>;
   /** The data-directory lock's answer to a challenge (embedded database only; src/db/lock.ts), proving this process holds it. */
   proveLock(nonce: string): string | undefined;
+  /** The connection pool's figures now (a PostgreSQL server); null for the embedded database, which is one connection. */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,16 @@ export interface SnapshotView {
   snapshotId?: string;
   /** PGlite: the data directory as a gzipped tarball (PGlite's `dumpDataDir`). */
   dumpDataDir?: () => Promise<Uint8Array>;
+}
+
+export interface PoolStats {
+  /** Most connections the pool opens. */
+  size: number;
+  /** Connections running a statement or held by a session or transaction. */
+  inUse: number;
+  idle: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
 }
 
 /** Serialises migrations when several processes start against one server. */
@@ -194,6 +206,12 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
     // A server's address is only needed to share an embedded directory.
     announceServer: async () => {},
     proveLock: () => undefined,
+    poolStats: () => ({
+      size: max,
+      inUse: pool.totalCount - pool.idleCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
     async close() {
       await Promise.all([pool.end(), readPool?.end()]);
     },
@@ -254,6 +272,7 @@ async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Prom
       await lock?.announce(url);
     },
     proveLock: (nonce) => lock?.prove(nonce),
+    poolStats: () => null,
     async close() {
       if (closed) return;
       closed = true;

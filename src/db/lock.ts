@@ -88,8 +88,38 @@ export async function readLockHolder(dataDir: string): Promise<LockHolder | unde
   }
 }
 
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir never returns for a path the kernel
+ * refuses with ENOENT although its parent exists (`/proc/x`), so that case fails here instead.
+ */
+export async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if ((await fs.stat(dir)).isDirectory()) return;
+      throw error;
+    }
+    const parent = path.dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw error;
+    // The parent exists, so the file system itself refuses the directory.
+    if (
+      await fs.stat(parent).then(
+        (s) => s.isDirectory(),
+        () => false,
+      )
+    )
+      throw error;
+    await makeDirectory(parent);
+    await fs.mkdir(dir).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST') throw again;
+    });
+  }
+}
+
 export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> {
-  await fs.mkdir(dataDir, { recursive: true });
+  await makeDirectory(path.resolve(dataDir));
   const file = path.join(dataDir, LOCK_FILE);
   const key = path.resolve(dataDir);
   const holder: LockHolder = {

@@ -51,3 +51,22 @@ export async function applyMigrations(target: MigrationTarget, migrations = load
   }
   return applied;
 }
+
+/** The migrations this build knows and the database has not applied yet (a server started by an older build, say). */
+export async function pendingMigrations(
+  rows: <T>(sql: string) => Promise<T[]>,
+  migrations = loadMigrations(),
+): Promise<{ applied: number; pending: string[] }> {
+  let done: Set<string>;
+  try {
+    done = new Set((await rows<{ version: string }>('select version from schema_migrations')).map((r) => r.version));
+  } catch (error) {
+    // A database never migrated has no table yet: every migration is pending.
+    if ((error as { code?: string }).code !== '42P01') throw error;
+    done = new Set();
+  }
+  return {
+    applied: migrations.filter((m) => done.has(m.version)).length,
+    pending: migrations.filter((m) => !done.has(m.version)).map((m) => `${m.version}_${m.name}`),
+  };
+}

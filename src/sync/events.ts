@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
-import type { Logger } from '../logger/index.ts';
+import { type Logger, redisWarnings } from '../logger/index.ts';
 import type { LiveEvent } from './types.ts';
 
 /**
@@ -40,8 +40,11 @@ function redisBus(url: string, channel: string, logger: Logger): EventBus {
   // A subscribed connection can do nothing else, hence two.
   const publisher = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const subscriber = new Redis(url, { lazyConnect: false });
-  for (const client of [publisher, subscriber])
-    client.on('error', (error) => logger.warn({ err: error }, 'live events: Redis connection error'));
+  for (const client of [publisher, subscriber]) {
+    const warnings = redisWarnings(logger, 'live events');
+    client.on('error', warnings.failed);
+    client.on('ready', warnings.recovered);
+  }
   const subscribed = subscriber.subscribe(channel);
   subscribed.catch((error) => logger.error({ err: error }, 'live events: could not subscribe'));
   subscriber.on('message', (from: string, message: string) => {

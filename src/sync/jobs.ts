@@ -5,6 +5,7 @@ import { knownSyncKeys, markScheduled as markScheduledState, recordProgress } fr
 import { forgetOrphanChanges } from '../db/rollups.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Logger } from '../logger/index.ts';
+import { syncItems, syncJobs, timeRollupRefresh } from '../monitoring/prometheus.ts';
 import type { SyncLocks } from './locks.ts';
 import { runSync } from './run.ts';
 import type { LiveEvent, SourceName, SyncSource } from './types.ts';
@@ -56,11 +57,27 @@ export async function runJob(
   job: JobSpec,
   options: RunJobOptions = {},
 ): Promise<JobOutcome | undefined> {
+  const source = job.kind === 'sync' ? job.source : 'aggregates';
+  try {
+    const outcome = await runCountedJob(deps, job, options);
+    syncJobs.inc({ source, outcome: outcome?.status ?? 'done' });
+    if (outcome) {
+      syncItems.inc({ source, kind: 'read' }, outcome.read);
+      syncItems.inc({ source, kind: 'written' }, outcome.written);
+    }
+    return outcome;
+  } catch (error) {
+    syncJobs.inc({ source, outcome: 'failed' });
+    throw error;
+  }
+}
+
+async function runCountedJob(deps: SyncDeps, job: JobSpec, options: RunJobOptions): Promise<JobOutcome | undefined> {
   if (job.kind === 'aggregates') {
     const ids = job.daoIds ?? (await allDaoIds(deps.database.db));
     // Applies changes a failed or interrupted refresh left in the log, builds rollups a DAO never
     // had (a database migrated from before them), and the figures that move with the clock.
-    await refreshDaoAggregates(deps.database.db, ids);
+    await timeRollupRefresh('aggregates', () => refreshDaoAggregates(deps.database.db, ids));
     if (!job.daoIds) await forgetOrphanChanges(deps.database.db);
     return undefined;
   }

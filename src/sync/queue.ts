@@ -1,4 +1,5 @@
 import { type JobsOptions, Queue, Worker } from 'bullmq';
+import { redisWarnings } from '../logger/index.ts';
 import { type JobSpec, jobKey, markScheduled, runJob, type SyncDeps, syncTargets } from './jobs.ts';
 import type { JobRunner, RunnerOptions } from './scheduler.ts';
 
@@ -34,7 +35,7 @@ export class QueueRunner implements JobRunner {
     private readonly options: QueueOptions,
   ) {
     this.queue = new Queue(QUEUE, { connection: { url: options.redisUrl }, prefix: options.prefix });
-    this.queue.on('error', (error) => deps.logger.warn({ err: error }, 'sync queue: Redis error'));
+    this.queue.on('error', redisWarnings(deps.logger, 'the sync queue').failed);
   }
 
   private jobOptions(): JobsOptions {
@@ -128,8 +129,18 @@ export class QueueRunner implements JobRunner {
         'sync job attempt failed',
       ),
     );
-    this.worker.on('error', (error) => this.deps.logger.warn({ err: error }, 'sync worker: Redis error'));
+    this.worker.on('error', redisWarnings(this.deps.logger, 'the sync worker').failed);
     return this.worker;
+  }
+
+  async counts() {
+    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+    return {
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+    };
   }
 
   async stop(): Promise<void> {

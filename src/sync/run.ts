@@ -4,6 +4,7 @@ import type { DaoRow } from '../db/queries/daos.ts';
 import { failRun, finishRun, startRun } from '../db/queries/sync-state.ts';
 import { inSourceTransaction, sourceStore } from '../db/source-store.ts';
 import type { Logger } from '../logger/index.ts';
+import { timeRollupRefresh } from '../monitoring/prometheus.ts';
 import type { LiveEvent, SyncContext, SyncOutcome, SyncSource } from './types.ts';
 
 export interface RunOptions {
@@ -51,13 +52,13 @@ export async function runSync(options: RunOptions): Promise<RunResult> {
     if (outcome.written > 0 || unfinished) {
       // The rows are committed either way; figures that fail to refresh (a deadlock with a
       // concurrent refresh, say) are left to the next run or the periodic aggregates job.
-      await refreshDaoAggregates(database.db, [dao.id]).catch((error) =>
+      await timeRollupRefresh('sync', () => refreshDaoAggregates(database.db, [dao.id])).catch((error) =>
         context.logger.warn({ err: error }, 'could not refresh the DAO figures after a sync'),
       );
     }
     await finishRun(database.db, dao.id, source.name, {
       lag: outcome.lag ?? null,
-      details: { ...outcome.details, written: outcome.written, read: outcome.read },
+      details: { ...outcome.details, written: outcome.written, read: outcome.read, duration_ms: Date.now() - started },
     });
     options.publish?.({ type: 'sync.finished', dao: dao.slug, source: source.name });
     return { ...outcome, durationMs: Date.now() - started };

@@ -8,6 +8,8 @@ export interface JobRunner {
   start(): Promise<void>;
   /** A DAO was added or changed: queue a sync of every source that applies to it now, and keep it on schedule. */
   scheduleDao(daoId: number): Promise<void>;
+  /** Jobs waiting, running, delayed (backing off) and failed, for monitoring. */
+  counts(): Promise<{ waiting: number; active: number; delayed: number; failed: number }>;
   /** Stops scheduling, asks running jobs to stop at their next safe point, and waits for them. */
   stop(): Promise<void>;
 }
@@ -116,6 +118,11 @@ export class InProcessScheduler implements JobRunner {
       }, delay);
       this.timers.add(timer);
     }
+  }
+
+  async counts() {
+    // Failed jobs are not kept: a job that used its attempts waits for the next interval.
+    return { waiting: this.pending.length, active: this.running.size, delayed: this.timers.size, failed: 0 };
   }
 
   private release(job: JobSpec): void {

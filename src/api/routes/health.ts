@@ -1,42 +1,104 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ping } from '../../db/index.ts';
-import { NotFoundError } from '../../errors.ts';
+import { sameText } from '../../auth/secrets.ts';
+import { NotFoundError, UnauthenticatedError } from '../../errors.ts';
 import { VERSION } from '../../version.ts';
 import type { ApiContext } from '../context.ts';
 import { ErrorResponse, errorResponses, success } from '../schemas/common.ts';
-import { Health } from '../schemas/health.ts';
+import { DatabaseHealth, Health } from '../schemas/health.ts';
 
 const started = Date.now();
 
-export const healthRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
+/**
+ * Health for load balancers, container health checks and uptime monitors: public, never rate
+ * limited (the limit covers /api only), and cheap (a `select 1`, a Redis ping, a queue count,
+ * each bounded by the probe timeout). /metrics is Prometheus's, guarded by METRICS_TOKEN when set.
+ */
+export const healthRoutes: FastifyPluginAsyncTypebox<ApiContext & { metricsToken?: string | undefined }> = async (
+  app,
+  { database, monitoring, metricsToken },
+) => {
   app.get(
     '/health',
     {
       schema: {
         tags: ['health'],
-        summary: 'Liveness and database reachability',
-        response: {
-          200: success(Health),
-          503: ErrorResponse,
-        },
+        summary: 'Liveness and dependencies: 200 healthy or degraded, 503 unhealthy (the database does not answer)',
+        response: { 200: Health, 503: Health },
       },
     },
     async (_request, reply) => {
-      if (!(await ping(database))) {
-        return reply
-          .status(503)
-          .send({ status: 'error', error: { code: 'DATABASE_UNAVAILABLE', message: 'The database does not answer' } });
-      }
-      return {
-        status: 'success' as const,
-        data: {
-          database: 'ok' as const,
-          database_kind: database.kind,
-          version: VERSION,
-          uptime_seconds: Math.round((Date.now() - started) / 1000),
-        },
+      const report = await monitoring.health();
+      return reply.status(report.status === 'unhealthy' ? 503 : 200).send({
+        status: report.status,
+        timestamp: new Date().toISOString(),
+        uptime: Math.round((Date.now() - started) / 1000),
+        version: VERSION,
+        services: report.services,
+        ...(report.problems.length ? { problems: report.problems } : {}),
+      });
+    },
+  );
+
+  app.get(
+    '/health/database',
+    {
+      schema: {
+        tags: ['health'],
+        summary:
+          'The database: connected, kind, round trip, migrations current or pending, pool use (503 DATABASE_UNAVAILABLE when it does not answer)',
+        response: { 200: DatabaseHealth, 503: ErrorResponse },
+      },
+    },
+    async (_request, reply) => {
+      const ping = await monitoring.ping();
+      const pool = database.poolStats();
+      const figures = {
+        connected: ping.ok,
+        kind: monitoring.databaseKind,
+        latency_ms: ping.latencyMs,
+        pool: pool && { size: pool.size, in_use: pool.inUse, idle: pool.idle, waiting: pool.waiting },
+        error: ping.error,
       };
+      if (!ping.ok) {
+        return reply.status(503).send({
+          status: 'error',
+          error: {
+            code: 'DATABASE_UNAVAILABLE',
+            message: `The database does not answer: ${ping.error}`,
+            details: { ...figures, migrations: { status: 'unknown', applied: null, pending: [] } },
+          },
+        });
+      }
+      const migrations = await monitoring.migrations().catch(() => undefined);
+      return {
+        ...figures,
+        migrations: migrations
+          ? { status: migrations.pending.length ? ('pending' as const) : ('current' as const), ...migrations }
+          : { status: 'unknown' as const, applied: null, pending: [] },
+      };
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        tags: ['health'],
+        summary:
+          'Prometheus metrics (text exposition format 0.0.4); public unless METRICS_TOKEN is set, then `Authorization: Bearer <METRICS_TOKEN>`',
+        produces: ['text/plain'],
+        response: { 200: Type.String(), 401: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      if (metricsToken) {
+        const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+        if (!match || !sameText(match[1]!, metricsToken))
+          throw new UnauthenticatedError('GET /metrics needs Authorization: Bearer <METRICS_TOKEN>');
+      }
+      const { contentType, body } = await monitoring.prometheus();
+      return reply.type(contentType).send(body);
     },
   );
 

@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
+import type { NotificationEvent, NotificationKind } from '../../notify/event.ts';
 import { type Db, rowsOf, type Tx } from '../client.ts';
+import { param } from './upserts.ts';
 
 /**
  * The reads the governance detectors need (src/notify/detectors decide; these only fetch), the
@@ -327,4 +329,468 @@ export async function daoNames(db: Db, ids: number[]): Promise<Map<number, { slu
     sql`select id, slug, name from daos where id = any(${sql.param(ids)}::integer[])`,
   );
   return new Map(rows.map((r) => [Number(r.id), { slug: r.slug, name: r.name }]));
+}
+
+// ---- Delivery: channels, subscriptions and the outbox (src/notify/dispatcher.ts) ----
+
+/**
+ * Notification channels, subscriptions and the delivery outbox. What a channel does is decided in
+ * src/notify; this file stores them, queues deliveries in the caller's transaction and hands the
+ * dispatcher its claims.
+ */
+export const CHANNEL_KINDS = ['email', 'slack', 'discord', 'telegram', 'webhook'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface ChannelRow {
+  id: number;
+  ownerUserId: number | null;
+  operator: boolean;
+  origin: 'api' | 'env';
+  name: string;
+  kind: ChannelKind;
+  targetHint: string;
+  secretSealed: string | null;
+  secretHint: string | null;
+  createdAt: Date;
+  deletedAt: Date | null;
+}
+
+interface ChannelRecord {
+  id: number;
+  owner_user_id: number | null;
+  operator: boolean;
+  origin: 'api' | 'env';
+  name: string;
+  kind: ChannelKind;
+  target_hint: string;
+  secret_sealed: string | null;
+  secret_hint: string | null;
+  created_at: Date | string;
+  deleted_at: Date | string | null;
+}
+
+const date = (v: Date | string | null) => (v === null ? null : new Date(v));
+const channelOf = (r: ChannelRecord): ChannelRow => ({
+  id: r.id,
+  ownerUserId: r.owner_user_id,
+  operator: r.operator,
+  origin: r.origin,
+  name: r.name,
+  kind: r.kind,
+  targetHint: r.target_hint,
+  secretSealed: r.secret_sealed,
+  secretHint: r.secret_hint,
+  createdAt: new Date(r.created_at),
+  deletedAt: date(r.deleted_at),
+});
+
+export interface NewChannel {
+  ownerUserId: number | null;
+  origin?: 'api' | 'env';
+  name: string;
+  kind: ChannelKind;
+  targetHint: string;
+  secretSealed: string;
+  secretHint: string | null;
+}
+
+export async function insertChannel(db: Db, channel: NewChannel): Promise<ChannelRow> {
+  const [row] = await rowsOf<ChannelRecord>(
+    db,
+    sql`insert into notification_channels (owner_user_id, operator, origin, name, kind, target_hint, secret_sealed, secret_hint)
+        values (${channel.ownerUserId}, ${channel.ownerUserId === null}, ${channel.origin ?? 'api'}, ${channel.name},
+                ${channel.kind}, ${channel.targetHint}, ${channel.secretSealed}, ${channel.secretHint})
+        returning *`,
+  );
+  return channelOf(row!);
+}
+
+/** Live channels: a user's own (ownerUserId), the operator channels (null), or every one (undefined). */
+export async function listChannels(db: Db, owner?: number | null): Promise<ChannelRow[]> {
+  const filter = owner === undefined ? sql`` : owner === null ? sql`and operator` : sql`and owner_user_id = ${owner}`;
+  const rows = await rowsOf<ChannelRecord>(
+    db,
+    sql`select * from notification_channels where deleted_at is null ${filter} order by id`,
+  );
+  return rows.map(channelOf);
+}
+
+export async function getChannel(db: Db, id: number): Promise<ChannelRow | undefined> {
+  const [row] = await rowsOf<ChannelRecord>(
+    db,
+    sql`select * from notification_channels where id = ${id} and deleted_at is null`,
+  );
+  return row && channelOf(row);
+}
+
+/**
+ * Deletes a channel: its sealed secret is erased, its subscriptions end, and what it still had to
+ * deliver fails with the reason. The row stays for the deliveries' history.
+ */
+export async function deleteChannel(tx: Tx, id: number): Promise<void> {
+  await tx.execute(sql`update notification_channels set deleted_at = now(), secret_sealed = null where id = ${id}`);
+  await tx.execute(
+    sql`update notification_subscriptions set deleted_at = now() where channel_id = ${id} and deleted_at is null`,
+  );
+  await tx.execute(sql`
+    update notification_outbox set status = 'failed', last_error = 'channel deleted', claim_token = null, updated_at = now()
+     where channel_id = ${id} and status in ('pending', 'sending')`);
+}
+
+/**
+ * Makes the channels from ALERT_CHANNELS (origin 'env', named by the variable's entries) exactly
+ * `wanted`: new entries are added, changed ones replaced, missing ones deleted.
+ */
+export async function syncEnvChannels(
+  tx: Tx,
+  wanted: { name: string; kind: ChannelKind; targetHint: string; fingerprint: string; seal: () => string }[],
+): Promise<void> {
+  const existing = await rowsOf<ChannelRecord>(
+    tx,
+    sql`select * from notification_channels where origin = 'env' and deleted_at is null for update`,
+  );
+  const byName = new Map(existing.map((r) => [r.name, r]));
+  for (const entry of wanted) {
+    const current = byName.get(entry.name);
+    byName.delete(entry.name);
+    // secret_hint holds the entry's fingerprint for env channels: equal means unchanged.
+    if (current && current.kind === entry.kind && current.secret_hint === entry.fingerprint) continue;
+    if (current) await deleteChannel(tx, current.id);
+    await insertChannel(tx, {
+      ownerUserId: null,
+      origin: 'env',
+      name: entry.name,
+      kind: entry.kind,
+      targetHint: entry.targetHint,
+      secretSealed: entry.seal(),
+      secretHint: entry.fingerprint,
+    });
+  }
+  for (const stale of byName.values()) await deleteChannel(tx, stale.id);
+}
+
+export interface SubscriptionRow {
+  id: number;
+  userId: number;
+  daoId: number;
+  daoSlug: string;
+  channelId: number;
+  events: NotificationKind[];
+  options: Record<string, unknown>;
+  createdAt: Date;
+}
+
+interface SubscriptionRecord {
+  id: number;
+  user_id: number;
+  dao_id: number;
+  dao_slug: string;
+  channel_id: number;
+  events: NotificationKind[];
+  options: Record<string, unknown> | string;
+  created_at: Date | string;
+}
+
+const subscriptionOf = (r: SubscriptionRecord): SubscriptionRow => ({
+  id: r.id,
+  userId: r.user_id,
+  daoId: r.dao_id,
+  daoSlug: r.dao_slug,
+  channelId: r.channel_id,
+  events: r.events,
+  options: typeof r.options === 'string' ? JSON.parse(r.options) : r.options,
+  createdAt: new Date(r.created_at),
+});
+
+const SUBSCRIPTION_COLUMNS = sql.raw(
+  's.id, s.user_id, s.dao_id, d.slug as dao_slug, s.channel_id, s.events, s.options, s.created_at',
+);
+
+export async function insertSubscription(
+  db: Db,
+  s: { userId: number; daoId: number; channelId: number; events: NotificationKind[]; options: Record<string, unknown> },
+): Promise<SubscriptionRow> {
+  const [row] = await rowsOf<{ id: number }>(
+    db,
+    sql`insert into notification_subscriptions (user_id, dao_id, channel_id, events, options)
+        values (${s.userId}, ${s.daoId}, ${s.channelId}, ${param(s.events)}::text[], ${JSON.stringify(s.options)}::jsonb)
+        returning id`,
+  );
+  return (await getSubscription(db, row!.id))!;
+}
+
+export async function getSubscription(db: Db, id: number): Promise<SubscriptionRow | undefined> {
+  const [row] = await rowsOf<SubscriptionRecord>(
+    db,
+    sql`select ${SUBSCRIPTION_COLUMNS} from notification_subscriptions s join daos d on d.id = s.dao_id
+         where s.id = ${id} and s.deleted_at is null`,
+  );
+  return row && subscriptionOf(row);
+}
+
+/** Live subscriptions of one user, or of everyone (undefined). */
+export async function listSubscriptions(db: Db, userId?: number): Promise<SubscriptionRow[]> {
+  const rows = await rowsOf<SubscriptionRecord>(
+    db,
+    sql`select ${SUBSCRIPTION_COLUMNS} from notification_subscriptions s join daos d on d.id = s.dao_id
+         where s.deleted_at is null ${userId === undefined ? sql`` : sql`and s.user_id = ${userId}`} order by s.id`,
+  );
+  return rows.map(subscriptionOf);
+}
+
+export async function deleteSubscription(db: Db, id: number): Promise<void> {
+  await db.execute(sql`update notification_subscriptions set deleted_at = now() where id = ${id}`);
+}
+
+/**
+ * Queues the deliveries of `events`, inside the caller's transaction (the one that stored the fact
+ * the events tell of, so an event is queued if and only if its cause is committed): one outbox row
+ * per live subscription of the event's DAO that asked for its kind (and, when the subscription
+ * watches addresses, names the event's `facts.address`), and one per live operator channel for
+ * `operator.alert`. Each row is unique per (subscription or channel, event key): an event already
+ * queued is skipped, so re-evaluating a detector never queues the same fact twice.
+ * Returns the number of rows queued.
+ */
+export async function recordNotifications(tx: Tx, events: readonly NotificationEvent[]): Promise<number> {
+  let queued = 0;
+  for (const event of events) {
+    const payload = JSON.stringify({ ...event, occurredAt: event.occurredAt.toISOString() });
+    const address = typeof event.facts.address === 'string' ? event.facts.address.toLowerCase() : null;
+    const rows =
+      event.kind === 'operator.alert'
+        ? await rowsOf<{ id: number }>(
+            tx,
+            sql`insert into notification_outbox (target, event_key, kind, channel_id, user_id, dao_id, event)
+                select 'c:' || c.id, ${event.key}, ${event.kind}, c.id, null, ${event.daoId}, ${payload}::jsonb
+                  from notification_channels c where c.operator and c.deleted_at is null
+                on conflict (target, event_key) do nothing returning id`,
+          )
+        : await rowsOf<{ id: number }>(
+            tx,
+            sql`insert into notification_outbox (target, event_key, kind, channel_id, subscription_id, user_id, dao_id, event)
+                select 's:' || s.id, ${event.key}, ${event.kind}, s.channel_id, s.id, s.user_id, s.dao_id, ${payload}::jsonb
+                  from notification_subscriptions s join notification_channels c on c.id = s.channel_id
+                 where s.dao_id = ${event.daoId} and s.deleted_at is null and c.deleted_at is null
+                   and ${event.kind} = any (s.events)
+                   and (jsonb_typeof(s.options -> 'addresses') is distinct from 'array'
+                        or ${address}::text is null
+                        or s.options -> 'addresses' ? ${address}::text)
+                on conflict (target, event_key) do nothing returning id`,
+          );
+    queued += rows.length;
+  }
+  return queued;
+}
+
+/** A test message through one channel: queued like any delivery, under a key of its own. */
+export async function queueChannelTest(db: Db, channel: ChannelRow, event: NotificationEvent): Promise<DeliveryRow> {
+  const [row] = await rowsOf<{ id: number }>(
+    db,
+    sql`insert into notification_outbox (target, event_key, kind, channel_id, user_id, event)
+        values (${`c:${channel.id}`}, ${event.key}, ${event.kind}, ${channel.id}, ${channel.ownerUserId},
+                ${JSON.stringify({ ...event, occurredAt: event.occurredAt.toISOString() })}::jsonb)
+        returning id`,
+  );
+  return (await getDelivery(db, row!.id))!;
+}
+
+export interface DeliveryRow {
+  id: number;
+  target: string;
+  eventKey: string;
+  kind: NotificationKind;
+  channelId: number;
+  channelKind: ChannelKind;
+  channelName: string;
+  subscriptionId: number | null;
+  userId: number | null;
+  daoId: number | null;
+  event: NotificationEvent;
+  status: DeliveryStatus;
+  attempts: number;
+  unknownOutcomes: number;
+  nextAttemptAt: Date;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+interface DeliveryRecord {
+  id: number;
+  target: string;
+  event_key: string;
+  kind: NotificationKind;
+  channel_id: number;
+  channel_kind: ChannelKind;
+  channel_name: string;
+  subscription_id: number | null;
+  user_id: number | null;
+  dao_id: number | null;
+  event: (Omit<NotificationEvent, 'occurredAt'> & { occurredAt: string }) | string;
+  status: DeliveryStatus;
+  attempts: number;
+  unknown_outcomes: number;
+  next_attempt_at: Date | string;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Date | string;
+  sent_at: Date | string | null;
+}
+
+const deliveryOf = (r: DeliveryRecord): DeliveryRow => {
+  const event = typeof r.event === 'string' ? JSON.parse(r.event) : r.event;
+  return {
+    id: r.id,
+    target: r.target,
+    eventKey: r.event_key,
+    kind: r.kind,
+    channelId: r.channel_id,
+    channelKind: r.channel_kind,
+    channelName: r.channel_name,
+    subscriptionId: r.subscription_id,
+    userId: r.user_id,
+    daoId: r.dao_id,
+    event: { ...event, occurredAt: new Date(event.occurredAt) },
+    status: r.status,
+    attempts: r.attempts,
+    unknownOutcomes: r.unknown_outcomes,
+    nextAttemptAt: new Date(r.next_attempt_at),
+    lastStatus: r.last_status,
+    lastError: r.last_error,
+    createdAt: new Date(r.created_at),
+    sentAt: date(r.sent_at),
+  };
+};
+
+const DELIVERY_COLUMNS = sql.raw(`o.id, o.target, o.event_key, o.kind, o.channel_id, c.kind as channel_kind,
+  c.name as channel_name, o.subscription_id, o.user_id, o.dao_id, o.event, o.status, o.attempts, o.unknown_outcomes,
+  o.next_attempt_at, o.last_status, o.last_error, o.created_at, o.sent_at`);
+
+export async function getDelivery(db: Db, id: number): Promise<DeliveryRow | undefined> {
+  const [row] = await rowsOf<DeliveryRecord>(
+    db,
+    sql`select ${DELIVERY_COLUMNS} from notification_outbox o join notification_channels c on c.id = o.channel_id
+         where o.id = ${id}`,
+  );
+  return row && deliveryOf(row);
+}
+
+export interface DeliveryFilter {
+  /** A user's own deliveries; null: the operator alerts; undefined: every delivery. */
+  userId?: number | null;
+  status?: DeliveryStatus | undefined;
+  channelId?: number | undefined;
+  /** Keyset paging: deliveries with an id below this one. */
+  before?: number | undefined;
+  limit: number;
+}
+
+/** Deliveries, newest first. */
+export async function listDeliveries(db: Db, filter: DeliveryFilter): Promise<DeliveryRow[]> {
+  const conditions = [sql`true`];
+  if (filter.userId === null) conditions.push(sql`o.user_id is null`);
+  else if (filter.userId !== undefined) conditions.push(sql`o.user_id = ${filter.userId}`);
+  if (filter.status) conditions.push(sql`o.status = ${filter.status}`);
+  if (filter.channelId !== undefined) conditions.push(sql`o.channel_id = ${filter.channelId}`);
+  if (filter.before !== undefined) conditions.push(sql`o.id < ${filter.before}`);
+  const rows = await rowsOf<DeliveryRecord>(
+    db,
+    sql`select ${DELIVERY_COLUMNS} from notification_outbox o join notification_channels c on c.id = o.channel_id
+         where ${sql.join(conditions, sql` and `)} order by o.id desc limit ${filter.limit}`,
+  );
+  return rows.map(deliveryOf);
+}
+
+/** A delivery handed to one dispatcher, with what it needs to send it. */
+export interface Claim extends DeliveryRow {
+  claimToken: string;
+  /** The channel's sealed target and secret. */
+  secretSealed: string | null;
+}
+
+/**
+ * Claims up to `limit` due deliveries for `leaseMs`: pending ones whose time has come, and ones a
+ * dispatcher claimed but never marked before its claim lapsed (it died; `unknown_outcomes` counts
+ * them, since it may have sent). SKIP LOCKED lets any number of dispatchers claim at once without
+ * taking the same row; the claim commits before anything is sent.
+ */
+export async function claimDeliveries(
+  db: Db,
+  token: string,
+  limit: number,
+  leaseMs: number,
+  /** Only this delivery (the channel test sends its message at once). */
+  onlyId?: number,
+): Promise<Claim[]> {
+  const claimed = await rowsOf<{ id: number }>(
+    db,
+    sql`update notification_outbox o
+           set status = 'sending', claim_token = ${token}, attempts = o.attempts + 1,
+               unknown_outcomes = o.unknown_outcomes + (case when o.status = 'sending' then 1 else 0 end),
+               claimed_until = now() + ${leaseMs} * interval '1 millisecond',
+               next_attempt_at = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
+         where o.id in (select id from notification_outbox
+                         where status in ('pending', 'sending') and next_attempt_at <= now()
+                           ${onlyId === undefined ? sql`` : sql`and id = ${onlyId}`}
+                         order by next_attempt_at, id limit ${limit} for update skip locked)
+        returning o.id`,
+  );
+  if (!claimed.length) return [];
+  const rows = await rowsOf<DeliveryRecord & { claim_token: string; secret_sealed: string | null }>(
+    db,
+    sql`select ${DELIVERY_COLUMNS}, o.claim_token, c.secret_sealed
+          from notification_outbox o join notification_channels c on c.id = o.channel_id
+         where o.id = any (${param(claimed.map((r) => r.id))}::bigint[]) and o.claim_token = ${token}
+         order by o.id`,
+  );
+  return rows.map((r) => ({ ...deliveryOf(r), claimToken: r.claim_token, secretSealed: r.secret_sealed }));
+}
+
+export type DeliveryOutcome =
+  | { kind: 'sent'; status: number | null }
+  | { kind: 'retry'; at: Date; status: number | null; error: string }
+  | { kind: 'failed'; status: number | null; error: string };
+
+/**
+ * Records what became of a claimed delivery. Only the claim's holder can: a dispatcher whose claim
+ * lapsed and went to another finds no row (false), and changes nothing.
+ */
+export async function markDelivery(db: Db, id: number, token: string, outcome: DeliveryOutcome): Promise<boolean> {
+  const status = outcome.kind === 'retry' ? 'pending' : outcome.kind;
+  const error = outcome.kind === 'sent' ? null : outcome.error.slice(0, 1000);
+  const next = outcome.kind === 'retry' ? outcome.at.toISOString() : null;
+  const rows = await rowsOf<{ id: number }>(
+    db,
+    sql`update notification_outbox
+           set status = ${status}, claim_token = null, claimed_until = null, last_status = ${outcome.status},
+               last_error = ${error}, updated_at = now(),
+               next_attempt_at = coalesce(${next}::timestamptz, next_attempt_at),
+               sent_at = case when ${status} = 'sent' then now() else sent_at end
+         where id = ${id} and claim_token = ${token} and status = 'sending'
+        returning id`,
+  );
+  return rows.length === 1;
+}
+
+/** Counts by status (for tests, the CLI and health). */
+export async function deliveryCounts(db: Db): Promise<Record<DeliveryStatus, number>> {
+  const rows = await rowsOf<{ status: DeliveryStatus; n: number }>(
+    db,
+    sql`select status, count(*)::int as n from notification_outbox group by status`,
+  );
+  const counts = { pending: 0, sending: 0, sent: 0, failed: 0 };
+  for (const r of rows) counts[r.status] = r.n;
+  return counts;
+}
+
+/** The soonest time a delivery falls due, for a dispatcher deciding how long to sleep. */
+export async function nextDue(db: Db): Promise<Date | null> {
+  const [row] = await rowsOf<{ at: Date | string | null }>(
+    db,
+    sql`select min(next_attempt_at) as at from notification_outbox where status in ('pending', 'sending')`,
+  );
+  return row?.at ? new Date(row.at) : null;
 }
