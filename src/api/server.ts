@@ -32,6 +32,7 @@ import { aiHealthRoutes } from './routes/ai-health.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
+import { backupRoutes } from './routes/backups.ts';
 import { daoRoutes } from './routes/daos.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/import.ts';
@@ -290,6 +291,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(syncRoutes, context);
       await v1.register(streamRoutes, context);
       await v1.register(aiRoutes, context);
+      await v1.register(backupRoutes, context);
       await v1.register(monitoringRoutes, context);
       await v1.register(notificationRoutes, context);
     },

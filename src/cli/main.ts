@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { DatabaseBusyError, ValidationError } from '../errors.ts';
 import { type ConverterName, converterDescriptions, converters } from '../import/converters/index.ts';
 import { VERSION } from '../version.ts';
+import { backupCommand, maintenanceCommand, restoreCommand, verifyCommand } from './backup.ts';
 import { commandContext, openConfiguredDatabase, run } from './context.ts';
 import { importCommand } from './import.ts';
 import { recomputeCommand } from './recompute.ts';
@@ -20,7 +21,8 @@ const program = new Command('dao-portal')
     `
 Configuration comes from the environment: PORT (8000), HOST (0.0.0.0), DATABASE_URL (unset: embedded
 database in DATA_DIR, default ./data), LOG_LEVEL (info), REDIS_URL, CORS_ORIGINS, SYNC_INTERVAL_SECONDS (300),
-SYNC_CONCURRENCY (2), SYNC_ATTEMPTS (5), SYNC_BACKOFF_SECONDS (10), SYNC_WORKER (true), SYNC_QUEUE_PREFIX, SYNC_STALLED_SECONDS (30). See README.md.
+SYNC_CONCURRENCY (2), SYNC_ATTEMPTS (5), SYNC_BACKOFF_SECONDS (10), SYNC_WORKER (true), SYNC_QUEUE_PREFIX, SYNC_STALLED_SECONDS (30),
+BACKUP_DIR, BACKUP_SCHEDULE (off), BACKUP_KEEP_DAILY (30), BACKUP_KEEP_WEEKLY (12), BACKUP_KEEP_MONTHLY (12). See README.md.
 
 Exit status: 0 on success; 2 when the command's input was wrong (an argument, a file, a record),
 named in one line; 1 when something it depends on failed (configuration, database, a service).`,
@@ -99,6 +101,46 @@ program
   .description('Rebuild DAO figures and metric rollups from the stored votes, proposals and balances')
   .option('--dao <slug>', 'only this DAO (id or slug)')
   .action((options: { dao?: string }) => run(() => recomputeCommand(options)));
+
+const backup = program
+  .command('backup')
+  .description(
+    'Write a consistent, verified backup of the database (and its manifest) into --out, BACKUP_DIR or ./backups',
+  )
+  .option('--out <dir>', 'directory to write the backup to')
+  .option('--no-verify', 'skip restoring it into a scratch database to check it')
+  .addHelpText(
+    'after',
+    `
+The embedded database is backed up through the running server when one holds it (DAO_PORTAL_API_KEY:
+an admin's key), directly when it is stopped; PostgreSQL with pg_dump -Fc (postgresql-client).
+Each backup FILE has FILE.manifest.json beside it: time, version, migrations, per-table row counts
+and checksums, and the file's SHA-256. See docs/OPERATIONS.md.`,
+  )
+  .action((options: { out?: string; verify?: boolean }) => run(() => backupCommand(options)));
+backup
+  .command('verify')
+  .description('Check a backup: its SHA-256, then restore it into a scratch database and compare every table')
+  .argument('<file>', 'the backup file (its manifest is FILE.manifest.json)')
+  .action((file: string) => run(() => verifyCommand(file)));
+
+program
+  .command('restore')
+  .description('Restore a backup into the configured database (DATABASE_URL or DATA_DIR)')
+  .argument('<file>', 'the backup file (its manifest is FILE.manifest.json)')
+  .option('--force', 'replace a database that holds data (it is kept under another name)')
+  .addHelpText(
+    'after',
+    `
+Nothing changes before the file matches its manifest. The backup is restored into a new database
+(or directory), checked table by table, and only then swapped in. Stop the server first.`,
+  )
+  .action((file: string, options: { force?: boolean }) => run(() => restoreCommand(file, options)));
+
+program
+  .command('maintenance')
+  .description('Apply pending rollup changes, drop old change rows and expired sessions, vacuum, analyze, reindex')
+  .action(() => run(() => maintenanceCommand()));
 
 const user = program
   .command('user')

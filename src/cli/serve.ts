@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AlertEvaluator } from '../alerts/evaluator.ts';
 import { buildServer } from '../api/server.ts';
 import { Accounts } from '../auth/accounts.ts';
+import { backupMeasurement, startBackupScheduler } from '../backup/scheduler.ts';
 import type { Config } from '../config/index.ts';
 import { refreshDaoAggregates } from '../db/aggregates.ts';
 import { recordNotifications } from '../db/queries/notifications.ts';
@@ -41,7 +42,11 @@ export async function serve(): Promise<void> {
       syncIntervalSeconds: config.sync.intervalSeconds,
       targets: async () =>
         (await syncTargets(engine.deps)).map(({ dao, source }) => ({ dao: dao.slug, source: source.name })),
-      disks: database.kind === 'pglite' ? [config.dataDir] : [],
+      disks: [
+        ...(database.kind === 'pglite' ? [config.dataDir] : []),
+        ...(config.backup.dir ? [config.backup.dir] : []),
+      ],
+      backups: config.backup.schedule.kind !== 'off' ? backupMeasurement : undefined,
     });
     app = await buildServer({ config, database, logger, sync, accounts, monitoring, notifications, dispatcher });
     const server = app;
@@ -79,6 +84,7 @@ export async function serve(): Promise<void> {
       logger.info({ daos: pending.length }, 'applying rollup changes left by an interrupted import or sync');
       await timeRollupRefresh('startup', () => refreshDaoAggregates(database.db, pending));
     }
+    const backups = await startBackupScheduler(database, config.backup, { databaseUrl: config.databaseUrl, logger });
 
     let stopping = false;
     const stop = async (signal: string) => {
@@ -101,6 +107,8 @@ export async function serve(): Promise<void> {
       await withTimeout(dispatcher.stop(), 10_000, 'the notification dispatcher').catch((error) =>
         logger.warn({ err: error }, 'notification dispatcher did not stop in time; closing anyway'),
       );
+      // A scheduled backup that is being written finishes first (its files are complete or absent).
+      await backups.stop();
       await server.close();
       await database.close();
       logger.info('stopped');

@@ -49,6 +49,8 @@ export interface Config {
   governanceNotify: GovernanceNotifyConfig;
   /** AI analysis (see src/ai and the README's "AI analysis"). */
   ai: AiConfig;
+  /** Backups: where `backup` and the scheduled backups of `serve` write, when, and how many are kept (src/backup). */
+  backup: BackupConfig;
   /** Notification channels and their delivery (see src/notify and the README's "Notifications"). */
   notify: NotifyConfig;
 }
@@ -138,6 +140,14 @@ export interface DatabaseConfig {
   readYourWritesSeconds: number;
 }
 
+export interface BackupConfig {
+  /** `BACKUP_DIR`; unset: `backup` writes to ./backups and `serve` schedules none. */
+  dir: string | undefined;
+  schedule: BackupSchedule;
+  /** Newest backup kept of each of the last N days, ISO weeks and months (UTC). */
+  keep: { daily: number; weekly: number; monthly: number };
+}
+
 export interface AuthConfig {
   /** HS256 key for session tokens (at least 32 bytes); unset outside production: generated once and kept in the database. */
   jwtSecret: string | undefined;
@@ -179,6 +189,37 @@ export interface SyncConfig {
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * BACKUP_SCHEDULE: when `serve` writes a backup, in UTC.
+ * - `daily@HH:MM`: every day at that time, e.g. `daily@03:00`;
+ * - `hourly@MM`: every hour at that minute, e.g. `hourly@15`;
+ * - `every:N` + `m` or `h`: every N minutes or hours from the start of the day, e.g. `every:6h`;
+ * - `off` (or unset): no scheduled backups.
+ */
+export type BackupSchedule =
+  | { kind: 'off' }
+  | { kind: 'daily'; hour: number; minute: number }
+  | { kind: 'hourly'; minute: number }
+  | { kind: 'every'; minutes: number };
+
+export const SCHEDULE_HELP = "daily@HH:MM, hourly@MM, every:Nm, every:Nh or off (UTC), e.g. 'daily@03:00'";
+
+function backupSchedule(env: Env, name: string): BackupSchedule {
+  const raw = env[name];
+  const value = raw?.trim().toLowerCase() ?? '';
+  if (value === '' || value === 'off') return { kind: 'off' };
+  let m = /^daily@(\d{1,2}):(\d{2})$/.exec(value);
+  if (m && Number(m[1]) < 24 && Number(m[2]) < 60) return { kind: 'daily', hour: Number(m[1]), minute: Number(m[2]) };
+  m = /^hourly@(\d{1,2})$/.exec(value);
+  if (m && Number(m[1]) < 60) return { kind: 'hourly', minute: Number(m[1]) };
+  m = /^every:(\d{1,4})([mh])$/.exec(value);
+  if (m) {
+    const minutes = Number(m[1]) * (m[2] === 'h' ? 60 : 1);
+    if (minutes >= 1 && minutes <= 7 * 24 * 60) return { kind: 'every', minutes };
+  }
+  throw new ConfigError(`${name} must be ${SCHEDULE_HELP}, got '${raw}'`);
+}
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -533,6 +574,23 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       pollSeconds: integer(env, 'NOTIFY_POLL_SECONDS', 5, 1, 3600),
     },
     metricsToken: token(env, 'METRICS_TOKEN'),
+    backup: backupConfig(env, cwd),
+  };
+}
+
+function backupConfig(env: Env, cwd: string): BackupConfig {
+  const dir = env.BACKUP_DIR?.trim() ? path.resolve(cwd, env.BACKUP_DIR.trim()) : undefined;
+  const schedule = backupSchedule(env, 'BACKUP_SCHEDULE');
+  if (schedule.kind !== 'off' && !dir)
+    throw new ConfigError('BACKUP_SCHEDULE is set but BACKUP_DIR is not: name the directory scheduled backups go to');
+  return {
+    dir,
+    schedule,
+    keep: {
+      daily: integer(env, 'BACKUP_KEEP_DAILY', 30, 0, 3650),
+      weekly: integer(env, 'BACKUP_KEEP_WEEKLY', 12, 0, 520),
+      monthly: integer(env, 'BACKUP_KEEP_MONTHLY', 12, 0, 1200),
+    },
   };
 }
 

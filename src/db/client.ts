@@ -45,6 +45,13 @@ export interface Database {
   session<T>(fn: (query: QueryFn) => Promise<T>): Promise<T>;
   /** Applies pending migrations; returns the versions applied. */
   migrate(): Promise<string[]>;
+  /**
+   * Runs `fn` on one consistent view of the whole database, for a backup: on PostgreSQL a
+   * read-only repeatable-read transaction whose snapshot `pg_dump --snapshot` can share; on PGlite
+   * with every other statement and transaction of this process held back, so the data directory
+   * `dumpDataDir` copies is the state `fn` reads (an import pauses between two of its batches).
+   */
+  snapshot<T>(fn: (view: SnapshotView) => Promise<T>): Promise<T>;
   /** Tells other processes where the server holding this database listens (embedded database only). */
   announceServer(url: string): Promise<void>;
   /** The data-directory lock's answer to a challenge (embedded database only; src/db/lock.ts), proving this process holds it. */
@@ -52,6 +59,16 @@ export interface Database {
   /** The connection pool's figures now (a PostgreSQL server); null for the embedded database, which is one connection. */
   poolStats(): PoolStats | null;
   close(): Promise<void>;
+}
+
+/** What `Database.snapshot` hands its callback. */
+export interface SnapshotView {
+  /** Statements that see the snapshot (session settings made with `set local` last until it ends). */
+  query: QueryFn;
+  /** PostgreSQL: the exported snapshot's id, for `pg_dump --snapshot`. */
+  snapshotId?: string;
+  /** PGlite: the data directory as a gzipped tarball (PGlite's `dumpDataDir`). */
+  dumpDataDir?: () => Promise<Uint8Array>;
 }
 
 export interface PoolStats {
@@ -87,11 +104,13 @@ export interface OpenOptions {
    * PostgreSQL only: PGlite runs statements to the end (its timers do not fire and it has no cancel).
    */
   statementTimeoutMs?: number;
+  /** Embedded only: start the new (empty) directory from this data-directory tarball (a backup). */
+  loadDataDir?: Blob | undefined;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
-  return openPglite(options.dataDir);
+  return openPglite(options.dataDir, options.loadDataDir);
 }
 
 function newPool(url: string, max: number, statementTimeoutMs = 0): pg.Pool {
@@ -162,6 +181,28 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
         client.release();
       }
     },
+    async snapshot(fn) {
+      const client = await pool.connect();
+      let broken = false;
+      const onError = () => (broken = true);
+      client.once('error', onError);
+      const query = async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[];
+      try {
+        await client.query('begin isolation level repeatable read read only');
+        try {
+          const [row] = await query<{ id: string }>('select pg_export_snapshot() as id');
+          const result = await fn({ query, snapshotId: row!.id });
+          await client.query('commit');
+          return result;
+        } catch (error) {
+          await client.query('rollback').catch(() => {});
+          throw error;
+        }
+      } finally {
+        client.off('error', onError);
+        client.release(broken);
+      }
+    },
     // A server's address is only needed to share an embedded directory.
     announceServer: async () => {},
     proveLock: () => undefined,
@@ -177,13 +218,14 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
   };
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
   const inMemory = !dataDir || dataDir.startsWith('memory://');
   let lock: DataDirLock | undefined;
   if (!inMemory) lock = await acquireDataDirLock(dataDir);
   let client: PGlite;
   try {
-    client = inMemory ? new PGlite() : new PGlite(path.join(dataDir, 'pgdata'));
+    const options = loadDataDir ? { loadDataDir } : {};
+    client = inMemory ? new PGlite(options) : new PGlite(path.join(dataDir, 'pgdata'), options);
     await client.waitReady;
   } catch (error) {
     await lock?.release();
@@ -214,6 +256,17 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
         await client.exec('rollback').catch(() => {});
         throw error;
       }
+    },
+    snapshot(fn) {
+      // A transaction holds PGlite's transaction mutex, which every other query, exec and
+      // transaction of this client waits for; dumpDataDir takes only the query mutex, free
+      // between two statements. Nothing else runs until fn is done.
+      return client.transaction((tx) =>
+        fn({
+          query: async <T>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows,
+          dumpDataDir: async () => new Uint8Array(await (await client.dumpDataDir('gzip')).arrayBuffer()),
+        }),
+      );
     },
     async announceServer(url: string) {
       await lock?.announce(url);
