@@ -14,7 +14,8 @@ import {
   proposalAnalysisInput,
   updateJob,
 } from '../db/queries/ai.ts';
-import type { Logger } from '../logger/index.ts';
+import { type Logger, redisWarnings } from '../logger/index.ts';
+import { closeWorker } from '../queue/close-worker.ts';
 import type { Registry } from './registry.ts';
 import { ProposalAnalysis } from './schema.ts';
 import type { AiProvider, AnalysisAnswer, Priority, ProposalSubject, ProviderName } from './types.ts';
@@ -86,7 +87,7 @@ export class AiService {
       const connection = { url: queue.redisUrl };
       const prefix = queue.prefix ?? 'dao-portal';
       this.bull = new Queue(QUEUE, { connection, prefix });
-      this.bull.on('error', (error) => logger.warn({ err: error }, 'AI queue: Redis error'));
+      this.bull.on('error', redisWarnings(logger, 'the AI queue').failed);
       if (queue.work !== false) {
         this.worker = new Worker(
           QUEUE,
@@ -96,7 +97,7 @@ export class AiService {
           },
           { connection, prefix, concurrency: this.concurrency },
         );
-        this.worker.on('error', (error) => logger.warn({ err: error }, 'AI worker: Redis error'));
+        this.worker.on('error', redisWarnings(logger, 'the AI worker').failed);
       }
     }
   }
@@ -255,7 +256,7 @@ export class AiService {
     this.closed = true;
     this.queue.length = 0;
     await this.whenIdle();
-    await this.worker?.close();
+    if (this.worker) await closeWorker(this.worker);
     await this.bull?.close();
   }
 }

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import type { Database } from '../db/index.ts';
 import { type Claim, claimDeliveries, type DeliveryOutcome, markDelivery } from '../db/queries/notifications.ts';
-import type { Logger } from '../logger/index.ts';
+import { type Logger, redisWarnings } from '../logger/index.ts';
 import { alertDeliveries } from '../monitoring/prometheus.ts';
 import { MAX_REDIRECTS } from '../net/outbound.ts';
+import { closeWorker } from '../queue/close-worker.ts';
 import { CHANNELS, type SendResult } from './channels/index.ts';
 import { idempotencyKey, type Notifications } from './service.ts';
 
@@ -189,7 +190,7 @@ export class Dispatcher {
    */
   async startQueue(options: { redisUrl: string; prefix: string; schedule: boolean; work: boolean }): Promise<void> {
     this.queue = new Queue('notify', { connection: { url: options.redisUrl }, prefix: options.prefix });
-    this.queue.on('error', (error) => this.logger.warn({ err: error }, 'notification queue: Redis error'));
+    this.queue.on('error', redisWarnings(this.logger, 'the notification queue').failed);
     if (options.schedule)
       await this.queue.upsertJobScheduler(
         'notify-dispatch',
@@ -202,14 +203,14 @@ export class Dispatcher {
         prefix: options.prefix,
         concurrency: 1,
       });
-      this.worker.on('error', (error) => this.logger.warn({ err: error }, 'notification worker: Redis error'));
+      this.worker.on('error', redisWarnings(this.logger, 'the notification worker').failed);
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.worker?.close();
+    if (this.worker) await closeWorker(this.worker);
     await this.queue?.close();
     await this.draining?.catch(() => {});
   }

@@ -1,5 +1,6 @@
 import { type JobsOptions, Queue, Worker } from 'bullmq';
 import { redisWarnings } from '../logger/index.ts';
+import { closeWorker } from '../queue/close-worker.ts';
 import { type JobSpec, jobKey, markScheduled, runJob, type SyncDeps, syncTargets } from './jobs.ts';
 import type { JobRunner, RunnerOptions } from './scheduler.ts';
 
@@ -146,7 +147,7 @@ export class QueueRunner implements JobRunner {
   async stop(): Promise<void> {
     clearInterval(this.reconciling);
     this.abort.abort();
-    await this.worker?.close();
+    if (this.worker) await closeWorker(this.worker);
     await this.queue.close();
   }
 }

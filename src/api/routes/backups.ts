@@ -20,6 +20,9 @@ export const MANIFEST_HEADER = 'x-dao-portal-manifest';
  * data directory): `dao-portal backup` and `dao-portal maintenance` come here, as `import` does.
  * On PostgreSQL those commands reach the database themselves.
  */
+// Neither route takes parameters: an unknown one is refused by name before any other check.
+const NoQuery = Type.Object({}, { additionalProperties: false });
+
 export const backupRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, accounts }) => {
   const embeddedOnly = () => {
     if (database.kind !== 'pglite') {
@@ -35,6 +38,7 @@ export const backupRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       config: { permission: 'admin' },
       schema: {
         tags: ['health'],
+        querystring: NoQuery,
         summary:
           'A consistent backup of the embedded database: the body is the dump (application/gzip), the x-dao-portal-manifest header its manifest (base64url JSON)',
         response: errorResponses,
@@ -75,6 +79,7 @@ export const backupRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       config: { permission: 'admin' },
       schema: {
         tags: ['health'],
+        querystring: NoQuery,
         summary: 'Routine maintenance: pending rollup changes, old change rows and sessions, vacuum, analyze, reindex',
         response: {
           200: success(
