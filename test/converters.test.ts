@@ -230,6 +230,8 @@ describe('decentraland converter', () => {
       state: 'active',
       quorum: '1000000',
       scores_total: '1694263.29911499',
+      votes_count: 25,
+      discussion: 'https://forum.decentraland.org/t/25181',
     });
     expect(p?.body).toContain('`draft`');
     expect(p?.body).toContain('909002be-99b5-4445-a7e0-9f06217f2a34');
@@ -495,6 +497,7 @@ describe('tokenomics converter', () => {
         state: col(r, 'state'),
         quorum: col(r, 'quorum'),
         scores_total: col(r, 'scores_total'),
+        votes_count: Number(col(r, 'votes')),
       });
     });
     expect(proposals.filter((p) => p.voting_type !== 'basic' && p.choices.length > 0)).toHaveLength(
@@ -522,6 +525,7 @@ describe('tokenomics converter', () => {
       state: 'closed',
       quorum: '10000000',
       scores_total: '5753874.4708579285',
+      votes_count: 133,
     });
   });
 

@@ -24,6 +24,8 @@ export type ErrorCode = ErrorBody['error']['code'];
 
 export type DaoRef = Static<typeof daos.DaoRef>;
 export type Dao = Static<typeof daos.Dao>;
+export type DaoDetail = Static<typeof daos.DaoDetail>;
+export type Coverage = Static<typeof daos.Coverage>;
 
 export type ProposalSummary = Static<typeof proposals.ProposalSummary>;
 export type Tally = Static<typeof proposals.Tally>;

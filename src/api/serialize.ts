@@ -1,5 +1,7 @@
 import type { ApiKeyRow, UserRow } from '../db/queries/accounts.ts';
 import type { DaoRow } from '../db/queries/daos.ts';
+import type { ProposalRow } from '../db/queries/governance.ts';
+import { proposalResult, tallySource } from '../metrics/outcomes.ts';
 
 /** Database rows (camelCase, Dates) to API objects (snake_case, ISO times); one place for the mapping. */
 export function daoToApi(row: DaoRow) {
@@ -27,27 +29,71 @@ export function daoToApi(row: DaoRow) {
   };
 }
 
-export function proposalToApi(row: {
-  id: number;
-  daoId: number;
-  daoSlug: string;
-  externalId: string;
-  source: string;
-  votingType: string;
-  title: string;
-  author: string | null;
-  choices: string[];
-  start: Date;
-  end: Date;
-  state: string;
-  quorum: string | null;
-  snapshotBlock: number | null;
-  scores: string[] | null;
-  scoresTotal: string | null;
-  votesCount: number;
-  createdAt: Date;
-  updatedAt: Date;
-}) {
+export type ProposalRowForApi = Pick<
+  ProposalRow,
+  | 'id'
+  | 'daoId'
+  | 'daoSlug'
+  | 'externalId'
+  | 'source'
+  | 'votingType'
+  | 'title'
+  | 'author'
+  | 'choices'
+  | 'start'
+  | 'end'
+  | 'state'
+  | 'storedState'
+  | 'quorum'
+  | 'snapshotBlock'
+  | 'scores'
+  | 'scoresTotal'
+  | 'votesCount'
+  | 'votesStored'
+  | 'sourceVotesCount'
+  | 'discussion'
+  | 'tally'
+  | 'createdAt'
+  | 'updatedAt'
+>;
+
+const toNumbers = (values: readonly string[] | null) => (values && values.length > 0 ? values.map(Number) : null);
+
+/**
+ * Complete per-choice scores of a proposal, or null: the stored votes' tallies when every vote
+ * the source counted is stored, else the source's own scores. A partial tally is never used for
+ * a result. `fromVotes` overrides the rollup's single-choice sums (the detail computes every type).
+ */
+export function completeScores(row: ProposalRowForApi, fromVotes?: number[] | null): number[] | null {
+  const source = tallySource({
+    stored: row.votesStored,
+    sourceCount: row.sourceVotesCount,
+    hasScores: (row.scores?.length ?? 0) > 0,
+  });
+  if (source === 'source_scores') return toNumbers(row.scores);
+  if (source !== 'all_votes') return null;
+  if (fromVotes !== undefined) return fromVotes;
+  const vp = row.tally?.choice_vp ?? {};
+  const keys = Object.keys(vp).map(Number);
+  if (keys.length === 0) return toNumbers(row.scores);
+  return Array.from({ length: Math.max(row.choices.length, ...keys) }, (_, i) => Number(vp[String(i + 1)] ?? 0));
+}
+
+export function proposalToApi(row: ProposalRowForApi, fromVotes?: number[] | null) {
+  const source = tallySource({
+    stored: row.votesStored,
+    sourceCount: row.sourceVotesCount,
+    hasScores: (row.scores?.length ?? 0) > 0,
+  });
+  const scores = completeScores(row, fromVotes);
+  const total = row.scoresTotal !== null ? Number(row.scoresTotal) : scores ? scores.reduce((a, b) => a + b, 0) : null;
+  const result = proposalResult({
+    state: row.state,
+    choices: row.choices,
+    scores,
+    quorum: row.quorum === null ? null : Number(row.quorum),
+    total: source === 'all_votes' && scores ? scores.reduce((a, b) => a + b, 0) : total,
+  });
   return {
     id: row.id,
     dao_id: row.daoId,
@@ -61,11 +107,18 @@ export function proposalToApi(row: {
     start: row.start.toISOString(),
     end: row.end.toISOString(),
     state: row.state,
+    source_state: row.storedState,
     quorum: row.quorum,
     snapshot_block: row.snapshotBlock,
     scores: row.scores,
     scores_total: row.scoresTotal,
-    votes_count: row.votesCount,
+    votes_count: Number(row.votesCount),
+    votes_stored: row.votesStored,
+    tally_source: source,
+    outcome: result.outcome,
+    winner: result.winner,
+    quorum_reached: result.quorum_reached,
+    discussion: row.discussion,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };

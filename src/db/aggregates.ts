@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
+import { derivedStateSql } from './proposal-state.ts';
 import { refreshRollups } from './rollups.ts';
 
 /**
@@ -7,7 +8,7 @@ import { refreshRollups } from './rollups.ts';
  * DAO-level figures the API lists and sorts by, from those rollups and the stored rows:
  * - votes_count per proposal; total_votes, total_proposals;
  * - total_members: distinct voters;
- * - active_proposals: state 'active' (or 'pending' once started) and not yet ended;
+ * - active_proposals: derived state `active` (src/db/proposal-state.ts): started, not ended, not settled;
  * - participation_rate: mean distinct voters per closed proposal ÷ distinct voters, over closed
  *   proposals that have stored votes (a proposal whose votes are not in the data would otherwise
  *   count as zero turnout);
@@ -25,6 +26,8 @@ export async function refreshDaoAggregates(db: Db, daoIds: number[]): Promise<vo
  * from proposal_tallies, distinct voters from dao_voters. Some move with the clock (active
  * proposals), so the periodic aggregates job runs this for every DAO.
  */
+const ACTIVE = sql`${derivedStateSql({ state: sql`p.state`, start: sql`p.start`, end: sql`p."end"` })} = 'active'`;
+
 export async function refreshDaoFigures(db: Db, daoIds: number[]): Promise<void> {
   if (daoIds.length === 0) return;
   const ids = sql.param(daoIds);
@@ -37,7 +40,7 @@ export async function refreshDaoFigures(db: Db, daoIds: number[]): Promise<void>
       with ids as (select unnest(${ids}::int[]) as dao_id),
       props as (
         select p.dao_id, count(*)::int as total,
-               count(*) filter (where p.state in ('active', 'pending') and p.start <= now() and p."end" > now())::int as active,
+               count(*) filter (where ${ACTIVE})::int as active,
                coalesce(sum(p.votes_count), 0)::int as votes,
                avg(p.votes_count) filter (where p."end" <= now() and p.votes_count > 0) as mean_voters
           from proposals p where p.dao_id in (select dao_id from ids) group by p.dao_id),

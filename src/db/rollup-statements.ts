@@ -56,7 +56,10 @@ export async function writeTallies(tx: Tx, daoId: number, scope: Scope) {
   await writeOutcomes(tx, daoId, scope);
 }
 
-/** Outcome and margin per proposal from src/metrics/outcomes.ts, using stored votes' tallies when the proposal has votes. */
+/**
+ * Outcome and margin per proposal from src/metrics/outcomes.ts, using stored votes' tallies when
+ * every vote the source counted is stored, else the source's scores.
+ */
 async function writeOutcomes(tx: Tx, daoId: number, scope: Scope) {
   const rows = await rowsOf<{
     id: number;
@@ -65,17 +68,21 @@ async function writeOutcomes(tx: Tx, daoId: number, scope: Scope) {
     scores: unknown;
     quorum: string | null;
     voters: number;
+    source_votes: number | null;
     choice_vp: Record<string, string>;
   }>(
     tx,
     sql`
-    select t.proposal_id as id, p.state, p.choices, p.scores, p.quorum::text as quorum, t.voters, t.choice_vp
+    select t.proposal_id as id, p.state, p.choices, p.scores, p.quorum::text as quorum, t.voters,
+           p.source_votes_count as source_votes, t.choice_vp
       from proposal_tallies t join proposals p on p.id = t.proposal_id
      where t.dao_id = ${daoId} ${when(scope, sql`and t.proposal_id in (select id from _rollup_p)`)}`,
   );
   if (rows.length === 0) return;
   const outcomes = rows.map((r) => {
-    const fromVotes = r.voters > 0 && Object.keys(r.choice_vp).length > 0;
+    // A partial tally (fewer votes stored than the source counted) decides nothing.
+    const allVotes = r.source_votes === null || r.voters >= r.source_votes;
+    const fromVotes = r.voters > 0 && allVotes && Object.keys(r.choice_vp).length > 0;
     const scores = fromVotes
       ? Array.from({ length: Math.max(r.choices.length, ...Object.keys(r.choice_vp).map(Number)) }, (_, i) =>
           Number(r.choice_vp[String(i + 1)] ?? 0),

@@ -105,6 +105,20 @@ export const ProposalRecord = Type.Object(
     ),
     scores: Type.Optional(Type.Array(DecimalInput, { maxItems: 1000 })),
     scores_total: Type.Optional(DecimalInput),
+    votes_count: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: "The source's own vote count, which can exceed the votes imported with it",
+        errorMessage: 'must be a whole number of votes, 0 or more',
+      }),
+    ),
+    discussion: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^\\s]+$',
+        maxLength: 2000,
+        errorMessage: 'must be an http(s) URL',
+      }),
+    ),
   },
   strict,
 );

@@ -139,6 +139,8 @@ export function validateRecord(value: unknown): Validated {
           snapshotBlock: r.snapshot_block === undefined ? null : Number(r.snapshot_block),
           scores: r.scores ? r.scores.map(toDecimal) : null,
           scoresTotal: r.scores_total === undefined ? null : toDecimal(r.scores_total),
+          sourceVotesCount: r.votes_count ?? null,
+          discussion: r.discussion ?? null,
         },
       };
     }

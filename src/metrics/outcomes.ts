@@ -3,6 +3,8 @@
  * Pure; the formulas are in docs/METRICS.md ("Outcomes").
  */
 
+import { type ProposalState, stateOutcome } from './proposal-states.ts';
+
 export type ChoiceClass = 'for' | 'against' | 'abstain';
 
 // Kept identical to the SQL function dp_choice_class (migration 0030): both classify vote labels.
@@ -30,8 +32,8 @@ export const PASSED_STATES: ReadonlySet<string> = new Set([
   'accepted',
 ]);
 export const FAILED_STATES: ReadonlySet<string> = new Set(['defeated', 'rejected', 'failed', 'vetoed', 'expired']);
-/** States of a proposal still open; their outcome is never known. */
-export const OPEN_STATES: ReadonlySet<string> = new Set(['active', 'pending']);
+/** States of a proposal still open, or withdrawn: their outcome is never known. */
+export const OPEN_STATES: ReadonlySet<string> = new Set(['active', 'pending', 'canceled', 'cancelled']);
 
 export interface OutcomeInput {
   state: string;
@@ -124,4 +126,93 @@ export function summarizeOutcomes(closed: readonly Outcome[]): OutcomeSummary {
 /** a ÷ b, or null when b is 0 (a ratio over nothing is undefined, not 0). */
 export function ratio(a: number, b: number): number | null {
   return b > 0 ? a / b : null;
+}
+
+/**
+ * Where a proposal's per-choice tallies come from: every vote the source counted is stored
+ * (`all_votes`); the source's own per-choice `scores` stand in when the stored votes are fewer
+ * (`source_scores`); only part of the votes is stored and the source has no scores (`some_votes`,
+ * a partial tally, not the result). Null when there is nothing to tally.
+ */
+export type TallySource = 'all_votes' | 'some_votes' | 'source_scores';
+
+export function tallySource(input: {
+  /** Votes stored for the proposal. */
+  stored: number;
+  /** The source's own vote count, or null when it does not say. */
+  sourceCount: number | null;
+  /** Whether the source gave per-choice scores. */
+  hasScores: boolean;
+}): TallySource | null {
+  const complete = input.sourceCount === null || input.stored >= input.sourceCount;
+  if (input.stored > 0 && complete) return 'all_votes';
+  if (input.hasScores) return 'source_scores';
+  if (input.stored > 0) return 'some_votes';
+  return null;
+}
+
+/** Whether the total power reaches the quorum; null when there is no quorum (none or 0) or no total. */
+export function quorumReached(quorum: number | null, total: number | null): boolean | null {
+  if (quorum === null || !(quorum > 0) || total === null) return null;
+  return total >= quorum;
+}
+
+export interface Winner {
+  /** 1-based choice index. */
+  choice: number;
+  label: string | null;
+  /** The winning choice's share of the total power, in [0, 1]. */
+  share: number;
+  /** (winner − runner-up) ÷ total power, in [0, 1]. */
+  margin: number;
+}
+
+/** The choice with the most power (ties: none wins), or null without positive scores. */
+export function winningChoice(choices: readonly string[], scores: readonly number[] | null): Winner | null {
+  if (!scores || scores.length === 0) return null;
+  const total = scores.reduce((a, b) => a + b, 0);
+  if (!(total > 0)) return null;
+  const order = scores.map((s, i) => ({ s, i })).sort((a, b) => b.s - a.s);
+  const [first, second] = order;
+  if (!first || (second && second.s === first.s)) return null;
+  return {
+    choice: first.i + 1,
+    label: choices[first.i] ?? null,
+    share: first.s / total,
+    margin: (first.s - (second?.s ?? 0)) / total,
+  };
+}
+
+export interface ProposalResult {
+  outcome: 'passed' | 'failed' | null;
+  winner: Winner | null;
+  quorum_reached: boolean | null;
+}
+
+/**
+ * What an analyst reads first: the outcome (the source's when it settled one; for an ended
+ * proposal without one, proposalOutcome over complete scores), the winning choice and whether the
+ * quorum was reached. `scores` must be complete (all votes, or the source's scores), never a
+ * partial tally; `total` is the power cast (the source's scores_total when the votes are missing).
+ */
+export function proposalResult(input: {
+  state: ProposalState;
+  choices: readonly string[];
+  scores: readonly number[] | null;
+  quorum: number | null;
+  total: number | null;
+}): ProposalResult {
+  const settled = stateOutcome(input.state);
+  const outcome =
+    settled === 'passed' || settled === 'failed'
+      ? settled
+      : settled === 'undecided'
+        ? proposalOutcome({ state: 'closed', choices: input.choices, scores: input.scores, quorum: input.quorum })
+            .outcome
+        : null;
+  return {
+    outcome,
+    winner: winningChoice(input.choices, input.scores),
+    quorum_reached: quorumReached(input.quorum, input.total),
+  };
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { daoCoverage } from '../../db/queries/coverage.ts';
 import { createDao, DAO_SORTS, type DaoSort, deleteDao, getDao, listDaos, updateDao } from '../../db/queries/daos.ts';
 import { DaoFields } from '../../import/records.ts';
 import { type ApiContext, readDb } from '../context.ts';
@@ -14,7 +15,7 @@ import {
   successPage,
   TextParam,
 } from '../schemas/common.ts';
-import { Dao, DaoDeleted } from '../schemas/daos.ts';
+import { Dao, DaoDeleted, DaoDetail } from '../schemas/daos.ts';
 import { requestMeta } from '../security.ts';
 import { daoToApi, paginate } from '../serialize.ts';
 
@@ -110,15 +111,16 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
       config: { permission: 'read' },
       schema: {
         tags: ['daos'],
-        summary: 'One DAO by id or slug',
+        summary: 'One DAO by id or slug, with what its stored data covers',
         params: IdParam,
-        response: { 200: success(Dao), ...errorResponses },
+        response: { 200: success(DaoDetail), ...errorResponses },
       },
     },
-    async (request) => ({
-      status: 'success' as const,
-      data: daoToApi(await getDao(readDb(database, request), request.params.id)),
-    }),
+    async (request) => {
+      const read = readDb(database, request);
+      const dao = await getDao(read, request.params.id);
+      return { status: 'success' as const, data: { ...daoToApi(dao), coverage: await daoCoverage(read, dao.id) } };
+    },
   );
 
   app.put(

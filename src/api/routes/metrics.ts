@@ -217,7 +217,7 @@ function seriesColumns(type: SeriesType): string[] {
   return {
     activity: ['proposals', 'votes', 'voters', 'new_voters', 'returning_voters', 'retention'],
     participation: ['participation_rate', 'mean_voters_per_proposal', 'vp_cast'],
-    outcomes: ['closed', 'passed', 'pass_rate', 'avg_margin'],
+    outcomes: ['closed', 'passed', 'failed', 'undecided', 'pass_rate', 'avg_margin'],
     concentration: ['gini', 'hhi', 'nakamoto', 'top10_share'],
     delegates: ['active_delegates', 'votes_cast'],
     treasury: ['total_usd', 'by_token'],

@@ -15,6 +15,7 @@ import {
 import { ValidationError } from '../../errors.ts';
 import { type ApiContext, readDb } from '../context.ts';
 import { isExport, keysetRows, mapRows, sendExport } from '../export.ts';
+import { proposalSourceUrl } from '../proposal-links.ts';
 import {
   errorResponses,
   FormatQuery,
@@ -91,7 +92,13 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
           async (after: Awaited<ReturnType<typeof listProposals>>['rows'][number] | undefined) =>
             (await listProposals(db, dao.id, { ...base, after })).rows,
         );
-        return sendExport(reply, q.format, `${dao.slug}-proposals`, PROPOSAL_COLUMNS, mapRows(rows, proposalToApi));
+        return sendExport(
+          reply,
+          q.format,
+          `${dao.slug}-proposals`,
+          PROPOSAL_COLUMNS,
+          mapRows(rows, (r) => proposalToApi(r)),
+        );
       }
       const { rows, total } = await listProposals(db, dao.id, {
         page: q.page,
@@ -102,7 +109,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       });
       return {
         status: 'success' as const,
-        data: rows.map(proposalToApi),
+        data: rows.map((r) => proposalToApi(r)),
         pagination: paginate(q.page, q.per_page, total),
       };
     },
@@ -122,15 +129,31 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
     async (request) => {
       const db = readDb(database, request);
       const row = await getProposal(db, request.params.id);
-      const [tallies, totals] = await Promise.all([tallyProposal(db, row), proposalVoteTotals(db, row.id)]);
+      const [stored, totals, sourceUrl] = await Promise.all([
+        tallyProposal(db, row),
+        proposalVoteTotals(db, row.id),
+        proposalSourceUrl(db, row),
+      ]);
+      const summary = proposalToApi(row, row.votesStored > 0 ? stored.map((t) => Number(t.voting_power)) : undefined);
+      // With fewer votes stored than the source counted, its own scores are the tally (when it has them).
+      const tallies =
+        summary.tally_source === 'source_scores'
+          ? (row.scores ?? []).map((power, i) => ({
+              choice: i + 1,
+              label: row.choices[i] ?? null,
+              voting_power: power,
+              votes: null,
+            }))
+          : stored;
       return {
         status: 'success' as const,
         data: {
-          ...proposalToApi(row),
+          ...summary,
           body: row.body,
           tallies,
           voters: totals.voters,
           voting_power_total: totals.votingPower,
+          source_url: sourceUrl,
         },
       };
     },
@@ -189,7 +212,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       return {
         status: 'success' as const,
         data: rows.map(voteToApi),
-        pagination: { ...paginate(q.page, q.per_page, proposal.votesCount), next_cursor: nextCursor },
+        pagination: { ...paginate(q.page, q.per_page, proposal.votesStored), next_cursor: nextCursor },
       };
     },
   );

@@ -27,4 +27,25 @@ export const Dao = Type.Object({
   updated_at: Timestamp,
 });
 
+export const Coverage = Type.Object(
+  {
+    votes_from: Nullable(Timestamp),
+    votes_to: Nullable(Timestamp),
+    proposals: Type.Integer(),
+    proposals_with_all_votes: Type.Integer({
+      description: "Stored votes reach the source's count (or the source gives none and some are stored)",
+    }),
+    proposals_with_some_votes: Type.Integer({ description: "Fewer votes stored than the source's count" }),
+    proposals_without_votes: Type.Integer({
+      description: 'No votes stored, though the source counted some or did not say',
+    }),
+    holders_as_of: Nullable(Timestamp),
+    treasury_from: Nullable(Timestamp),
+    treasury_to: Nullable(Timestamp),
+  },
+  { description: 'What the stored data covers: figures computed from votes hold over these proposals and times only' },
+);
+
+export const DaoDetail = Type.Object({ ...Dao.properties, coverage: Coverage });
+
 export const DaoDeleted = Type.Object({ id: Type.Integer(), slug: Type.String(), deleted: Type.Boolean() });

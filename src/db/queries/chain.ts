@@ -89,12 +89,13 @@ export async function voteWeights(
   daoId: number,
   voteEvents: readonly string[],
   proposalIds: string[],
-): Promise<Array<{ id: string; support: number; weight: string }>> {
+): Promise<Array<{ id: string; support: number; weight: string; logs: number }>> {
   if (proposalIds.length === 0) return [];
-  return rowsOf<{ id: string; support: number; weight: string }>(
+  return rowsOf<{ id: string; support: number; weight: string; logs: number }>(
     db,
     sql`
-    select args->>'proposalId' as id, (args->>'support')::int as support, sum((args->>'weight')::numeric)::text as weight
+    select args->>'proposalId' as id, (args->>'support')::int as support, sum((args->>'weight')::numeric)::text as weight,
+           count(*)::int as logs
       from chain_events
      where dao_id = ${daoId} and args ? 'proposalId' and args->>'proposalId' = any(${param(proposalIds)}::text[])
        and event = any(${param([...voteEvents])}::text[])

@@ -151,6 +151,9 @@ async function outcomesSeries(db: Db, daoId: number, range: SeriesRange): Promis
       t: iso(t),
       closed: r?.closed ?? 0,
       passed: r?.passed ?? 0,
+      // Ended proposals are passed, failed, or undecided (no outcome known): never "not passed" for both.
+      failed: r ? r.decided - r.passed : 0,
+      undecided: r ? r.closed - r.decided : 0,
       pass_rate: r ? ratio(r.passed, r.decided) : null,
       avg_margin: r?.avg_margin ?? null,
     };

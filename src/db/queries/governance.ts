@@ -1,7 +1,9 @@
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { NotFoundError } from '../../errors.ts';
+import type { ProposalState } from '../../metrics/proposal-states.ts';
 import { type Choice, scoreProposal, type VotingType } from '../../metrics/snapshot-scoring.ts';
 import { type Db, rowsOf } from '../client.ts';
+import { derivedStateSql } from '../proposal-state.ts';
 import { daos, proposals, votes } from '../schema/index.ts';
 import { foldByKey, iso, json, param, type Upserted, upsertKeyed } from './upserts.ts';
 
@@ -25,6 +27,10 @@ export interface ProposalWrite {
   snapshotBlock: number | null;
   scores: string[] | null;
   scoresTotal: string | null;
+  /** The source's own vote count; null (or absent) when it does not say. */
+  sourceVotesCount?: number | null;
+  /** A discussion (forum) URL; null (or absent) when the source has none. */
+  discussion?: string | null;
 }
 
 export interface VoteWrite {
@@ -48,24 +54,25 @@ export function upsertProposals<R extends ProposalWrite>(db: Db, batch: R[]): Pr
     proposalKey,
     sql`
     insert into proposals as p (dao_id, external_id, source, voting_type, title, body, author, choices, start, "end",
-      state, quorum, snapshot_block, scores, scores_total)
+      state, quorum, snapshot_block, scores, scores_total, source_votes_count, discussion)
     select * from unnest(${param(rows.map((r) => r.daoId))}::int[], ${param(rows.map((r) => r.externalId))}::text[],
       ${param(rows.map((r) => r.source))}::text[], ${param(rows.map((r) => r.votingType))}::text[],
       ${param(rows.map((r) => r.title))}::text[], ${param(rows.map((r) => r.body))}::text[], ${param(rows.map((r) => r.author))}::text[],
       ${param(rows.map((r) => json(r.choices)))}::jsonb[], ${param(rows.map((r) => iso(r.start)))}::timestamptz[],
       ${param(rows.map((r) => iso(r.end)))}::timestamptz[], ${param(rows.map((r) => r.state))}::text[],
       ${param(rows.map((r) => r.quorum))}::numeric[], ${param(rows.map((r) => r.snapshotBlock))}::int8[],
-      ${param(rows.map((r) => json(r.scores)))}::jsonb[], ${param(rows.map((r) => r.scoresTotal))}::numeric[])
+      ${param(rows.map((r) => json(r.scores)))}::jsonb[], ${param(rows.map((r) => r.scoresTotal))}::numeric[],
+      ${param(rows.map((r) => r.sourceVotesCount ?? null))}::int[], ${param(rows.map((r) => r.discussion ?? null))}::text[])
     on conflict (dao_id, external_id) do update set source = excluded.source, voting_type = excluded.voting_type,
       title = excluded.title, body = excluded.body, author = excluded.author, choices = excluded.choices,
       start = excluded.start, "end" = excluded."end", state = excluded.state, quorum = excluded.quorum,
       snapshot_block = excluded.snapshot_block, scores = excluded.scores, scores_total = excluded.scores_total,
-      updated_at = now()
+      source_votes_count = excluded.source_votes_count, discussion = excluded.discussion, updated_at = now()
     where (p.source, p.voting_type, p.title, p.body, p.author, p.choices, p.start, p."end", p.state, p.quorum,
-           p.snapshot_block, p.scores, p.scores_total)
+           p.snapshot_block, p.scores, p.scores_total, p.source_votes_count, p.discussion)
       is distinct from (excluded.source, excluded.voting_type, excluded.title, excluded.body, excluded.author,
            excluded.choices, excluded.start, excluded."end", excluded.state, excluded.quorum, excluded.snapshot_block,
-           excluded.scores, excluded.scores_total)
+           excluded.scores, excluded.scores_total, excluded.source_votes_count, excluded.discussion)
     returning (xmax = 0) as inserted, p.dao_id::text || ':' || p.external_id as key`,
   );
 }
@@ -189,13 +196,27 @@ export async function countVotes(db: Db, daoId: number): Promise<number> {
   return row?.n ?? 0;
 }
 
-export const PROPOSAL_SORTS = { start: proposals.start, end: proposals.end, votes: proposals.votesCount } as const;
+/** The derived state (src/db/proposal-state.ts) of the proposals table's row. */
+const derivedState = derivedStateSql({ state: proposals.state, start: proposals.start, end: proposals.end });
+/** The source's vote count when it says one, else the stored votes. */
+const effectiveVotes = sql<number>`coalesce(${proposals.sourceVotesCount}, ${proposals.votesCount})`;
+
+export const PROPOSAL_SORTS = { start: proposals.start, end: proposals.end, votes: effectiveVotes } as const;
 export type ProposalSort = keyof typeof PROPOSAL_SORTS;
+
+/** What the metric rollups decided for the proposal (src/db/rollup-statements.ts), if they hold a row. */
+export interface TallySummary {
+  outcome: 'passed' | 'failed' | null;
+  margin: number | null;
+  choice_vp: Record<string, string>;
+}
 
 const { body: _body, ...summaryColumns } = {
   id: proposals.id,
   daoId: proposals.daoId,
   daoSlug: daos.slug,
+  daoChain: daos.chain,
+  snapshotSpace: daos.snapshotSpace,
   externalId: proposals.externalId,
   source: proposals.source,
   votingType: proposals.votingType,
@@ -205,12 +226,18 @@ const { body: _body, ...summaryColumns } = {
   choices: proposals.choices,
   start: proposals.start,
   end: proposals.end,
-  state: proposals.state,
+  state: sql<ProposalState>`${derivedState}`,
+  storedState: proposals.state,
   quorum: proposals.quorum,
   snapshotBlock: proposals.snapshotBlock,
   scores: proposals.scores,
   scoresTotal: proposals.scoresTotal,
-  votesCount: proposals.votesCount,
+  votesCount: sql<number>`${effectiveVotes}::int`,
+  votesStored: proposals.votesCount,
+  sourceVotesCount: proposals.sourceVotesCount,
+  discussion: proposals.discussion,
+  tally: sql<TallySummary | null>`(select jsonb_build_object('outcome', t.outcome, 'margin', t.margin, 'choice_vp', t.choice_vp)
+    from proposal_tallies t where t.proposal_id = ${proposals.id})`,
   createdAt: proposals.createdAt,
   updatedAt: proposals.updatedAt,
 };
@@ -229,7 +256,7 @@ export async function listProposals(
   },
 ) {
   const filters: SQL[] = [eq(proposals.daoId, daoId)];
-  if (q.state) filters.push(eq(proposals.state, q.state));
+  if (q.state) filters.push(sql`${derivedState} = ${q.state}`);
   const column = PROPOSAL_SORTS[q.sort];
   const filtered = [...filters];
   if (q.after) {
@@ -258,6 +285,8 @@ export async function listProposals(
   ]);
   return { rows, total: count?.total ?? 0 };
 }
+
+export type ProposalRow = Awaited<ReturnType<typeof getProposal>>;
 
 /** `{id}` is the internal id or the source's proposal id. */
 export async function getProposal(db: Db, id: string) {

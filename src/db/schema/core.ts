@@ -83,6 +83,10 @@ export const proposals = pgTable(
     scoresTotal: decimal('scores_total'),
     /** Stored votes; kept current by the aggregate refresh so lists can sort by it. */
     votesCount: integer('votes_count').notNull().default(0),
+    /** The source's own vote count (export, hub, Governor logs); null when the source does not say. */
+    sourceVotesCount: integer('source_votes_count'),
+    /** Where the proposal is discussed (a forum topic URL), when the source says. */
+    discussion: text('discussion'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

@@ -169,3 +169,13 @@ export function positiveInt(value: string, where: string): number {
   }
   return Number(value);
 }
+
+/** A count (0 or more) written as plain digits, or undefined when the cell is empty. */
+export function optCount(row: CsvRow, column: string): number | undefined {
+  const value = row.opt(column);
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new CsvDataError(`${row.where()}: column "${column}" is not a count: ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}

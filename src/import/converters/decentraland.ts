@@ -27,6 +27,7 @@ import {
   type CsvRow,
   decimal,
   optAddress,
+  optCount,
   optDecimal,
   positiveInt,
   readCsv,
@@ -56,6 +57,7 @@ const PROPOSAL_COLUMNS = [
   'Status',
   'Forum Topic',
   'Total VP',
+  'Votes',
 ];
 const VOTE_COLUMNS = ['Member', 'Proposal ID', 'Created', 'Proposal Title', 'Choice #', 'Choice', 'VP'];
 const BALANCE_COLUMNS = [
@@ -181,6 +183,9 @@ function proposalFromExport(row: CsvRow, choiceList: string[], exportLabel: stri
     state: row.req('Status'),
     ...definedProp('quorum', optDecimal(row, 'Threshold')),
     ...definedProp('scores_total', optDecimal(row, 'Total VP')),
+    // The export's count of every vote; the votes file covers 2021-05 .. 2022-05 only.
+    ...definedProp('votes_count', optCount(row, 'Votes')),
+    ...definedProp('discussion', forumTopic !== undefined ? `${FORUM_TOPIC_URL}${forumTopic.trim()}` : undefined),
   };
 }
 

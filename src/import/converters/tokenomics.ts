@@ -22,7 +22,17 @@ import type {
   VoteInput as VoteRecord,
 } from '../records.ts';
 import type { ConvertOptions } from './converter.ts';
-import { address, CsvDataError, type CsvRow, decimal, positiveInt, readCsv, readExport, time } from './csv.ts';
+import {
+  address,
+  CsvDataError,
+  type CsvRow,
+  decimal,
+  optCount,
+  positiveInt,
+  readCsv,
+  readExport,
+  time,
+} from './csv.ts';
 
 /**
  * The holder lists carry no date. The upstream CODEBOOK describes the holder data as the
@@ -92,6 +102,7 @@ const PROPOSAL_COLUMNS = [
   'state',
   'start',
   'end',
+  'votes',
   'scores_total',
   'quorum',
   'author',
@@ -189,6 +200,9 @@ export function* convertTokenomics(dir: string, _options: ConvertOptions = {}): 
       quorum: decimal(row, 'quorum'),
       scores_total: decimal(row, 'scores_total'),
     };
+    // The export counts every vote of the proposal; snapshot_votes.csv holds only some proposals' votes.
+    const count = optCount(row, 'votes');
+    if (count !== undefined) record.votes_count = count;
     yield record;
   }
 

@@ -8,19 +8,21 @@ interface ChainInfo {
   id: number;
   llama: string;
   native: string;
+  /** The chain's block explorer (Etherscan family), where there is a public one. */
+  explorer?: string;
 }
 
 const KNOWN: Record<string, ChainInfo> = {
-  ethereum: { id: 1, llama: 'ethereum', native: 'ETH' },
-  mainnet: { id: 1, llama: 'ethereum', native: 'ETH' },
-  optimism: { id: 10, llama: 'optimism', native: 'ETH' },
-  bsc: { id: 56, llama: 'bsc', native: 'BNB' },
-  gnosis: { id: 100, llama: 'xdai', native: 'XDAI' },
-  polygon: { id: 137, llama: 'polygon', native: 'POL' },
-  base: { id: 8453, llama: 'base', native: 'ETH' },
-  arbitrum: { id: 42161, llama: 'arbitrum', native: 'ETH' },
-  avalanche: { id: 43114, llama: 'avax', native: 'AVAX' },
-  sepolia: { id: 11155111, llama: 'sepolia', native: 'ETH' },
+  ethereum: { id: 1, llama: 'ethereum', native: 'ETH', explorer: 'https://etherscan.io' },
+  mainnet: { id: 1, llama: 'ethereum', native: 'ETH', explorer: 'https://etherscan.io' },
+  optimism: { id: 10, llama: 'optimism', native: 'ETH', explorer: 'https://optimistic.etherscan.io' },
+  bsc: { id: 56, llama: 'bsc', native: 'BNB', explorer: 'https://bscscan.com' },
+  gnosis: { id: 100, llama: 'xdai', native: 'XDAI', explorer: 'https://gnosisscan.io' },
+  polygon: { id: 137, llama: 'polygon', native: 'POL', explorer: 'https://polygonscan.com' },
+  base: { id: 8453, llama: 'base', native: 'ETH', explorer: 'https://basescan.org' },
+  arbitrum: { id: 42161, llama: 'arbitrum', native: 'ETH', explorer: 'https://arbiscan.io' },
+  avalanche: { id: 43114, llama: 'avax', native: 'AVAX', explorer: 'https://snowtrace.io' },
+  sepolia: { id: 11155111, llama: 'sepolia', native: 'ETH', explorer: 'https://sepolia.etherscan.io' },
   hardhat: { id: 31337, llama: 'hardhat', native: 'ETH' },
 };
 
@@ -37,6 +39,16 @@ export function chainInfo(chain: string): ChainInfo {
   throw new ValidationError(
     `chain '${chain}' is neither a known chain name (${Object.keys(KNOWN).join(', ')}) nor a chain id`,
   );
+}
+
+/** A transaction on the chain's block explorer, or null for a chain without a known public explorer. */
+export function explorerTxUrl(chain: string, txHash: string): string | null {
+  try {
+    const { explorer } = chainInfo(chain);
+    return explorer ? `${explorer}/tx/${txHash}` : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The RPC endpoint configured for a DAO's chain. */

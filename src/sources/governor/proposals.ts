@@ -166,14 +166,20 @@ export async function readFacts(ctx: ReadContext, metas: ProposalMeta[]): Promis
   return new Map(facts);
 }
 
-/** For/Against/Abstain sums (raw token amounts) per proposal, from the stored vote logs. */
-async function tallies(tx: SourceStore, daoId: number, ids: string[]): Promise<Map<string, [bigint, bigint, bigint]>> {
+/** For/Against/Abstain sums (raw token amounts) and the number of vote logs per proposal, from the stored logs. */
+async function tallies(
+  tx: SourceStore,
+  daoId: number,
+  ids: string[],
+): Promise<Map<string, { sums: [bigint, bigint, bigint]; logs: number }>> {
   const rows = await tx.chain.voteWeights(daoId, VOTE_EVENTS, ids);
-  const out = new Map<string, [bigint, bigint, bigint]>(ids.map((id) => [id, [0n, 0n, 0n]]));
+  const out = new Map(ids.map((id) => [id, { sums: [0n, 0n, 0n] as [bigint, bigint, bigint], logs: 0 }]));
   for (const row of rows) {
     const choice = SUPPORT_TO_CHOICE[Number(row.support)];
-    const sum = out.get(row.id);
-    if (choice && sum) sum[choice - 1] = sum[choice - 1]! + BigInt(row.weight);
+    const tally = out.get(row.id);
+    if (!tally) continue;
+    tally.logs += Number(row.logs);
+    if (choice) tally.sums[choice - 1] = tally.sums[choice - 1]! + BigInt(row.weight);
   }
   return out;
 }
@@ -215,7 +221,8 @@ export async function writeProposals(
   for (const m of metas) {
     const f = facts.get(m.id)!;
     const state = f.state ?? (await stateFromEvents(tx, daoId, m.id));
-    const [forVotes, against, abstain] = sums.get(m.id)!;
+    const { sums: perChoice, logs } = sums.get(m.id)!;
+    const [forVotes, against, abstain] = perChoice;
     rows.push({
       daoId,
       externalId: m.id,
@@ -232,6 +239,8 @@ export async function writeProposals(
       snapshotBlock: input.clock === 'blocknumber' ? Number(m.voteStart) : null,
       scores: [forVotes, against, abstain].map((v) => formatUnits(v, decimals)),
       scoresTotal: formatUnits(forVotes + against + abstain, decimals),
+      // The contract's own record of the votes is its VoteCast logs: one per vote.
+      sourceVotesCount: logs,
     });
     const old = before.get(m.id);
     if (old === undefined) live.push({ type: 'proposal.created', dao: daoSlug, proposal: m.id, state });

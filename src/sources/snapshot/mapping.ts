@@ -34,6 +34,8 @@ export function toProposalRow(p: HubProposal, dao: { id: number; slug: string })
     snapshotBlock: snapshot,
     scores: p.scores === null ? null : p.scores.map(decimal),
     scoresTotal: p.scores_total === null ? null : decimal(p.scores_total),
+    // The hub's own count: the votes stored can lag it (a sync in progress, a shutter-encrypted vote).
+    sourceVotesCount: p.votes ?? null,
   };
 }
 
