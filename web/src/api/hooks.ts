@@ -3,6 +3,7 @@ import { apiGet, apiPage, type Params } from './client.ts';
 import type {
   Comparison,
   Dao,
+  DaoDetail,
   Delegate,
   Enhanced,
   EnhancedType,
@@ -27,7 +28,7 @@ export const useDaos = (params: Params) =>
 /** Shared by the hooks and the router, which starts these requests while the page code loads. */
 export const daoQuery = (id: string) => ({
   queryKey: ['dao', id],
-  queryFn: ({ signal }: { signal: AbortSignal }) => apiGet<Dao>(`/daos/${encodeURIComponent(id)}`, {}, signal),
+  queryFn: ({ signal }: { signal: AbortSignal }) => apiGet<DaoDetail>(`/daos/${encodeURIComponent(id)}`, {}, signal),
 });
 export const summaryQuery = (id: string, params: Params = {}) => ({
   queryKey: ['summary', id, params],

@@ -123,15 +123,19 @@ export function ErrorState({ error, retry, what = 'this' }: { error: unknown; re
 }
 
 const STATE_STYLES: Record<string, string> = {
-  active: 'bg-success/15 text-success ring-success/30',
+  // Proposal states and outcomes: open in the accent colour, passed green, failed red, the rest grey.
+  active: 'bg-accent/15 text-accent ring-accent/30',
   pending: 'bg-warning/15 text-warning ring-warning/30',
   closed: 'bg-subtle text-muted ring-line',
-  executed: 'bg-accent/15 text-accent ring-accent/30',
-  passed: 'bg-accent/15 text-accent ring-accent/30',
-  enacted: 'bg-accent/15 text-accent ring-accent/30',
-  finished: 'bg-accent/15 text-accent ring-accent/30',
+  executed: 'bg-success/15 text-success ring-success/30',
+  passed: 'bg-success/15 text-success ring-success/30',
+  queued: 'bg-success/15 text-success ring-success/30',
+  enacted: 'bg-success/15 text-success ring-success/30',
+  finished: 'bg-subtle text-muted ring-line',
   rejected: 'bg-danger/15 text-danger ring-danger/30',
+  defeated: 'bg-danger/15 text-danger ring-danger/30',
   failed: 'bg-danger/15 text-danger ring-danger/30',
+  canceled: 'bg-subtle text-muted ring-line',
   running: 'bg-accent/15 text-accent ring-accent/30',
   idle: 'bg-subtle text-muted ring-line',
   scheduled: 'bg-warning/15 text-warning ring-warning/30',

@@ -2,9 +2,10 @@ import * as Tabs from '@radix-ui/react-tabs';
 import { lazy, Suspense, useEffect } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useDao, useSummary } from '../api/hooks.ts';
+import type { Coverage } from '../api/types.ts';
 import { preloadCharts } from '../components/Chart.tsx';
 import { Badge, ErrorState, Kpi, PageHeader, Skeleton, SkeletonRows } from '../components/ui.tsx';
-import { formatNumber, formatPercent, formatUsd, shortAddress } from '../lib/format.ts';
+import { formatDate, formatNumber, formatPercent, formatUsd, plural, shortAddress } from '../lib/format.ts';
 import { useUrlState } from '../lib/url.ts';
 // The default tab ships with the page; the others load when opened.
 import Governance from './dao/Governance.tsx';
@@ -19,6 +20,23 @@ const TABS = [
   { value: 'voters', label: 'Voters & delegates' },
   { value: 'treasury', label: 'Treasury' },
 ] as const;
+
+/** What the stored data covers, so a figure computed from votes is read over the right proposals. */
+function CoverageNote({ coverage: c }: { coverage: Coverage }) {
+  if (c.proposals === 0 && !c.holders_as_of && !c.treasury_from) return null;
+  const parts = [
+    c.proposals > 0 &&
+      `Votes stored for ${formatNumber(c.proposals_with_all_votes)} of ${plural(c.proposals, 'proposal')} in full, ${formatNumber(c.proposals_with_some_votes)} in part, ${formatNumber(c.proposals_without_votes)} not at all` +
+        (c.votes_from ? ` (votes ${formatDate(c.votes_from)} – ${formatDate(c.votes_to)})` : ''),
+    c.holders_as_of && `holders as of ${formatDate(c.holders_as_of)}`,
+    c.treasury_from && `treasury ${formatDate(c.treasury_from)} – ${formatDate(c.treasury_to)}`,
+  ].filter(Boolean);
+  return (
+    <p className="-mt-3 mb-6 max-w-3xl text-xs text-muted" data-testid="coverage">
+      Data coverage: {parts.join('; ')}. Figures from votes cover those proposals only.
+    </p>
+  );
+}
 
 export default function DaoPage() {
   const { slug } = useParams();
@@ -71,6 +89,7 @@ export default function DaoPage() {
         </div>
       )}
       {d?.description && <p className="-mt-3 mb-6 max-w-3xl text-sm text-muted">{d.description}</p>}
+      {d && <CoverageNote coverage={d.coverage} />}
 
       <div className="mb-6 grid grid-cols-2 gap-3 sm:grid-cols-3 xl:grid-cols-6">
         <Kpi
@@ -101,7 +120,9 @@ export default function DaoPage() {
           value={formatPercent(passRate)}
           hint={
             summaryHint ??
-            (s ? `${formatNumber(s.outcomes.passed)} of ${formatNumber(s.outcomes.decided)} decided` : undefined)
+            (s
+              ? `${formatNumber(s.outcomes.passed)} passed of ${formatNumber(s.outcomes.decided)} decided · ${formatNumber(s.outcomes.closed - s.outcomes.decided)} undecided`
+              : undefined)
           }
           loading={summary.isPending}
         />

@@ -29,16 +29,22 @@ import {
   toNumber,
 } from '../lib/format.ts';
 import { type LiveStatus, useLiveEvents } from '../lib/live.ts';
+import { outcomeLabel, tallySourceNote, votesLabel, winnerLabel } from '../lib/proposal.ts';
 import { quorumProgress } from '../lib/shape.ts';
+import { plainTitle } from '../lib/title.ts';
 import { useUrlState } from '../lib/url.ts';
 
-const isOpen = (p: ProposalDetail) =>
-  (p.state === 'active' || p.state === 'pending') && new Date(p.end).getTime() > Date.now();
+const isOpen = (p: ProposalDetail) => p.state === 'active' || p.state === 'pending';
 
 function Results({ proposal, live }: { proposal: ProposalDetail; live: LiveStatus | null }) {
   const total = proposal.tallies.reduce((s, t) => s + (toNumber(t.voting_power) ?? 0), 0);
   const leader = Math.max(...proposal.tallies.map((t) => toNumber(t.voting_power) ?? 0));
-  const quorum = quorumProgress(proposal.voting_power_total, proposal.quorum);
+  // Without every vote stored, the power cast is the source's total (scores_total), not the stored sum.
+  const complete = proposal.tally_source === 'all_votes';
+  const cast = complete || proposal.scores_total === null ? proposal.voting_power_total : proposal.scores_total;
+  const quorum = quorumProgress(cast, proposal.quorum);
+  const note = tallySourceNote(proposal);
+  const partial = proposal.tally_source === 'some_votes';
   return (
     <Card
       title="Results"
@@ -54,8 +60,24 @@ function Results({ proposal, live }: { proposal: ProposalDetail; live: LiveStatu
         )
       }
     >
-      {proposal.tallies.length === 0 ? (
-        <EmptyState title="No votes yet" />
+      {note && (
+        <p className="mb-3 text-xs text-muted" data-testid="tally-source">
+          {note}
+        </p>
+      )}
+      {proposal.tallies.length === 0 || total === 0 ? (
+        proposal.votes_count > 0 ? (
+          <div className="text-sm" data-testid="tallies-missing">
+            <div className="font-medium">{votesLabel(proposal)}</div>
+            <div className="text-muted">
+              {proposal.scores_total !== null
+                ? `${formatNumber(proposal.scores_total)} VP cast, per the source`
+                : 'Per-choice results are not in the data'}
+            </div>
+          </div>
+        ) : (
+          <EmptyState title={isOpen(proposal) ? 'No votes yet' : 'No votes'} />
+        )
       ) : (
         <ul className="space-y-3" data-testid="tallies">
           {proposal.tallies.map((t) => {
@@ -72,33 +94,92 @@ function Results({ proposal, live }: { proposal: ProposalDetail; live: LiveStatu
                   </span>
                 </div>
                 <Progress value={share} label={`${t.label ?? t.choice}: ${formatPercent(share)}`} />
-                <div className="mt-0.5 text-xs text-muted">{plural(t.votes, 'vote')}</div>
+                <div className="mt-0.5 text-xs text-muted">
+                  {t.votes === null ? 'vote count not given' : plural(t.votes, partial ? 'stored vote' : 'vote')}
+                </div>
               </li>
             );
           })}
         </ul>
       )}
-      <div className="mt-5 border-t border-line pt-4 text-sm">
+      <div className="mt-5 border-t border-line pt-4 text-sm" data-testid="quorum">
         {quorum === null ? (
           <div className="text-muted">
-            No quorum set · {formatNumber(proposal.voting_power_total)} VP cast by {plural(proposal.voters, 'voter')}
+            No quorum set · {formatNumber(cast)} VP cast · {votesLabel(proposal)}
           </div>
         ) : (
           <>
             <div className="mb-1 flex justify-between">
               <span>Quorum</span>
               <span className="tabular-nums text-muted">
-                {formatNumber(proposal.voting_power_total)} / {formatNumber(proposal.quorum)} VP
+                {formatNumber(cast)} / {formatNumber(proposal.quorum)} VP
               </span>
             </div>
             <Progress value={quorum} label={`Quorum ${formatPercent(quorum)}`} />
             <div className="mt-1 text-xs text-muted">
               {quorum >= 1 ? 'Quorum reached' : `${formatPercent(quorum)} of quorum`}
+              {!complete && proposal.scores_total !== null ? ' (total power per the source)' : ''}
             </div>
           </>
         )}
       </div>
     </Card>
+  );
+}
+
+/** The analyst's first questions: how it ended, who won by how much, quorum, and where to check it. */
+function Verdict({ p }: { p: ProposalDetail }) {
+  const outcome = outcomeLabel(p);
+  const winner = winnerLabel(p);
+  return (
+    <dl
+      className="mb-6 grid grid-cols-2 gap-x-6 gap-y-3 rounded-xl border border-line bg-surface p-4 text-sm sm:grid-cols-3 lg:grid-cols-6"
+      data-testid="verdict"
+    >
+      <div>
+        <dt className="text-xs text-muted">Outcome</dt>
+        <dd className="font-medium">
+          {outcome ?? (isOpen(p) ? 'Voting open' : p.state === 'canceled' ? 'Canceled' : 'Not known')}
+        </dd>
+      </div>
+      <div className="col-span-2 sm:col-span-1 lg:col-span-2">
+        <dt className="text-xs text-muted">{isOpen(p) ? 'Leading' : 'Winning choice'}</dt>
+        <dd className="font-medium break-words">{winner ?? '—'}</dd>
+      </div>
+      <div>
+        <dt className="text-xs text-muted">Quorum</dt>
+        <dd className="font-medium">
+          {p.quorum_reached === null ? '—' : p.quorum_reached ? 'Reached' : 'Not reached'}
+        </dd>
+      </div>
+      <div>
+        <dt className="text-xs text-muted">Votes</dt>
+        <dd className="font-medium">{votesLabel(p)}</dd>
+      </div>
+      <div>
+        <dt className="text-xs text-muted">Voting</dt>
+        <dd className="font-medium">
+          {p.voting_type}
+          {p.snapshot_block !== null && (
+            <span className="block text-xs font-normal text-muted">block {p.snapshot_block}</span>
+          )}
+        </dd>
+      </div>
+      {(p.source_url || p.discussion) && (
+        <div className="col-span-2 flex flex-wrap gap-x-4 sm:col-span-3 lg:col-span-6">
+          {p.source_url && (
+            <a className="text-accent hover:underline" href={p.source_url} target="_blank" rel="noopener noreferrer">
+              {p.source === 'onchain' ? 'Transaction on the block explorer' : 'View on Snapshot'}
+            </a>
+          )}
+          {p.discussion && (
+            <a className="text-accent hover:underline" href={p.discussion} target="_blank" rel="noopener noreferrer">
+              Discussion
+            </a>
+          )}
+        </div>
+      )}
+    </dl>
   );
 }
 
@@ -184,7 +265,7 @@ export default function ProposalPage() {
     <>
       {p ? (
         <PageHeader
-          title={p.title}
+          title={plainTitle(p.title)}
           subtitle={
             <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
               <Badge>{p.state}</Badge>
@@ -206,6 +287,7 @@ export default function ProposalPage() {
           <Skeleton className="h-4 w-1/2" />
         </div>
       )}
+      {p && <Verdict p={p} />}
       <div className="grid gap-4 lg:grid-cols-3">
         <div className="order-2 min-w-0 lg:order-1 lg:col-span-2">
           <Card title="Proposal">
@@ -231,7 +313,7 @@ export default function ProposalPage() {
           {p && <AnalysisCard proposalId={p.id} />}
         </div>
         <Card
-          title={`Votes${p ? ` (${formatNumber(p.votes_count)})` : ''}`}
+          title={`Votes${p ? ` (${votesLabel(p)})` : ''}`}
           className="order-3 lg:col-span-3"
           actions={
             csv && (
@@ -259,7 +341,15 @@ export default function ProposalPage() {
                 loading={votes.isFetching}
                 sort={{ sort: state.sort, order: state.order as 'asc' | 'desc' }}
                 onSort={(s) => set({ sort: s.sort, order: s.order, page: '1' })}
-                empty={<EmptyState title="No votes recorded" />}
+                empty={
+                  <EmptyState
+                    title={
+                      p && p.votes_count > 0
+                        ? `None of the ${plural(p.votes_count, 'vote')} is stored`
+                        : 'No votes recorded'
+                    }
+                  />
+                }
               />
               {votes.data && (
                 <Pager

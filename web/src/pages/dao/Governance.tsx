@@ -84,16 +84,19 @@ export default function Governance({ dao, summary }: TabProps) {
       grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: points.map((p) => monthLabel(p.t)) },
       yAxis: { type: 'value' },
+      // Conventional colours, fixed in both themes: passed green, failed red, undecided (ended without a known outcome) grey.
       series: [
-        { type: 'bar', stack: 'o', name: 'Passed', data: points.map((p) => num(p, 'passed')), barMaxWidth: 16 },
-        {
-          type: 'bar',
-          stack: 'o',
-          name: 'Not passed',
-          data: points.map((p) => Math.max(0, (num(p, 'closed') ?? 0) - (num(p, 'passed') ?? 0))),
-          barMaxWidth: 16,
-        },
-      ],
+        { key: 'passed', name: 'Passed', color: '#16a34a' },
+        { key: 'failed', name: 'Failed', color: '#dc2626' },
+        { key: 'undecided', name: 'Undecided', color: '#9ca3af' },
+      ].map((o) => ({
+        type: 'bar',
+        stack: 'o',
+        name: o.name,
+        itemStyle: { color: o.color },
+        data: points.map((p) => num(p, o.key)),
+        barMaxWidth: 16,
+      })),
     };
   }, [outcomes.data]);
 
@@ -141,10 +144,11 @@ export default function Governance({ dao, summary }: TabProps) {
       <Card title="Outcomes">
         {s ? (
           <dl className="grid grid-cols-2 gap-3 text-sm">
-            <Stat label="Closed" value={formatNumber(s.outcomes.closed)} />
-            <Stat label="Decided" value={formatNumber(s.outcomes.decided)} />
+            {/* The same three classes as the chart: ended proposals are passed, failed or undecided. */}
             <Stat label="Passed" value={formatNumber(s.outcomes.passed)} />
-            <Stat label="Pass rate" value={formatPercent(s.outcomes.pass_rate)} />
+            <Stat label="Failed" value={formatNumber(s.outcomes.decided - s.outcomes.passed)} />
+            <Stat label="Undecided" value={formatNumber(s.outcomes.closed - s.outcomes.decided)} />
+            <Stat label="Pass rate (of decided)" value={formatPercent(s.outcomes.pass_rate)} />
             <Stat label="Avg. margin" value={formatPercent(s.outcomes.avg_margin)} />
             <Stat label="Contested" value={formatNumber(s.outcomes.contested)} />
           </dl>
@@ -156,7 +160,7 @@ export default function Governance({ dao, summary }: TabProps) {
       </Card>
       <Card title="Outcomes by month" className="lg:col-span-3">
         {outcomesOption ? (
-          <Chart option={outcomesOption} label="Passed and not passed proposals per month" />
+          <Chart option={outcomesOption} label="Passed, failed and undecided proposals per month" />
         ) : outcomes.isError ? (
           <ErrorState error={outcomes.error} retry={() => void outcomes.refetch()} what="outcome series" />
         ) : (

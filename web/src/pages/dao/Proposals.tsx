@@ -5,12 +5,15 @@ import { useProposals, useSearch } from '../../api/hooks.ts';
 import type { ProposalSummary } from '../../api/types.ts';
 import { DataTable, Pager } from '../../components/DataTable.tsx';
 import { Badge, Card, EmptyState, ErrorState, inputClass, SkeletonRows } from '../../components/ui.tsx';
-import { formatDate, formatNumber } from '../../lib/format.ts';
+import { formatDate, formatNumber, formatPercent } from '../../lib/format.ts';
+import { outcomeLabel, votesLabel, winnerLabel } from '../../lib/proposal.ts';
 import { renderSnippet } from '../../lib/snippet.ts';
+import { plainTitle } from '../../lib/title.ts';
 import { useUrlState } from '../../lib/url.ts';
 import type { TabProps } from './common.ts';
 
-const STATES = ['active', 'pending', 'closed', 'executed', 'passed', 'rejected', 'enacted', 'finished'];
+/** The API's derived states (src/metrics/proposal-states.ts), which `?state=` filters on. */
+const STATES = ['active', 'pending', 'closed', 'passed', 'rejected', 'executed', 'queued', 'canceled', 'defeated'];
 
 export default function Proposals({ dao }: Pick<TabProps, 'dao'>) {
   const [state, set] = useUrlState({ pstate: '', psort: 'start', porder: 'desc', ppage: '1', pq: '' });
@@ -44,7 +47,7 @@ export default function Proposals({ dao }: Pick<TabProps, 'dao'>) {
               to={`/proposals/${row.original.id}`}
               className="line-clamp-2 font-medium whitespace-normal hover:text-accent"
             >
-              {row.original.title}
+              {plainTitle(row.original.title)}
             </Link>
             {/* On phones the state and end date sit under the title instead of in their own columns. */}
             <div className="mt-1 flex items-center gap-2 text-xs text-muted sm:hidden">
@@ -61,10 +64,44 @@ export default function Proposals({ dao }: Pick<TabProps, 'dao'>) {
         cell: ({ row }) => <Badge>{row.original.state}</Badge>,
       },
       {
+        id: 'outcome',
+        header: 'Outcome',
+        meta: { className: 'hidden sm:table-cell' },
+        cell: ({ row }) => {
+          const label = outcomeLabel(row.original);
+          return label ? <Badge tone={row.original.outcome ?? undefined}>{label}</Badge> : '—';
+        },
+      },
+      {
+        id: 'winner',
+        header: 'Winner',
+        meta: { className: 'hidden lg:table-cell' },
+        cell: ({ row }) => {
+          const w = row.original.winner;
+          if (!w) return '—';
+          return (
+            <span className="line-clamp-1 max-w-48 whitespace-normal" title={winnerLabel(row.original) ?? undefined}>
+              {w.label ?? row.original.choices[w.choice - 1] ?? `Choice ${w.choice}`}{' '}
+              <span className="text-muted">({formatPercent(w.share)})</span>
+            </span>
+          );
+        },
+      },
+      {
         id: 'votes',
         header: 'Votes',
         meta: { sortKey: 'votes', align: 'right' },
-        cell: ({ row }) => formatNumber(row.original.votes_count),
+        cell: ({ row }) => {
+          const p = row.original;
+          return (
+            <span title={votesLabel(p)}>
+              {formatNumber(p.votes_count)}
+              {p.votes_stored < p.votes_count && (
+                <span className="block text-xs text-muted">{formatNumber(p.votes_stored)} stored</span>
+              )}
+            </span>
+          );
+        },
       },
       {
         id: 'start',
