@@ -30,6 +30,8 @@ export const PASSED_STATES: ReadonlySet<string> = new Set([
   'succeeded',
   'queued',
   'accepted',
+  // Decentraland: the vote passed; the grants budget could not fund it.
+  'out_of_budget',
 ]);
 export const FAILED_STATES: ReadonlySet<string> = new Set(['defeated', 'rejected', 'failed', 'vetoed', 'expired']);
 /** States of a proposal still open, or withdrawn: their outcome is never known. */

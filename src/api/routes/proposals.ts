@@ -13,6 +13,7 @@ import {
   type VoteSort,
 } from '../../db/queries/governance.ts';
 import { ValidationError } from '../../errors.ts';
+import { PROPOSAL_STATES } from '../../metrics/proposal-states.ts';
 import { type ApiContext, readDb } from '../context.ts';
 import { isExport, keysetRows, mapRows, sendExport } from '../export.ts';
 import { proposalSourceUrl } from '../proposal-links.ts';
@@ -71,7 +72,9 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
         querystring: Type.Object(
           {
             ...PageQuery(100),
-            state: Type.Optional(TextParam({ maxLength: 50, description: 'e.g. active, closed, executed, rejected' })),
+            state: Type.Optional(
+              StringEnum(PROPOSAL_STATES, { description: 'The derived state (see the state field of a proposal)' }),
+            ),
             sort: StringEnum(Object.keys(PROPOSAL_SORTS), { default: 'start' }),
             order: Order,
             ...FormatQuery,

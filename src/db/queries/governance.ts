@@ -201,7 +201,12 @@ const derivedState = derivedStateSql({ state: proposals.state, start: proposals.
 /** The source's vote count when it says one, else the stored votes. */
 const effectiveVotes = sql<number>`coalesce(${proposals.sourceVotesCount}, ${proposals.votesCount})`;
 
-export const PROPOSAL_SORTS = { start: proposals.start, end: proposals.end, votes: effectiveVotes } as const;
+export const PROPOSAL_SORTS = {
+  start: proposals.start,
+  end: proposals.end,
+  votes: effectiveVotes,
+  votes_stored: proposals.votesCount,
+} as const;
 export type ProposalSort = keyof typeof PROPOSAL_SORTS;
 
 /** What the metric rollups decided for the proposal (src/db/rollup-statements.ts), if they hold a row. */
@@ -252,7 +257,7 @@ export async function listProposals(
     order: 'asc' | 'desc';
     state?: string | undefined;
     /** Keyset position (exports): the previous page's last row. */
-    after?: { start: Date; end: Date; votesCount: number; id: number } | undefined;
+    after?: { start: Date; end: Date; votesCount: number; votesStored: number; id: number } | undefined;
   },
 ) {
   const filters: SQL[] = [eq(proposals.daoId, daoId)];
@@ -261,7 +266,11 @@ export async function listProposals(
   const filtered = [...filters];
   if (q.after) {
     const value =
-      q.sort === 'votes' ? sql`${q.after.votesCount}::int` : sql`${q.after[q.sort].toISOString()}::timestamptz`;
+      q.sort === 'votes'
+        ? sql`${q.after.votesCount}::int`
+        : q.sort === 'votes_stored'
+          ? sql`${q.after.votesStored}::int`
+          : sql`${q.after[q.sort].toISOString()}::timestamptz`;
     filtered.push(
       q.order === 'asc'
         ? sql`(${column}, ${proposals.id}) > (${value}, ${q.after.id})`

@@ -36,6 +36,7 @@ export function toProposalRow(p: HubProposal, dao: { id: number; slug: string })
     scoresTotal: p.scores_total === null ? null : decimal(p.scores_total),
     // The hub's own count: the votes stored can lag it (a sync in progress, a shutter-encrypted vote).
     sourceVotesCount: p.votes ?? null,
+    discussion: p.discussion && /^https?:\/\/\S+$/.test(p.discussion) ? p.discussion : null,
   };
 }
 

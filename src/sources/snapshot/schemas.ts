@@ -32,6 +32,8 @@ export const HubProposal = Type.Object({
   scores: Type.Union([Type.Array(Type.Number()), Type.Null()]),
   scores_total: Nullable(Type.Number()),
   votes: Nullable(Type.Integer()),
+  // The forum thread the author linked; '' when none.
+  discussion: Type.Optional(Nullable(Type.String())),
   created: Type.Integer(),
   space: Type.Union([Type.Object({ id: Type.String() }), Type.Null()]),
 });
@@ -50,7 +52,7 @@ export const HubVote = Type.Object({
 export type HubVote = Static<typeof HubVote>;
 
 const PROPOSAL_FIELDS =
-  'id title body choices start end snapshot state author type quorum scores scores_total votes created space { id }';
+  'id title body discussion choices start end snapshot state author type quorum scores scores_total votes created space { id }';
 const VOTE_FIELDS = 'id voter created choice vp reason proposal { id }';
 
 /** Space metadata and the newest vote (for the lag), in one request. */

@@ -65,7 +65,7 @@ function Results({ proposal, live }: { proposal: ProposalDetail; live: LiveStatu
           {note}
         </p>
       )}
-      {proposal.tallies.length === 0 || total === 0 ? (
+      {proposal.tallies.length === 0 || (proposal.votes_stored === 0 && proposal.tally_source !== 'source_scores') ? (
         proposal.votes_count > 0 ? (
           <div className="text-sm" data-testid="tallies-missing">
             <div className="font-medium">{votesLabel(proposal)}</div>
