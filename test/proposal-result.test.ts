@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { proposalResult, quorumReached, tallySource, winningChoice } from '../src/metrics/outcomes.ts';
 import { PROPOSAL_STATES, stateOutcome } from '../src/metrics/proposal-states.ts';
+import { explorerTxUrl } from '../src/sources/evm/chains.ts';
 
 describe('where tallies come from, and what a proposal decided', () => {
   it('tells all votes from some votes from the source scores', () => {
@@ -57,5 +58,15 @@ describe('where tallies come from, and what a proposal decided', () => {
       ['canceled', 'canceled'],
       ['defeated', 'failed'],
     ]);
+  });
+});
+
+describe('links to the proposal at its source', () => {
+  it("names the Governor transaction on the chain's block explorer, and nothing for a chain without one", () => {
+    expect(explorerTxUrl('arbitrum', '0xabc')).toBe('https://arbiscan.io/tx/0xabc');
+    expect(explorerTxUrl('1', '0xabc')).toBe('https://etherscan.io/tx/0xabc');
+    expect(explorerTxUrl('optimism', '0xabc')).toBe('https://optimistic.etherscan.io/tx/0xabc');
+    expect(explorerTxUrl('hardhat', '0xabc')).toBeNull();
+    expect(explorerTxUrl('not a chain', '0xabc')).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ import type { ProposalSummary } from '../api/types.ts';
 import { LiveFeed } from '../components/LiveFeed.tsx';
 import { Badge, Card, EmptyState, ErrorState, Kpi, PageHeader, SkeletonRows } from '../components/ui.tsx';
 import { formatDate, formatNumber, formatPercent, formatRelative, formatTreasury, toNumber } from '../lib/format.ts';
+import { plainTitle } from '../lib/title.ts';
 
 function GettingStarted() {
   return (
@@ -112,7 +113,7 @@ export default function Overview() {
                       to={`/proposals/${p.id}`}
                       className="min-w-0 flex-1 basis-64 truncate font-medium hover:text-accent"
                     >
-                      {p.title}
+                      {plainTitle(p.title)}
                     </Link>
                     <span className="text-xs text-muted">{daoName.get(p.dao_slug) ?? p.dao_slug}</span>
                     <Badge>{p.state}</Badge>
