@@ -159,7 +159,9 @@ export class AiService {
       let reserved = 0n;
       let answer: AnalysisAnswer;
       try {
-        if (provider.paid) reserved = await this.reserveBudget(provider.name, model, estimate);
+        // A priced model costs money wherever it runs (a proxy to a hosted API behind OPENAI_BASE_URL too).
+        if (provider.paid || this.registry.prices.price(provider.name, model))
+          reserved = await this.reserveBudget(provider.name, model, estimate);
         const request = { kind: 'proposal-summary' as const, subject, model };
         answer = gate
           ? await gate.run({

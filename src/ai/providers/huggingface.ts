@@ -25,10 +25,8 @@ export function huggingfaceProvider(options: ProviderOptions): AiProvider {
         {
           ...(settings.apiKey ? { accessToken: settings.apiKey } : {}),
           model,
-          // A dedicated endpoint is served by HF's own inference stack; the router picks a provider.
-          ...(endpoint
-            ? { provider: 'hf-inference' as const, endpointUrl: endpoint }
-            : { provider: (settings.hfProvider ?? 'auto') as 'auto' }),
+          // A dedicated endpoint is called as it is; without one the router picks an Inference Provider.
+          ...(endpoint ? { endpointUrl: endpoint } : { provider: (settings.hfProvider ?? 'auto') as 'auto' }),
           messages: messages.map((m) => ({ role: m.role, content: m.content })),
           temperature: 0,
           max_tokens: options.maxOutputTokens,
