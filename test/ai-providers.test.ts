@@ -180,7 +180,7 @@ describe('rate-limit headers of a successful answer', () => {
         const registry = createRegistry(loadConfig({ ...envFor(fake, KEY), AI_PROVIDER: kind }).ai);
         const provider = registry.get(kind)!;
         const gate = registry.gate(kind)!;
-        const headers =
+        const headers: Record<string, string> =
           kind === 'openai'
             ? {
                 'x-ratelimit-remaining-requests': '0',
