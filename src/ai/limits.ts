@@ -12,9 +12,11 @@ import type { ProviderName } from './types.ts';
  */
 
 /**
- * A token bucket whose tokens come back exactly one window after they were spent: however the
- * calls bunch up, no window of `windowMs` ever holds more than `capacity` (a refilling bucket
- * would allow up to twice that across a window boundary, which a provider counts as over its limit).
+ * A token bucket whose tokens come back exactly one window after the call that spent them ended:
+ * however the calls bunch up, no window of `windowMs` ever holds more than `capacity` at the
+ * provider (a refilling bucket would allow up to twice that across a window boundary). Counting
+ * from the end of the call rather than its start keeps that true when a request is slow to leave
+ * this process: it reached the provider before it ended.
  */
 export class WindowBucket {
   private spent: { at: number; n: number }[] = [];
@@ -26,7 +28,9 @@ export class WindowBucket {
   ) {}
 
   private prune(now: number): void {
-    while (this.spent.length > 0 && this.spent[0]!.at <= now - this.windowMs) this.used -= this.spent.shift()!.n;
+    if (!this.spent.some((e) => e.at <= now - this.windowMs)) return;
+    this.spent = this.spent.filter((e) => e.at > now - this.windowMs);
+    this.used = this.spent.reduce((n, e) => n + e.n, 0);
   }
 
   /** Spends `n` now and returns a handle to correct the amount later, or the ms until `n` fits. */
@@ -40,18 +44,19 @@ export class WindowBucket {
     }
     // The earliest time enough spent tokens have come back.
     let freed = this.capacity - this.used;
-    for (const e of this.spent) {
+    for (const e of [...this.spent].sort((a, b) => a.at - b.at)) {
       freed += e.n;
       if (freed >= n) return { ok: false, waitMs: Math.max(1, e.at + this.windowMs - now) };
     }
     return { ok: false, waitMs: Number.POSITIVE_INFINITY };
   }
 
-  /** Replaces a reservation by what the call really used (the provider's reported tokens). */
-  settle(entry: { at: number; n: number }, actual: number): void {
+  /** When the call ended: its amount becomes what it really used, and its window starts now. */
+  settle(entry: { at: number; n: number }, actual: number, now = Date.now()): void {
     if (!this.spent.includes(entry)) return;
     this.used += actual - entry.n;
     entry.n = actual;
+    entry.at = Math.max(entry.at, now);
   }
 
   get level(): number {
@@ -161,7 +166,7 @@ export class ProviderGate {
         if (r.ok) {
           const t = this.tokens.take(tokens, now);
           if (t.ok) return { request: r.entry, tokens: t.entry };
-          this.requests.settle(r.entry, 0);
+          this.requests.settle(r.entry, 0, now);
           wait = t.waitMs;
         } else wait = r.waitMs;
       }
@@ -227,12 +232,15 @@ export class ProviderGate {
       const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
       try {
         const result = await call.run(signal);
+        this.requests.settle(spent.request, 1);
         this.tokens.settle(spent.tokens, call.used(result));
         const exhausted = call.exhaustedForMs?.(result);
         if (exhausted !== undefined) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + exhausted);
         this.record(true);
         return result;
       } catch (raw) {
+        this.requests.settle(spent.request, 1);
+        this.tokens.settle(spent.tokens, spent.tokens.n);
         const error = classify(this.provider, raw, timeout.aborted && !outer?.aborted);
         this.record(false, error);
         if (error.kind === 'rate-limited' && error.retryAfterMs !== undefined)

@@ -650,7 +650,9 @@ function aiPrices(env: Env): Record<string, Price> {
 function decimal(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
-  if (!DECIMAL.test(raw)) throw new ConfigError(`${name} must be an amount in USD like 5 or 2.50, got '${raw}'`);
+  // Costs are kept to the picodollar, so a budget may have up to 12 decimals.
+  if (!/^\d{1,9}(\.\d{1,12})?$/.test(raw))
+    throw new ConfigError(`${name} must be an amount in USD like 5 or 2.50, got '${raw}'`);
   return raw;
 }
 

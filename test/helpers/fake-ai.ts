@@ -48,7 +48,7 @@ export interface FakeProvider {
   reported: { input: number; output: number; calls: number };
   /** Most chat requests in progress at once. */
   peakInFlight: number;
-  /** Usage per answered chat request with its arrival time. */
+  /** Usage per answered chat request with the time the request arrived. */
   answered: { at: number; input: number; output: number }[];
   usageFor: (index: number) => { input: number; output: number };
   close(): Promise<void>;
@@ -188,6 +188,7 @@ export async function startFakeProvider(
       if (req.method === 'GET' && (path.endsWith('/models') || path === '/api/tags'))
         return send(200, modelsBody(kind));
       if (req.method !== 'POST' || path !== chatPath[kind]) return send(404, errorBody(kind, 404, `no route ${path}`));
+      const arrived = Date.now();
       const script = queue.shift() ?? fake.fallback;
       inFlight++;
       fake.peakInFlight = Math.max(fake.peakInFlight, inFlight);
@@ -204,7 +205,7 @@ export async function startFakeProvider(
         if (usage) {
           fake.reported.input += usage.input;
           fake.reported.output += usage.output;
-          fake.answered.push({ at: Date.now(), ...usage });
+          fake.answered.push({ at: arrived, ...usage });
         }
         fake.reported.calls++;
         send(200, answerBody(kind, body.model, script.text ?? JSON.stringify(GOOD_ANSWER), usage), script.headers);
