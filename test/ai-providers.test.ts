@@ -209,3 +209,52 @@ describe('rate-limit headers of a successful answer', () => {
     },
   );
 });
+
+describe('AI configuration', () => {
+  it('refuses a bad route, price or budget in one line naming the variable', () => {
+    expect(() => loadConfig({ AI_ROUTES: 'fast=groq' })).toThrow(/^AI_ROUTES: 'fast=groq' must be priority=provider/);
+    expect(() => loadConfig({ AI_ROUTES: 'speed=skynet' })).toThrow(/^AI_ROUTES: 'skynet' names no provider/);
+    expect(() => loadConfig({ AI_PRICES: 'openai:gpt-4.1=two/8' })).toThrow(
+      /^AI_PRICES: 'openai:gpt-4.1=two\/8' must be/,
+    );
+    expect(() => loadConfig({ AI_DAILY_BUDGET_USD: '-5' })).toThrow(/^AI_DAILY_BUDGET_USD must be an amount in USD/);
+    expect(() => loadConfig({ OPENAI_BASE_URL: 'ftp://x' })).toThrow(/^OPENAI_BASE_URL must use http: or https:/);
+    expect(() => loadConfig({ GROQ_RPM: '0' })).toThrow(/^GROQ_RPM must be an integer from 1/);
+  });
+
+  it('registers only the providers the environment names, and says which variable a named one lacks', () => {
+    expect(
+      createRegistry(loadConfig({}).ai)
+        .all()
+        .map((p) => p.name),
+    ).toEqual(['offline']);
+    const registry = createRegistry(
+      loadConfig({ AI_PROVIDER: 'openai', ANTHROPIC_API_KEY: 'k', AI_ROUTES: 'speed=huggingface' }).ai,
+    );
+    expect(registry.all().map((p) => p.name)).toEqual(['offline', 'openai', 'anthropic', 'huggingface']);
+    expect(registry.problems()).toEqual([
+      {
+        provider: 'openai',
+        variable: 'OPENAI_API_KEY',
+        message: 'is not set (or set OPENAI_BASE_URL for an OpenAI-compatible server)',
+      },
+      {
+        provider: 'huggingface',
+        variable: 'HF_TOKEN',
+        message: 'is not set (or set HF_ENDPOINT_URL for a dedicated endpoint)',
+      },
+    ]);
+  });
+
+  it('resolves routes: the default table over configured providers, AI_PROVIDER first in balanced, offline last', () => {
+    const registry = createRegistry(
+      loadConfig({ AI_PROVIDER: 'groq', AI_MODEL: 'llama-x', GROQ_API_KEY: 'g', OPENAI_API_KEY: 'o' }).ai,
+    );
+    const names = (p: 'speed' | 'accuracy' | 'balanced', asked?: 'openai') =>
+      registry.route(p, asked).map((s) => `${s.provider.name}:${s.model}`);
+    expect(names('speed')).toEqual(['groq:llama-3.1-8b-instant', 'openai:gpt-4.1-mini', 'offline:textrank-wink-1']);
+    expect(names('accuracy')).toEqual(['openai:gpt-4.1', 'groq:llama-3.3-70b-versatile', 'offline:textrank-wink-1']);
+    expect(names('balanced')).toEqual(['groq:llama-x', 'openai:gpt-4.1-mini', 'offline:textrank-wink-1']);
+    expect(names('speed', 'openai')).toEqual(['openai:gpt-4.1-mini', 'offline:textrank-wink-1']);
+  });
+});
