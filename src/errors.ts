@@ -152,6 +152,9 @@ export const PROVIDER_FAILURES = [
 export type ProviderFailure = (typeof PROVIDER_FAILURES)[number];
 
 export class ProviderError extends UnavailableError {
+  /** Tokens a call used although its answer was refused (an off-schema answer is still billed). */
+  usage?: { inputTokens: number; outputTokens: number };
+
   constructor(
     readonly provider: string,
     readonly kind: ProviderFailure,

@@ -129,6 +129,20 @@ describe.each(databaseTargets())('AI routing, limits and cost on $kind', (target
     reset();
   });
 
+  it('refuses an off-schema answer and falls back, yet counts the tokens and cost it used', async () => {
+    reset();
+    const ai = service({ AI_ROUTES: 'balanced=groq:judge-1', AI_PRICES: 'groq:judge-1=2/4' });
+    groq.next({ kind: 'ok', text: '{"verdict": "approve", "tldr": 42}', usage: { input: 100, output: 10 } });
+    const a = (await ai.analyzeProposal(id('p-6'))).analysis;
+    expect(a.provider).toBe('offline');
+    expect(a.fallbackReason).toMatch(/^groq: invalid-output: the answer does not match the analysis schema/);
+    const [row] = await database.query<Record<string, unknown>>(
+      "select calls, errors, input_tokens::int as input, output_tokens::int as output, cost_usd::text as cost, unpriced_calls from ai_usage where provider = 'groq' and model = 'judge-1'",
+    );
+    // 100 × 2 USD + 10 × 4 USD per million tokens.
+    expect(row).toEqual({ calls: 1, errors: 1, input: 100, output: 10, cost: '0.00024', unpriced_calls: 0 });
+  });
+
   it('opens a failing provider’s circuit: skipped without a call until the cooldown, then tried again', async () => {
     reset();
     const ai = service({

@@ -181,12 +181,22 @@ export class AiService {
           !failure ||
           !['over-budget', 'circuit-open', 'rate-limited', 'misconfigured'].includes(failure.kind) ||
           failure.status !== undefined;
-        if (made) await addUsage(db, usageOf(provider.name, model, input.daoId, undefined, null));
+        if (made) {
+          // An answer refused as off-schema still used (and cost) its tokens.
+          const used = failure?.usage;
+          const cost = used ? this.costOf(provider, model, used) : '0';
+          await addUsage(db, {
+            ...usageOf(provider.name, model, input.daoId, undefined, cost),
+            inputTokens: used?.inputTokens ?? 0,
+            outputTokens: used?.outputTokens ?? 0,
+            unpricedCalls: used && cost === null ? 1 : 0,
+          });
+        }
         continue;
       } finally {
         this.reservedPico -= reserved;
       }
-      const cost = this.costOf(provider, answer);
+      const cost = this.costOf(provider, answer.model, answer.usage);
       await addUsage(db, usageOf(provider.name, answer.model, input.daoId, answer, cost));
       const analysis = await insertAnalysis(db, {
         ...key,
@@ -205,13 +215,12 @@ export class AiService {
   }
 
   /** A call's cost: from the price table; a free provider's unpriced call costs 0, a paid one's is unknown (null). */
-  private costOf(provider: AiProvider, answer: AnalysisAnswer): string | null {
-    const cost = this.registry.prices.cost(
-      provider.name,
-      answer.model,
-      answer.usage.inputTokens,
-      answer.usage.outputTokens,
-    );
+  private costOf(
+    provider: AiProvider,
+    model: string,
+    usage: { inputTokens: number; outputTokens: number },
+  ): string | null {
+    const cost = this.registry.prices.cost(provider.name, model, usage.inputTokens, usage.outputTokens);
     return cost ?? (provider.paid ? null : '0');
   }
 

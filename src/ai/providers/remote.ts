@@ -42,21 +42,23 @@ export function remoteProvider(client: RemoteClient): AiProvider {
       const messages = proposalMessages(request.subject);
       const model = request.model ?? client.defaultModel;
       const reply = await client.chat(messages, model, request.signal);
+      const usage = {
+        inputTokens: reply.inputTokens ?? countMessageTokens(messages),
+        outputTokens: reply.outputTokens ?? countTextTokens(reply.text),
+      };
       let narrative: ReturnType<typeof parseModelAnswer>;
       try {
         narrative = parseModelAnswer(reply.text);
       } catch (error) {
-        throw new ProviderError(client.name, 'invalid-output', (error as Error).message);
+        const refused = new ProviderError(client.name, 'invalid-output', (error as Error).message);
+        refused.usage = usage;
+        throw refused;
       }
       const reported = reply.inputTokens !== undefined && reply.outputTokens !== undefined;
       return {
         result: completeAnalysis(narrative, request.subject),
         model,
-        usage: {
-          inputTokens: reply.inputTokens ?? countMessageTokens(messages),
-          outputTokens: reply.outputTokens ?? countTextTokens(reply.text),
-          reported,
-        },
+        usage: { ...usage, reported },
         exhaustedForMs: exhaustedForMs(reply.headers),
       };
     },
