@@ -4,6 +4,7 @@ import { Link } from 'react-router-dom';
 import { useMe } from '../api/account.ts';
 import { useChannels } from '../api/notifications.ts';
 import type { NotificationSubscription } from '../api/types.ts';
+import { plural } from '../lib/format.ts';
 import { SignInLink } from './Account.tsx';
 import { SubscribeForm } from './SubscribeForm.tsx';
 import { Button, cx, ErrorState, FormMessage, SkeletonRows } from './ui.tsx';
@@ -55,7 +56,7 @@ export function NotifyMe({ dao }: { dao: { slug: string; name: string } }) {
           </Dialog.Description>
           {done ? (
             <div className="grid gap-3">
-              <FormMessage success={`Subscribed: ${done.events.length} events of ${dao.name}.`} />
+              <FormMessage success={`Subscribed to ${plural(done.events.length, 'event')} of ${dao.name}.`} />
               <div className="flex justify-end">
                 <Dialog.Close asChild>
                   <Button variant="primary">Done</Button>
