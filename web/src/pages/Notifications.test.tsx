@@ -128,7 +128,7 @@ describe('the Notifications page', () => {
     });
     fireEvent.click(await screen.findByRole('button', { name: 'Send a test through Ops hook' }));
     const result = await screen.findByTestId('test-result');
-    expect(result.textContent).toContain('test pending');
+    expect(result.textContent).toContain('pending');
     expect(result.textContent).toContain('HTTP 503');
   });
 

@@ -59,6 +59,12 @@ const KINDS: { kind: ChannelKind; label: string; target: string; placeholder: st
 ];
 const kindOf = (kind: ChannelKind) => KINDS.find((k) => k.kind === kind)!;
 const CHANNEL_FIELDS = ['name', 'kind', 'target', 'secret'];
+const STATUS_TONE: Record<string, string> = {
+  sent: 'success',
+  failed: 'failed',
+  pending: 'pending',
+  sending: 'running',
+};
 
 function NewChannelSecret({ created, onDone }: { created: NewNotificationChannel; onDone: () => void }) {
   return (
@@ -178,10 +184,8 @@ function CreateChannel() {
 
 function TestResult({ delivery }: { delivery: Delivery }) {
   return (
-    <span role="status" className="text-xs" data-testid="test-result">
-      <Badge tone={delivery.status === 'sent' ? 'success' : 'failed'}>
-        {delivery.status === 'sent' ? 'test sent' : `test ${delivery.status}`}
-      </Badge>{' '}
+    <span role="status" className="inline-flex flex-wrap items-center gap-1 text-xs" data-testid="test-result">
+      <Badge tone={STATUS_TONE[delivery.status]}>{delivery.status}</Badge>{' '}
       {delivery.last_status !== null && <span className="text-muted">HTTP {delivery.last_status} </span>}
       {delivery.last_error && <span className="text-danger">{delivery.last_error}</span>}
     </span>
@@ -213,7 +217,7 @@ function ChannelList({ channels }: { channels: NotificationChannel[] | undefined
         cell: ({ row }) => (
           <code className="font-mono text-xs break-all">
             {row.original.target_hint}
-            {row.original.secret_hint ? ` · secret …${row.original.secret_hint}` : ''}
+            {row.original.secret_hint ? ` · secret ${row.original.secret_hint}` : ''}
           </code>
         ),
       },
@@ -229,8 +233,6 @@ function ChannelList({ channels }: { channels: NotificationChannel[] | undefined
         meta: { align: 'right' },
         cell: ({ row }) => (
           <div className="flex flex-wrap items-center justify-end gap-2">
-            {tested === row.original.id && test.data && <TestResult delivery={test.data} />}
-            {tested === row.original.id && test.error && <FormMessage error={test.error} />}
             <Button
               onClick={() => test.mutate(row.original.id)}
               disabled={test.isPending}
@@ -247,8 +249,9 @@ function ChannelList({ channels }: { channels: NotificationChannel[] | undefined
         ),
       },
     ],
-    [test.data, test.error, test.isPending, tested, test.mutate],
+    [test.isPending, tested, test.mutate],
   );
+  const testedName = channels?.find((c) => c.id === tested)?.name;
 
   return (
     <>
@@ -260,6 +263,17 @@ function ChannelList({ channels }: { channels: NotificationChannel[] | undefined
         loading={!channels}
         empty={<EmptyState title="No channels yet">Add one: an email address, a Slack or Discord webhook…</EmptyState>}
       />
+      {/* Below the table, not in its row: a long reason would push the row's buttons out of view. */}
+      {test.data && tested !== undefined && (
+        <p className="mt-3 text-sm">
+          Test through {testedName ?? `channel ${tested}`}: <TestResult delivery={test.data} />
+        </p>
+      )}
+      {test.error && (
+        <div className="mt-3">
+          <FormMessage error={test.error} />
+        </div>
+      )}
       <ConfirmDialog
         open={deleting !== null}
         onOpenChange={(open) => {
@@ -386,13 +400,6 @@ function NewSubscription({ channels }: { channels: NotificationChannel[] }) {
 }
 
 const PAGE = 20;
-
-const STATUS_TONE: Record<string, string> = {
-  sent: 'success',
-  failed: 'failed',
-  pending: 'pending',
-  sending: 'running',
-};
 
 function DeliveryHistory() {
   // Older pages by cursor: each entry is the `before` of a page; the first page has none.

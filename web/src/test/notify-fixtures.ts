@@ -6,7 +6,7 @@ export const channel = (over: Partial<NotificationChannel> = {}): NotificationCh
   name: 'Ops hook',
   kind: 'webhook',
   target_hint: 'https://hooks.example.org/…',
-  secret_hint: 'a1b2',
+  secret_hint: '…a1b2',
   operator: false,
   origin: 'api',
   owner_id: 7,
