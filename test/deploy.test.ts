@@ -349,6 +349,9 @@ describe('Dockerfile', () => {
     expect(env.NODE_ENV).toBe('production');
     expect(execForm(last(final, 'VOLUME'))).toContain(env.DATA_DIR);
     expect(last(final, 'EXPOSE')).toBe(env.PORT);
+    const documented = readmeVariables();
+    for (const variable of Object.keys(env))
+      expect(documented, `${variable} in the README's tables`).toContain(variable);
   });
 
   it('its ENTRYPOINT + CMD serves /health outside a container, its HEALTHCHECK passes, SIGTERM stops it', {
