@@ -14,7 +14,7 @@ import path from 'node:path';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { repoRoot } from './helpers/db.ts';
+import { databaseTargets, repoRoot, type TestDatabase } from './helpers/db.ts';
 
 const read = (file: string) => fs.readFileSync(path.join(repoRoot, file), 'utf8');
 
@@ -404,5 +404,67 @@ describe('Dockerfile', () => {
     const failing = await run(check, env);
     expect(failing.code).toBe(1);
     expect(failing.stderr).toMatch(new RegExp(`^unhealthy: http://127.0.0.1:${port}/health: ECONNREFUSED`));
+  });
+});
+
+// ---------------------------------------------------------------- the worker service
+
+const postgres = databaseTargets().find((t) => t.kind === 'postgres');
+const redisUrl = process.env.REDIS_URL;
+
+describe.skipIf(!postgres || !redisUrl)('the worker service (needs TEST_DATABASE_URL and REDIS_URL)', () => {
+  const final = parseDockerfile(read('Dockerfile')).at(-1)!;
+  const { document } = loadCompose(secrets);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dao-portal-worker-'));
+  let database: TestDatabase | undefined;
+  let worker: ChildProcess | undefined;
+  afterAll(async () => {
+    worker?.kill('SIGKILL');
+    await database?.destroy();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("compose's worker command runs on the image's ENTRYPOINT, its health check sees Redis and the database, SIGTERM stops it", {
+    timeout: 60_000,
+  }, async () => {
+    database = await postgres!.open();
+    const service = document.services.worker!;
+    const command = [...execForm(last(final, 'ENTRYPOINT')), ...service.command!];
+    expect(command).toEqual(['node', 'bin/dao-portal.js', 'worker']);
+    const { DATABASE_READ_URL, ...inherited } = process.env;
+    const env: NodeJS.ProcessEnv = {
+      ...inherited,
+      ...stageEnv(final),
+      JWT_SECRET: secrets.JWT_SECRET,
+      SECRETS_KEY: secrets.SECRETS_KEY,
+      PUBLIC_READ: 'true',
+      DATABASE_URL: database.url!,
+      REDIS_URL: redisUrl!,
+      // A queue of its own: the worker must not take another test's jobs.
+      SYNC_QUEUE_PREFIX: `dp-deploy-${process.pid}`,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+    };
+    worker = spawn(process.execPath, command.slice(1), { cwd: repoRoot, env });
+    let stderr = '';
+    const started = new Promise<void>((resolve) =>
+      worker!.stderr!.on('data', (d: Buffer) => {
+        stderr += d;
+        if (stderr.includes('sync worker started')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => worker!.on('exit', (code) => resolve(code)));
+    await Promise.race([started, exited]);
+    expect(stderr).toContain('sync worker started');
+
+    const check = (service.healthcheck!.test as string[]).slice(1);
+    const passing = await run(check, env);
+    expect(passing, passing.stderr).toMatchObject({ code: 0, stdout: 'worker dependencies answer\n' });
+    const noRedis = await run(check, { ...env, REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+    expect(noRedis.code).toBe(1);
+    expect(noRedis.stderr).toMatch(/^unhealthy: REDIS_URL: .*ECONNREFUSED/);
+
+    worker.kill('SIGTERM');
+    expect(await exited, stderr).toBe(0);
   });
 });
