@@ -14,6 +14,7 @@ import path from 'node:path';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { loadConfig } from '../src/config/index.ts';
 import { databaseTargets, repoRoot, type TestDatabase } from './helpers/db.ts';
 
 const read = (file: string) => fs.readFileSync(path.join(repoRoot, file), 'utf8');
@@ -216,6 +217,22 @@ describe('docker-compose.yml', () => {
         );
       }
     }
+  });
+
+  it("gives the portal and worker a production config the server accepts, with the image's ENV", () => {
+    const imageEnv = stageEnv(parseDockerfile(read('Dockerfile')).at(-1)!);
+    const portal = loadConfig({ ...imageEnv, ...services.portal!.environment }, '/app');
+    expect(portal).toMatchObject({ production: true, host: '0.0.0.0', port: 8000, dataDir: '/data' });
+    expect(portal.auth).toMatchObject({ cookieSecure: true, publicRead: true, jwtSecret: secrets.JWT_SECRET });
+    expect(portal.sync.worker).toBe(false);
+    expect(portal.backup.dir).toBe('/data/backups');
+    const worker = loadConfig({ ...imageEnv, ...services.worker!.environment }, '/app');
+    expect(worker.redisUrl).toBe('redis://redis:6379');
+    // Behind the TLS proxy the browser's host name must be allowed, or every request gets 421.
+    const { document: proxied } = loadCompose({ ...secrets, PORTAL_DOMAIN: 'portal.example.org' });
+    expect(loadConfig({ ...imageEnv, ...proxied.services.portal!.environment }, '/app').allowedHosts).toEqual([
+      'portal.example.org',
+    ]);
   });
 
   it('lists every variable it interpolates in deploy/env.example', () => {
