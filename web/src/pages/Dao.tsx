@@ -3,6 +3,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useDao, useSummary } from '../api/hooks.ts';
 import { preloadCharts } from '../components/Chart.tsx';
+import { NotifyMe } from '../components/NotifyMe.tsx';
 import { Badge, ErrorState, Kpi, PageHeader, Skeleton, SkeletonRows } from '../components/ui.tsx';
 import { formatNumber, formatPercent, formatUsd, shortAddress } from '../lib/format.ts';
 import { useUrlState } from '../lib/url.ts';
@@ -40,6 +41,7 @@ export default function DaoPage() {
       {d ? (
         <PageHeader
           title={d.name}
+          actions={<NotifyMe dao={{ slug: d.slug, name: d.name }} />}
           subtitle={
             <div className="flex flex-wrap items-center gap-2">
               <Badge tone="idle">{d.chain}</Badge>
