@@ -132,3 +132,40 @@ export class TimeoutError extends AppError {
     super('TIMEOUT', message, 503, details);
   }
 }
+
+/**
+ * Why an AI provider gave no usable answer. The router reads `kind` to decide whether to retry
+ * (rate-limited, server, timeout, network), wait (`retryAfterMs`) or fall back to the next step.
+ */
+export const PROVIDER_FAILURES = [
+  'misconfigured',
+  'unauthorized',
+  'rate-limited',
+  'server',
+  'timeout',
+  'network',
+  'bad-request',
+  'invalid-output',
+  'over-budget',
+  'circuit-open',
+] as const;
+export type ProviderFailure = (typeof PROVIDER_FAILURES)[number];
+
+export class ProviderError extends UnavailableError {
+  /** Tokens a call used although its answer was refused (an off-schema answer is still billed). */
+  usage?: { inputTokens: number; outputTokens: number };
+
+  constructor(
+    readonly provider: string,
+    readonly kind: ProviderFailure,
+    message: string,
+    readonly retryAfterMs?: number,
+    readonly status?: number,
+  ) {
+    super(`${provider}: ${kind}: ${message}`);
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'rate-limited' || this.kind === 'server' || this.kind === 'timeout' || this.kind === 'network';
+  }
+}

@@ -31,6 +31,7 @@ describe.each(databaseTargets())('AI analysis API on $kind', (target) => {
   let ai: AiService;
   let editor: Awaited<ReturnType<typeof signIn>>;
   let viewer: Awaited<ReturnType<typeof signIn>>;
+  let admin: Awaited<ReturnType<typeof signIn>>;
   let aaveBodies: Map<string, string>;
 
   beforeAll(async () => {
@@ -69,6 +70,7 @@ describe.each(databaseTargets())('AI analysis API on $kind', (target) => {
     });
     editor = await signIn(app, database, 'editor');
     viewer = await signIn(app, database, 'viewer');
+    admin = await signIn(app, database, 'admin');
   }, 300_000);
 
   afterAll(async () => {
@@ -139,7 +141,7 @@ describe.each(databaseTargets())('AI analysis API on $kind', (target) => {
     expect(notConfigured.statusCode).toBe(400);
     expect(notConfigured.json().error.message).toContain("provider 'openai' is not configured");
     expect((await get('/api/v1/proposals/no-such-proposal/analysis')).statusCode).toBe(404);
-    expect((await get('/api/v1/ai/usage?from=2025-02-01&to=2025-01-01')).statusCode).toBe(400);
+    expect((await get('/api/v1/ai/usage?from=2025-02-01&to=2025-01-01', admin.key)).statusCode).toBe(400);
   });
 
   it('treats "ignore previous instructions" in the body and reasons as data: routing, storage and output unchanged', async () => {
@@ -172,8 +174,18 @@ describe.each(databaseTargets())('AI analysis API on $kind', (target) => {
 
   it('lists models, usage and the health of every provider', async () => {
     const models = await get('/api/v1/ai/models');
-    expect(models.json().data).toEqual([{ provider: 'offline', id: 'textrank-wink-1', default: true }]);
-    const usage = (await get('/api/v1/ai/usage')).json().data;
+    expect(models.json().data).toEqual([
+      {
+        provider: 'offline',
+        id: 'textrank-wink-1',
+        default: true,
+        price: null,
+        routes: ['speed', 'accuracy', 'balanced'],
+      },
+    ]);
+    // Usage is for admins.
+    expect((await get('/api/v1/ai/usage', viewer.key)).statusCode).toBe(403);
+    const usage = (await get('/api/v1/ai/usage', admin.key)).json().data;
     const today = new Date().toISOString().slice(0, 10);
     const offline = usage.find((u: { provider: string; day: string }) => u.provider === 'offline' && u.day === today);
     // Two proposals analysed once each; the queued jobs reused the stored result.
@@ -185,6 +197,7 @@ describe.each(databaseTargets())('AI analysis API on $kind', (target) => {
       input_tokens: 0,
       output_tokens: 0,
       cost_usd: '0',
+      unpriced_calls: 0,
     });
     const health = await get('/health/ai-services');
     expect(health.statusCode).toBe(200);
@@ -195,11 +208,12 @@ describe.each(databaseTargets())('AI analysis API on $kind', (target) => {
 
   it('a bad AI_PROVIDER or AI_MODEL is a one-line configuration error naming the variable', () => {
     expect(() => loadConfig({ AI_PROVIDER: 'skynet' })).toThrow(/^AI_PROVIDER must be one of offline, openai/);
-    expect(() => loadConfig({ MODEL_PROVIDER: 'groq' })).toThrow(
-      "MODEL_PROVIDER 'groq' is not available in this version; use offline",
-    );
+    // A provider named without its key starts, and says so naming the variable (src/ai/registry problems()).
+    expect(createRegistry(loadConfig({ MODEL_PROVIDER: 'groq' }).ai).problems()).toEqual([
+      { provider: 'groq', variable: 'GROQ_API_KEY', message: 'is not set' },
+    ]);
     expect(() => loadConfig({ AI_MODEL: 'a b' })).toThrow(/^AI_MODEL must be a model name/);
-    expect(loadConfig({ MODEL_PROVIDER: 'offline', AI_MODEL: 'textrank-wink-1' }).ai).toEqual({
+    expect(loadConfig({ MODEL_PROVIDER: 'offline', AI_MODEL: 'textrank-wink-1' }).ai).toMatchObject({
       provider: 'offline',
       model: 'textrank-wink-1',
     });

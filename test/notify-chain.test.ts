@@ -1,7 +1,7 @@
 import { type Address, encodeFunctionData } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.ts';
-import { listEvents, proposalsForNotice, watchAddress } from '../src/db/queries/notifications.ts';
+import { listEvents, proposalsForNotice } from '../src/db/queries/notifications.ts';
 import { createLogger } from '../src/logger/index.ts';
 import type { NotificationEvent } from '../src/notify/event.ts';
 import { GovernanceNotifier } from '../src/notify/governance-notifier.ts';
@@ -14,6 +14,7 @@ import { type Chain, startChain } from './chain/hardhat.ts';
 import { runLifecycle, type Scenario } from './chain/scenario.ts';
 import { addDao, sync } from './chain/sync.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
+import { watchAddresses } from './helpers/notify.ts';
 
 let chain: Chain;
 let dao: TestDao;
@@ -53,8 +54,7 @@ describe.each(databaseTargets())('governance notifications from the Governor sou
   it('a new Governor proposal, a delegate not voting and quorum at risk are each told once, from the live events', async () => {
     const row = await addDao(database, { governor: dao.governor, token: dao.token });
     const [, alice, bob] = dao.accounts as Address[];
-    await watchAddress(database.db, row.id, alice!);
-    await watchAddress(database.db, row.id, bob!);
+    await watchAddresses(database, row.id, [alice!, bob!]);
     const source = createGovernorSource({ rpcUrls: { [chain.chainId]: chain.url }, confirmations: 12 });
     const live: LiveEvent[] = [];
     await sync(database, row, source, live);

@@ -238,6 +238,14 @@ describe.each(databaseTargets())('notification delivery ($kind)', (target) => {
       events: ['proposal.created'],
     });
     expect(unknownDao.json().error.details[0].parameter).toBe('dao');
+    // A delegate watch names its addresses: they are where the watch is kept.
+    const watchesNobody = await post(user, '/subscriptions', {
+      dao: 'test-dao',
+      channel_id: channels.slack,
+      events: ['delegate.not_voted'],
+    });
+    expect(watchesNobody.statusCode).toBe(400);
+    expect(watchesNobody.json().error.details[0].parameter).toBe('options.addresses');
 
     const long = 'x'.repeat(10_000);
     const events = [

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.ts';
-import { daoIdBySlug, listEvents, watchAddress } from '../src/db/queries/notifications.ts';
+import { daoIdBySlug, listEvents } from '../src/db/queries/notifications.ts';
 import { createLogger } from '../src/logger/index.ts';
 import type { NotificationEvent } from '../src/notify/event.ts';
 import { GovernanceNotifier } from '../src/notify/governance-notifier.ts';
 import type { NotificationSink } from '../src/notify/sink.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
 import { convertedNdjson, importText } from './helpers/fixtures.ts';
+import { watchAddresses } from './helpers/notify.ts';
 
 // Expectations straight from the canonical records of the Decentraland export (not from the database).
 // biome-ignore lint/suspicious/noExplicitAny: canonical records as parsed JSON, read field by field
@@ -61,8 +62,7 @@ describe.each(databaseTargets())('governance notifications on the imported Decen
     const { rejections } = await importText(database, convertedNdjson('decentraland'), { source: 'decentraland' });
     expect(rejections).toEqual([]);
     daoId = (await daoIdBySlug(database.db, 'decentraland'))!;
-    await watchAddress(database.db, daoId, voted);
-    await watchAddress(database.db, daoId, absent);
+    await watchAddresses(database, daoId, [voted, absent]);
   }, 180_000);
   afterAll(async () => database?.destroy());
 

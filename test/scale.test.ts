@@ -8,6 +8,7 @@ import { openDatabase, rowsOf } from '../src/db/index.ts';
 import { ConfigError } from '../src/errors.ts';
 import { signIn } from './helpers/auth.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
+import { importText } from './helpers/fixtures.ts';
 
 const scale = (overrides: Partial<Config['database']>): Config['database'] => ({
   ...loadConfig({}).database,
@@ -119,6 +120,53 @@ describe.each(databaseTargets())('scale settings on $kind', (target) => {
     // The held request finished after its answer was sent; the next one is answered as usual.
     const after = await app.inject({ method: 'GET', url: '/api/v1/daos' });
     expect(after.statusCode, after.body).toBe(200);
+  });
+
+  it('a streamed export that outlives REQUEST_TIMEOUT_MS is sent to its end, not cut off', async () => {
+    const records = [
+      { type: 'dao', slug: 'stream', name: 'Stream', chain: 'ethereum' },
+      {
+        type: 'proposal',
+        dao: 'stream',
+        id: 'long',
+        title: 'Long',
+        choices: ['For', 'Against'],
+        start: '2024-01-01T00:00:00Z',
+        end: '2024-01-08T00:00:00Z',
+        state: 'closed',
+      },
+    ];
+    await importText(database, records.map((r) => JSON.stringify(r)).join('\n'));
+    const [p] = await database.query<{ id: number; dao_id: number }>(
+      `select id, dao_id from proposals where external_id = 'long'`,
+    );
+    const votes = 20_000;
+    // About 7 MB of CSV: far more than the socket buffers hold, so the export waits on its reader.
+    await database.query(
+      `insert into votes (proposal_id, dao_id, voter, choice, voting_power, reason, created)
+       select $1, $2, '0x' || lpad(to_hex(g), 40, '0'), to_jsonb(1 + g % 2), g, repeat('r', 300),
+              timestamptz '2024-01-01' + g * interval '1 second'
+         from generate_series(1, ${votes}) g`,
+      [p!.id, p!.dao_id],
+    );
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const response = await fetch(`${base}/api/v1/proposals/${p!.id}/votes?format=csv`);
+    expect(response.status, response.status === 200 ? '' : await response.text()).toBe(200);
+    const reader = response.body!.getReader();
+    let text = '';
+    const decoder = new TextDecoder();
+    const first = await reader.read();
+    text += decoder.decode(first.value, { stream: true });
+    // The reader stalls for three times the request timeout while the export is under way.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    const lines = text.trimEnd().split('\n');
+    expect(lines).toHaveLength(votes + 1);
+    expect(lines.at(-1)).toContain('r'.repeat(300));
   });
 
   it('a successful write sets the read-your-writes cookie for READ_YOUR_WRITES_SECONDS; reads and refused writes do not', async () => {

@@ -5,6 +5,7 @@ import type { Database } from '../db/index.ts';
 import {
   type AnalysisRow,
   addUsage,
+  costOfDay,
   createJob,
   findAnalysis,
   insertAnalysis,
@@ -14,9 +15,12 @@ import {
   proposalAnalysisInput,
   updateJob,
 } from '../db/queries/ai.ts';
+import { ProviderError } from '../errors.ts';
 import { type Logger, redisWarnings } from '../logger/index.ts';
 import { closeWorker } from '../queue/close-worker.ts';
-import type { Registry } from './registry.ts';
+import { picoToUsd, usdToPico } from './cost.ts';
+import { countMessageTokens, proposalMessages } from './prompt.ts';
+import type { Registry, ResolvedStep } from './registry.ts';
 import { ProposalAnalysis } from './schema.ts';
 import type { AiProvider, AnalysisAnswer, Priority, ProposalSubject, ProviderName } from './types.ts';
 
@@ -107,18 +111,19 @@ export class AiService {
     return this.bull ? 'bullmq' : 'in-process';
   }
 
-  /** The providers to try, in order: the one asked for (or configured), then offline. */
-  route(options: AnalysisOptions = {}): AiProvider[] {
-    const order: ProviderName[] = [options.provider ?? this.registry.primary, 'offline'];
-    const out: AiProvider[] = [];
-    for (const name of order) {
-      const p = this.registry.get(name);
-      if (p && !out.includes(p)) out.push(p);
-    }
-    return out;
+  /** The providers and models to try, in order, for these options (offline last). */
+  route(options: AnalysisOptions = {}): ResolvedStep[] {
+    return this.registry.route(options.priority ?? 'balanced', options.provider);
   }
 
-  /** Analyses a proposal now (or reuses the stored analysis of the same input). */
+  /** Picodollars reserved by paid calls in flight in this process (counted against the budget until they settle). */
+  private reservedPico = 0n;
+
+  /**
+   * Analyses a proposal now (or reuses the stored analysis of the same input), walking the route:
+   * a step is skipped, and the reason kept, when its provider is misconfigured, over the daily
+   * budget, rate-limited beyond the wait allowed, its circuit open, or it fails or answers off-schema.
+   */
   async analyzeProposal(proposalId: number, options: AnalysisOptions = {}): Promise<AnalysisOutcome> {
     const { db } = this.database;
     const input = await proposalAnalysisInput(db, proposalId);
@@ -130,12 +135,10 @@ export class AiService {
     };
     const promptVersion = PROMPT_VERSIONS['proposal-summary'];
     const hash = inputHash(promptVersion, subject);
+    const priority = options.priority ?? 'balanced';
     const reasons: string[] = [];
-    for (const provider of this.route(options)) {
-      const model =
-        provider.name === this.registry.primary
-          ? (this.registry.model ?? provider.defaultModel)
-          : provider.defaultModel;
+    let estimate: number | undefined;
+    for (const { provider, model } of this.route(options)) {
       const key = {
         subjectType: 'proposal',
         subjectId: proposalId,
@@ -148,32 +151,113 @@ export class AiService {
       if (stored) return { analysis: stored, reused: true };
       const problems = provider.validateConfig();
       if (problems.length > 0) {
-        reasons.push(`${provider.name}: ${problems[0]!.message}`);
+        reasons.push(`${provider.name}: misconfigured: ${problems[0]!.variable} ${problems[0]!.message}`);
         continue;
       }
+      const gate = this.registry.gate(provider.name);
+      estimate ??= countMessageTokens(proposalMessages(subject)) + this.registry.config.limits.maxOutputTokens;
+      let reserved = 0n;
       let answer: AnalysisAnswer;
       try {
-        answer = await provider.analyze({ kind: 'proposal-summary', subject, model });
+        // A priced model costs money wherever it runs (a proxy to a hosted API behind OPENAI_BASE_URL too).
+        if (provider.paid || this.registry.prices.price(provider.name, model))
+          reserved = await this.reserveBudget(provider.name, model, estimate);
+        const request = { kind: 'proposal-summary' as const, subject, model };
+        answer = gate
+          ? await gate.run({
+              tokens: estimate,
+              run: (signal) => provider.analyze({ ...request, signal }),
+              used: (a) => a.usage.inputTokens + a.usage.outputTokens,
+              exhaustedForMs: (a) => a.exhaustedForMs,
+            })
+          : await provider.analyze(request);
         if (!Value.Check(ProposalAnalysis, answer.result))
-          throw new Error('the answer does not match the analysis schema');
+          throw new ProviderError(provider.name, 'invalid-output', 'the answer does not match the analysis schema');
       } catch (error) {
-        reasons.push(`${provider.name}: ${(error as Error).message}`);
-        await addUsage(db, usageOf(provider.name, model, input.daoId, undefined));
+        const failure = error instanceof ProviderError ? error : undefined;
+        reasons.push(failure ? failure.message : `${provider.name}: ${(error as Error).message}`);
+        // Calls refused before they were made (budget, circuit, limits) are not calls of the provider.
+        const made =
+          !failure ||
+          !['over-budget', 'circuit-open', 'rate-limited', 'misconfigured'].includes(failure.kind) ||
+          failure.status !== undefined;
+        if (made) {
+          // An answer refused as off-schema still used (and cost) its tokens.
+          const used = failure?.usage;
+          const cost = used ? this.costOf(provider, model, used) : '0';
+          await addUsage(db, {
+            ...usageOf(provider.name, model, input.daoId, undefined, cost),
+            inputTokens: used?.inputTokens ?? 0,
+            outputTokens: used?.outputTokens ?? 0,
+            unpricedCalls: used && cost === null ? 1 : 0,
+          });
+        }
         continue;
+      } finally {
+        this.reservedPico -= reserved;
       }
-      await addUsage(db, usageOf(provider.name, answer.model, input.daoId, answer));
+      const cost = this.costOf(provider, answer.model, answer.usage);
+      await addUsage(db, usageOf(provider.name, answer.model, input.daoId, answer, cost));
       const analysis = await insertAnalysis(db, {
         ...key,
         model: answer.model,
         daoId: input.daoId,
         result: answer.result,
+        priority,
         fallbackReason: reasons.length > 0 ? reasons.join('; ') : null,
         inputTokens: answer.usage.inputTokens,
         outputTokens: answer.usage.outputTokens,
+        costUsd: cost,
       });
       return { analysis, reused: false };
     }
     throw new Error(`no provider could analyse proposal ${proposalId}: ${reasons.join('; ')}`);
+  }
+
+  /** A call's cost: from the price table; a free provider's unpriced call costs 0, a paid one's is unknown (null). */
+  private costOf(
+    provider: AiProvider,
+    model: string,
+    usage: { inputTokens: number; outputTokens: number },
+  ): string | null {
+    const cost = this.registry.prices.cost(provider.name, model, usage.inputTokens, usage.outputTokens);
+    return cost ?? (provider.paid ? null : '0');
+  }
+
+  /**
+   * Holds a paid call's estimated cost against AI_DAILY_BUDGET_USD: today's stored cost plus the
+   * calls in flight plus this one must stay within it, else the step fails as over-budget (and the
+   * route goes on, at worst to offline). The check and the reservation happen in one turn of the
+   * event loop, so concurrent calls in this process cannot all pass on the same room.
+   */
+  private async reserveBudget(provider: ProviderName, model: string, tokens: number): Promise<bigint> {
+    const budget = this.registry.dailyBudgetPico;
+    if (budget === undefined) return 0n;
+    const spent = usdToPico(await costOfDay(this.database.db, today()));
+    const price = this.registry.prices.price(provider, model);
+    // The whole allowance is reserved: input and output are priced at the dearer rate.
+    const estimate = price ? this.registry.prices.costPico(provider, model, 0, tokens)! : 0n;
+    if (spent + this.reservedPico + estimate > budget)
+      throw new ProviderError(
+        provider,
+        'over-budget',
+        `today's cost ${picoToUsd(spent)} USD (${picoToUsd(this.reservedPico)} in flight) leaves no room for this call's up to ${picoToUsd(estimate)} USD within AI_DAILY_BUDGET_USD ${picoToUsd(budget)}`,
+      );
+    this.reservedPico += estimate;
+    return estimate;
+  }
+
+  /** Today's cost and whether the budget is spent (for /health/ai-services and GET /ai/usage). */
+  async budgetState(): Promise<{ day: string; costUsd: string; budgetUsd: string | null; exhausted: boolean }> {
+    const day = today();
+    const cost = usdToPico(await costOfDay(this.database.db, day));
+    const budget = this.registry.dailyBudgetPico;
+    return {
+      day,
+      costUsd: picoToUsd(cost),
+      budgetUsd: budget === undefined ? null : picoToUsd(budget),
+      exhausted: budget !== undefined && cost >= budget,
+    };
   }
 
   /**
@@ -261,7 +345,13 @@ export class AiService {
   }
 }
 
-function usageOf(provider: string, model: string, daoId: number, answer: AnalysisAnswer | undefined) {
+function usageOf(
+  provider: string,
+  model: string,
+  daoId: number,
+  answer: AnalysisAnswer | undefined,
+  cost: string | null,
+) {
   return {
     day: today(),
     provider,
@@ -271,6 +361,7 @@ function usageOf(provider: string, model: string, daoId: number, answer: Analysi
     errors: answer ? 0 : 1,
     inputTokens: answer?.usage.inputTokens ?? 0,
     outputTokens: answer?.usage.outputTokens ?? 0,
-    costUsd: '0',
+    costUsd: cost ?? '0',
+    unpricedCalls: answer && cost === null ? 1 : 0,
   };
 }

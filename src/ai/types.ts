@@ -48,6 +48,8 @@ export interface AnalysisAnswer {
   result: ProposalAnalysis;
   model: string;
   usage: Usage;
+  /** When the answer's rate-limit headers say the provider's window is used up: ms until it resets. */
+  exhaustedForMs?: number | undefined;
 }
 
 export interface ModelInfo {

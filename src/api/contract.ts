@@ -7,6 +7,7 @@ import type * as daos from './schemas/daos.ts';
 import type * as health from './schemas/health.ts';
 import type * as imports from './schemas/import.ts';
 import type * as metrics from './schemas/metrics.ts';
+import type * as notifications from './schemas/notifications.ts';
 import type * as proposals from './schemas/proposals.ts';
 import type * as search from './schemas/search.ts';
 import type * as sync from './schemas/sync.ts';
@@ -94,3 +95,14 @@ export type UserPasswordBody = Static<typeof accounts.UserPasswordBody>;
 export type { LiveEvent, SourceName } from '../sync/live-event.ts';
 
 export type OperatorAlert = Static<typeof alerts.OperatorAlert>;
+
+export type ChannelKind = Static<typeof notifications.ChannelKind>;
+export type SubscribableKind = Static<typeof notifications.SubscribableKind>;
+export type NotificationChannel = Static<typeof notifications.Channel>;
+export type NewNotificationChannel = Static<typeof notifications.NewChannel>;
+export type NotificationSubscription = Static<typeof notifications.Subscription>;
+export type Delivery = Static<typeof notifications.Delivery>;
+export type DeliveryStatus = Static<typeof notifications.DeliveryStatus>;
+/** Request bodies of the notification routes. */
+export type NewChannelBody = Static<typeof notifications.NewChannelBody>;
+export type NewSubscriptionBody = Static<typeof notifications.NewSubscriptionBody>;

@@ -23,6 +23,12 @@ declare module 'fastify' {
  */
 export function registerRequestTimeout(app: FastifyInstance, timeoutMs: number): void {
   if (timeoutMs <= 0) return;
+  // Replies whose answer has begun: a streamed export's headers wait for its first compressed
+  // bytes, so neither `reply.sent` (false until the last byte) nor `headersSent` tells in time.
+  const answering = new WeakSet<object>();
+  app.addHook('onSend', async (request) => {
+    answering.add(request);
+  });
   app.addHook('onRoute', (route) => {
     if (route.config?.requestTimeout === false) return;
     const handler = route.handler as RouteHandlerMethod;
@@ -33,7 +39,7 @@ export function registerRequestTimeout(app: FastifyInstance, timeoutMs: number):
       const expired = new Promise<never>((_resolve, reject) => {
         timer = setTimeout(() => {
           // An answer already under way (a streamed export, a hijacked reply) is left to finish.
-          if (reply.sent) return;
+          if (reply.sent || reply.raw.headersSent || answering.has(request)) return;
           request.log.warn({ timeout_ms: timeoutMs, route: request.routeOptions.url }, 'request timed out');
           reject(
             new TimeoutError(

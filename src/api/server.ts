@@ -239,6 +239,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     app.addHook('onClose', () => local.close());
     ai = local;
   }
+  // A provider's bad configuration is told once at start-up, one line naming the variable (and stays in /health/ai-services).
+  for (const problem of ai.registry.problems())
+    logger.warn(`AI provider ${problem.provider} unavailable: ${problem.variable} ${problem.message}`);
   const runner = sync.runner;
   const engine = sync;
   if (options.monitoring) monitoring = options.monitoring;

@@ -480,37 +480,244 @@ function databaseConfig(env: Env): DatabaseConfig {
   };
 }
 
-/** Reads and validates the environment once; a bad value stops start-up naming the variable. */
 /** AI providers (src/ai: one file each under providers/). */
 export const PROVIDER_NAMES = ['offline', 'openai', 'groq', 'anthropic', 'ollama', 'huggingface'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
-/** Providers this version ships. The remote ones (openai, groq, anthropic, ollama, huggingface) are not in it yet. */
-export const AVAILABLE_PROVIDERS: readonly ProviderName[] = ['offline'];
+export type RemoteProviderName = Exclude<ProviderName, 'offline'>;
+export const REMOTE_PROVIDERS: readonly RemoteProviderName[] = ['openai', 'groq', 'anthropic', 'ollama', 'huggingface'];
+/** Providers this version ships. */
+export const AVAILABLE_PROVIDERS: readonly ProviderName[] = PROVIDER_NAMES;
 /** What a caller may ask the AI router to favour. */
 export const PRIORITIES = ['speed', 'accuracy', 'balanced'] as const;
 export type Priority = (typeof PRIORITIES)[number];
+
+/** One step of a route: a provider and, optionally, its model (the provider's default when absent). */
+export interface RouteStep {
+  provider: ProviderName;
+  model: string | undefined;
+}
+
+/** USD per million input and output tokens. */
+export interface Price {
+  input: string;
+  output: string;
+}
+
+export interface ProviderSettings {
+  /** Whether the environment names this provider at all (a key, a base URL, AI_PROVIDER or AI_ROUTES). */
+  enabled: boolean;
+  apiKey: string | undefined;
+  baseUrl: string | undefined;
+  /** The variable that holds the key (named in configuration problems). */
+  keyVariable: string;
+  /** Requests and tokens per minute this process allows itself, and calls at once. */
+  requestsPerMinute: number;
+  tokensPerMinute: number;
+  concurrency: number;
+  /** Hugging Face only: the Inference Provider to route to (HF_PROVIDER, default auto). */
+  hfProvider?: string | undefined;
+}
+
+export interface AiLimits {
+  /** Deadline of one call to a provider. */
+  timeoutMs: number;
+  /** Tries of one call (a 429, 5xx, timeout or network failure is retried). */
+  attempts: number;
+  /** Delay before the first retry, doubled for each further one; a Retry-After answer overrides it. */
+  backoffMs: number;
+  /** Longest a call waits for a rate limit, a free slot or a Retry-After before the router falls back. */
+  maxWaitMs: number;
+  /** Consecutive failures that open a provider's circuit, and how long it stays open. */
+  circuitFailures: number;
+  circuitCooldownMs: number;
+  /** Output tokens a call may produce (and reserves in the tokens-per-minute limit). */
+  maxOutputTokens: number;
+  /** The length of the rate-limit window (one minute; tests shorten it). */
+  windowMs: number;
+}
 
 export interface AiConfig {
   /** The provider analyses use first; offline when nothing is configured. */
   provider: ProviderName;
   /** The model of that provider; its default when unset. */
   model: string | undefined;
+  providers: Record<RemoteProviderName, ProviderSettings>;
+  /** AI_ROUTES: provider and model by priority, tried in order (offline is always appended last). */
+  routes: Record<Priority, RouteStep[]>;
+  /** Price per `provider:model` (AI_PRICES over the built-in defaults). */
+  prices: Record<string, Price>;
+  /** AI_DAILY_BUDGET_USD: once today's cost reaches it, paid providers are skipped (offline still answers). */
+  dailyBudgetUsd: string | undefined;
+  limits: AiLimits;
 }
 
-/** `AI_PROVIDER` (or its alias `MODEL_PROVIDER`) and `AI_MODEL`. */
+/**
+ * The routes when AI_ROUTES is unset: speed favours Groq's small fast model, accuracy the
+ * strongest hosted models, balanced the mid ones. Steps whose provider is not configured are skipped.
+ */
+export const DEFAULT_ROUTES: Record<Priority, RouteStep[]> = {
+  speed: [
+    { provider: 'groq', model: 'llama-3.1-8b-instant' },
+    { provider: 'openai', model: 'gpt-4.1-mini' },
+    { provider: 'anthropic', model: 'claude-haiku-4-5' },
+    { provider: 'huggingface', model: undefined },
+    { provider: 'ollama', model: undefined },
+  ],
+  accuracy: [
+    { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+    { provider: 'openai', model: 'gpt-4.1' },
+    { provider: 'groq', model: 'llama-3.3-70b-versatile' },
+    { provider: 'huggingface', model: undefined },
+    { provider: 'ollama', model: undefined },
+  ],
+  balanced: [
+    { provider: 'openai', model: 'gpt-4.1-mini' },
+    { provider: 'anthropic', model: 'claude-haiku-4-5' },
+    { provider: 'groq', model: 'llama-3.3-70b-versatile' },
+    { provider: 'huggingface', model: undefined },
+    { provider: 'ollama', model: undefined },
+  ],
+};
+
+/** List prices of the default routes' models (USD per million tokens); AI_PRICES overrides or adds. */
+export const DEFAULT_PRICES: Record<string, Price> = {
+  'openai:gpt-4.1': { input: '2', output: '8' },
+  'openai:gpt-4.1-mini': { input: '0.4', output: '1.6' },
+  'openai:gpt-4o-mini': { input: '0.15', output: '0.6' },
+  'anthropic:claude-sonnet-4-5': { input: '3', output: '15' },
+  'anthropic:claude-haiku-4-5': { input: '1', output: '5' },
+  'groq:llama-3.1-8b-instant': { input: '0.05', output: '0.08' },
+  'groq:llama-3.3-70b-versatile': { input: '0.59', output: '0.79' },
+};
+
+const MODEL = /^[\w.:/@-]{1,200}$/;
+const DECIMAL = /^\d{1,9}(\.\d{1,6})?$/;
+
+/** `AI_ROUTES`: `speed=groq:llama-3.1-8b-instant,openai;accuracy=anthropic:claude-sonnet-4-5;balanced=openai:gpt-4.1-mini`. */
+function aiRoutes(env: Env): Record<Priority, RouteStep[]> | undefined {
+  const raw = env.AI_ROUTES?.trim();
+  if (!raw) return undefined;
+  const routes: Record<Priority, RouteStep[]> = { speed: [], accuracy: [], balanced: [] };
+  for (const part of raw
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const priority = part.slice(0, eq).trim() as Priority;
+    if (eq < 1 || !PRIORITIES.includes(priority))
+      throw new ConfigError(
+        `AI_ROUTES: '${part.slice(0, 60)}' must be priority=provider[:model],... with priority one of ${PRIORITIES.join(', ')}`,
+      );
+    for (const step of part
+      .slice(eq + 1)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const colon = step.indexOf(':');
+      const provider = (colon < 0 ? step : step.slice(0, colon)) as ProviderName;
+      const model = colon < 0 ? undefined : step.slice(colon + 1);
+      if (!PROVIDER_NAMES.includes(provider))
+        throw new ConfigError(
+          `AI_ROUTES: '${step.slice(0, 60)}' names no provider; use one of ${PROVIDER_NAMES.join(', ')}`,
+        );
+      if (model !== undefined && !MODEL.test(model))
+        throw new ConfigError(
+          `AI_ROUTES: '${step.slice(0, 60)}' has a model name that is not letters, digits, . : / @ _ -`,
+        );
+      routes[priority].push({ provider, model });
+    }
+  }
+  return routes;
+}
+
+/** `AI_PRICES`: `openai:gpt-4.1-mini=0.4/1.6,groq:llama-3.1-8b-instant=0.05/0.08` (USD per million input/output tokens). */
+function aiPrices(env: Env): Record<string, Price> {
+  const prices = { ...DEFAULT_PRICES };
+  for (const entry of (env.AI_PRICES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const m = /^([a-z]+):([\w.:/@-]{1,200})=([\d.]+)\/([\d.]+)$/.exec(entry);
+    if (!m || !PROVIDER_NAMES.includes(m[1] as ProviderName) || !DECIMAL.test(m[3]!) || !DECIMAL.test(m[4]!))
+      throw new ConfigError(
+        `AI_PRICES: '${entry.slice(0, 80)}' must be provider:model=input/output in USD per million tokens, e.g. openai:gpt-4.1-mini=0.4/1.6`,
+      );
+    prices[`${m[1]}:${m[2]}`] = { input: m[3]!, output: m[4]! };
+  }
+  return prices;
+}
+
+function decimal(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  // Costs are kept to the picodollar, so a budget may have up to 12 decimals.
+  if (!/^\d{1,9}(\.\d{1,12})?$/.test(raw))
+    throw new ConfigError(`${name} must be an amount in USD like 5 or 2.50, got '${raw}'`);
+  return raw;
+}
+
+/** Per-provider keys, base URLs and limits: `OPENAI_API_KEY`, `OPENAI_BASE_URL`, `OPENAI_RPM`, `OPENAI_TPM`, `OPENAI_CONCURRENCY`, … */
+function providerSettings(env: Env, primary: ProviderName, routes: Record<Priority, RouteStep[]> | undefined) {
+  const named = new Set<ProviderName>([
+    primary,
+    ...Object.values(routes ?? {}).flatMap((r) => r.map((s) => s.provider)),
+  ]);
+  const defaults: Record<RemoteProviderName, { prefix: string; key: string; base: string; rpm: number; tpm: number }> =
+    {
+      openai: { prefix: 'OPENAI', key: 'OPENAI_API_KEY', base: 'OPENAI_BASE_URL', rpm: 500, tpm: 200_000 },
+      groq: { prefix: 'GROQ', key: 'GROQ_API_KEY', base: 'GROQ_BASE_URL', rpm: 30, tpm: 6_000 },
+      anthropic: { prefix: 'ANTHROPIC', key: 'ANTHROPIC_API_KEY', base: 'ANTHROPIC_BASE_URL', rpm: 50, tpm: 30_000 },
+      ollama: { prefix: 'OLLAMA', key: 'OLLAMA_API_KEY', base: 'OLLAMA_HOST', rpm: 600, tpm: 10_000_000 },
+      huggingface: { prefix: 'HF', key: 'HF_TOKEN', base: 'HF_ENDPOINT_URL', rpm: 60, tpm: 100_000 },
+    };
+  const out = {} as Record<RemoteProviderName, ProviderSettings>;
+  for (const name of REMOTE_PROVIDERS) {
+    const d = defaults[name];
+    const apiKey = env[d.key]?.trim() || undefined;
+    const baseUrl = url(env, d.base, ['http:', 'https:'])?.replace(/\/+$/, '');
+    out[name] = {
+      enabled: named.has(name) || apiKey !== undefined || baseUrl !== undefined,
+      apiKey,
+      baseUrl,
+      keyVariable: d.key,
+      requestsPerMinute: integer(env, `${d.prefix}_RPM`, d.rpm, 1, 1_000_000),
+      tokensPerMinute: integer(env, `${d.prefix}_TPM`, d.tpm, 100, 1_000_000_000),
+      concurrency: integer(env, `${d.prefix}_CONCURRENCY`, name === 'ollama' ? 1 : 4, 1, 256),
+      ...(name === 'huggingface' ? { hfProvider: env.HF_PROVIDER?.trim() || undefined } : {}),
+    };
+  }
+  return out;
+}
+
+/** `AI_PROVIDER` (or its alias `MODEL_PROVIDER`), `AI_MODEL`, the providers' keys, routes, prices, budget and limits. */
 function aiConfig(env: Env): AiConfig {
   const name = env.AI_PROVIDER?.trim() ? 'AI_PROVIDER' : 'MODEL_PROVIDER';
   const provider = oneOf<ProviderName>(env, name, PROVIDER_NAMES, 'offline');
-  if (!AVAILABLE_PROVIDERS.includes(provider))
-    throw new ConfigError(
-      `${name} '${provider}' is not available in this version; use ${AVAILABLE_PROVIDERS.join(', ')}`,
-    );
   const model = env.AI_MODEL?.trim() || undefined;
-  if (model !== undefined && !/^[\w.:/@-]{1,200}$/.test(model))
+  if (model !== undefined && !MODEL.test(model))
     throw new ConfigError(`AI_MODEL must be a model name (letters, digits, . : / @ _ -), got '${model}'`);
-  return { provider, model };
+  const explicit = aiRoutes(env);
+  return {
+    provider,
+    model,
+    providers: providerSettings(env, provider, explicit),
+    routes: explicit ?? DEFAULT_ROUTES,
+    prices: aiPrices(env),
+    dailyBudgetUsd: decimal(env, 'AI_DAILY_BUDGET_USD'),
+    limits: {
+      timeoutMs: integer(env, 'AI_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
+      attempts: integer(env, 'AI_ATTEMPTS', 3, 1, 20),
+      backoffMs: integer(env, 'AI_BACKOFF_MS', 500, 0, 600_000),
+      maxWaitMs: integer(env, 'AI_MAX_WAIT_SECONDS', 30, 0, 3600) * 1000,
+      circuitFailures: integer(env, 'AI_CIRCUIT_FAILURES', 5, 1, 1000),
+      circuitCooldownMs: integer(env, 'AI_CIRCUIT_COOLDOWN_SECONDS', 60, 1, 24 * 3600) * 1000,
+      maxOutputTokens: integer(env, 'AI_MAX_OUTPUT_TOKENS', 1500, 64, 100_000),
+      windowMs: 60_000,
+    },
+  };
 }
 
+/** Reads and validates the environment once; a bad value stops start-up naming the variable. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const production = oneOf(env, 'NODE_ENV', ['production', 'development', 'test'], 'development') === 'production';
   const corsOrigins = origins(env, 'CORS_ORIGINS');

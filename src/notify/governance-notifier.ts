@@ -20,10 +20,10 @@ import { detectOutflow } from './detectors/treasury.ts';
 import type { NotificationEvent } from './event.ts';
 import type { NotificationSink } from './sink.ts';
 
-/** The watched addresses per DAO (lowercase); the default reads watched_addresses. */
+/** The watched addresses per DAO (lowercase); the default reads the subscriptions' `addresses` options. */
 export type WatchedProvider = (db: Db, daoIds: number[]) => Promise<Map<number, string[]>>;
 
-export const watchedFromTable: WatchedProvider = async (db, daoIds) => {
+export const watchedFromSubscriptions: WatchedProvider = async (db, daoIds) => {
   const map = new Map<number, string[]>();
   for (const w of await watchedAddresses(db, daoIds)) map.set(w.daoId, [...(map.get(w.daoId) ?? []), w.address]);
   return map;
@@ -79,7 +79,7 @@ export class GovernanceNotifier {
     const ids = daoIds ?? (await daosToSweep(db, now, cfg.lookbackHours, cfg.outflowWindowHours));
     if (!ids.length) return [];
     const proposals = await proposalsForNotice(db, now, cfg.lookbackHours, ids);
-    const watched = await (this.options.watched ?? watchedFromTable)(db, ids);
+    const watched = await (this.options.watched ?? watchedFromSubscriptions)(db, ids);
     const t = now.getTime();
     const active = proposals.filter((p) => p.start.getTime() <= t && t < p.end.getTime());
     const voted = await votedAmong(

@@ -11,9 +11,11 @@ import { buildServer } from '../../src/api/server.ts';
 import { defaultWebRoot } from '../../src/api/web.ts';
 import { Accounts } from '../../src/auth/accounts.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import { saveAlertStates } from '../../src/db/queries/alerts.ts';
 import { createLogger } from '../../src/logger/index.ts';
 import { databaseTargets, repoRoot, type TestDatabase } from '../helpers/db.ts';
 import { importSharedData, importText } from '../helpers/fixtures.ts';
+import { startWebhookReceiver } from '../helpers/notify.ts';
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -81,6 +83,9 @@ describe('dashboard in a real browser', () => {
   let app: FastifyInstance;
   let browser: Browser;
   let base: string;
+  /** A signed-webhook receiver on 127.0.0.1, the one outbound target the server is allowed. */
+  let hook: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let hookSecret = '';
   const problems: string[] = [];
   const timings: Record<string, string> = {};
 
@@ -145,7 +150,14 @@ describe('dashboard in a real browser', () => {
       })(),
     ]);
     void built;
-    app = await buildServer({ config: SERVER_CONFIG, database, logger: false, webRoot: defaultWebRoot });
+    hook = await startWebhookReceiver(() => hookSecret);
+    const notify = loadConfig({ OUTBOUND_ALLOW: new URL(hook.url).host, NOTIFY_TIMEOUT_SECONDS: '5' }).notify;
+    app = await buildServer({
+      config: { ...SERVER_CONFIG, notify },
+      database,
+      logger: false,
+      webRoot: defaultWebRoot,
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -155,6 +167,7 @@ describe('dashboard in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    await hook?.close();
     await database?.destroy();
     if (Object.keys(timings).length)
       console.log(
@@ -477,7 +490,7 @@ describe('dashboard in a real browser', () => {
     // A viewer's menu has no admin pages, and the Sources page still has no form for them.
     await trigger.click();
     const items = await page.getByRole('menuitem').allTextContents();
-    expect(items).toEqual(['Account', 'API keys', 'Sign out', 'Sign out everywhere']);
+    expect(items).toEqual(['Account', 'API keys', 'Notifications', 'Sign out', 'Sign out everywhere']);
     await page.keyboard.press('Escape');
     await page.goto(`${base}/sources`);
     await page
@@ -597,8 +610,10 @@ describe('dashboard in a real browser', () => {
     expect(await page.getByRole('menuitem').allTextContents()).toEqual([
       'Account',
       'API keys',
+      'Notifications',
       'Users',
       'Audit',
+      'Operations',
       'Sign out',
       'Sign out everywhere',
     ]);
@@ -713,6 +728,82 @@ describe('dashboard in a real browser', () => {
       await empty.destroy();
     }
     expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('adds a webhook channel, sends a test to a real receiver, subscribes a DAO and shows the operator alerts', async () => {
+    const started = new Date(Date.now() - 12 * 60_000);
+    await saveAlertStates(database.db, [
+      {
+        rule: 'source_sync',
+        subject: 'decentraland/snapshot',
+        level: 'critical',
+        episode: 1,
+        notices: 1,
+        summary: 'no successful sync for 42 min (2 × the 15 min interval)',
+        facts: {},
+        startedAt: started,
+        changedAt: started,
+        resolvedAt: null,
+        notifiedLevel: 'critical',
+        notifiedAt: started,
+      },
+    ]);
+    const page = await open('desktop');
+    await signIn(page, ADMIN);
+    await menu(page, 'Notifications');
+    await page.waitForURL(`${base}/notifications`);
+    const form = page.getByRole('form', { name: 'Add a channel' });
+    await form.getByLabel('Name').fill('Receiver');
+    await form.getByLabel('Kind').selectOption('webhook');
+    // A private address is refused by the server, and the page says why at the field.
+    await form.getByLabel(/^URL/).fill('http://10.1.2.3/hook');
+    await form.getByRole('button', { name: 'Add channel' }).click();
+    const refusal = form.locator('[data-field-error="target"]');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain('10.1.2.3, a private address');
+    await form.getByLabel(/^URL/).fill(`${hook.url}/hook`);
+    await form.getByRole('button', { name: 'Add channel' }).click();
+    hookSecret = (await page.getByTestId('new-channel-secret').textContent())!;
+    expect(hookSecret).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    await page.getByRole('button', { name: 'Send a test through Receiver' }).click();
+    const result = page.getByTestId('test-result');
+    await result.waitFor();
+    expect(await result.textContent()).toMatch(/^sent.*HTTP 200/);
+    // The receiver checked the signature under the secret the page showed once.
+    expect(hook.rejected).toEqual([]);
+    expect(hook.accepted.size).toBe(1);
+    const history = page.getByRole('table', { name: 'Deliveries' });
+    await history.locator('tbody tr').first().getByText('sent', { exact: true }).waitFor();
+    expect(await history.locator('tbody tr').count()).toBe(1);
+    await shoot(page, 'notifications');
+
+    // Notify me on the DAO page: the default events on the new channel.
+    await page.goto(`${base}/daos/decentraland`);
+    await page.getByTestId('notify-me').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('form', { name: 'Subscribe to a DAO' }).waitFor();
+    await dialog.getByRole('button', { name: 'Subscribe' }).click();
+    await dialog.getByText('Subscribed to 2 events of Decentraland DAO.').waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await page.goto(`${base}/notifications`);
+    const subscriptions = page.getByRole('table', { name: 'Subscriptions' });
+    await subscriptions.getByRole('link', { name: 'decentraland' }).waitFor();
+
+    // The admins' operations page, from the main nav.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Operations' }).click();
+    await page.waitForURL(`${base}/operations`);
+    const alerts = page.getByRole('table', { name: 'Operator alerts' });
+    await alerts.getByText('decentraland/snapshot').waitFor();
+    expect(await alerts.locator('tbody tr').first().textContent()).toMatch(/firing.*critical.*source_sync/);
+    await page.getByTestId('health-summary').waitFor();
+    await shoot(page, 'operations');
+    await page.context().close();
+    const refused = /HTTP 400 .*\/api\/v1\/notifications\/channels$/;
+    expect(problems.filter((p) => refused.test(p))).toHaveLength(1);
+    expect(problems.filter((p) => !refused.test(p))).toEqual([]);
+    problems.length = 0;
   }, 120_000);
 
   it('shows where keyboard focus is', async () => {

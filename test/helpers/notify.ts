@@ -1,13 +1,45 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig, type NotifyConfig } from '../../src/config/index.ts';
+import type { Database } from '../../src/db/index.ts';
+import { insertSubscription } from '../../src/db/queries/notifications.ts';
 import { verifySignature } from '../../src/notify/channels/webhook.ts';
 import type { NotificationEvent } from '../../src/notify/event.ts';
+import { Notifications } from '../../src/notify/service.ts';
+import { testAccounts } from './auth.ts';
 import { type Hit, type Receiver, startReceiver } from './receivers.ts';
 
 /** Notification settings for tests: 127.0.0.1 admitted (the receivers are local), short deadlines. */
 export function testNotifyConfig(env: Record<string, string> = {}): NotifyConfig {
   return loadConfig({ OUTBOUND_ALLOW: '127.0.0.1/32', NOTIFY_TIMEOUT_SECONDS: '5', ...env }).notify;
+}
+
+/**
+ * A user watching `addresses` in a DAO, the one way addresses are watched: a channel of theirs
+ * subscribed to delegate.not_voted with the addresses in its options, stored as
+ * POST /notifications/subscriptions stores it (lowercase).
+ */
+export async function watchAddresses(database: Database, daoId: number, addresses: string[]) {
+  const accounts = await testAccounts(database);
+  const user = await accounts.createUser({
+    email: `watcher-${randomUUID()}@test.example`,
+    role: 'viewer',
+    password: 'a test passphrase 7391',
+  });
+  const notifications = await Notifications.open(database, testNotifyConfig());
+  const { channel } = await notifications.createChannel(user.id, {
+    name: 'watch',
+    kind: 'webhook',
+    target: 'http://127.0.0.1:9/watch',
+  });
+  return insertSubscription(database.db, {
+    userId: user.id,
+    daoId,
+    channelId: channel.id,
+    events: ['delegate.not_voted'],
+    options: { addresses: addresses.map((a) => a.toLowerCase()) },
+  });
 }
 
 export function testEvent(overrides: Partial<NotificationEvent> = {}): NotificationEvent {

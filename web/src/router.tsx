@@ -17,6 +17,8 @@ const Account = lazy(() => import('./pages/Account.tsx'));
 const Keys = lazy(() => import('./pages/Keys.tsx'));
 const Users = lazy(() => import('./pages/Users.tsx'));
 const Audit = lazy(() => import('./pages/Audit.tsx'));
+const Notifications = lazy(() => import('./pages/Notifications.tsx'));
+const Operations = lazy(() => import('./pages/Operations.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
 /**
@@ -59,6 +61,8 @@ export const router = createBrowserRouter([
       { path: '/keys', element: page(<Keys />) },
       { path: '/users', element: page(<Users />) },
       { path: '/audit', element: page(<Audit />) },
+      { path: '/notifications', element: page(<Notifications />) },
+      { path: '/operations', element: page(<Operations />) },
       { path: '*', element: page(<NotFound />) },
     ],
   },

@@ -19,6 +19,7 @@ export const aiHealthRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
     },
     async () => {
       const data = [];
+      const budget = await ai.budgetState();
       for (const provider of ai.registry.all()) {
         const primary = provider.name === ai.registry.primary;
         const problems = provider.validateConfig();
@@ -35,12 +36,21 @@ export const aiHealthRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
         const started = performance.now();
         try {
           await provider.listModels(AbortSignal.timeout(LIST_TIMEOUT_MS));
+          const latency = Math.round((performance.now() - started) * 10) / 10;
+          // Up, but the router skips it for now: its circuit is open, or its calls are over today's budget.
+          const circuit = ai.registry.gate(provider.name)?.circuit ?? 'closed';
+          const degraded =
+            circuit !== 'closed'
+              ? `circuit ${circuit} after repeated failures`
+              : provider.paid && budget.exhausted
+                ? `AI_DAILY_BUDGET_USD ${budget.budgetUsd} is spent for ${budget.day} (${budget.costUsd} USD): paid calls wait for tomorrow`
+                : null;
           data.push({
             provider: provider.name,
-            status: 'available' as const,
+            status: degraded ? ('degraded' as const) : ('available' as const),
             primary,
-            latency_ms: Math.round((performance.now() - started) * 10) / 10,
-            reason: null,
+            latency_ms: latency,
+            reason: degraded,
           });
         } catch (error) {
           data.push({

@@ -1,12 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { PRIORITIES } from '../../ai/types.ts';
 import type { AnalysisRow, JobRow } from '../../db/queries/ai.ts';
-import { usageByDay } from '../../db/queries/ai.ts';
+import { usageByDay, usageByDayAndDao } from '../../db/queries/ai.ts';
 import { getProposal } from '../../db/queries/governance.ts';
 import { ValidationError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import { AiModel, AiUsageRow, AnalysisJob, AnalysisRequestBody, ProposalAnalysisResponse } from '../schemas/ai.ts';
-import { errorResponses, IdParam, success } from '../schemas/common.ts';
+import { errorResponses, IdParam, StringEnum, success } from '../schemas/common.ts';
+
+const MODELS_TIMEOUT_MS = 5000;
 
 export const analysisToApi = (a: AnalysisRow) => ({
   id: a.id,
@@ -15,6 +18,7 @@ export const analysisToApi = (a: AnalysisRow) => ({
   model: a.model,
   prompt_version: a.promptVersion,
   input_hash: a.inputHash,
+  priority: a.priority,
   fallback_reason: a.fallbackReason,
   input_tokens: a.inputTokens,
   output_tokens: a.outputTokens,
@@ -113,28 +117,58 @@ export const aiRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { dat
       config: { permission: 'read' },
       schema: {
         tags: ['ai'],
-        summary: 'The models of every configured AI provider',
+        summary:
+          'The models of every configured AI provider, with their price and the routes that use them (a provider that does not answer is left out; see /health/ai-services)',
         response: { 200: success(Type.Array(AiModel)), ...errorResponses },
       },
     },
-    async () => {
-      const models = [];
-      for (const p of ai.registry.all()) if (p.validateConfig().length === 0) models.push(...(await p.listModels()));
-      return { status: 'success' as const, data: models };
+    async (request) => {
+      const routes = new Map<string, string[]>();
+      for (const priority of PRIORITIES)
+        for (const step of ai.registry.route(priority)) {
+          const key = `${step.provider.name}:${step.model}`;
+          routes.set(key, [...(routes.get(key) ?? []), priority]);
+        }
+      const lists = await Promise.all(
+        ai.registry.all().map(async (p) => {
+          if (p.validateConfig().length > 0) return [];
+          try {
+            return await p.listModels(AbortSignal.timeout(MODELS_TIMEOUT_MS));
+          } catch (error) {
+            request.log.warn({ err: error, provider: p.name }, 'AI provider did not list its models');
+            return [];
+          }
+        }),
+      );
+      const data = lists.flat().map((m) => {
+        const price = ai.registry.prices.price(m.provider, m.id);
+        return {
+          provider: m.provider,
+          id: m.id,
+          default: m.default,
+          price: price ? { input_usd_per_million: price.input, output_usd_per_million: price.output } : null,
+          routes: routes.get(`${m.provider}:${m.id}`) ?? [],
+        };
+      });
+      return { status: 'success' as const, data };
     },
   );
 
   app.get(
     '/ai/usage',
     {
-      config: { permission: 'read' },
+      config: { permission: 'admin' },
       schema: {
         tags: ['ai'],
-        summary: 'AI calls, tokens, cost and errors by day and provider (default: the last 30 days)',
+        summary:
+          'AI calls, tokens, cost and errors by day and provider, or also by DAO (admins; default: the last 30 days)',
         querystring: Type.Object(
           {
             from: Type.Optional(Type.String({ pattern: DAY.source, description: 'First day, YYYY-MM-DD' })),
             to: Type.Optional(Type.String({ pattern: DAY.source, description: 'Last day, YYYY-MM-DD' })),
+            by: Type.Optional(
+              StringEnum(['provider', 'dao'], { description: 'dao: one row per day, provider and DAO' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -151,17 +185,23 @@ export const aiRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { dat
         throw new ValidationError('from must be a day on or before to', [
           { in: 'query', parameter: 'from', message: 'must be a valid day on or before to' },
         ]);
-      const rows = await usageByDay(database.db, from, to);
+      const byDao = request.query.by === 'dao';
+      const rows: (Awaited<ReturnType<typeof usageByDay>>[number] & { daoId?: number })[] = byDao
+        ? await usageByDayAndDao(database.db, from, to)
+        : await usageByDay(database.db, from, to);
       return {
         status: 'success' as const,
         data: rows.map((r) => ({
           day: r.day,
           provider: r.provider,
+          ...(byDao ? { dao_id: r.daoId || null } : {}),
           calls: r.calls,
           errors: r.errors,
           input_tokens: Number(r.inputTokens),
           output_tokens: Number(r.outputTokens),
-          cost_usd: r.costUsd,
+          // A total with calls of an unpriced model in it is not known.
+          cost_usd: r.unpricedCalls > 0 ? null : r.costUsd,
+          unpriced_calls: r.unpricedCalls,
         })),
       };
     },

@@ -200,6 +200,11 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
           ]);
         throw error;
       });
+      // The addresses are the only place a watch is kept: without them the event could never fire.
+      if (request.body.events.includes('delegate.not_voted') && !request.body.options?.addresses?.length)
+        throw new ValidationError('options.addresses: delegate.not_voted needs the addresses to watch', [
+          { in: 'body', parameter: 'options.addresses', message: 'delegate.not_voted needs the addresses to watch' },
+        ]);
       const options: Record<string, unknown> = { ...(request.body.options ?? {}) };
       if (Array.isArray(options.addresses))
         options.addresses = (options.addresses as string[]).map((a) => a.toLowerCase());

@@ -32,11 +32,14 @@ export const Analysis = Type.Object({
   model: Type.String(),
   prompt_version: Type.String(),
   input_hash: Type.String(),
+  /** The priority the router followed; null for analyses made before routing existed. */
+  priority: Nullable(Type.String()),
   /** Why the first provider of the route did not answer, null when it did. */
   fallback_reason: Nullable(Type.String()),
   input_tokens: Type.Integer(),
   output_tokens: Type.Integer(),
-  cost_usd: DecimalString,
+  /** From the reported usage and the price table; null when the model has no price. */
+  cost_usd: Nullable(DecimalString),
   created_at: Timestamp,
   result: ProposalAnalysis,
 });
@@ -51,16 +54,24 @@ export const AiModel = Type.Object({
   provider: Type.String(),
   id: Type.String(),
   default: Type.Boolean(),
+  /** USD per million input/output tokens from the price table, null when it has none. */
+  price: Nullable(Type.Object({ input_usd_per_million: DecimalString, output_usd_per_million: DecimalString })),
+  /** The priorities whose route uses this model. */
+  routes: Type.Array(Type.String()),
 });
 
 export const AiUsageRow = Type.Object({
   day: Type.String({ format: 'date' }),
   provider: Type.String(),
+  /** With `by=dao`: the DAO's id (null for calls of no DAO); absent otherwise. */
+  dao_id: Type.Optional(Nullable(Type.Integer())),
   calls: Type.Integer(),
   errors: Type.Integer(),
   input_tokens: Type.Integer(),
   output_tokens: Type.Integer(),
-  cost_usd: DecimalString,
+  /** Null when some of the calls were of a model without a price (see unpriced_calls). */
+  cost_usd: Nullable(DecimalString),
+  unpriced_calls: Type.Integer(),
 });
 
 export const AiServiceHealth = Type.Object({

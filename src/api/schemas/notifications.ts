@@ -64,7 +64,8 @@ export const NewSubscriptionBody = Type.Object(
           addresses: Type.Optional(
             Type.Array(Type.String({ pattern: '^0x[0-9a-fA-F]{40}$' }), {
               maxItems: 100,
-              description: 'Watched addresses: events naming an address (delegate.not_voted) only for these',
+              description:
+                'Watched addresses (the only place a watch is kept): delegate.not_voted tells of these; required with it',
             }),
           ),
           hours: Type.Optional(

@@ -131,6 +131,7 @@ export interface UsageDelta {
   inputTokens: number;
   outputTokens: number;
   costUsd: string;
+  unpricedCalls?: number;
 }
 
 export async function addUsage(db: Db, d: UsageDelta): Promise<void> {
@@ -145,6 +146,7 @@ export async function addUsage(db: Db, d: UsageDelta): Promise<void> {
         inputTokens: sql`${aiUsage.inputTokens} + excluded.input_tokens`,
         outputTokens: sql`${aiUsage.outputTokens} + excluded.output_tokens`,
         costUsd: sql`${aiUsage.costUsd} + excluded.cost_usd`,
+        unpricedCalls: sql`${aiUsage.unpricedCalls} + excluded.unpriced_calls`,
       },
     });
 }
@@ -160,9 +162,39 @@ export async function usageByDay(db: Db, from: string, to: string) {
       inputTokens: sql<number>`sum(${aiUsage.inputTokens})::int8`,
       outputTokens: sql<number>`sum(${aiUsage.outputTokens})::int8`,
       costUsd: sql<string>`sum(${aiUsage.costUsd})::text`,
+      unpricedCalls: sql<number>`sum(${aiUsage.unpricedCalls})::int`,
     })
     .from(aiUsage)
     .where(and(gte(aiUsage.day, from), lte(aiUsage.day, to)))
     .groupBy(aiUsage.day, aiUsage.provider)
     .orderBy(asc(aiUsage.day), asc(aiUsage.provider));
+}
+
+/** Usage per day, provider and DAO (models summed), oldest day first. */
+export async function usageByDayAndDao(db: Db, from: string, to: string) {
+  return db
+    .select({
+      day: aiUsage.day,
+      provider: aiUsage.provider,
+      daoId: aiUsage.daoId,
+      calls: sql<number>`sum(${aiUsage.calls})::int`,
+      errors: sql<number>`sum(${aiUsage.errors})::int`,
+      inputTokens: sql<number>`sum(${aiUsage.inputTokens})::int8`,
+      outputTokens: sql<number>`sum(${aiUsage.outputTokens})::int8`,
+      costUsd: sql<string>`sum(${aiUsage.costUsd})::text`,
+      unpricedCalls: sql<number>`sum(${aiUsage.unpricedCalls})::int`,
+    })
+    .from(aiUsage)
+    .where(and(gte(aiUsage.day, from), lte(aiUsage.day, to)))
+    .groupBy(aiUsage.day, aiUsage.provider, aiUsage.daoId)
+    .orderBy(asc(aiUsage.day), asc(aiUsage.provider), asc(aiUsage.daoId));
+}
+
+/** What the day's calls cost so far, over every provider and DAO (the daily budget's measure). */
+export async function costOfDay(db: Db, day: string): Promise<string> {
+  const [row] = await db
+    .select({ cost: sql<string>`coalesce(sum(${aiUsage.costUsd}), 0)::text` })
+    .from(aiUsage)
+    .where(eq(aiUsage.day, day));
+  return row?.cost ?? '0';
 }

@@ -81,31 +81,31 @@ export async function listEvents(db: Db, filter: { daoId?: number; kind?: string
   }));
 }
 
-export async function watchAddress(db: Db, daoId: number, address: string, label?: string): Promise<void> {
-  await db.execute(sql`
-    insert into watched_addresses (dao_id, address, label) values (${daoId}, ${address.toLowerCase()}, ${label ?? null})
-    on conflict (dao_id, address) do update set label = excluded.label`);
-}
-
-export async function unwatchAddress(db: Db, daoId: number, address: string): Promise<void> {
-  await db.execute(sql`delete from watched_addresses where dao_id = ${daoId} and address = ${address.toLowerCase()}`);
-}
-
 export interface WatchedAddress {
   daoId: number;
   address: string;
-  label: string | null;
 }
 
+/**
+ * The watched addresses per DAO: those a live subscription to delegate.not_voted names in its
+ * `addresses` option (the one place they are kept), lowercase, each once per DAO.
+ */
 export async function watchedAddresses(db: Db, daoIds?: number[]): Promise<WatchedAddress[]> {
-  const rows = await rowsOf<{ dao_id: number; address: string; label: string | null }>(
+  const rows = await rowsOf<{ dao_id: number; address: string }>(
     db,
     sql`
-    select dao_id, address, label from watched_addresses
-     where ${daoIds ? sql`dao_id = any(${sql.param(daoIds)}::integer[])` : sql`true`}
-     order by dao_id, address`,
+    select distinct s.dao_id, lower(a.address) as address
+      from notification_subscriptions s
+      join notification_channels c on c.id = s.channel_id
+     cross join lateral jsonb_array_elements_text(
+             case when jsonb_typeof(s.options -> 'addresses') = 'array' then s.options -> 'addresses' else '[]'::jsonb end
+           ) as a(address)
+     where s.deleted_at is null and c.deleted_at is null
+       and 'delegate.not_voted' = any (s.events)
+       and ${daoIds ? sql`s.dao_id = any(${sql.param(daoIds)}::integer[])` : sql`true`}
+     order by s.dao_id, address`,
   );
-  return rows.map((r) => ({ daoId: Number(r.dao_id), address: r.address, label: r.label }));
+  return rows.map((r) => ({ daoId: Number(r.dao_id), address: r.address }));
 }
 
 /** A proposal as the detectors see it: its window, state, quorum and current tally. */
@@ -547,8 +547,9 @@ export async function deleteSubscription(db: Db, id: number): Promise<void> {
 /**
  * Queues the deliveries of `events`, inside the caller's transaction (the one that stored the fact
  * the events tell of, so an event is queued if and only if its cause is committed): one outbox row
- * per live subscription of the event's DAO that asked for its kind (and, when the subscription
- * watches addresses, names the event's `facts.address`), and one per live operator channel for
+ * per live subscription of the event's DAO that asked for its kind (and, for an event naming an
+ * address, whose `addresses` option lists it: a subscriber is told only of the delegates they
+ * watch, not of those someone else does), and one per live operator channel for
  * `operator.alert`. Each row is unique per (subscription or channel, event key): an event already
  * queued is skipped, so re-evaluating a detector never queues the same fact twice.
  * Returns the number of rows queued.
@@ -574,9 +575,9 @@ export async function recordNotifications(tx: Tx, events: readonly NotificationE
                   from notification_subscriptions s join notification_channels c on c.id = s.channel_id
                  where s.dao_id = ${event.daoId} and s.deleted_at is null and c.deleted_at is null
                    and ${event.kind} = any (s.events)
-                   and (jsonb_typeof(s.options -> 'addresses') is distinct from 'array'
-                        or ${address}::text is null
-                        or s.options -> 'addresses' ? ${address}::text)
+                   and (${address}::text is null
+                        or (jsonb_typeof(s.options -> 'addresses') = 'array'
+                            and s.options -> 'addresses' ? ${address}::text))
                 on conflict (target, event_key) do nothing returning id`,
           );
     queued += rows.length;

@@ -16,7 +16,7 @@ import { daos } from './core.ts';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
-/** AI analyses, their jobs and usage (migration 0060). */
+/** AI analyses, their jobs and usage (migrations 0060 and 0076). */
 export const aiAnalyses = pgTable(
   'ai_analyses',
   {
@@ -32,7 +32,10 @@ export const aiAnalyses = pgTable(
     fallbackReason: text('fallback_reason'),
     inputTokens: integer('input_tokens').notNull().default(0),
     outputTokens: integer('output_tokens').notNull().default(0),
-    costUsd: numeric('cost_usd').notNull().default('0'),
+    /** Null when the model has no price (migration 0076). */
+    costUsd: numeric('cost_usd'),
+    /** The priority the router followed (migration 0076); null for analyses made before it. */
+    priority: text('priority'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [
@@ -72,6 +75,8 @@ export const aiUsage = pgTable(
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
     costUsd: numeric('cost_usd').notNull().default('0'),
+    /** Calls of a model without a price: their cost is not in cost_usd (migration 0076). */
+    unpricedCalls: integer('unpriced_calls').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.day, t.provider, t.model, t.daoId] })],
 );

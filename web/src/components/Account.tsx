@@ -113,6 +113,9 @@ export function AccountMenu() {
             <DropdownMenu.Item asChild className={itemClass}>
               <Link to="/keys">API keys</Link>
             </DropdownMenu.Item>
+            <DropdownMenu.Item asChild className={itemClass}>
+              <Link to="/notifications">Notifications</Link>
+            </DropdownMenu.Item>
             {isAdmin(me) && (
               <>
                 <DropdownMenu.Item asChild className={itemClass}>
@@ -120,6 +123,9 @@ export function AccountMenu() {
                 </DropdownMenu.Item>
                 <DropdownMenu.Item asChild className={itemClass}>
                   <Link to="/audit">Audit</Link>
+                </DropdownMenu.Item>
+                <DropdownMenu.Item asChild className={itemClass}>
+                  <Link to="/operations">Operations</Link>
                 </DropdownMenu.Item>
               </>
             )}

@@ -19,6 +19,7 @@ const answer = (job: ProposalAnalysisResponse['job'] = null): ProposalAnalysisRe
     model: 'textrank-wink-1',
     prompt_version: 'proposal-summary/1',
     input_hash: 'ab'.repeat(32),
+    priority: null,
     fallback_reason: null,
     input_tokens: 0,
     output_tokens: 0,

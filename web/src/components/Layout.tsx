@@ -1,16 +1,24 @@
 import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
 import { Link, NavLink, Outlet, ScrollRestoration } from 'react-router-dom';
+import { isAdmin, useMe } from '../api/account.ts';
 import { setTheme, type ThemeChoice, useTheme } from '../lib/theme.ts';
 import { AccountMenu } from './Account.tsx';
 import { SearchBox } from './SearchBox.tsx';
 import { cx } from './ui.tsx';
 
-const NAV = [
+const NAV: { to: string; label: string; end?: boolean }[] = [
   { to: '/', label: 'Overview', end: true },
   { to: '/daos', label: 'DAOs' },
   { to: '/compare', label: 'Compare' },
   { to: '/sources', label: 'Sources' },
 ];
+/** Shown to admins only: the server refuses the operations page's data to anyone else anyway. */
+const ADMIN_NAV: typeof NAV = [{ to: '/operations', label: 'Operations' }];
+
+function useNav() {
+  const { me } = useMe();
+  return isAdmin(me) ? [...NAV, ...ADMIN_NAV] : NAV;
+}
 
 function ThemeMenu() {
   const { choice, dark } = useTheme();
@@ -56,6 +64,7 @@ function ThemeMenu() {
 }
 
 export function Layout() {
+  const nav = useNav();
   return (
     <div className="flex min-h-screen flex-col bg-bg text-text">
       <a
@@ -77,7 +86,7 @@ export function Layout() {
             <span className="max-[420px]:sr-only">DAO Portal</span>
           </Link>
           <nav aria-label="Main" className="hidden gap-1 md:flex">
-            {NAV.map((n) => (
+            {nav.map((n) => (
               <NavLink
                 key={n.to}
                 to={n.to}
@@ -106,7 +115,7 @@ export function Layout() {
           aria-label="Main (mobile)"
           className="flex gap-1 overflow-x-auto border-t border-line px-3 py-1.5 md:hidden"
         >
-          {NAV.map((n) => (
+          {nav.map((n) => (
             <NavLink
               key={n.to}
               to={n.to}

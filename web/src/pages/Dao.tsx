@@ -4,6 +4,7 @@ import { Link, useParams } from 'react-router-dom';
 import { useDao, useSummary } from '../api/hooks.ts';
 import type { Coverage } from '../api/types.ts';
 import { preloadCharts } from '../components/Chart.tsx';
+import { NotifyMe } from '../components/NotifyMe.tsx';
 import { Badge, ErrorState, Kpi, PageHeader, Skeleton, SkeletonRows } from '../components/ui.tsx';
 import { formatDate, formatNumber, formatPercent, formatUsd, plural, shortAddress } from '../lib/format.ts';
 import { useUrlState } from '../lib/url.ts';
@@ -58,6 +59,7 @@ export default function DaoPage() {
       {d ? (
         <PageHeader
           title={d.name}
+          actions={<NotifyMe dao={{ slug: d.slug, name: d.name }} />}
           subtitle={
             <div className="flex flex-wrap items-center gap-2">
               <Badge tone="idle">{d.chain}</Badge>

@@ -8,6 +8,7 @@ import type { LiveEvent, ProposalDetail, Vote } from '../api/types.ts';
 import { AnalysisCard } from '../components/AnalysisCard.tsx';
 import { DataTable, Pager } from '../components/DataTable.tsx';
 import { Markdown } from '../components/Markdown.tsx';
+import { NotifyMe } from '../components/NotifyMe.tsx';
 import {
   Badge,
   Card,
@@ -266,6 +267,7 @@ export default function ProposalPage() {
       {p ? (
         <PageHeader
           title={plainTitle(p.title)}
+          actions={<NotifyMe dao={{ slug: p.dao_slug, name: p.dao_slug }} />}
           subtitle={
             <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
               <Badge>{p.state}</Badge>

@@ -1,0 +1,51 @@
+import { Ollama } from 'ollama';
+import { ModelAnswer } from '../prompt.ts';
+import type { AiProvider } from '../types.ts';
+import { observingFetch } from './fetch.ts';
+import type { ProviderOptions } from './options.ts';
+import { remoteProvider } from './remote.ts';
+
+export const OLLAMA_DEFAULT_MODEL = 'llama3.2';
+const DEFAULT_HOST = 'http://127.0.0.1:11434';
+
+/** The answer's JSON schema, which Ollama's structured output (`format`) holds the model to. */
+const FORMAT = JSON.parse(JSON.stringify(ModelAnswer)) as object;
+
+/**
+ * A local (or remote) Ollama server through the `ollama` package: `POST /api/chat` without
+ * streaming, `GET /api/tags` for the models. Nothing leaves the machine when OLLAMA_HOST is local,
+ * so it costs nothing and is not held to the daily budget. OLLAMA_API_KEY is sent as a bearer
+ * token for servers behind a proxy that wants one.
+ */
+export function ollamaProvider(options: ProviderOptions): AiProvider {
+  const { settings } = options;
+  const host = settings.baseUrl ?? DEFAULT_HOST;
+  const headers = settings.apiKey ? { Authorization: `Bearer ${settings.apiKey}` } : undefined;
+  // One client per call: its fetch carries that call's deadline and reads the failure's headers.
+  const client = (signal: AbortSignal | undefined) =>
+    new Ollama({ host, fetch: observingFetch('ollama', signal), ...(headers ? { headers } : {}) });
+  return remoteProvider({
+    name: 'ollama',
+    paid: false,
+    defaultModel: options.model ?? OLLAMA_DEFAULT_MODEL,
+    async chat(messages, model, signal) {
+      const reply = await client(signal).chat({
+        model,
+        messages,
+        stream: false,
+        format: FORMAT,
+        options: { temperature: 0, num_predict: options.maxOutputTokens },
+      });
+      return {
+        text: reply.message?.content ?? '',
+        inputTokens: reply.prompt_eval_count,
+        outputTokens: reply.eval_count,
+      };
+    },
+    async models(signal) {
+      const list = await client(signal).list();
+      return list.models.map((m) => m.name);
+    },
+    problems: () => [],
+  });
+}

@@ -1,0 +1,71 @@
+import { ProviderError } from '../../errors.ts';
+import { exhaustedForMs } from '../failure.ts';
+import {
+  type ChatMessage,
+  completeAnalysis,
+  countMessageTokens,
+  countTextTokens,
+  parseModelAnswer,
+  proposalMessages,
+} from '../prompt.ts';
+import type { AiProvider, AnalysisAnswer, AnalysisRequest, ConfigProblem, ModelInfo, ProviderName } from '../types.ts';
+
+/** What one chat call of a provider's client returns. */
+export interface ChatReply {
+  text: string;
+  /** Token counts as the provider reported them, undefined when it did not. */
+  inputTokens?: number | undefined;
+  outputTokens?: number | undefined;
+  headers?: Headers | undefined;
+}
+
+export interface RemoteClient {
+  name: ProviderName;
+  paid: boolean;
+  defaultModel: string;
+  chat(messages: ChatMessage[], model: string, signal: AbortSignal | undefined): Promise<ChatReply>;
+  models(signal: AbortSignal | undefined): Promise<string[]>;
+  problems(): ConfigProblem[];
+}
+
+/**
+ * A remote provider from its client: the one prompt (src/ai/prompt.ts), the answer checked
+ * against the narrative schema (an answer that is not is an `invalid-output` failure, so the
+ * router falls back), usage as reported or else counted with the GPT tokenizer.
+ */
+export function remoteProvider(client: RemoteClient): AiProvider {
+  return {
+    name: client.name,
+    paid: client.paid,
+    defaultModel: client.defaultModel,
+    async analyze(request: AnalysisRequest): Promise<AnalysisAnswer> {
+      const messages = proposalMessages(request.subject);
+      const model = request.model ?? client.defaultModel;
+      const reply = await client.chat(messages, model, request.signal);
+      const usage = {
+        inputTokens: reply.inputTokens ?? countMessageTokens(messages),
+        outputTokens: reply.outputTokens ?? countTextTokens(reply.text),
+      };
+      let narrative: ReturnType<typeof parseModelAnswer>;
+      try {
+        narrative = parseModelAnswer(reply.text);
+      } catch (error) {
+        const refused = new ProviderError(client.name, 'invalid-output', (error as Error).message);
+        refused.usage = usage;
+        throw refused;
+      }
+      const reported = reply.inputTokens !== undefined && reply.outputTokens !== undefined;
+      return {
+        result: completeAnalysis(narrative, request.subject),
+        model,
+        usage: { ...usage, reported },
+        exhaustedForMs: exhaustedForMs(reply.headers),
+      };
+    },
+    async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+      const ids = await client.models(signal);
+      return ids.map((id) => ({ provider: client.name, id, default: id === client.defaultModel }));
+    },
+    validateConfig: () => client.problems(),
+  };
+}
