@@ -11,6 +11,7 @@ import type * as proposals from './schemas/proposals.ts';
 import type * as search from './schemas/search.ts';
 import type * as sync from './schemas/sync.ts';
 import type * as treasury from './schemas/treasury.ts';
+import type * as voters from './schemas/voters.ts';
 
 /**
  * The API's answers as TypeScript types, read from the route schemas (src/api/schemas/) that
@@ -29,6 +30,9 @@ export type ProposalSummary = Static<typeof proposals.ProposalSummary>;
 export type Tally = Static<typeof proposals.Tally>;
 export type ProposalDetail = Static<typeof proposals.ProposalDetail>;
 export type Vote = Static<typeof proposals.Vote>;
+
+export type VoterProfile = Static<typeof voters.VoterProfile>;
+export type VoterVote = Static<typeof voters.VoterVote>;
 
 export type TreasuryBalance = Static<typeof treasury.TreasuryBalance>;
 export type Treasury = Static<typeof treasury.Treasury>;

@@ -118,6 +118,7 @@ export const votes = pgTable(
     index('votes_proposal_power_idx').on(t.proposalId, t.votingPower, t.id),
     index('votes_proposal_created_idx').on(t.proposalId, t.created, t.id),
     index('votes_dao_voter_idx').on(t.daoId, t.voter),
+    index('votes_voter_created_idx').on(t.voter, t.created.desc(), t.id.desc()),
   ],
 );
 
@@ -176,6 +177,7 @@ export const tokenHolders = pgTable(
   (t) => [
     uniqueIndex('token_holders_key').on(t.daoId, t.address, t.asOf),
     index('token_holders_dao_asof_balance_idx').on(t.daoId, t.asOf, t.balance),
+    index('token_holders_delegate_idx').on(t.delegate, t.daoId, t.asOf).where(sql`delegate is not null`),
   ],
 );
 
