@@ -153,6 +153,16 @@ describe.each(databaseTargets())('voter profiles on $kind', (target) => {
     expect(badPage.json().error.details).toEqual([expect.objectContaining({ parameter: 'per_page' })]);
   });
 
+  it('lists the holders of the latest snapshot, largest first, with their shares', async () => {
+    const members = csv('decentraland/members.csv').filter((r) => Number(r['Total VP']) > 0);
+    const body = await get('/api/v1/daos/decentraland/holders?per_page=5');
+    expect(body.pagination.total).toBe(members.length);
+    const largest = [...members].sort((a, b) => Number(b['Total VP']) - Number(a['Total VP']))[0]!;
+    expect(body.data[0].address).toBe(largest.Member!.toLowerCase());
+    expect(sameDecimal(body.data[0].balance, largest['Total VP']!)).toBe(true);
+    expect(typeof body.data[0].share).toBe('number');
+  });
+
   it("filters a proposal's votes by choice and by a voter fragment", async () => {
     const raw = rawVotes[0]!;
     const all = csv('decentraland/votes_2022-05-15.csv').filter((r) => r['Proposal ID'] === raw['Proposal ID']);

@@ -55,6 +55,7 @@ export type Enhanced = Omit<Static<typeof metrics.Enhanced>, 'series'> & {
 };
 export type Voter = Static<typeof metrics.VoterEntry>;
 export type Delegate = Static<typeof metrics.DelegateEntry>;
+export type Holder = Static<typeof metrics.HolderEntry>;
 
 export type SearchHit = Static<typeof search.SearchHit>;
 

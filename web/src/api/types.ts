@@ -18,6 +18,7 @@ export type {
   EnhancedType,
   ErrorBody,
   ErrorCode,
+  Holder,
   LiveEvent,
   LoggedOutEverywhere,
   Me,
@@ -48,4 +49,6 @@ export type {
   UserPasswordBody,
   Vote,
   Voter,
+  VoterProfile,
+  VoterVote,
 } from '../../../src/api/contract.ts';

@@ -1,4 +1,5 @@
 import { type ReactNode, useState } from 'react';
+import { Link } from 'react-router-dom';
 
 export function cx(...classes: (string | false | null | undefined)[]) {
   return classes.filter(Boolean).join(' ');
@@ -106,9 +107,37 @@ export function EmptyState({ title, children, icon = '○' }: { title: string; c
   );
 }
 
-/** An error with a retry. */
-export function ErrorState({ error, retry, what = 'this' }: { error: unknown; retry?: () => void; what?: string }) {
+/**
+ * An error with a retry. A page about one thing (a DAO, a proposal) passes `missing`: its 404
+ * then says that thing was not found, without a retry that cannot make it appear. Elsewhere a
+ * 404 (a missing route, say) stays an error like any other.
+ */
+export function ErrorState({
+  error,
+  retry,
+  what = 'this',
+  missing,
+}: {
+  error: unknown;
+  retry?: () => void;
+  what?: string;
+  missing?: string;
+}) {
   const message = error instanceof Error ? error.message : 'Something went wrong';
+  if (missing && (error as { status?: unknown } | null)?.status === 404)
+    return (
+      <div
+        role="alert"
+        className="flex flex-col items-center gap-2 rounded-lg border border-dashed border-line px-4 py-10 text-center"
+        data-state="not-found"
+      >
+        <div className="font-medium">{missing} not found</div>
+        <div className="max-w-md text-sm text-muted">{message}</div>
+        <Link to="/" className="text-sm text-accent underline">
+          Go to the overview
+        </Link>
+      </div>
+    );
   return (
     <div
       role="alert"

@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router-dom';
 import { apiUrl } from '../api/client.ts';
 import { useProposal, useVotes } from '../api/hooks.ts';
 import type { LiveEvent, ProposalDetail, Vote } from '../api/types.ts';
+import { AddressLink } from '../components/AddressLink.tsx';
 import { AnalysisCard } from '../components/AnalysisCard.tsx';
 import { DataTable, Pager } from '../components/DataTable.tsx';
 import { Markdown } from '../components/Markdown.tsx';
@@ -25,7 +26,6 @@ import {
   formatPercent,
   formatRelative,
   plural,
-  shortAddress,
   toNumber,
 } from '../lib/format.ts';
 import { type LiveStatus, useLiveEvents } from '../lib/live.ts';
@@ -133,11 +133,7 @@ export default function ProposalPage() {
       {
         id: 'voter',
         header: 'Voter',
-        cell: ({ row }) => (
-          <span className="font-mono text-xs" title={row.original.voter}>
-            {shortAddress(row.original.voter)}
-          </span>
-        ),
+        cell: ({ row }) => <AddressLink address={row.original.voter} />,
       },
       {
         id: 'choice',
@@ -175,7 +171,14 @@ export default function ProposalPage() {
   );
 
   if (proposal.isError)
-    return <ErrorState error={proposal.error} retry={() => void proposal.refetch()} what="this proposal" />;
+    return (
+      <ErrorState
+        error={proposal.error}
+        retry={() => void proposal.refetch()}
+        what="this proposal"
+        missing="Proposal"
+      />
+    );
   const csv = p
     ? apiUrl(`/proposals/${p.id}/votes`, { format: 'csv', sort: state.sort, order: state.order })
     : undefined;
@@ -191,7 +194,11 @@ export default function ProposalPage() {
               <Link to={`/daos/${p.dao_slug}?tab=proposals`} className="text-accent hover:underline">
                 {p.dao_slug}
               </Link>
-              {p.author && <span title={p.author}>by {shortAddress(p.author)}</span>}
+              {p.author && (
+                <span>
+                  by <AddressLink address={p.author} />
+                </span>
+              )}
               <span>{p.voting_type}</span>
               <span title={formatDate(p.end, true)}>
                 {formatDate(p.start, true)} – {formatDate(p.end, true)}

@@ -7,10 +7,11 @@ import { ApiError, apiPost } from '../api/client.ts';
 import { useDaos, useSyncStatus } from '../api/hooks.ts';
 import type { Dao, SyncStatus } from '../api/types.ts';
 import { SignInLink } from '../components/Account.tsx';
+import { AddressLink } from '../components/AddressLink.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Badge, Button, Card, EmptyState, ErrorState, inputClass, PageHeader, Skeleton } from '../components/ui.tsx';
 import { daoForm, slugify } from '../lib/dao-form.ts';
-import { formatDate, formatNumber, formatRelative, shortAddress } from '../lib/format.ts';
+import { formatDate, formatNumber, formatRelative } from '../lib/format.ts';
 
 const CHAINS = ['ethereum', 'arbitrum', 'optimism', 'polygon', 'base', 'gnosis'];
 
@@ -234,11 +235,7 @@ export default function Sources() {
         id: 'governor',
         header: 'Governor',
         cell: ({ row }) =>
-          row.original.governor_address ? (
-            <span className="font-mono text-xs">{shortAddress(row.original.governor_address)}</span>
-          ) : (
-            '—'
-          ),
+          row.original.governor_address ? <AddressLink address={row.original.governor_address} /> : '—',
       },
       {
         id: 'treasury',
