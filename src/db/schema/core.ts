@@ -200,3 +200,18 @@ export const syncState = pgTable(
   },
   (t) => [uniqueIndex('sync_state_dao_source_key').on(t.daoId, t.source)],
 );
+
+/** The last file import of each DAO (migration 0072). */
+export const importRuns = pgTable('import_runs', {
+  daoId: integer('dao_id')
+    .primaryKey()
+    .references(() => daos.id, { onDelete: 'cascade' }),
+  source: text('source'),
+  finishedAt: ts('finished_at').notNull(),
+  records: integer('records').notNull(),
+  inserted: integer('inserted').notNull(),
+  updated: integer('updated').notNull(),
+  unchanged: integer('unchanged').notNull(),
+  rejected: integer('rejected').notNull(),
+  seconds: doublePrecision('seconds').notNull(),
+});

@@ -81,7 +81,8 @@ export function Button({
       {...props}
       className={cx(
         'inline-flex items-center justify-center gap-1.5 rounded-lg px-3 py-1.5 text-sm font-medium transition-colors disabled:cursor-not-allowed disabled:opacity-50',
-        variant === 'primary' && 'bg-accent text-white hover:bg-accent-strong',
+        // Dark theme: the accent is light, so the label is dark (white on it is about 3:1).
+        variant === 'primary' && 'bg-accent text-white hover:bg-accent-strong dark:text-bg',
         variant === 'secondary' && 'border border-line bg-surface hover:bg-subtle',
         variant === 'ghost' && 'hover:bg-subtle',
         className,
@@ -152,27 +153,27 @@ export function ErrorState({
 }
 
 const STATE_STYLES: Record<string, string> = {
-  active: 'bg-success/15 text-success ring-success/30',
-  pending: 'bg-warning/15 text-warning ring-warning/30',
+  active: 'bg-success/10 text-success ring-success/30',
+  pending: 'bg-warning/10 text-warning ring-warning/30',
   closed: 'bg-subtle text-muted ring-line',
-  executed: 'bg-accent/15 text-accent ring-accent/30',
-  passed: 'bg-accent/15 text-accent ring-accent/30',
-  enacted: 'bg-accent/15 text-accent ring-accent/30',
-  finished: 'bg-accent/15 text-accent ring-accent/30',
-  rejected: 'bg-danger/15 text-danger ring-danger/30',
-  failed: 'bg-danger/15 text-danger ring-danger/30',
-  running: 'bg-accent/15 text-accent ring-accent/30',
+  executed: 'bg-accent/10 text-accent ring-accent/30',
+  passed: 'bg-accent/10 text-accent ring-accent/30',
+  enacted: 'bg-accent/10 text-accent ring-accent/30',
+  finished: 'bg-accent/10 text-accent ring-accent/30',
+  rejected: 'bg-danger/10 text-danger ring-danger/30',
+  failed: 'bg-danger/10 text-danger ring-danger/30',
+  running: 'bg-accent/10 text-accent ring-accent/30',
   idle: 'bg-subtle text-muted ring-line',
-  scheduled: 'bg-warning/15 text-warning ring-warning/30',
+  scheduled: 'bg-warning/10 text-warning ring-warning/30',
   // Accounts: roles, audit outcomes, key and user states.
-  admin: 'bg-accent/15 text-accent ring-accent/30',
-  editor: 'bg-success/15 text-success ring-success/30',
+  admin: 'bg-accent/10 text-accent ring-accent/30',
+  editor: 'bg-success/10 text-success ring-success/30',
   viewer: 'bg-subtle text-muted ring-line',
-  success: 'bg-success/15 text-success ring-success/30',
-  failure: 'bg-danger/15 text-danger ring-danger/30',
-  revoked: 'bg-danger/15 text-danger ring-danger/30',
-  expired: 'bg-warning/15 text-warning ring-warning/30',
-  disabled: 'bg-danger/15 text-danger ring-danger/30',
+  success: 'bg-success/10 text-success ring-success/30',
+  failure: 'bg-danger/10 text-danger ring-danger/30',
+  revoked: 'bg-danger/10 text-danger ring-danger/30',
+  expired: 'bg-warning/10 text-warning ring-warning/30',
+  disabled: 'bg-danger/10 text-danger ring-danger/30',
 };
 
 export function Badge({ children, tone }: { children: ReactNode; tone?: string }) {
