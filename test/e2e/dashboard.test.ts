@@ -338,6 +338,26 @@ describe('dashboard in a real browser', () => {
       .poll(async () => page.locator('tbody tr').filter({ hasText: 'Decentraland DAO' }).count())
       .toBeGreaterThan(1);
 
+    // A proposal's votes filter by choice and by part of a voter's address, in the URL.
+    const [busiest] = await api<{ id: number }[]>('/daos/decentraland/proposals?sort=votes&order=desc&per_page=1');
+    const forChoice = await fetch(`${base}/api/v1/proposals/${busiest!.id}/votes?choice=2&per_page=1`);
+    const choiceTotal = ((await forChoice.json()) as { pagination: { total: number } }).pagination.total;
+    await page.goto(`${base}/proposals/${busiest!.id}`);
+    await page.getByTestId('tallies').waitFor();
+    await page.getByTestId('vote-filters').getByLabel('Choice').selectOption('2');
+    await page.waitForURL(/choice=2/);
+    await page.getByText(new RegExp(`^${choiceTotal.toLocaleString('en-US')} votes`)).waitFor();
+    await page.getByTestId('vote-filters').getByLabel('Choice').selectOption('');
+    const [someone] = await api<{ voter: string }[]>(`/proposals/${busiest!.id}/votes?per_page=1`);
+    const fragment = someone!.voter.slice(5, 17);
+    await page.getByTestId('vote-filters').getByLabel('Voter').fill(fragment.toUpperCase());
+    await page.waitForURL(/voter=/);
+    await page.locator(`tbody a[data-address="${someone!.voter}"]`).waitFor();
+    const shown = await page
+      .locator('tbody a[data-address]')
+      .evaluateAll((links) => links.map((a) => a.getAttribute('data-address') ?? ''));
+    expect(shown.every((a) => a.includes(fragment))).toBe(true);
+
     // The product documentation's paths lead to the dashboard's own.
     for (const [from, to] of [
       ['/dao', '/daos'],

@@ -14,6 +14,7 @@ import {
   Card,
   EmptyState,
   ErrorState,
+  fieldClass,
   PageHeader,
   Progress,
   Skeleton,
@@ -104,10 +105,19 @@ function Results({ proposal, live }: { proposal: ProposalDetail; live: LiveStatu
 
 export default function ProposalPage() {
   const { id } = useParams();
-  const [state, set] = useUrlState({ sort: 'voting_power', order: 'desc', page: '1' });
+  const [state, set] = useUrlState({ sort: 'voting_power', order: 'desc', page: '1', choice: '', voter: '' });
   const proposal = useProposal(id);
   const page = Math.max(1, Number(state.page) || 1);
-  const votes = useVotes(id, { sort: state.sort, order: state.order, page, per_page: 25 });
+  // The voter search is hex only (the API refuses anything else); other characters are ignored.
+  const voterFragment = state.voter.replace(/^0x/i, '').replace(/[^0-9a-f]/gi, '');
+  const votes = useVotes(id, {
+    sort: state.sort,
+    order: state.order,
+    page,
+    per_page: 25,
+    choice: state.choice || undefined,
+    voter: voterFragment || undefined,
+  });
   const p = proposal.data;
   const client = useQueryClient();
 
@@ -180,7 +190,13 @@ export default function ProposalPage() {
       />
     );
   const csv = p
-    ? apiUrl(`/proposals/${p.id}/votes`, { format: 'csv', sort: state.sort, order: state.order })
+    ? apiUrl(`/proposals/${p.id}/votes`, {
+        format: 'csv',
+        sort: state.sort,
+        order: state.order,
+        choice: state.choice || undefined,
+        voter: voterFragment || undefined,
+      })
     : undefined;
 
   return (
@@ -253,6 +269,35 @@ export default function ProposalPage() {
             )
           }
         >
+          <div className="mb-3 flex flex-wrap items-end gap-3" data-testid="vote-filters">
+            <label className="text-sm">
+              <span className="block text-xs text-muted">Choice</span>
+              <select
+                className={fieldClass}
+                value={state.choice}
+                onChange={(e) => set({ choice: e.target.value, page: '1' }, { replace: true })}
+              >
+                <option value="">All choices</option>
+                {(p?.choices ?? []).map((label, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: the 1-based position is the choice's identity (labels may repeat).
+                  <option key={i} value={String(i + 1)}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="text-sm">
+              <span className="block text-xs text-muted">Voter</span>
+              <input
+                type="search"
+                className={`${fieldClass} font-mono`}
+                placeholder="0x… (part of an address)"
+                value={state.voter}
+                maxLength={66}
+                onChange={(e) => set({ voter: e.target.value, page: '1' }, { replace: true })}
+              />
+            </label>
+          </div>
           {votes.isError ? (
             <ErrorState error={votes.error} retry={() => void votes.refetch()} what="votes" />
           ) : (
@@ -266,7 +311,11 @@ export default function ProposalPage() {
                 loading={votes.isFetching}
                 sort={{ sort: state.sort, order: state.order as 'asc' | 'desc' }}
                 onSort={(s) => set({ sort: s.sort, order: s.order, page: '1' })}
-                empty={<EmptyState title="No votes recorded" />}
+                empty={
+                  <EmptyState
+                    title={state.choice || voterFragment ? 'No votes match these filters' : 'No votes recorded'}
+                  />
+                }
               />
               {votes.data && (
                 <Pager
