@@ -346,7 +346,9 @@ describe('dashboard in a real browser', () => {
     await page.getByTestId('tallies').waitFor();
     await page.getByTestId('vote-filters').getByLabel('Choice').selectOption('2');
     await page.waitForURL(/choice=2/);
-    await page.getByText(new RegExp(`^${choiceTotal.toLocaleString('en-US')} votes`)).waitFor();
+    // The count under the votes table (the tallies above say "N votes" per choice too).
+    const votesCard = page.locator('section', { has: page.getByRole('heading', { name: /^Votes \(/ }) });
+    await votesCard.getByText(new RegExp(`^${choiceTotal.toLocaleString('en-US')} votes`)).waitFor();
     await page.getByTestId('vote-filters').getByLabel('Choice').selectOption('');
     const [someone] = await api<{ voter: string }[]>(`/proposals/${busiest!.id}/votes?per_page=1`);
     const fragment = someone!.voter.slice(5, 17);
