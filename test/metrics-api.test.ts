@@ -296,6 +296,10 @@ describe.each(databaseTargets())('metric API contract, search and exports on $ki
     }
     const proposal = mine.find((h: { kind: string }) => h.kind === 'proposal');
     expect(proposal).toMatchObject({ id: bigProposal, title: 'Fund the <b>grants</b> programme' });
+    // A result names its DAO and, for a proposal, its date, so equal titles can be told apart.
+    expect(proposal.dao_name).toEqual(expect.any(String));
+    expect(new Date(proposal.date).toISOString()).toBe(proposal.date);
+    expect(mine.find((h: { kind: string }) => h.kind === 'dao').date).toBeNull();
     // PostgreSQL's parser drops what it reads as tags (<b>); what it keeps as text is escaped.
     expect(proposal.snippet).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(proposal.snippet).toContain('&quot;<mark>grants</mark>&quot;');

@@ -12,6 +12,7 @@ import type * as proposals from './schemas/proposals.ts';
 import type * as search from './schemas/search.ts';
 import type * as sync from './schemas/sync.ts';
 import type * as treasury from './schemas/treasury.ts';
+import type * as voters from './schemas/voters.ts';
 
 /**
  * The API's answers as TypeScript types, read from the route schemas (src/api/schemas/) that
@@ -32,6 +33,9 @@ export type ProposalSummary = Static<typeof proposals.ProposalSummary>;
 export type Tally = Static<typeof proposals.Tally>;
 export type ProposalDetail = Static<typeof proposals.ProposalDetail>;
 export type Vote = Static<typeof proposals.Vote>;
+
+export type VoterProfile = Static<typeof voters.VoterProfile>;
+export type VoterVote = Static<typeof voters.VoterVote>;
 
 export type TreasuryBalance = Static<typeof treasury.TreasuryBalance>;
 export type Treasury = Static<typeof treasury.Treasury>;
@@ -54,6 +58,7 @@ export type Enhanced = Omit<Static<typeof metrics.Enhanced>, 'series'> & {
 };
 export type Voter = Static<typeof metrics.VoterEntry>;
 export type Delegate = Static<typeof metrics.DelegateEntry>;
+export type Holder = Static<typeof metrics.HolderEntry>;
 
 export type SearchHit = Static<typeof search.SearchHit>;
 

@@ -47,6 +47,7 @@ import { seriesRoutes } from './routes/series.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { userRoutes } from './routes/users.ts';
+import { voterRoutes } from './routes/voters.ts';
 import { ErrorBody } from './schemas/common.ts';
 import { registerSecurity } from './security.ts';
 import { type BodyDeadline, registerBodyDeadline } from './slow-bodies.ts';
@@ -188,9 +189,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         description:
           'Governance and treasury data of DAOs. Every response is `{status, data, message?, pagination?}`; errors are `{status: "error", error: {code, message, details?}}`.',
       },
-      tags: ['daos', 'proposals', 'metrics', 'treasury', 'import', 'sync', 'auth', 'notifications', 'health', 'ai'].map(
-        (name) => ({ name }),
-      ),
+      tags: [
+        'daos',
+        'proposals',
+        'voters',
+        'metrics',
+        'treasury',
+        'import',
+        'sync',
+        'auth',
+        'notifications',
+        'health',
+        'ai',
+      ].map((name) => ({ name })),
       components: {
         securitySchemes: {
           session: {
@@ -290,6 +301,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(importRoutes, context);
       await v1.register(metricRoutes, context);
       await v1.register(leaderboardRoutes, context);
+      await v1.register(voterRoutes, context);
       await v1.register(searchRoutes, context);
       await v1.register(syncRoutes, context);
       await v1.register(streamRoutes, context);

@@ -10,6 +10,7 @@ import {
   voteReplaces,
 } from '../db/queries/governance.ts';
 import { upsertHolders } from '../db/queries/holders.ts';
+import { recordImportRun } from '../db/queries/import-runs.ts';
 import { upsertTreasuryBalances } from '../db/queries/treasury.ts';
 import { foldByKey, type WriteCounts } from '../db/queries/upserts.ts';
 import { isValidChoice, type VotingType } from '../metrics/snapshot-scoring.ts';
@@ -61,6 +62,8 @@ export class Importer {
   private readonly daoIds = new Map<string, number>();
   private readonly proposalRefs = new Map<string, ProposalRef>();
   private readonly touchedDaos = new Set<number>();
+  /** Every DAO a valid record names (written or not): the import is their latest. */
+  private readonly namedDaos = new Set<string>();
   private readonly summary: ImportSummary = { ...emptyCounts(), records: 0, byType: {}, seconds: 0 };
   readonly rejections: Rejection[] = [];
 
@@ -80,8 +83,11 @@ export class Importer {
       } else {
         const result = validateRecord(raw.value);
         const type = (raw.value as { type?: unknown } | null)?.type;
-        if (result.ok) batch.push({ line: raw.line, record: result.record });
-        else this.reject({ line: raw.line, type: typeof type === 'string' ? type : undefined, ...result.problem });
+        if (result.ok) {
+          batch.push({ line: raw.line, record: result.record });
+          const r = result.record as { type: string; slug?: string; dao?: string };
+          this.namedDaos.add((r.type === 'dao' ? r.slug : r.dao) ?? '');
+        } else this.reject({ line: raw.line, type: typeof type === 'string' ? type : undefined, ...result.problem });
       }
       if (batch.length >= batchSize) {
         await this.flush(batch);
@@ -93,6 +99,16 @@ export class Importer {
     this.options.onProgress?.(this.summary.records);
     await refreshDaoAggregates(this.database.db, [...this.touchedDaos]);
     this.summary.seconds = (performance.now() - started) / 1000;
+    const named = await daoIdsBySlug(this.database.db, [...this.namedDaos].filter(Boolean));
+    await recordImportRun(this.database.db, [...named.values()], {
+      source: this.options.source ?? null,
+      records: this.summary.records,
+      inserted: this.summary.inserted,
+      updated: this.summary.updated,
+      unchanged: this.summary.unchanged,
+      rejected: this.summary.rejected,
+      seconds: this.summary.seconds,
+    });
     return this.summary;
   }
 

@@ -13,6 +13,7 @@ import { Accounts } from '../../src/auth/accounts.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { saveAlertStates } from '../../src/db/queries/alerts.ts';
 import { createLogger } from '../../src/logger/index.ts';
+import { type AxeFinding, seriousViolations } from '../helpers/axe.ts';
 import { databaseTargets, repoRoot, type TestDatabase } from '../helpers/db.ts';
 import { importSharedData, importText } from '../helpers/fixtures.ts';
 import { startWebhookReceiver } from '../helpers/notify.ts';
@@ -66,6 +67,9 @@ const EDITOR = { email: 'editor@example.org', password: 'plum-kettle-orbit-42', 
 const ADMIN = { email: 'admin@example.org', password: 'violet-anchor-meadow-17', role: 'admin' } as const;
 const SIGNER = { email: 'signer@example.org', password: 'copper-lantern-fjord-88', role: 'viewer' } as const;
 const TWO_FACTOR = { email: 'second@example.org', password: 'granite-walrus-ember-53', role: 'editor' } as const;
+
+/** A Decentraland delegate (17 delegators in members.csv, 88 votes in the votes file). */
+const DELEGATE = '0x9dab43bc15bd29cfe3030ca1b7edb3eeb9f3b6c1';
 
 const liveVote = (voter: string, choice: number, power: number) => ({
   type: 'vote',
@@ -344,12 +348,117 @@ describe('dashboard in a real browser', () => {
       await page.getByRole('heading', { name: 'Sources', exact: true }).waitFor();
       await shoot(page, 'sources');
 
+      await page.goto(`${base}/voters/${DELEGATE}`);
+      await page.getByRole('cell', { name: 'Decentraland DAO' }).first().waitFor();
+      await shoot(page, 'voter');
+
       await page.goto(`${base}/no/such/page`);
       await page.getByText('Page not found').waitFor();
       await page.context().close();
       expect(problems).toEqual([]);
     }, 240_000);
   }
+
+  it('opens voter profiles from the addresses, filters votes, and redirects and falls back sensibly', async () => {
+    const page = await open('desktop');
+    const profile = await api<{ votes_total: number }>(`/voters/${DELEGATE}`);
+    expect(profile.votes_total).toBe(88);
+    // An address in a leaderboard links to its profile.
+    await page.goto(`${base}/daos/decentraland?tab=voters`);
+    await page.locator(`a[data-address="${DELEGATE}"]`).first().waitFor();
+    await page.locator(`a[data-address="${DELEGATE}"]`).first().click();
+    await page.waitForURL(`${base}/voters/${DELEGATE}`);
+    await page.getByText('88 votes', { exact: false }).first().waitFor();
+    await page.getByText('Delegators (17)').waitFor();
+    await expect
+      .poll(async () => page.locator('tbody tr').filter({ hasText: 'Decentraland DAO' }).count())
+      .toBeGreaterThan(1);
+
+    // A proposal's votes filter by choice and by part of a voter's address, in the URL.
+    const [busiest] = await api<{ id: number }[]>('/daos/decentraland/proposals?sort=votes&order=desc&per_page=1');
+    const forChoice = await fetch(`${base}/api/v1/proposals/${busiest!.id}/votes?choice=2&per_page=1`);
+    const choiceTotal = ((await forChoice.json()) as { pagination: { total: number } }).pagination.total;
+    await page.goto(`${base}/proposals/${busiest!.id}`);
+    await page.getByTestId('tallies').waitFor();
+    await page.getByTestId('vote-filters').getByLabel('Choice').selectOption('2');
+    await page.waitForURL(/choice=2/);
+    // The count under the votes table (the tallies above say "N votes" per choice too).
+    const votesCard = page.locator('section', { has: page.getByRole('heading', { name: /^Votes \(/ }) });
+    await votesCard.getByText(new RegExp(`^${choiceTotal.toLocaleString('en-US')} votes`)).waitFor();
+    await page.getByTestId('vote-filters').getByLabel('Choice').selectOption('');
+    const [someone] = await api<{ voter: string }[]>(`/proposals/${busiest!.id}/votes?per_page=1`);
+    const fragment = someone!.voter.slice(5, 17);
+    await page.getByTestId('vote-filters').getByLabel('Voter').fill(fragment.toUpperCase());
+    await page.waitForURL(/voter=/);
+    await page.locator(`tbody a[data-address="${someone!.voter}"]`).waitFor();
+    const shown = await page
+      .locator('tbody a[data-address]')
+      .evaluateAll((links) => links.map((a) => a.getAttribute('data-address') ?? ''));
+    expect(shown.every((a) => a.includes(fragment))).toBe(true);
+
+    // The product documentation's paths lead to the dashboard's own.
+    for (const [from, to] of [
+      ['/dao', '/daos'],
+      ['/dao/decentraland', '/daos/decentraland'],
+      ['/dao/compare?daos=decentraland', '/compare?daos=decentraland'],
+    ] as const) {
+      await page.goto(`${base}${from}`);
+      await page.waitForURL(`${base}${to}`);
+    }
+    // An unknown tab opens the first one; a missing DAO or proposal says so, with no retry.
+    await page.goto(`${base}/daos/decentraland?tab=bogus`);
+    await page.getByRole('tab', { name: 'Governance', selected: true }).waitFor();
+    for (const [url, text] of [
+      ['/daos/no-such-dao', 'DAO not found'],
+      ['/proposals/no-such-proposal', 'Proposal not found'],
+    ] as const) {
+      await page.goto(`${base}${url}`);
+      await page.getByText(text).waitFor();
+      expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+    }
+    await page.context().close();
+    // The two 404 answers are the point of the last step.
+    const expected = problems.filter((p) =>
+      /HTTP 404 .*\/api\/v1\/(daos\/no-such-dao|proposals\/no-such-proposal)/.test(p),
+    );
+    expect(problems.filter((p) => !expected.includes(p))).toEqual([]);
+    problems.length = 0;
+  }, 120_000);
+
+  it('meets WCAG AA on every page in both themes (axe-core: no serious or critical violation)', async () => {
+    const page = await open('desktop');
+    const [busiest] = await api<{ id: number }[]>('/daos/decentraland/proposals?sort=votes&order=desc&per_page=1');
+    const pages = [
+      '/',
+      '/daos',
+      '/daos/decentraland?tab=governance',
+      '/daos/decentraland?tab=proposals',
+      '/daos/decentraland?tab=voters',
+      '/daos/decentraland?tab=treasury',
+      `/proposals/${busiest!.id}`,
+      '/compare?daos=decentraland,arbitrum,uniswap',
+      '/sources',
+      `/voters/${DELEGATE}`,
+      '/no/such/page',
+    ];
+    const signedIn = ['/account', '/keys', '/users', '/audit'];
+    const findings: Record<string, AxeFinding[]> = {};
+    const check = async (scheme: 'light' | 'dark', path: string) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(`${base}${path}`);
+      await page.locator('main').waitFor();
+      await settled(page);
+      const found = await seriousViolations(page);
+      if (found.length) findings[`${scheme} ${path}`] = found;
+    };
+    for (const scheme of ['light', 'dark'] as const) await check(scheme, '/signin');
+    for (const scheme of ['light', 'dark'] as const) for (const path of pages) await check(scheme, path);
+    await signIn(page, ADMIN);
+    for (const scheme of ['light', 'dark'] as const) for (const path of signedIn) await check(scheme, path);
+    await page.context().close();
+    expect(findings).toEqual({});
+    expect(problems).toEqual([]);
+  }, 300_000);
 
   it('searches, sorts and compares three DAOs from the DAO list, with the state in the URL', async () => {
     const page = await open('desktop');

@@ -1,5 +1,5 @@
 import { lazy, type ReactNode, Suspense } from 'react';
-import { createBrowserRouter, type LoaderFunctionArgs } from 'react-router-dom';
+import { createBrowserRouter, type LoaderFunctionArgs, redirect } from 'react-router-dom';
 import { daoQuery, proposalQuery, summaryQuery } from './api/hooks.ts';
 import { queryClient } from './api/query-client.ts';
 import { Layout } from './components/Layout.tsx';
@@ -11,6 +11,7 @@ const Daos = lazy(() => import('./pages/Daos.tsx'));
 const DaoPage = lazy(() => import('./pages/Dao.tsx'));
 const Proposal = lazy(() => import('./pages/Proposal.tsx'));
 const Compare = lazy(() => import('./pages/Compare.tsx'));
+const Voter = lazy(() => import('./pages/Voter.tsx'));
 const Sources = lazy(() => import('./pages/Sources.tsx'));
 const SignIn = lazy(() => import('./pages/SignIn.tsx'));
 const Account = lazy(() => import('./pages/Account.tsx'));
@@ -36,6 +37,12 @@ const prefetch =
     return null;
   };
 
+/** The product documentation's paths (/dao, /dao/{id}, /dao/compare) lead to the dashboard's own, query string kept. */
+const moved =
+  (to: (params: LoaderFunctionArgs['params']) => string) =>
+  ({ params, request }: LoaderFunctionArgs) =>
+    redirect(`${to(params)}${new URL(request.url).search}`);
+
 const page = (element: ReactNode) => <Suspense fallback={<SkeletonRows rows={8} />}>{element}</Suspense>;
 
 export const router = createBrowserRouter([
@@ -54,7 +61,11 @@ export const router = createBrowserRouter([
         element: page(<Proposal />),
         loader: prefetch(({ params }) => [proposalQuery(params.id!)]),
       },
+      { path: '/voters/:address', element: page(<Voter />) },
       { path: '/compare', element: page(<Compare />) },
+      { path: '/dao', loader: moved(() => '/daos') },
+      { path: '/dao/compare', loader: moved(() => '/compare') },
+      { path: '/dao/:id', loader: moved((params) => `/daos/${encodeURIComponent(params.id!)}`) },
       { path: '/sources', element: page(<Sources />) },
       { path: '/signin', element: page(<SignIn />) },
       { path: '/account', element: page(<Account />) },

@@ -4,17 +4,20 @@ import type { Db } from '../../db/index.ts';
 import { getDao } from '../../db/queries/daos.ts';
 import {
   countDelegates,
+  countHolders,
   countVoters,
   DELEGATE_SORTS,
+  HOLDER_SORTS,
   type LeaderboardQuery,
   listDelegates,
+  listHolders,
   listVoters,
   VOTER_SORTS,
 } from '../../db/queries/leaderboards.ts';
 import { type ApiContext, readDb } from '../context.ts';
 import { isExport, keysetRows, sendExport } from '../export.ts';
 import { errorResponses, FormatQuery, IdParam, Order, PageQuery, StringEnum, successPage } from '../schemas/common.ts';
-import { DelegateEntry, VoterEntry } from '../schemas/metrics.ts';
+import { DelegateEntry, HolderEntry, VoterEntry } from '../schemas/metrics.ts';
 import { paginate } from '../serialize.ts';
 
 const EXPORT_BATCH = 5000;
@@ -60,6 +63,19 @@ const boards = [
     list: listDelegates,
     count: countDelegates,
   } satisfies Board<Awaited<ReturnType<typeof listDelegates>>[number]>,
+  {
+    path: '/daos/:id/holders',
+    name: 'holders',
+    key: 'address',
+    sorts: HOLDER_SORTS,
+    defaultSort: 'balance',
+    entry: HolderEntry,
+    summary:
+      "A DAO's token holders with a positive balance (token accounts, else the latest holder snapshot) and their share of all holders' balance",
+    columns: ['address', 'balance', 'share'],
+    list: listHolders,
+    count: countHolders,
+  } satisfies Board<Awaited<ReturnType<typeof listHolders>>[number]>,
 ] as unknown as Array<Board<Record<string, unknown> & { sort_value: string | null }>>;
 
 /** Voter and delegate leaderboards: sortable, paginated, or streamed whole with ?format=csv|ndjson. */

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { getDao } from '../../db/queries/daos.ts';
 import {
+  countFilteredVotes,
   getProposal,
   listProposals,
   listVotes,
@@ -176,6 +177,22 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
             sort: StringEnum(Object.keys(VOTE_SORTS), { default: 'voting_power' }),
             order: Order,
             cursor: Type.Optional(TextParam({ maxLength: 500 })),
+            choice: Type.Optional(
+              Type.Integer({
+                minimum: 1,
+                maximum: 1000,
+                description: 'only votes for this 1-based choice (also within multi-choice votes)',
+              }),
+            ),
+            voter: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 66,
+                pattern: '^(?:0x)?[0-9a-fA-F]*$',
+                description: 'only voters whose address contains this hex fragment, any case',
+                errorMessage: { pattern: 'must be hex digits, optionally after 0x' },
+              }),
+            ),
             ...FormatQuery,
           },
           { additionalProperties: false },
@@ -188,6 +205,8 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       const proposal = await getProposal(db, request.params.id);
       const q = request.query;
       const sort = q.sort as VoteSort;
+      const filter = { choice: q.choice, voter: q.voter };
+      const filtered = q.choice !== undefined || q.voter !== undefined;
       if (isExport(q.format)) {
         const rows = keysetRows(EXPORT_BATCH, (after: Awaited<ReturnType<typeof listVotes>>[number] | undefined) =>
           listVotes(db, proposal.id, {
@@ -195,6 +214,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
             perPage: EXPORT_BATCH,
             sort,
             order: q.order,
+            ...filter,
             cursor: after && { value: sort === 'created' ? after.createdText : after.votingPower, id: after.id },
           }),
         );
@@ -205,8 +225,11 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
         perPage: q.per_page,
         sort,
         order: q.order,
+        ...filter,
         cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
       });
+      // The pages cover the stored votes (votesCount may be the source's larger count).
+      const total = filtered ? await countFilteredVotes(db, proposal.id, filter) : proposal.votesStored;
       const last = rows.at(-1);
       const nextCursor =
         last && rows.length === q.per_page
@@ -215,7 +238,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       return {
         status: 'success' as const,
         data: rows.map(voteToApi),
-        pagination: { ...paginate(q.page, q.per_page, proposal.votesStored), next_cursor: nextCursor },
+        pagination: { ...paginate(q.page, q.per_page, total), next_cursor: nextCursor },
       };
     },
   );

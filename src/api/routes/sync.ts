@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { getDao } from '../../db/queries/daos.ts';
+import { listImportRuns } from '../../db/queries/import-runs.ts';
 import { listSyncStates } from '../../db/queries/sync-state.ts';
 import { runNow, syncTargets } from '../../sync/jobs.ts';
 import { type ApiContext, readDb } from '../context.ts';
@@ -17,7 +18,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { d
       config: { permission: 'read' },
       schema: {
         tags: ['sync'],
-        summary: 'Sync state of every (DAO, source)',
+        summary: 'Sync state of every (DAO, source), and the last file import of each DAO (source `import`)',
         querystring: Type.Object(
           { dao: Type.Optional(TextParam({ minLength: 1, maxLength: 200, description: 'DAO id or slug' })) },
           { additionalProperties: false },
@@ -61,6 +62,31 @@ export const syncRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { d
           lag: null,
           last_error: null,
           details: {},
+        });
+      }
+      // File imports are a source too: the last one of each DAO, after the syncs.
+      for (const { dao: ref, run } of await listImportRuns(db, dao?.id)) {
+        data.push({
+          dao: ref,
+          source: 'import',
+          state: 'idle' as const,
+          last_success: run.finishedAt.toISOString(),
+          started_at: new Date(run.finishedAt.getTime() - Math.round(run.seconds * 1000)).toISOString(),
+          cursor: {},
+          lag: null,
+          last_error:
+            run.rejected > 0
+              ? `${run.rejected} of ${run.records} records were rejected; the others were stored (the import's report lists each with its reason)`
+              : null,
+          details: {
+            file: run.source,
+            records: run.records,
+            inserted: run.inserted,
+            updated: run.updated,
+            unchanged: run.unchanged,
+            rejected: run.rejected,
+            duration_ms: Math.round(run.seconds * 1000),
+          },
         });
       }
       return { status: 'success' as const, data };

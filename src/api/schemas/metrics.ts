@@ -120,6 +120,12 @@ export const VoterEntry = Type.Object({
   last_vote: Timestamp,
 });
 
+export const HolderEntry = Type.Object({
+  address: Type.String(),
+  balance: DecimalString,
+  share: Ratio,
+});
+
 export const DelegateEntry = Type.Object({
   address: Type.String(),
   voting_power: DecimalString,

@@ -399,6 +399,33 @@ export async function proposalVoteTotals(db: Db, proposalId: number) {
 export const VOTE_SORTS = { voting_power: votes.votingPower, created: votes.created } as const;
 export type VoteSort = keyof typeof VOTE_SORTS;
 
+/** Narrowing of a proposal's votes: one choice (also inside approval, ranked and weighted votes), and a voter address fragment. */
+export interface VoteFilter {
+  choice?: number | undefined;
+  voter?: string | undefined;
+}
+
+function voteFilters(q: VoteFilter): SQL[] {
+  const filters: SQL[] = [];
+  if (q.choice !== undefined) {
+    filters.push(sql`(${votes.choice} = to_jsonb(${q.choice}::int)
+      or (jsonb_typeof(${votes.choice}) = 'array' and ${votes.choice} @> jsonb_build_array(${q.choice}::int))
+      or (jsonb_typeof(${votes.choice}) = 'object' and coalesce((${votes.choice} ->> ${String(q.choice)})::numeric, 0) > 0))`);
+  }
+  // Addresses are stored lowercase; the fragment is matched literally (no LIKE wildcards).
+  if (q.voter) filters.push(sql`strpos(${votes.voter}, ${q.voter.toLowerCase()}) > 0`);
+  return filters;
+}
+
+/** How many of a proposal's votes pass the filter. */
+export async function countFilteredVotes(db: Db, proposalId: number, q: VoteFilter): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(votes)
+    .where(and(eq(votes.proposalId, proposalId), ...voteFilters(q)));
+  return Number(row?.n ?? 0);
+}
+
 /** Keyset pagination: the cursor is the last row's (sort value, id), so deep pages cost the same as the first. */
 export async function listVotes(
   db: Db,
@@ -409,11 +436,11 @@ export async function listVotes(
     sort: VoteSort;
     order: 'asc' | 'desc';
     cursor?: { value: string; id: number } | undefined;
-  },
+  } & VoteFilter,
 ) {
   const column = VOTE_SORTS[q.sort];
   const direction = q.order === 'asc' ? asc : desc;
-  const filters: SQL[] = [eq(votes.proposalId, proposalId)];
+  const filters: SQL[] = [eq(votes.proposalId, proposalId), ...voteFilters(q)];
   if (q.cursor) {
     const value = q.sort === 'created' ? sql`${q.cursor.value}::timestamptz` : sql`${q.cursor.value}::numeric`;
     filters.push(

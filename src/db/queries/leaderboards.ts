@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../client.ts';
-import { delegatesSql } from './populations.ts';
+import { delegatesSql, holdersSql } from './populations.ts';
 
 /** Keyset position: the last row's sort value (as text) and its address. */
 export interface After {
@@ -116,5 +116,39 @@ export async function listDelegates(db: Db, daoId: number, q: LeaderboardQuery<D
 
 export async function countDelegates(db: Db, daoId: number): Promise<number> {
   const [row] = await rowsOf<{ n: number }>(db, sql`select count(*)::int as n from (${delegatesSql(daoId)}) d`);
+  return row?.n ?? 0;
+}
+
+export const HOLDER_SORTS = { balance: 'numeric' } as const;
+export type HolderSort = keyof typeof HOLDER_SORTS;
+
+export interface HolderRow {
+  address: string;
+  balance: string;
+  share: number | null;
+  sort_value: string;
+}
+
+/**
+ * A DAO's token holders with a positive balance (src/db/queries/populations.ts: token accounts, or
+ * the latest holder snapshot), each with its share of all holders' balance: the only population
+ * a holder-only DAO (no votes imported) has.
+ */
+export async function listHolders(db: Db, daoId: number, q: LeaderboardQuery<HolderSort>): Promise<HolderRow[]> {
+  const dir = sql.raw(q.order);
+  return rowsOf<HolderRow>(
+    db,
+    sql`
+    select h.address, trim_scale(h.balance)::text as balance, (h.balance / nullif(t.total, 0))::float8 as share,
+           h.balance::text as sort_value
+      from (${holdersSql(daoId)}) h cross join (select sum(balance) as total from (${holdersSql(daoId)}) a) t
+     where true ${keyset('h.balance', 'h.address', 'numeric', q.order, q.after)}
+     order by h.balance ${dir}, h.address ${dir}
+     limit ${q.limit} offset ${q.after ? 0 : (q.offset ?? 0)}`,
+  );
+}
+
+export async function countHolders(db: Db, daoId: number): Promise<number> {
+  const [row] = await rowsOf<{ n: number }>(db, sql`select count(*)::int as n from (${holdersSql(daoId)}) h`);
   return row?.n ?? 0;
 }

@@ -5,6 +5,9 @@ export interface SearchHit {
   kind: 'dao' | 'proposal';
   id: number;
   dao_slug: string;
+  dao_name: string;
+  /** A proposal's start (UTC); null for a DAO. */
+  date: string | null;
   title: string;
   snippet: string;
   rank: number;
@@ -35,12 +38,13 @@ export async function search(db: Db, q: string, limit: number): Promise<SearchHi
     sql`
     with query as (select websearch_to_tsquery('english', ${q}) as q),
     hits as (
-      (select 'dao' as kind, d.id, d.slug as dao_slug, d.name as title, coalesce(d.description, '') as doc, ts_rank(d.search_tsv, query.q) as rank
+      (select 'dao' as kind, d.id, d.slug as dao_slug, d.name as dao_name, null::timestamptz as date, d.name as title, coalesce(d.description, '') as doc, ts_rank(d.search_tsv, query.q) as rank
          from daos d, query where d.search_tsv @@ query.q order by rank desc, d.id limit ${limit})
       union all
-      (select 'proposal', p.id, d.slug, p.title, left(p.body, 200000), ts_rank(p.search_tsv, query.q) as rank
+      (select 'proposal', p.id, d.slug, d.name, p.start, p.title, left(p.body, 200000), ts_rank(p.search_tsv, query.q) as rank
          from proposals p join daos d on d.id = p.dao_id, query where p.search_tsv @@ query.q order by rank desc, p.id limit ${limit}))
-    select h.kind, h.id, h.dao_slug, h.title, h.rank::float8 as rank,
+    select h.kind, h.id, h.dao_slug, h.dao_name,
+           to_char(h.date at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as date, h.title, h.rank::float8 as rank,
            ts_headline('english', translate(h.title || ' — ' || h.doc, ${START + STOP}, ''), query.q, ${options}) as snippet
       from (select * from hits order by rank desc, kind, id limit ${limit}) h, query
      order by h.rank desc, h.kind, h.id`,
@@ -49,6 +53,8 @@ export async function search(db: Db, q: string, limit: number): Promise<SearchHi
     kind: r.kind,
     id: Number(r.id),
     dao_slug: r.dao_slug,
+    dao_name: r.dao_name,
+    date: r.date,
     title: r.title,
     snippet: snippetHtml(r.snippet),
     rank: r.rank,

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { daos } from './core.ts';
 
@@ -20,6 +21,7 @@ export const tokenAccounts = pgTable(
     primaryKey({ columns: [t.daoId, t.address] }),
     index('token_accounts_dao_balance_idx').on(t.daoId, t.balance),
     index('token_accounts_dao_voting_power_idx').on(t.daoId, t.votingPower),
+    index('token_accounts_delegate_idx').on(t.delegate).where(sql`delegate is not null`),
   ],
 );
 

@@ -122,6 +122,7 @@ export const votes = pgTable(
     index('votes_proposal_power_idx').on(t.proposalId, t.votingPower, t.id),
     index('votes_proposal_created_idx').on(t.proposalId, t.created, t.id),
     index('votes_dao_voter_idx').on(t.daoId, t.voter),
+    index('votes_voter_created_idx').on(t.voter, t.created.desc(), t.id.desc()),
   ],
 );
 
@@ -180,6 +181,7 @@ export const tokenHolders = pgTable(
   (t) => [
     uniqueIndex('token_holders_key').on(t.daoId, t.address, t.asOf),
     index('token_holders_dao_asof_balance_idx').on(t.daoId, t.asOf, t.balance),
+    index('token_holders_delegate_idx').on(t.delegate, t.daoId, t.asOf).where(sql`delegate is not null`),
   ],
 );
 
@@ -202,3 +204,18 @@ export const syncState = pgTable(
   },
   (t) => [uniqueIndex('sync_state_dao_source_key').on(t.daoId, t.source)],
 );
+
+/** The last file import of each DAO (migration 0072). */
+export const importRuns = pgTable('import_runs', {
+  daoId: integer('dao_id')
+    .primaryKey()
+    .references(() => daos.id, { onDelete: 'cascade' }),
+  source: text('source'),
+  finishedAt: ts('finished_at').notNull(),
+  records: integer('records').notNull(),
+  inserted: integer('inserted').notNull(),
+  updated: integer('updated').notNull(),
+  unchanged: integer('unchanged').notNull(),
+  rejected: integer('rejected').notNull(),
+  seconds: doublePrecision('seconds').notNull(),
+});

@@ -102,6 +102,16 @@ export async function apiPage<T>(
   };
 }
 
+/** One object whose list inside is paged (a voter profile and its votes): the object and that list's pagination. */
+export async function apiGetPaged<T>(
+  path: string,
+  params?: Params,
+  signal?: AbortSignal,
+): Promise<{ data: T; pagination: Pagination | null }> {
+  const json = await request<T>('GET', path, params, undefined, signal);
+  return { data: json.data, pagination: json.pagination ?? null };
+}
+
 /** Writes: the body is JSON; none at all (not an empty object) when `body` is left out. */
 export async function apiPost<T>(path: string, body?: unknown): Promise<T> {
   return (await request<T>('POST', path, undefined, body)).data;

@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { apiGet, apiPage, type Params } from './client.ts';
+import { apiGet, apiGetPaged, apiPage, type Params } from './client.ts';
 import type {
   Comparison,
   Dao,
@@ -7,6 +7,7 @@ import type {
   Delegate,
   Enhanced,
   EnhancedType,
+  Holder,
   ProposalDetail,
   ProposalSummary,
   SearchHit,
@@ -15,6 +16,7 @@ import type {
   Treasury,
   Vote,
   Voter,
+  VoterProfile,
 } from './types.ts';
 
 /** One hook per endpoint; query keys mirror the URL so equal views share the cache. */
@@ -98,6 +100,22 @@ export const useDelegates = (id: string | undefined, params: Params) =>
     queryKey: ['delegates', id, params],
     queryFn: ({ signal }) => apiPage<Delegate>(`/daos/${encodeURIComponent(id!)}/delegates`, params, signal),
     enabled: !!id,
+    placeholderData: keepPreviousData,
+  });
+
+export const useHolders = (id: string | undefined, params: Params, enabled = true) =>
+  useQuery({
+    queryKey: ['holders', id, params],
+    queryFn: ({ signal }) => apiPage<Holder>(`/daos/${encodeURIComponent(id!)}/holders`, params, signal),
+    enabled: !!id && enabled,
+    placeholderData: keepPreviousData,
+  });
+
+export const useVoterProfile = (address: string | undefined, params: Params) =>
+  useQuery({
+    queryKey: ['voter', address?.toLowerCase(), params],
+    queryFn: ({ signal }) => apiGetPaged<VoterProfile>(`/voters/${encodeURIComponent(address!)}`, params, signal),
+    enabled: !!address,
     placeholderData: keepPreviousData,
   });
 

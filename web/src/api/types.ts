@@ -23,6 +23,7 @@ export type {
   EnhancedType,
   ErrorBody,
   ErrorCode,
+  Holder,
   LiveEvent,
   LoggedOutEverywhere,
   Me,
@@ -61,4 +62,6 @@ export type {
   UserPasswordBody,
   Vote,
   Voter,
+  VoterProfile,
+  VoterVote,
 } from '../../../src/api/contract.ts';

@@ -86,12 +86,13 @@ export function AccountMenu() {
             data-testid="account-menu"
             className="flex h-9 max-w-48 shrink-0 items-center gap-2 rounded-lg border border-line bg-surface px-2 text-sm hover:bg-subtle"
           >
+            {/* The initial is drawn by CSS, not text: the button's visible text is then exactly the
+                address its name contains (WCAG 2.5.3, label in name). */}
             <span
               aria-hidden="true"
-              className="grid size-6 shrink-0 place-items-center rounded-full bg-accent/15 text-xs font-semibold text-accent uppercase"
-            >
-              {email[0]}
-            </span>
+              data-initial={email[0]}
+              className="grid size-6 shrink-0 place-items-center rounded-full bg-accent/15 text-xs font-semibold text-accent uppercase before:content-[attr(data-initial)]"
+            />
             {/* Phones show the initial only: the header has no room for an address. */}
             <span className="hidden truncate sm:inline">{email}</span>
           </button>

@@ -2,6 +2,7 @@
 
 import type { ColumnDef } from '@tanstack/react-table';
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { MemoryRouter } from 'react-router-dom';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/client.ts';
 import { DataTable, Pager } from './DataTable.tsx';
@@ -101,5 +102,19 @@ describe('Pager and error states', () => {
     expect(screen.getByText('No route GET /api/v1/search')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(retry).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('a page about one thing', () => {
+  it('says a missing DAO was not found, without a retry', () => {
+    const retry = vi.fn();
+    render(
+      <MemoryRouter>
+        <ErrorState error={new ApiError(404, 'NOT_FOUND', "DAO 'nope' not found")} retry={retry} missing="DAO" />
+      </MemoryRouter>,
+    );
+    expect(screen.getByRole('alert').textContent).toContain('DAO not found');
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+    expect(screen.getByRole('link', { name: 'Go to the overview' })).toBeTruthy();
   });
 });

@@ -172,7 +172,7 @@ export function Pager({
       </span>
       <div className="flex gap-2">
         <Button onClick={() => onPage(page - 1)} disabled={page <= 1} aria-label="Previous page">
-          ← Prev
+          ← Previous
         </Button>
         <Button onClick={() => onPage(page + 1)} disabled={page >= pages} aria-label="Next page">
           Next →

@@ -78,7 +78,7 @@ export function Layout() {
           <Link to="/" className="flex shrink-0 items-center gap-2 font-semibold tracking-tight">
             <span
               aria-hidden="true"
-              className="grid size-7 place-items-center rounded-lg bg-accent text-sm font-bold text-white"
+              className="grid size-7 place-items-center rounded-lg bg-accent text-sm font-bold text-white dark:text-bg"
             >
               D
             </span>

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { LiveEvent } from '../api/types.ts';
-import { formatNumber, shortAddress } from '../lib/format.ts';
+import { formatNumber } from '../lib/format.ts';
 import { useLiveEvents } from '../lib/live.ts';
+import { AddressLink } from './AddressLink.tsx';
 import { Badge, EmptyState } from './ui.tsx';
 
 interface Item {
@@ -15,7 +16,7 @@ function describe(event: LiveEvent) {
     case 'vote.cast':
       return (
         <>
-          {shortAddress(event.voter)} voted with {formatNumber(event.voting_power)} VP on{' '}
+          <AddressLink address={event.voter} /> voted with {formatNumber(event.voting_power)} VP on{' '}
           <Link className="text-accent underline" to={`/proposals/${encodeURIComponent(event.proposal)}`}>
             a proposal
           </Link>

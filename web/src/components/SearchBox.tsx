@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'react-router-dom';
 import { useDaos, useSearch } from '../api/hooks.ts';
+import { formatDate } from '../lib/format.ts';
 import { renderSnippet } from '../lib/snippet.ts';
 
 /**
@@ -75,6 +76,9 @@ export function SearchBox() {
                 <li key={`p-${h.id}`}>
                   <Link to={`/proposals/${h.id}`} className="block rounded-md px-3 py-2 hover:bg-subtle">
                     <span className="line-clamp-1 font-medium">{h.title}</span>
+                    <span className="block text-xs text-muted" data-testid="search-hit-meta">
+                      {h.dao_name} · {formatDate(h.date)}
+                    </span>
                     <span
                       className="line-clamp-1 text-xs text-muted"
                       // biome-ignore lint/security/noDangerouslySetInnerHtml: renderSnippet escapes all markup and restores only <mark>.

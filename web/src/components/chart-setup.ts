@@ -25,7 +25,8 @@ function theme(dark: boolean) {
   const axis = {
     axisLine: { lineStyle: { color: line } },
     axisTick: { lineStyle: { color: line } },
-    axisLabel: { color: faint },
+    // On a phone the labels of a long axis would run into each other: ECharts drops the ones that would.
+    axisLabel: { color: faint, hideOverlap: true },
     splitLine: { lineStyle: { color: line } },
     nameTextStyle: { color: faint },
   };

@@ -1,4 +1,5 @@
 import { type ReactNode, useState } from 'react';
+import { Link } from 'react-router-dom';
 
 export function cx(...classes: (string | false | null | undefined)[]) {
   return classes.filter(Boolean).join(' ');
@@ -80,7 +81,8 @@ export function Button({
       {...props}
       className={cx(
         'inline-flex items-center justify-center gap-1.5 rounded-lg px-3 py-1.5 text-sm font-medium transition-colors disabled:cursor-not-allowed disabled:opacity-50',
-        variant === 'primary' && 'bg-accent text-white hover:bg-accent-strong',
+        // Dark theme: the accent is light, so the label is dark (white on it is about 3:1).
+        variant === 'primary' && 'bg-accent text-white hover:bg-accent-strong dark:text-bg',
         variant === 'secondary' && 'border border-line bg-surface hover:bg-subtle',
         variant === 'ghost' && 'hover:bg-subtle',
         className,
@@ -106,9 +108,37 @@ export function EmptyState({ title, children, icon = '○' }: { title: string; c
   );
 }
 
-/** An error with a retry. */
-export function ErrorState({ error, retry, what = 'this' }: { error: unknown; retry?: () => void; what?: string }) {
+/**
+ * An error with a retry. A page about one thing (a DAO, a proposal) passes `missing`: its 404
+ * then says that thing was not found, without a retry that cannot make it appear. Elsewhere a
+ * 404 (a missing route, say) stays an error like any other.
+ */
+export function ErrorState({
+  error,
+  retry,
+  what = 'this',
+  missing,
+}: {
+  error: unknown;
+  retry?: () => void;
+  what?: string;
+  missing?: string;
+}) {
   const message = error instanceof Error ? error.message : 'Something went wrong';
+  if (missing && (error as { status?: unknown } | null)?.status === 404)
+    return (
+      <div
+        role="alert"
+        className="flex flex-col items-center gap-2 rounded-lg border border-dashed border-line px-4 py-10 text-center"
+        data-state="not-found"
+      >
+        <div className="font-medium">{missing} not found</div>
+        <div className="max-w-md text-sm text-muted">{message}</div>
+        <Link to="/" className="text-sm text-accent underline">
+          Go to the overview
+        </Link>
+      </div>
+    );
   return (
     <div
       role="alert"
@@ -124,30 +154,30 @@ export function ErrorState({ error, retry, what = 'this' }: { error: unknown; re
 
 const STATE_STYLES: Record<string, string> = {
   // Proposal states and outcomes: open in the accent colour, passed green, failed red, the rest grey.
-  active: 'bg-accent/15 text-accent ring-accent/30',
-  pending: 'bg-warning/15 text-warning ring-warning/30',
+  active: 'bg-accent/10 text-accent ring-accent/30',
+  pending: 'bg-warning/10 text-warning ring-warning/30',
   closed: 'bg-subtle text-muted ring-line',
-  executed: 'bg-success/15 text-success ring-success/30',
-  passed: 'bg-success/15 text-success ring-success/30',
-  queued: 'bg-success/15 text-success ring-success/30',
-  enacted: 'bg-success/15 text-success ring-success/30',
+  executed: 'bg-success/10 text-success ring-success/30',
+  passed: 'bg-success/10 text-success ring-success/30',
+  queued: 'bg-success/10 text-success ring-success/30',
+  enacted: 'bg-success/10 text-success ring-success/30',
   finished: 'bg-subtle text-muted ring-line',
-  rejected: 'bg-danger/15 text-danger ring-danger/30',
-  defeated: 'bg-danger/15 text-danger ring-danger/30',
-  failed: 'bg-danger/15 text-danger ring-danger/30',
+  rejected: 'bg-danger/10 text-danger ring-danger/30',
+  defeated: 'bg-danger/10 text-danger ring-danger/30',
+  failed: 'bg-danger/10 text-danger ring-danger/30',
   canceled: 'bg-subtle text-muted ring-line',
-  running: 'bg-accent/15 text-accent ring-accent/30',
+  running: 'bg-accent/10 text-accent ring-accent/30',
   idle: 'bg-subtle text-muted ring-line',
-  scheduled: 'bg-warning/15 text-warning ring-warning/30',
+  scheduled: 'bg-warning/10 text-warning ring-warning/30',
   // Accounts: roles, audit outcomes, key and user states.
-  admin: 'bg-accent/15 text-accent ring-accent/30',
-  editor: 'bg-success/15 text-success ring-success/30',
+  admin: 'bg-accent/10 text-accent ring-accent/30',
+  editor: 'bg-success/10 text-success ring-success/30',
   viewer: 'bg-subtle text-muted ring-line',
-  success: 'bg-success/15 text-success ring-success/30',
-  failure: 'bg-danger/15 text-danger ring-danger/30',
-  revoked: 'bg-danger/15 text-danger ring-danger/30',
-  expired: 'bg-warning/15 text-warning ring-warning/30',
-  disabled: 'bg-danger/15 text-danger ring-danger/30',
+  success: 'bg-success/10 text-success ring-success/30',
+  failure: 'bg-danger/10 text-danger ring-danger/30',
+  revoked: 'bg-danger/10 text-danger ring-danger/30',
+  expired: 'bg-warning/10 text-warning ring-warning/30',
+  disabled: 'bg-danger/10 text-danger ring-danger/30',
 };
 
 export function Badge({ children, tone }: { children: ReactNode; tone?: string }) {

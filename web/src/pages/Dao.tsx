@@ -3,6 +3,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useDao, useSummary } from '../api/hooks.ts';
 import type { Coverage } from '../api/types.ts';
+import { AddressLink } from '../components/AddressLink.tsx';
 import { preloadCharts } from '../components/Chart.tsx';
 import { NotifyMe } from '../components/NotifyMe.tsx';
 import { Badge, ErrorState, Kpi, PageHeader, Skeleton, SkeletonRows } from '../components/ui.tsx';
@@ -18,7 +19,7 @@ const TreasuryTab = lazy(() => import('./dao/Treasury.tsx'));
 const TABS = [
   { value: 'governance', label: 'Governance' },
   { value: 'proposals', label: 'Proposals' },
-  { value: 'voters', label: 'Voters & delegates' },
+  { value: 'voters', label: 'Voters, holders & delegates' },
   { value: 'treasury', label: 'Treasury' },
 ] as const;
 
@@ -41,15 +42,20 @@ function CoverageNote({ coverage: c }: { coverage: Coverage }) {
 
 export default function DaoPage() {
   const { slug } = useParams();
-  const [state, set] = useUrlState({ tab: 'governance' });
+  const [state, set] = useUrlState({ tab: '' });
   const dao = useDao(slug);
   const summary = useSummary(slug);
   // Every tab draws charts: fetch the chart library while the data loads, not after.
   useEffect(preloadCharts, []);
 
-  if (dao.isError) return <ErrorState error={dao.error} retry={() => void dao.refetch()} what="this DAO" />;
+  if (dao.isError)
+    return <ErrorState error={dao.error} retry={() => void dao.refetch()} what="this DAO" missing="DAO" />;
   const d = dao.data;
   const s = summary.data;
+  // A DAO known only by its token holders opens on them; an unknown ?tab= opens the default tab.
+  const holderOnly = !!d && d.total_proposals === 0 && d.total_votes === 0;
+  const defaultTab = holderOnly ? 'voters' : TABS[0].value;
+  const tab = TABS.some((t) => t.value === state.tab) ? state.tab : defaultTab;
   const passRate = s?.outcomes.pass_rate;
   const nakamoto = s?.concentration.voters?.nakamoto ?? s?.concentration.holders?.nakamoto;
   const summaryHint = summary.isError ? 'could not load' : undefined;
@@ -75,9 +81,15 @@ export default function DaoPage() {
                 </a>
               )}
               {d.governor_address && (
-                <span title={d.governor_address}>Governor {shortAddress(d.governor_address)}</span>
+                <span>
+                  Governor <AddressLink address={d.governor_address} />
+                </span>
               )}
-              {d.token_address && <span title={d.token_address}>Token {shortAddress(d.token_address)}</span>}
+              {d.token_address && (
+                <span>
+                  Token <AddressLink address={d.token_address} />
+                </span>
+              )}
               <Link to={`/compare?daos=${d.slug}`} className="text-accent hover:underline">
                 Compare…
               </Link>
@@ -136,7 +148,7 @@ export default function DaoPage() {
         />
       </div>
 
-      <Tabs.Root value={state.tab} onValueChange={(tab) => set({ tab }, { replace: true })}>
+      <Tabs.Root value={tab} onValueChange={(next) => set({ tab: next }, { replace: true })}>
         <Tabs.List aria-label="DAO sections" className="mb-4 flex gap-1 overflow-x-auto border-b border-line">
           {TABS.map((t) => (
             <Tabs.Trigger

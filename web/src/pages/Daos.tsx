@@ -32,7 +32,7 @@ function SelectBox({ checked, onChange, label }: { checked: boolean; onChange: (
       aria-label={label}
       className="grid size-4.5 place-items-center rounded border border-line bg-surface data-[state=checked]:border-accent data-[state=checked]:bg-accent"
     >
-      <Checkbox.Indicator className="text-[11px] leading-none text-white">✓</Checkbox.Indicator>
+      <Checkbox.Indicator className="text-[11px] leading-none text-white dark:text-bg">✓</Checkbox.Indicator>
     </Checkbox.Root>
   );
 }

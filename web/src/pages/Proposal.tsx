@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router-dom';
 import { apiUrl } from '../api/client.ts';
 import { useProposal, useVotes } from '../api/hooks.ts';
 import type { LiveEvent, ProposalDetail, Vote } from '../api/types.ts';
+import { AddressLink } from '../components/AddressLink.tsx';
 import { AnalysisCard } from '../components/AnalysisCard.tsx';
 import { DataTable, Pager } from '../components/DataTable.tsx';
 import { Markdown } from '../components/Markdown.tsx';
@@ -14,6 +15,7 @@ import {
   Card,
   EmptyState,
   ErrorState,
+  fieldClass,
   PageHeader,
   Progress,
   Skeleton,
@@ -26,7 +28,6 @@ import {
   formatPercent,
   formatRelative,
   plural,
-  shortAddress,
   toNumber,
 } from '../lib/format.ts';
 import { type LiveStatus, useLiveEvents } from '../lib/live.ts';
@@ -186,10 +187,19 @@ function Verdict({ p }: { p: ProposalDetail }) {
 
 export default function ProposalPage() {
   const { id } = useParams();
-  const [state, set] = useUrlState({ sort: 'voting_power', order: 'desc', page: '1' });
+  const [state, set] = useUrlState({ sort: 'voting_power', order: 'desc', page: '1', choice: '', voter: '' });
   const proposal = useProposal(id);
   const page = Math.max(1, Number(state.page) || 1);
-  const votes = useVotes(id, { sort: state.sort, order: state.order, page, per_page: 25 });
+  // The voter search is hex only (the API refuses anything else); other characters are ignored.
+  const voterFragment = state.voter.replace(/^0x/i, '').replace(/[^0-9a-f]/gi, '');
+  const votes = useVotes(id, {
+    sort: state.sort,
+    order: state.order,
+    page,
+    per_page: 25,
+    choice: state.choice || undefined,
+    voter: voterFragment || undefined,
+  });
   const p = proposal.data;
   const client = useQueryClient();
 
@@ -215,11 +225,7 @@ export default function ProposalPage() {
       {
         id: 'voter',
         header: 'Voter',
-        cell: ({ row }) => (
-          <span className="font-mono text-xs" title={row.original.voter}>
-            {shortAddress(row.original.voter)}
-          </span>
-        ),
+        cell: ({ row }) => <AddressLink address={row.original.voter} />,
       },
       {
         id: 'choice',
@@ -257,9 +263,22 @@ export default function ProposalPage() {
   );
 
   if (proposal.isError)
-    return <ErrorState error={proposal.error} retry={() => void proposal.refetch()} what="this proposal" />;
+    return (
+      <ErrorState
+        error={proposal.error}
+        retry={() => void proposal.refetch()}
+        what="this proposal"
+        missing="Proposal"
+      />
+    );
   const csv = p
-    ? apiUrl(`/proposals/${p.id}/votes`, { format: 'csv', sort: state.sort, order: state.order })
+    ? apiUrl(`/proposals/${p.id}/votes`, {
+        format: 'csv',
+        sort: state.sort,
+        order: state.order,
+        choice: state.choice || undefined,
+        voter: voterFragment || undefined,
+      })
     : undefined;
 
   return (
@@ -274,7 +293,11 @@ export default function ProposalPage() {
               <Link to={`/daos/${p.dao_slug}?tab=proposals`} className="text-accent hover:underline">
                 {p.dao_slug}
               </Link>
-              {p.author && <span title={p.author}>by {shortAddress(p.author)}</span>}
+              {p.author && (
+                <span>
+                  by <AddressLink address={p.author} />
+                </span>
+              )}
               <span>{p.voting_type}</span>
               <span title={formatDate(p.end, true)}>
                 {formatDate(p.start, true)} – {formatDate(p.end, true)}
@@ -330,6 +353,35 @@ export default function ProposalPage() {
             )
           }
         >
+          <div className="mb-3 flex flex-wrap items-end gap-3" data-testid="vote-filters">
+            <label className="text-sm">
+              <span className="block text-xs text-muted">Choice</span>
+              <select
+                className={fieldClass}
+                value={state.choice}
+                onChange={(e) => set({ choice: e.target.value, page: '1' }, { replace: true })}
+              >
+                <option value="">All choices</option>
+                {(p?.choices ?? []).map((label, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: the 1-based position is the choice's identity (labels may repeat).
+                  <option key={i} value={String(i + 1)}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="text-sm">
+              <span className="block text-xs text-muted">Voter</span>
+              <input
+                type="search"
+                className={`${fieldClass} font-mono`}
+                placeholder="0x… (part of an address)"
+                value={state.voter}
+                maxLength={66}
+                onChange={(e) => set({ voter: e.target.value, page: '1' }, { replace: true })}
+              />
+            </label>
+          </div>
           {votes.isError ? (
             <ErrorState error={votes.error} retry={() => void votes.refetch()} what="votes" />
           ) : (
@@ -346,9 +398,11 @@ export default function ProposalPage() {
                 empty={
                   <EmptyState
                     title={
-                      p && p.votes_count > 0
-                        ? `None of the ${plural(p.votes_count, 'vote')} is stored`
-                        : 'No votes recorded'
+                      state.choice || voterFragment
+                        ? 'No votes match these filters'
+                        : p && p.votes_count > 0
+                          ? `None of the ${plural(p.votes_count, 'vote')} is stored`
+                          : 'No votes recorded'
                     }
                   />
                 }

@@ -7,10 +7,12 @@ import { ApiError, apiPost } from '../api/client.ts';
 import { useDaos, useSyncStatus } from '../api/hooks.ts';
 import type { Dao, SyncStatus } from '../api/types.ts';
 import { SignInLink } from '../components/Account.tsx';
+import { AddressLink } from '../components/AddressLink.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Badge, Button, Card, EmptyState, ErrorState, inputClass, PageHeader, Skeleton } from '../components/ui.tsx';
 import { daoForm, slugify } from '../lib/dao-form.ts';
-import { formatDate, formatNumber, formatRelative, shortAddress } from '../lib/format.ts';
+import { formatDate, formatNumber, formatRelative } from '../lib/format.ts';
+import { explainSyncError } from '../lib/sync-errors.ts';
 
 const CHAINS = ['ethereum', 'arbitrum', 'optimism', 'polygon', 'base', 'gnosis'];
 
@@ -180,6 +182,16 @@ function AddDaoCard() {
   );
 }
 
+/** What the last run did, from its details: records for an import, rows read and written for a sync. */
+function lastRun(s: SyncStatus): string {
+  const d = s.details as Record<string, unknown>;
+  const n = (k: string) => (typeof d[k] === 'number' ? (d[k] as number) : null);
+  if (s.source === 'import' && n('records') !== null)
+    return `${formatNumber(n('records'))} records · ${formatNumber(n('inserted'))} new · ${formatNumber(n('updated'))} changed${typeof d.file === 'string' ? ` · ${d.file}` : ''}`;
+  if (n('read') !== null) return `${formatNumber(n('read'))} read · ${formatNumber(n('written'))} written`;
+  return '';
+}
+
 export default function Sources() {
   const status = useSyncStatus();
   const daos = useDaos({ per_page: 100, sort: 'name', order: 'asc' });
@@ -195,24 +207,47 @@ export default function Sources() {
           </Link>
         ),
       },
-      { id: 'source', header: 'Source', cell: ({ row }) => <span className="capitalize">{row.original.source}</span> },
+      {
+        id: 'source',
+        header: 'Source',
+        cell: ({ row }) => (
+          <span className="capitalize">{row.original.source === 'import' ? 'File import' : row.original.source}</span>
+        ),
+      },
       { id: 'state', header: 'State', cell: ({ row }) => <Badge>{row.original.state}</Badge> },
       {
         id: 'last_success',
-        header: 'Last success',
+        header: 'Last run',
         cell: ({ row }) => (
-          <span title={formatDate(row.original.last_success, true)}>{formatRelative(row.original.last_success)}</span>
+          <span className="block min-w-24" title={formatDate(row.original.last_success, true)}>
+            {formatRelative(row.original.last_success)}
+            <span className="block text-xs text-muted">{lastRun(row.original)}</span>
+          </span>
         ),
       },
-      { id: 'lag', header: 'Lag', meta: { align: 'right' }, cell: ({ row }) => formatNumber(row.original.lag) },
+      {
+        id: 'lag',
+        header: 'Lag',
+        meta: { align: 'right', className: 'hidden xl:table-cell' },
+        cell: ({ row }) => formatNumber(row.original.lag),
+      },
       {
         id: 'error',
         header: 'Last error',
-        cell: ({ row }) => (
-          <span className="line-clamp-2 max-w-80 text-xs whitespace-normal text-danger">
-            {row.original.last_error ?? ''}
-          </span>
-        ),
+        cell: ({ row }) =>
+          row.original.last_error ? (
+            <span className="block max-w-64 text-xs whitespace-normal">
+              <span className="text-danger">{explainSyncError(row.original.last_error)}</span>
+              <span
+                className="mt-0.5 line-clamp-2 block font-mono break-all text-muted"
+                title={row.original.last_error}
+              >
+                {row.original.last_error}
+              </span>
+            </span>
+          ) : (
+            '—'
+          ),
       },
     ],
     [],
@@ -234,11 +269,7 @@ export default function Sources() {
         id: 'governor',
         header: 'Governor',
         cell: ({ row }) =>
-          row.original.governor_address ? (
-            <span className="font-mono text-xs">{shortAddress(row.original.governor_address)}</span>
-          ) : (
-            '—'
-          ),
+          row.original.governor_address ? <AddressLink address={row.original.governor_address} /> : '—',
       },
       {
         id: 'treasury',

@@ -2,18 +2,11 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo } from 'react';
 import { useEnhanced, useTreasury } from '../../api/hooks.ts';
 import type { TreasuryBalance } from '../../api/types.ts';
+import { AddressLink } from '../../components/AddressLink.tsx';
 import { Chart } from '../../components/Chart.tsx';
 import { DataTable } from '../../components/DataTable.tsx';
 import { Card, EmptyState, ErrorState, Kpi, SkeletonRows } from '../../components/ui.tsx';
-import {
-  formatDate,
-  formatMonths,
-  formatNumber,
-  formatPercent,
-  formatUsd,
-  shortAddress,
-  toNumber,
-} from '../../lib/format.ts';
+import { formatDate, formatMonths, formatNumber, formatPercent, formatUsd, toNumber } from '../../lib/format.ts';
 import { monthly, ownTokenShare, stackByToken, topSlices } from '../../lib/shape.ts';
 import { monthLabel, type TabProps } from './common.ts';
 
@@ -114,14 +107,7 @@ export default function TreasuryTab({ dao, summary }: TabProps) {
         id: 'wallet',
         header: 'Wallet',
         meta: { className: 'hidden md:table-cell' },
-        cell: ({ row }) =>
-          row.original.wallet ? (
-            <span className="font-mono text-xs" title={row.original.wallet}>
-              {shortAddress(row.original.wallet)}
-            </span>
-          ) : (
-            '—'
-          ),
+        cell: ({ row }) => (row.original.wallet ? <AddressLink address={row.original.wallet} /> : '—'),
       },
       {
         id: 'amount',

@@ -1,11 +1,12 @@
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo } from 'react';
-import { useDelegates, useVoters } from '../../api/hooks.ts';
-import type { Concentration, Delegate, Voter } from '../../api/types.ts';
+import { useDelegates, useHolders, useVoters } from '../../api/hooks.ts';
+import type { Concentration, Delegate, Holder, Voter } from '../../api/types.ts';
+import { AddressLink } from '../../components/AddressLink.tsx';
 import { Chart } from '../../components/Chart.tsx';
 import { DataTable, Pager } from '../../components/DataTable.tsx';
 import { Card, EmptyState, ErrorState, SkeletonRows } from '../../components/ui.tsx';
-import { formatDate, formatNumber, formatPercent, shortAddress } from '../../lib/format.ts';
+import { formatDate, formatNumber, formatPercent } from '../../lib/format.ts';
 import { lorenzCurve } from '../../lib/shape.ts';
 import { useUrlState } from '../../lib/url.ts';
 import type { TabProps } from './common.ts';
@@ -45,11 +46,7 @@ export function lorenzOption(c: Concentration) {
   };
 }
 
-const address = (a: string) => (
-  <span className="font-mono text-xs" title={a}>
-    {shortAddress(a)}
-  </span>
-);
+const address = (a: string) => <AddressLink address={a} />;
 
 export default function Voters({ dao, summary }: TabProps) {
   const [state, set] = useUrlState({
@@ -60,6 +57,8 @@ export default function Voters({ dao, summary }: TabProps) {
     dsort: 'voting_power',
     dorder: 'desc',
     dpage: '1',
+    horder: 'desc',
+    hpage: '1',
   });
   const voters = useVoters(dao.slug, {
     sort: state.vsort,
@@ -71,6 +70,12 @@ export default function Voters({ dao, summary }: TabProps) {
     sort: state.dsort,
     order: state.dorder,
     page: Number(state.dpage) || 1,
+    per_page: 15,
+  });
+  const holders = useHolders(dao.slug, {
+    sort: 'balance',
+    order: state.horder,
+    page: Number(state.hpage) || 1,
     per_page: 15,
   });
   const concentration = summary.data?.concentration[state.conc as keyof typeof GROUPS] ?? null;
@@ -98,6 +103,19 @@ export default function Voters({ dao, summary }: TabProps) {
         meta: { sortKey: 'last_vote' },
         cell: ({ row }) => formatDate(row.original.last_vote),
       },
+    ],
+    [],
+  );
+  const holderColumns = useMemo<ColumnDef<Holder, unknown>[]>(
+    () => [
+      { id: 'address', header: 'Holder', cell: ({ row }) => address(row.original.address) },
+      {
+        id: 'balance',
+        header: 'Balance',
+        meta: { sortKey: 'balance', align: 'right' },
+        cell: ({ row }) => formatNumber(row.original.balance),
+      },
+      { id: 'share', header: 'Share', meta: { align: 'right' }, cell: ({ row }) => formatPercent(row.original.share) },
     ],
     [],
   );
@@ -211,6 +229,38 @@ export default function Voters({ dao, summary }: TabProps) {
                 total={voters.data.pagination.total}
                 onPage={(p) => set({ vpage: String(p) })}
                 label="voters"
+              />
+            )}
+          </>
+        )}
+      </Card>
+      <Card title="Token holders">
+        {holders.isError ? (
+          <ErrorState error={holders.error} retry={() => void holders.refetch()} what="the token holders" />
+        ) : (
+          <>
+            <DataTable
+              caption="Token holders"
+              dense
+              data={holders.data?.data}
+              columns={holderColumns}
+              rowKey={(h) => h.address}
+              loading={holders.isFetching}
+              sort={{ sort: 'balance', order: state.horder as 'asc' | 'desc' }}
+              onSort={(s) => set({ horder: s.order, hpage: '1' })}
+              empty={
+                <EmptyState title="No token holders recorded">
+                  Holders come from an imported holder snapshot or the on-chain token source.
+                </EmptyState>
+              }
+            />
+            {holders.data && (
+              <Pager
+                page={Number(state.hpage) || 1}
+                pages={holders.data.pagination.pages}
+                total={holders.data.pagination.total}
+                onPage={(p) => set({ hpage: String(p) })}
+                label="holders"
               />
             )}
           </>
