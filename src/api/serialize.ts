@@ -22,6 +22,10 @@ export function daoToApi(row: DaoRow) {
     total_proposals: row.totalProposals,
     total_votes: row.totalVotes,
     participation_rate: row.participationRate,
+    turnout_vp: row.turnoutVp,
+    turnout_basis: row.turnoutBasis,
+    voter_holder_ratio: row.voterHolderRatio,
+    median_voters: row.medianVoters,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { type Bucket, bucketStart, nextBucket } from '../../metrics/activity.ts';
 import { type ConcentrationFigures, concentrationFigures } from '../../metrics/concentration.ts';
 import { CONTESTED_MARGIN, ratio } from '../../metrics/outcomes.ts';
+import { participationFigures, type SupplyBasis } from '../../metrics/participation.ts';
 import {
   type BalanceRow,
   type OwnToken,
@@ -9,7 +10,6 @@ import {
   type TreasuryPoint,
   treasurySeries,
 } from '../../metrics/treasury.ts';
-import { participationFigures, type SupplyBasis } from '../../metrics/participation.ts';
 import { type Db, rowsOf } from '../client.ts';
 import type { DaoRow } from './daos.ts';
 import { delegatesSql, holdersSql } from './populations.ts';

@@ -40,7 +40,13 @@ export const daos = pgTable(
     activeProposals: integer('active_proposals').notNull().default(0),
     totalProposals: integer('total_proposals').notNull().default(0),
     totalVotes: integer('total_votes').notNull().default(0),
-    participationRate: decimal('participation_rate').notNull().default('0'),
+    /** Mean voters per closed proposal ÷ distinct voters; null without a closed proposal with votes. Not comparable across DAOs. */
+    participationRate: decimal('participation_rate'),
+    /** Comparable participation (docs/METRICS.md); null when the denominator is unknown. */
+    turnoutVp: decimal('turnout_vp'),
+    turnoutBasis: text('turnout_basis').$type<'token_supply' | 'holders'>(),
+    voterHolderRatio: decimal('voter_holder_ratio'),
+    medianVoters: decimal('median_voters'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -56,6 +62,9 @@ export const daos = pgTable(
     index('daos_total_proposals_idx').on(t.totalProposals, t.id),
     index('daos_total_votes_idx').on(t.totalVotes, t.id),
     index('daos_participation_rate_idx').on(t.participationRate, t.id),
+    index('daos_turnout_vp_idx').on(t.turnoutVp, t.id),
+    index('daos_voter_holder_ratio_idx').on(t.voterHolderRatio, t.id),
+    index('daos_median_voters_idx').on(t.medianVoters, t.id),
     index('daos_created_at_idx').on(t.createdAt, t.id),
   ],
 );
