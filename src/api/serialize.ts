@@ -43,6 +43,7 @@ export function proposalToApi(row: {
   choices: string[];
   start: Date;
   end: Date;
+  timePrecision: 'day' | 'second';
   state: string;
   quorum: string | null;
   snapshotBlock: number | null;
@@ -64,6 +65,7 @@ export function proposalToApi(row: {
     choices: row.choices,
     start: row.start.toISOString(),
     end: row.end.toISOString(),
+    time_precision: row.timePrecision,
     state: row.state,
     quorum: row.quorum,
     snapshot_block: row.snapshotBlock,

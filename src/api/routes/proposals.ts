@@ -56,6 +56,7 @@ const voteToApi = (v: Awaited<ReturnType<typeof listVotes>>[number]) => ({
   voting_power: v.votingPower,
   reason: v.reason,
   created: v.created.toISOString(),
+  created_precision: v.createdPrecision,
 });
 
 export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { DecimalString, Nullable, Timestamp } from './common.ts';
+import { DecimalString, Nullable, StringEnum, Timestamp } from './common.ts';
 
 const ProposalFields = {
   id: Type.Integer(),
@@ -13,6 +13,9 @@ const ProposalFields = {
   choices: Type.Array(Type.String()),
   start: Timestamp,
   end: Timestamp,
+  time_precision: StringEnum(['day', 'second'], {
+    description: "'day': the source gave start and end as dates only (00:00 UTC; show the date alone)",
+  }),
   state: Type.String(),
   quorum: Nullable(DecimalString),
   snapshot_block: Nullable(Type.Integer()),
@@ -47,4 +50,7 @@ export const Vote = Type.Object({
   voting_power: DecimalString,
   reason: Nullable(Type.String()),
   created: Timestamp,
+  created_precision: StringEnum(['day', 'second'], {
+    description: "'day': the source gave only the date of the vote (00:00 UTC; show the date alone)",
+  }),
 });

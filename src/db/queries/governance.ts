@@ -2,7 +2,7 @@ import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { NotFoundError } from '../../errors.ts';
 import { type Choice, scoreProposal, type VotingType } from '../../metrics/snapshot-scoring.ts';
 import { type Db, rowsOf } from '../client.ts';
-import { daos, proposals, votes } from '../schema/index.ts';
+import { daos, proposals, type TimePrecision, votes } from '../schema/index.ts';
 import { foldByKey, iso, json, param, type Upserted, upsertKeyed } from './upserts.ts';
 
 /**
@@ -20,6 +20,8 @@ export interface ProposalWrite {
   choices: string[];
   start: Date;
   end: Date;
+  /** 'day' when the source gave start and end as dates only; default 'second'. */
+  timePrecision?: TimePrecision | undefined;
   state: string;
   quorum: string | null;
   snapshotBlock: number | null;
@@ -34,6 +36,8 @@ export interface VoteWrite {
   choice: Choice;
   votingPower: string;
   created: Date;
+  /** 'day' when the source gave only the date of the vote; default 'second'. */
+  createdPrecision?: TimePrecision | undefined;
   reason: string | null;
 }
 
@@ -48,24 +52,25 @@ export function upsertProposals<R extends ProposalWrite>(db: Db, batch: R[]): Pr
     proposalKey,
     sql`
     insert into proposals as p (dao_id, external_id, source, voting_type, title, body, author, choices, start, "end",
-      state, quorum, snapshot_block, scores, scores_total)
+      state, quorum, snapshot_block, scores, scores_total, time_precision)
     select * from unnest(${param(rows.map((r) => r.daoId))}::int[], ${param(rows.map((r) => r.externalId))}::text[],
       ${param(rows.map((r) => r.source))}::text[], ${param(rows.map((r) => r.votingType))}::text[],
       ${param(rows.map((r) => r.title))}::text[], ${param(rows.map((r) => r.body))}::text[], ${param(rows.map((r) => r.author))}::text[],
       ${param(rows.map((r) => json(r.choices)))}::jsonb[], ${param(rows.map((r) => iso(r.start)))}::timestamptz[],
       ${param(rows.map((r) => iso(r.end)))}::timestamptz[], ${param(rows.map((r) => r.state))}::text[],
       ${param(rows.map((r) => r.quorum))}::numeric[], ${param(rows.map((r) => r.snapshotBlock))}::int8[],
-      ${param(rows.map((r) => json(r.scores)))}::jsonb[], ${param(rows.map((r) => r.scoresTotal))}::numeric[])
+      ${param(rows.map((r) => json(r.scores)))}::jsonb[], ${param(rows.map((r) => r.scoresTotal))}::numeric[],
+      ${param(rows.map((r) => r.timePrecision ?? 'second'))}::text[])
     on conflict (dao_id, external_id) do update set source = excluded.source, voting_type = excluded.voting_type,
       title = excluded.title, body = excluded.body, author = excluded.author, choices = excluded.choices,
       start = excluded.start, "end" = excluded."end", state = excluded.state, quorum = excluded.quorum,
       snapshot_block = excluded.snapshot_block, scores = excluded.scores, scores_total = excluded.scores_total,
-      updated_at = now()
+      time_precision = excluded.time_precision, updated_at = now()
     where (p.source, p.voting_type, p.title, p.body, p.author, p.choices, p.start, p."end", p.state, p.quorum,
-           p.snapshot_block, p.scores, p.scores_total)
+           p.snapshot_block, p.scores, p.scores_total, p.time_precision)
       is distinct from (excluded.source, excluded.voting_type, excluded.title, excluded.body, excluded.author,
            excluded.choices, excluded.start, excluded."end", excluded.state, excluded.quorum, excluded.snapshot_block,
-           excluded.scores, excluded.scores_total)
+           excluded.scores, excluded.scores_total, excluded.time_precision)
     returning (xmax = 0) as inserted, p.dao_id::text || ':' || p.external_id as key`,
   );
 }
@@ -85,16 +90,16 @@ export function upsertVotes<R extends VoteWrite>(db: Db, batch: R[]): Promise<Up
     rows,
     voteKey,
     sql`
-    insert into votes as v (proposal_id, dao_id, voter, choice, voting_power, reason, created)
+    insert into votes as v (proposal_id, dao_id, voter, choice, voting_power, reason, created, created_precision)
     select * from unnest(${param(rows.map((r) => r.proposalId))}::int8[], ${param(rows.map((r) => r.daoId))}::int[],
       ${param(rows.map((r) => r.voter))}::text[], ${param(rows.map((r) => json(r.choice)))}::jsonb[],
       ${param(rows.map((r) => r.votingPower))}::numeric[], ${param(rows.map((r) => r.reason))}::text[],
-      ${param(rows.map((r) => iso(r.created)))}::timestamptz[])
+      ${param(rows.map((r) => iso(r.created)))}::timestamptz[], ${param(rows.map((r) => r.createdPrecision ?? 'second'))}::text[])
     on conflict (proposal_id, voter) do update set choice = excluded.choice, voting_power = excluded.voting_power,
-      reason = excluded.reason, created = excluded.created
+      reason = excluded.reason, created = excluded.created, created_precision = excluded.created_precision
     where excluded.created >= v.created
-      and (v.choice, v.voting_power, v.reason, v.created) is distinct from
-          (excluded.choice, excluded.voting_power, excluded.reason, excluded.created)
+      and (v.choice, v.voting_power, v.reason, v.created, v.created_precision) is distinct from
+          (excluded.choice, excluded.voting_power, excluded.reason, excluded.created, excluded.created_precision)
     returning (xmax = 0) as inserted, v.proposal_id::text || ':' || v.voter as key`,
   );
 }
@@ -205,6 +210,7 @@ const { body: _body, ...summaryColumns } = {
   choices: proposals.choices,
   start: proposals.start,
   end: proposals.end,
+  timePrecision: proposals.timePrecision,
   state: proposals.state,
   quorum: proposals.quorum,
   snapshotBlock: proposals.snapshotBlock,
@@ -393,6 +399,7 @@ export async function listVotes(
       votingPower: votes.votingPower,
       reason: votes.reason,
       created: votes.created,
+      createdPrecision: votes.createdPrecision,
       createdText: sql<string>`to_char(${votes.created} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
     })
     .from(votes)

@@ -19,6 +19,9 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 /** Exact decimals travel as strings end to end; floats never touch amounts or voting power. */
 const decimal = (name: string) => numeric(name);
 
+/** How precise a stored time is: 'day' when the source gave a date only. */
+export type TimePrecision = 'day' | 'second';
+
 export const daos = pgTable(
   'daos',
   {
@@ -85,6 +88,8 @@ export const proposals = pgTable(
     choices: jsonb('choices').$type<string[]>().notNull(),
     start: ts('start').notNull(),
     end: ts('end').notNull(),
+    /** Precision of start and end: 'day' when the source gave only dates (migration 0071). */
+    timePrecision: text('time_precision').$type<TimePrecision>().notNull().default('second'),
     state: text('state').notNull(),
     quorum: decimal('quorum'),
     snapshotBlock: bigint('snapshot_block', { mode: 'number' }),
@@ -121,6 +126,8 @@ export const votes = pgTable(
     votingPower: decimal('voting_power').notNull(),
     reason: text('reason'),
     created: ts('created').notNull(),
+    /** 'day' when the source gave only a date (stored as 00:00 UTC; migration 0071). */
+    createdPrecision: text('created_precision').$type<TimePrecision>().notNull().default('second'),
   },
   (t) => [
     uniqueIndex('votes_proposal_voter_key').on(t.proposalId, t.voter),
