@@ -399,7 +399,8 @@ export async function listVotes(
       votingPower: votes.votingPower,
       reason: votes.reason,
       created: votes.created,
-      createdPrecision: votes.createdPrecision,
+      // A boolean reads faster than the text column on the embedded database (150k-row exports).
+      dateOnly: sql<boolean>`${votes.createdPrecision} = 'day'`,
       createdText: sql<string>`to_char(${votes.created} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
     })
     .from(votes)
