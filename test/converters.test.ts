@@ -494,6 +494,7 @@ describe('tokenomics converter', () => {
             : Array.from({ length: n }, (_, k) => `Choice ${k + 1}`),
         start: `${col(r, 'start')}T00:00:00.000Z`,
         end: `${col(r, 'end')}T00:00:00.000Z`,
+        time_precision: 'day',
         state: col(r, 'state'),
         quorum: col(r, 'quorum'),
         scores_total: col(r, 'scores_total'),
@@ -522,6 +523,7 @@ describe('tokenomics converter', () => {
       choices: [],
       start: '2026-03-03T00:00:00.000Z',
       end: '2026-03-08T00:00:00.000Z',
+      time_precision: 'day',
       state: 'closed',
       quorum: '10000000',
       scores_total: '5753874.4708579285',
@@ -550,6 +552,7 @@ describe('tokenomics converter', () => {
       choice: 1,
       voting_power: '2.11e-16',
       created: '2025-03-29T00:00:00.000Z',
+      created_precision: 'day',
     });
     expect(
       votes.find(
@@ -565,6 +568,7 @@ describe('tokenomics converter', () => {
       choice: { '1': 250, '2': 16350, '3': 27750, '4': 5700 },
       voting_power: '50010.21778840782',
       created: '2025-07-10T00:00:00.000Z',
+      created_precision: 'day',
     });
     const weighted = votes.filter((v) => typeof v.choice === 'object');
     expect(weighted).toHaveLength(rawVotes.filter((r) => col(r, 'choice').startsWith('{')).length);

@@ -137,9 +137,15 @@ describe.each(databaseTargets())('metric API contract, search and exports on $ki
     ]);
     expect(Object.keys(s.participation).sort()).toEqual([
       'closed_proposals',
+      'holders',
       'mean_voters_per_proposal',
+      'median_voters_per_proposal',
       'participation_rate',
+      'turnout_basis',
+      'turnout_proposals',
       'turnout_vp',
+      'voter_holder_ratio',
+      'voting_holders',
       'vp_cast',
     ]);
     expect(Object.keys(s.outcomes).sort()).toEqual([

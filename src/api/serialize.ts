@@ -24,6 +24,10 @@ export function daoToApi(row: DaoRow) {
     total_proposals: row.totalProposals,
     total_votes: row.totalVotes,
     participation_rate: row.participationRate,
+    turnout_vp: row.turnoutVp,
+    turnout_basis: row.turnoutBasis,
+    voter_holder_ratio: row.voterHolderRatio,
+    median_voters: row.medianVoters,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
@@ -42,6 +46,7 @@ export type ProposalRowForApi = Pick<
   | 'choices'
   | 'start'
   | 'end'
+  | 'timePrecision'
   | 'state'
   | 'storedState'
   | 'quorum'
@@ -106,6 +111,7 @@ export function proposalToApi(row: ProposalRowForApi, fromVotes?: number[] | nul
     choices: row.choices,
     start: row.start.toISOString(),
     end: row.end.toISOString(),
+    time_precision: row.timePrecision,
     state: row.state,
     source_state: row.storedState,
     quorum: row.quorum,

@@ -12,7 +12,10 @@ import { refreshRollups } from './rollups.ts';
  * - participation_rate: mean distinct voters per closed proposal ÷ distinct voters, over closed
  *   proposals that have stored votes (a proposal whose votes are not in the data would otherwise
  *   count as zero turnout);
- * - treasury_value: USD value of each wallet's (per chain) latest balance snapshot.
+ * - treasury_value: USD value of each wallet's (per chain) latest balance snapshot;
+ * - turnout_vp, turnout_basis, voter_holder_ratio, median_voters: the comparable participation
+ *   figures of src/metrics/participation.ts over all time, in SQL (test/participation.test.ts
+ *   holds them equal to the summary's), null when their denominator is unknown.
  * Only rows whose values change are written, so a no-op import writes nothing here either.
  */
 export async function refreshDaoAggregates(db: Db, daoIds: number[]): Promise<void> {
@@ -54,21 +57,61 @@ export async function refreshDaoFigures(db: Db, daoIds: number[]): Promise<void>
           from treasury_balances b join latest l
             on b.dao_id = l.dao_id and b.wallet = l.wallet and b.chain = l.chain and b.timestamp = l.ts
          group by b.dao_id),
+      acct as (
+        select dao_id, sum(voting_power)::float8 as supply from token_accounts
+         where dao_id in (select dao_id from ids) group by dao_id having sum(voting_power) > 0),
+      snaps as (
+        select dao_id, as_of, sum(coalesce(voting_power, balance))::float8 as supply from token_holders
+         where dao_id in (select dao_id from ids) group by dao_id, as_of),
+      closed as (
+        select t.dao_id, t.voters, t.vp_cast::float8 as vp_cast, acct.supply is not null as on_chain,
+               coalesce(acct.supply,
+                 (select s.supply from snaps s where s.dao_id = t.dao_id
+                   order by (s.as_of <= t.start) desc,
+                            case when s.as_of <= t.start then -extract(epoch from s.as_of) else extract(epoch from s.as_of) end
+                   limit 1)) as supply
+          from proposal_tallies t left join acct using (dao_id)
+         where t.dao_id in (select dao_id from ids) and t.voters > 0 and t."end" <= now()),
+      turnout as (
+        select dao_id, percentile_cont(0.5) within group (order by voters) as median_voters,
+               avg(least(1, vp_cast / supply)) filter (where supply > 0) as turnout,
+               case when bool_or(on_chain) then 'token_supply' else 'holders' end as basis
+          from closed group by dao_id),
+      holder_list as (
+        select a.dao_id, a.address from token_accounts a where a.dao_id in (select dao_id from ids) and a.balance > 0
+        union all
+        select h.dao_id, h.address from token_holders h
+         where h.dao_id in (select dao_id from ids) and h.balance > 0
+           and not exists (select 1 from token_accounts a where a.dao_id = h.dao_id)
+           and h.as_of = (select max(x.as_of) from token_holders x where x.dao_id = h.dao_id)),
+      holders as (
+        select l.dao_id, count(*)::int as n,
+               count(*) filter (where exists (select 1 from dao_voters v where v.dao_id = l.dao_id and v.voter = l.address))::int as voted
+          from holder_list l group by l.dao_id),
       figures as (
         select ids.dao_id,
                coalesce(props.total, 0) as total_proposals,
                coalesce(props.active, 0) as active_proposals,
                coalesce(props.votes, 0) as total_votes,
                coalesce(members.n, 0) as total_members,
-               coalesce(round(props.mean_voters / nullif(members.n, 0), 6), 0) as participation_rate,
-               coalesce(treasury.usd, 0) as treasury_value
-          from ids left join props using (dao_id) left join members using (dao_id) left join treasury using (dao_id))
+               round(props.mean_voters / nullif(members.n, 0), 6) as participation_rate,
+               coalesce(treasury.usd, 0) as treasury_value,
+               round(turnout.turnout::numeric, 6) as turnout_vp,
+               case when turnout.turnout is not null then turnout.basis end as turnout_basis,
+               round(holders.voted::numeric / nullif(holders.n, 0), 6) as voter_holder_ratio,
+               round(turnout.median_voters::numeric, 1) as median_voters
+          from ids left join props using (dao_id) left join members using (dao_id) left join treasury using (dao_id)
+               left join turnout using (dao_id) left join holders using (dao_id))
       update daos d set total_proposals = f.total_proposals, active_proposals = f.active_proposals,
              total_votes = f.total_votes, total_members = f.total_members,
-             participation_rate = f.participation_rate, treasury_value = f.treasury_value, updated_at = now()
+             participation_rate = f.participation_rate, treasury_value = f.treasury_value,
+             turnout_vp = f.turnout_vp, turnout_basis = f.turnout_basis, voter_holder_ratio = f.voter_holder_ratio,
+             median_voters = f.median_voters, updated_at = now()
         from figures f
        where d.id = f.dao_id
-         and (d.total_proposals, d.active_proposals, d.total_votes, d.total_members, d.participation_rate, d.treasury_value)
-             is distinct from (f.total_proposals, f.active_proposals, f.total_votes, f.total_members, f.participation_rate, f.treasury_value)`);
+         and (d.total_proposals, d.active_proposals, d.total_votes, d.total_members, d.participation_rate, d.treasury_value,
+              d.turnout_vp, d.turnout_basis, d.voter_holder_ratio, d.median_voters)
+             is distinct from (f.total_proposals, f.active_proposals, f.total_votes, f.total_members, f.participation_rate, f.treasury_value,
+              f.turnout_vp, f.turnout_basis, f.voter_holder_ratio, f.median_voters)`);
   });
 }

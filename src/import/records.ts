@@ -38,6 +38,10 @@ export const DecimalInput = Type.Union([Type.Number(), Type.String({ pattern: DE
 export const TimeInput = Type.Union([Type.Number(), Type.String({ minLength: 4 })], {
   errorMessage: 'must be an ISO-8601 time or unix seconds',
 });
+/** 'day': the source gave a date only (stored as 00:00 UTC, shown as a date); 'second': a full time. */
+export const TimePrecisionInput = Type.Union([Type.Literal('day'), Type.Literal('second')], {
+  errorMessage: "must be 'day' or 'second'",
+});
 export const Slug = Type.String({
   pattern: '^[a-z0-9][a-z0-9-]*$',
   maxLength: 100,
@@ -96,6 +100,8 @@ export const ProposalRecord = Type.Object(
     choices: Type.Array(Text({ maxLength: 1000 }), { maxItems: 1000 }),
     start: TimeInput,
     end: TimeInput,
+    /** Precision of start and end; default: 'day' when both are written as a date alone, else 'second'. */
+    time_precision: Type.Optional(TimePrecisionInput),
     state: Type.Optional(Text({ minLength: 1, maxLength: 50 })),
     quorum: Type.Optional(DecimalInput),
     snapshot_block: Type.Optional(
@@ -132,6 +138,8 @@ export const VoteRecord = Type.Object(
     choice: ChoiceInput,
     voting_power: DecimalInput,
     created: TimeInput,
+    /** Default: 'day' when `created` is written as a date alone (YYYY-MM-DD), else 'second'. */
+    created_precision: Type.Optional(TimePrecisionInput),
     reason: Type.Optional(Text({ maxLength: 100_000 })),
   },
   strict,

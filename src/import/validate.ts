@@ -96,6 +96,11 @@ export function validateRecord(value: unknown): Validated {
     times[field] = time;
   }
 
+  // A time written as a date alone is known to the day, not to the second.
+  const raw = value as Record<string, unknown>;
+  const dateOnly = (...fields: string[]) =>
+    fields.every((f) => typeof raw[f] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(raw[f] as string));
+
   switch (type as RecordType) {
     case 'dao': {
       const r = value as DaoInput;
@@ -134,6 +139,7 @@ export function validateRecord(value: unknown): Validated {
           choices: r.choices,
           start: times.start!,
           end: times.end!,
+          timePrecision: r.time_precision ?? (dateOnly('start', 'end') ? 'day' : 'second'),
           state: r.state ?? (times.end! <= new Date() ? 'closed' : 'active'),
           quorum: r.quorum === undefined ? null : toDecimal(r.quorum),
           snapshotBlock: r.snapshot_block === undefined ? null : Number(r.snapshot_block),
@@ -159,6 +165,7 @@ export function validateRecord(value: unknown): Validated {
           choice: r.choice,
           votingPower: toDecimal(r.voting_power),
           created: times.created!,
+          createdPrecision: r.created_precision ?? (dateOnly('created') ? 'day' : 'second'),
           reason: orNull(r.reason),
         },
       };

@@ -10,9 +10,11 @@ export const COMPARED_METRICS: ReadonlyArray<readonly [string, 'higher' | 'lower
   ['activity.voters', 'higher'],
   ['activity.new_voters', 'higher'],
   ['activity.retention', 'higher'],
-  ['participation.participation_rate', 'higher'],
-  ['participation.mean_voters_per_proposal', 'higher'],
+  // Participation on fixed denominators only (docs/METRICS.md): the participation rate divides by
+  // all voters ever seen, which grows with the length of the history, so it is not ranked.
   ['participation.turnout_vp', 'higher'],
+  ['participation.voter_holder_ratio', 'higher'],
+  ['participation.median_voters_per_proposal', 'higher'],
   ['outcomes.pass_rate', 'higher'],
   ['outcomes.avg_margin', 'higher'],
   ['concentration.voters.gini', 'lower'],

@@ -216,7 +216,13 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
 function seriesColumns(type: SeriesType): string[] {
   return {
     activity: ['proposals', 'votes', 'voters', 'new_voters', 'returning_voters', 'retention'],
-    participation: ['participation_rate', 'mean_voters_per_proposal', 'vp_cast'],
+    participation: [
+      'turnout_vp',
+      'median_voters_per_proposal',
+      'mean_voters_per_proposal',
+      'participation_rate',
+      'vp_cast',
+    ],
     outcomes: ['closed', 'passed', 'failed', 'undecided', 'pass_rate', 'avg_margin'],
     concentration: ['gini', 'hhi', 'nakamoto', 'top10_share'],
     delegates: ['active_delegates', 'votes_cast'],

@@ -59,6 +59,7 @@ const voteToApi = (v: Awaited<ReturnType<typeof listVotes>>[number]) => ({
   voting_power: v.votingPower,
   reason: v.reason,
   created: v.created.toISOString(),
+  created_precision: v.dateOnly ? ('day' as const) : ('second' as const),
 });
 
 export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { DecimalString, Nullable, Timestamp } from './common.ts';
+import { DecimalString, Nullable, StringEnum, Timestamp } from './common.ts';
 
 /** How other answers name a DAO. */
 export const DaoRef = Type.Object({ id: Type.Integer(), slug: Type.String(), name: Type.String() });
@@ -22,7 +22,13 @@ export const Dao = Type.Object({
   active_proposals: Type.Integer(),
   total_proposals: Type.Integer(),
   total_votes: Type.Integer(),
-  participation_rate: DecimalString,
+  /** Mean voters per closed proposal ÷ all distinct voters: depends on the history's length, not comparable across DAOs. */
+  participation_rate: Nullable(DecimalString),
+  /** Comparable participation (docs/METRICS.md); null when the denominator is unknown. */
+  turnout_vp: Nullable(DecimalString),
+  turnout_basis: Nullable(StringEnum(['token_supply', 'holders'])),
+  voter_holder_ratio: Nullable(DecimalString),
+  median_voters: Nullable(DecimalString),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

@@ -45,9 +45,15 @@ const summaryFields = <C extends TSchema>(c: C) => ({
   participation: Type.Object({
     closed_proposals: Int,
     mean_voters_per_proposal: Nullable(Num),
+    median_voters_per_proposal: Nullable(Num),
     participation_rate: Nullable(Num),
     vp_cast: Num,
     turnout_vp: Ratio,
+    turnout_proposals: Int,
+    turnout_basis: Nullable(StringEnum(['token_supply', 'holders'])),
+    voter_holder_ratio: Ratio,
+    holders: Nullable(Int),
+    voting_holders: Nullable(Int),
   }),
   outcomes: Type.Object({
     closed: Int,

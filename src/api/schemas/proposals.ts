@@ -33,6 +33,9 @@ const ProposalFields = {
   choices: Type.Array(Type.String()),
   start: Timestamp,
   end: Timestamp,
+  time_precision: StringEnum(['day', 'second'], {
+    description: "'day': the source gave start and end as dates only (00:00 UTC; show the date alone)",
+  }),
   state: ProposalStateEnum,
   source_state: Type.String({ description: 'The state as the source stored it (e.g. closed, enacted, succeeded)' }),
   quorum: Nullable(DecimalString),
@@ -77,4 +80,7 @@ export const Vote = Type.Object({
   voting_power: DecimalString,
   reason: Nullable(Type.String()),
   created: Timestamp,
+  created_precision: StringEnum(['day', 'second'], {
+    description: "'day': the source gave only the date of the vote (00:00 UTC; show the date alone)",
+  }),
 });

@@ -13,6 +13,9 @@ export const DAO_SORTS = {
   total_proposals: daos.totalProposals,
   total_votes: daos.totalVotes,
   participation_rate: daos.participationRate,
+  turnout_vp: daos.turnoutVp,
+  voter_holder_ratio: daos.voterHolderRatio,
+  median_voters: daos.medianVoters,
   created_at: daos.createdAt,
 } as const;
 export type DaoSort = keyof typeof DAO_SORTS;
@@ -41,7 +44,8 @@ export async function listDaos(db: Db, q: DaoListQuery): Promise<{ rows: DaoRow[
       .select()
       .from(daos)
       .where(where)
-      .orderBy(direction(DAO_SORTS[q.sort]), direction(daos.id))
+      // A figure the data does not know sorts last in either direction: it is not ranked.
+      .orderBy(sql`${direction(DAO_SORTS[q.sort])} nulls last`, direction(daos.id))
       .limit(q.perPage)
       .offset((q.page - 1) * q.perPage),
     db.select({ total: sql<number>`count(*)::int` }).from(daos).where(where),

@@ -1,12 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { type Bucket, bucketCount, bucketStart, nextBucket } from '../../metrics/activity.ts';
 import { concentrationFigures } from '../../metrics/concentration.ts';
+import { covers, type Span, spanOf, within } from '../../metrics/coverage.ts';
 import { ratio } from '../../metrics/outcomes.ts';
+import { participationFigures } from '../../metrics/participation.ts';
 import type { SeriesType } from '../../metrics/series.ts';
-import { byToken, pointAt } from '../../metrics/treasury.ts';
+import { byToken, type TreasuryPoint } from '../../metrics/treasury.ts';
 import { type Db, rowsOf } from '../client.ts';
 import type { DaoRow } from './daos.ts';
-import { treasuryPoints } from './metrics.ts';
+import { proposalParticipation, supplyBasis, treasuryPoints } from './metrics.ts';
 import { delegatesSql } from './populations.ts';
 
 export interface SeriesRange {
@@ -45,6 +47,39 @@ const between = (column: string, range: SeriesRange) =>
   sql`${range.from ? sql`and ${sql.raw(column)} >= ${iso(bucketStart(range.from, range.bucket))}::timestamptz` : sql``}
       and ${sql.raw(column)} < ${iso(range.to)}::timestamptz`;
 
+/**
+ * What the stored data spans (docs/METRICS.md, "Coverage of series"): votes from the first to the
+ * last stored vote, proposals from the first to the last start and from the first to the last end.
+ * Buckets outside a span are null in the series that depend on that data.
+ */
+interface SeriesCoverage {
+  votes: Span | null;
+  starts: Span | null;
+  ends: Span | null;
+}
+
+async function seriesCoverage(db: Db, daoId: number): Promise<SeriesCoverage> {
+  const [row] = await rowsOf<Record<string, Date | string | null>>(
+    db,
+    sql`
+    select (select min(first_vote) from dao_voters where dao_id = ${daoId}) as votes_from,
+           (select max(last_vote) from dao_voters where dao_id = ${daoId}) as votes_to,
+           (select min(start) from proposals where dao_id = ${daoId}) as starts_from,
+           (select max(start) from proposals where dao_id = ${daoId}) as starts_to,
+           (select min("end") from proposals where dao_id = ${daoId}) as ends_from,
+           (select max("end") from proposals where dao_id = ${daoId}) as ends_to`,
+  );
+  return {
+    votes: spanOf(row?.votes_from, row?.votes_to),
+    starts: spanOf(row?.starts_from, row?.starts_to),
+    ends: spanOf(row?.ends_from, row?.ends_to),
+  };
+}
+
+/** The span of proposal ends known by as_of: a proposal still running has no outcome yet. */
+const endedBy = (ends: Span | null, asOf: Date): Span | null =>
+  ends && ends.from <= asOf ? { from: ends.from, to: ends.to < asOf ? ends.to : asOf } : null;
+
 /** The time series of one metric family for one DAO, one point per bucket. */
 export async function daoSeries(db: Db, dao: DaoRow, type: SeriesType, range: SeriesRange): Promise<Point[]> {
   switch (type) {
@@ -81,18 +116,21 @@ async function activityRows(db: Db, daoId: number, range: SeriesRange) {
 }
 
 async function activitySeries(db: Db, daoId: number, range: SeriesRange): Promise<Point[]> {
-  const rows = await activityRows(db, daoId, range);
+  const [rows, cover] = await Promise.all([activityRows(db, daoId, range), seriesCoverage(db, daoId)]);
   const by = new Map(rows.map((r) => [time(r.t), r]));
-  return bucketAxis(rows[0] ? new Date(rows[0].t) : null, range).map((t) => {
+  const first = [cover.votes?.from, cover.starts?.from].filter((d) => d !== undefined).sort((a, b) => +a - +b)[0];
+  return bucketAxis(first ?? null, range).map((t) => {
     const r = by.get(t.getTime());
+    const voted = covers(cover.votes, t, range.bucket);
+    const count = (v: number | undefined) => (voted ? (v ?? 0) : null);
     return {
       t: iso(t),
-      proposals: r?.proposals ?? 0,
-      votes: r?.votes ?? 0,
-      voters: r?.voters ?? 0,
-      new_voters: r?.new_voters ?? 0,
-      returning_voters: r?.returning_voters ?? 0,
-      retention: r ? ratio(r.retained, r.voters) : null,
+      proposals: within(cover.starts, t, range.bucket, r?.proposals ?? 0),
+      votes: count(r?.votes),
+      voters: count(r?.voters),
+      new_voters: count(r?.new_voters),
+      returning_voters: count(r?.returning_voters),
+      retention: r && voted ? ratio(r.retained, r.voters) : null,
     };
   });
 }
@@ -121,39 +159,53 @@ async function closedByBucket(db: Db, daoId: number, range: SeriesRange) {
   );
 }
 
+/** Per bucket of the proposals' end, over those closed with stored votes; null outside the votes' span. */
 async function participationSeries(db: Db, daoId: number, range: SeriesRange): Promise<Point[]> {
-  const [closed, activity] = await Promise.all([closedByBucket(db, daoId, range), activityRows(db, daoId, range)]);
-  const by = new Map(closed.map((r) => [time(r.t), r]));
+  const window = { from: range.from ? bucketStart(range.from, range.bucket) : null, to: range.to, asOf: range.asOf };
+  const basis = await supplyBasis(db, daoId);
+  const [proposals, activity, cover] = await Promise.all([
+    proposalParticipation(db, daoId, window, basis),
+    activityRows(db, daoId, range),
+    seriesCoverage(db, daoId),
+  ]);
+  const by = new Map<number, typeof proposals>();
+  for (const p of proposals) {
+    const key = bucketStart(p.end, range.bucket).getTime();
+    const list = by.get(key);
+    if (list) list.push(p);
+    else by.set(key, [p]);
+  }
   const voters = new Map(activity.map((r) => [time(r.t), r.voters]));
-  const first =
-    [closed[0]?.t, activity[0]?.t]
-      .filter((x) => x !== undefined)
-      .map((x) => new Date(x!))
-      .sort((a, b) => +a - +b)[0] ?? null;
-  return bucketAxis(first, range).map((t) => {
-    const r = by.get(t.getTime());
-    const mean = r && r.with_votes > 0 ? r.mean : null;
+  return bucketAxis(cover.votes?.from ?? null, range).map((t) => {
+    const list = by.get(t.getTime()) ?? [];
+    const voted = covers(cover.votes, t, range.bucket);
+    const f = participationFigures(list, null);
+    const mean = list.length ? list.reduce((a, p) => a + p.voters, 0) / list.length : null;
     return {
       t: iso(t),
-      participation_rate: mean === null ? null : ratio(mean, voters.get(t.getTime()) ?? 0),
+      turnout_vp: f.turnout_vp,
+      median_voters_per_proposal: f.median_voters_per_proposal,
       mean_voters_per_proposal: mean,
-      vp_cast: r?.vp ?? 0,
+      participation_rate: mean === null ? null : ratio(mean, voters.get(t.getTime()) ?? 0),
+      vp_cast: voted ? list.reduce((a, p) => a + p.vp_cast, 0) : null,
     };
   });
 }
 
 async function outcomesSeries(db: Db, daoId: number, range: SeriesRange): Promise<Point[]> {
-  const closed = await closedByBucket(db, daoId, range);
+  const [closed, cover] = await Promise.all([closedByBucket(db, daoId, range), seriesCoverage(db, daoId)]);
+  const ended = endedBy(cover.ends, range.asOf);
   const by = new Map(closed.map((r) => [time(r.t), r]));
   return bucketAxis(closed[0] ? new Date(closed[0].t) : null, range).map((t) => {
     const r = by.get(t.getTime());
+    const known = covers(ended, t, range.bucket);
     return {
       t: iso(t),
-      closed: r?.closed ?? 0,
-      passed: r?.passed ?? 0,
+      closed: known ? (r?.closed ?? 0) : null,
+      passed: known ? (r?.passed ?? 0) : null,
       // Ended proposals are passed, failed, or undecided (no outcome known): never "not passed" for both.
-      failed: r ? r.decided - r.passed : 0,
-      undecided: r ? r.closed - r.decided : 0,
+      failed: known ? (r ? r.decided - r.passed : 0) : null,
+      undecided: known ? (r ? r.closed - r.decided : 0) : null,
       pass_rate: r ? ratio(r.passed, r.decided) : null,
       avg_margin: r?.avg_margin ?? null,
     };
@@ -194,21 +246,25 @@ async function delegatesSeries(db: Db, daoId: number, range: SeriesRange): Promi
      where b.dao_id = ${daoId} and b.bucket = ${range.bucket} ${between('b.t', range)} group by b.t order by b.t`,
   );
   const by = new Map(rows.map((r) => [time(r.t), r]));
-  const [first] = await rowsOf<{ t: Date | string | null }>(
-    db,
-    sql`select min(t) as t from dao_activity where dao_id = ${daoId} and bucket = ${range.bucket}`,
-  );
-  return bucketAxis(first?.t ? new Date(first.t) : null, range).map((t) => {
+  const cover = await seriesCoverage(db, daoId);
+  return bucketAxis(cover.votes?.from ?? null, range).map((t) => {
     const r = by.get(t.getTime());
-    return { t: iso(t), active_delegates: r?.active ?? 0, votes_cast: r?.votes ?? 0 };
+    const voted = covers(cover.votes, t, range.bucket);
+    return { t: iso(t), active_delegates: voted ? (r?.active ?? 0) : null, votes_cast: voted ? (r?.votes ?? 0) : null };
   });
 }
 
-/** Treasury value at the end of each bucket (the last snapshot before the next bucket starts). */
+/**
+ * Treasury value at the end of each bucket that holds a snapshot (its last one, with every
+ * wallet's latest snapshot so far); a bucket without a snapshot is null, not the last balance
+ * carried forward.
+ */
 async function treasurySeriesPoints(db: Db, dao: DaoRow, range: SeriesRange): Promise<Point[]> {
   const series = await treasuryPoints(db, dao.id, range.to);
+  const lastInBucket = new Map<number, TreasuryPoint>();
+  for (const p of series) lastInBucket.set(bucketStart(p.t, range.bucket).getTime(), p);
   return bucketAxis(series[0]?.t ?? null, range).map((t) => {
-    const point = pointAt(series, new Date(Math.min(nextBucket(t, range.bucket).getTime(), range.to.getTime()) - 1));
+    const point = lastInBucket.get(t.getTime()) ?? null;
     return { t: iso(t), total_usd: point ? point.total_usd : null, by_token: point ? byToken(point) : {} };
   });
 }

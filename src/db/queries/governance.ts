@@ -4,7 +4,7 @@ import type { ProposalState } from '../../metrics/proposal-states.ts';
 import { type Choice, scoreProposal, type VotingType } from '../../metrics/snapshot-scoring.ts';
 import { type Db, rowsOf } from '../client.ts';
 import { derivedStateSql } from '../proposal-state.ts';
-import { daos, proposals, votes } from '../schema/index.ts';
+import { daos, proposals, type TimePrecision, votes } from '../schema/index.ts';
 import { foldByKey, iso, json, param, type Upserted, upsertKeyed } from './upserts.ts';
 
 /**
@@ -22,6 +22,8 @@ export interface ProposalWrite {
   choices: string[];
   start: Date;
   end: Date;
+  /** 'day' when the source gave start and end as dates only; default 'second'. */
+  timePrecision?: TimePrecision | undefined;
   state: string;
   quorum: string | null;
   snapshotBlock: number | null;
@@ -40,6 +42,8 @@ export interface VoteWrite {
   choice: Choice;
   votingPower: string;
   created: Date;
+  /** 'day' when the source gave only the date of the vote; default 'second'. */
+  createdPrecision?: TimePrecision | undefined;
   reason: string | null;
 }
 
@@ -54,7 +58,7 @@ export function upsertProposals<R extends ProposalWrite>(db: Db, batch: R[]): Pr
     proposalKey,
     sql`
     insert into proposals as p (dao_id, external_id, source, voting_type, title, body, author, choices, start, "end",
-      state, quorum, snapshot_block, scores, scores_total, source_votes_count, discussion)
+      state, quorum, snapshot_block, scores, scores_total, source_votes_count, discussion, time_precision)
     select * from unnest(${param(rows.map((r) => r.daoId))}::int[], ${param(rows.map((r) => r.externalId))}::text[],
       ${param(rows.map((r) => r.source))}::text[], ${param(rows.map((r) => r.votingType))}::text[],
       ${param(rows.map((r) => r.title))}::text[], ${param(rows.map((r) => r.body))}::text[], ${param(rows.map((r) => r.author))}::text[],
@@ -62,17 +66,19 @@ export function upsertProposals<R extends ProposalWrite>(db: Db, batch: R[]): Pr
       ${param(rows.map((r) => iso(r.end)))}::timestamptz[], ${param(rows.map((r) => r.state))}::text[],
       ${param(rows.map((r) => r.quorum))}::numeric[], ${param(rows.map((r) => r.snapshotBlock))}::int8[],
       ${param(rows.map((r) => json(r.scores)))}::jsonb[], ${param(rows.map((r) => r.scoresTotal))}::numeric[],
-      ${param(rows.map((r) => r.sourceVotesCount ?? null))}::int[], ${param(rows.map((r) => r.discussion ?? null))}::text[])
+      ${param(rows.map((r) => r.sourceVotesCount ?? null))}::int[], ${param(rows.map((r) => r.discussion ?? null))}::text[],
+      ${param(rows.map((r) => r.timePrecision ?? 'second'))}::text[])
     on conflict (dao_id, external_id) do update set source = excluded.source, voting_type = excluded.voting_type,
       title = excluded.title, body = excluded.body, author = excluded.author, choices = excluded.choices,
       start = excluded.start, "end" = excluded."end", state = excluded.state, quorum = excluded.quorum,
       snapshot_block = excluded.snapshot_block, scores = excluded.scores, scores_total = excluded.scores_total,
-      source_votes_count = excluded.source_votes_count, discussion = excluded.discussion, updated_at = now()
+      source_votes_count = excluded.source_votes_count, discussion = excluded.discussion,
+      time_precision = excluded.time_precision, updated_at = now()
     where (p.source, p.voting_type, p.title, p.body, p.author, p.choices, p.start, p."end", p.state, p.quorum,
-           p.snapshot_block, p.scores, p.scores_total, p.source_votes_count, p.discussion)
+           p.snapshot_block, p.scores, p.scores_total, p.source_votes_count, p.discussion, p.time_precision)
       is distinct from (excluded.source, excluded.voting_type, excluded.title, excluded.body, excluded.author,
            excluded.choices, excluded.start, excluded."end", excluded.state, excluded.quorum, excluded.snapshot_block,
-           excluded.scores, excluded.scores_total, excluded.source_votes_count, excluded.discussion)
+           excluded.scores, excluded.scores_total, excluded.source_votes_count, excluded.discussion, excluded.time_precision)
     returning (xmax = 0) as inserted, p.dao_id::text || ':' || p.external_id as key`,
   );
 }
@@ -92,16 +98,16 @@ export function upsertVotes<R extends VoteWrite>(db: Db, batch: R[]): Promise<Up
     rows,
     voteKey,
     sql`
-    insert into votes as v (proposal_id, dao_id, voter, choice, voting_power, reason, created)
+    insert into votes as v (proposal_id, dao_id, voter, choice, voting_power, reason, created, created_precision)
     select * from unnest(${param(rows.map((r) => r.proposalId))}::int8[], ${param(rows.map((r) => r.daoId))}::int[],
       ${param(rows.map((r) => r.voter))}::text[], ${param(rows.map((r) => json(r.choice)))}::jsonb[],
       ${param(rows.map((r) => r.votingPower))}::numeric[], ${param(rows.map((r) => r.reason))}::text[],
-      ${param(rows.map((r) => iso(r.created)))}::timestamptz[])
+      ${param(rows.map((r) => iso(r.created)))}::timestamptz[], ${param(rows.map((r) => r.createdPrecision ?? 'second'))}::text[])
     on conflict (proposal_id, voter) do update set choice = excluded.choice, voting_power = excluded.voting_power,
-      reason = excluded.reason, created = excluded.created
+      reason = excluded.reason, created = excluded.created, created_precision = excluded.created_precision
     where excluded.created >= v.created
-      and (v.choice, v.voting_power, v.reason, v.created) is distinct from
-          (excluded.choice, excluded.voting_power, excluded.reason, excluded.created)
+      and (v.choice, v.voting_power, v.reason, v.created, v.created_precision) is distinct from
+          (excluded.choice, excluded.voting_power, excluded.reason, excluded.created, excluded.created_precision)
     returning (xmax = 0) as inserted, v.proposal_id::text || ':' || v.voter as key`,
   );
 }
@@ -231,6 +237,7 @@ const { body: _body, ...summaryColumns } = {
   choices: proposals.choices,
   start: proposals.start,
   end: proposals.end,
+  timePrecision: proposals.timePrecision,
   state: sql<ProposalState>`${derivedState}`,
   storedState: proposals.state,
   quorum: proposals.quorum,
@@ -458,6 +465,8 @@ export async function listVotes(
       votingPower: votes.votingPower,
       reason: votes.reason,
       created: votes.created,
+      // A boolean reads faster than the text column on the embedded database (150k-row exports).
+      dateOnly: sql<boolean>`${votes.createdPrecision} = 'day'`,
       createdText: sql<string>`to_char(${votes.created} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
     })
     .from(votes)

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { type Bucket, bucketStart, nextBucket } from '../../metrics/activity.ts';
 import { type ConcentrationFigures, concentrationFigures } from '../../metrics/concentration.ts';
 import { CONTESTED_MARGIN, ratio } from '../../metrics/outcomes.ts';
+import { participationFigures, type SupplyBasis } from '../../metrics/participation.ts';
 import {
   type BalanceRow,
   type OwnToken,
@@ -94,35 +95,100 @@ export async function activitySummary(db: Db, dao: DaoRow, w: MetricWindow) {
   };
 }
 
-/** Votable supply: the power of all token accounts, or of the latest holder snapshot; null when unknown. */
-async function votableSupply(db: Db, daoId: number): Promise<number | null> {
-  const [row] = await rowsOf<{ supply: number | null }>(
+/** One closed proposal with stored votes, its end, and the votable supply at its snapshot (participationFigures). */
+export interface ProposalParticipationRow {
+  end: Date;
+  voters: number;
+  vp_cast: number;
+  supply: number | null;
+}
+
+/**
+ * Where the DAO's votable supply comes from: the on-chain token accounts (Governor token: their
+ * voting power, i.e. the delegated supply, as indexed now) or, from file imports, the holder
+ * snapshots (Σ voting power, else balance, of the listed holders: an approximation, and an
+ * understatement with a top-N list). Null when neither exists.
+ */
+export async function supplyBasis(db: Db, daoId: number): Promise<SupplyBasis | null> {
+  const [row] = await rowsOf<{ accounts: boolean; holders: boolean }>(
+    db,
+    sql`select exists (select 1 from token_accounts where dao_id = ${daoId} and voting_power > 0) as accounts,
+               exists (select 1 from token_holders where dao_id = ${daoId}) as holders`,
+  );
+  return row?.accounts ? 'token_supply' : row?.holders ? 'holders' : null;
+}
+
+/**
+ * Closed proposals with stored votes ending in the window, with the votable supply at their
+ * snapshot: the token accounts' total voting power, else the holder snapshot in force at the
+ * proposal's start (the latest at or before it, else the earliest one).
+ */
+export async function proposalParticipation(
+  db: Db,
+  daoId: number,
+  w: MetricWindow,
+  basis: SupplyBasis | null,
+): Promise<ProposalParticipationRow[]> {
+  const supply =
+    basis === 'token_supply'
+      ? sql`(select sum(voting_power)::float8 from token_accounts where dao_id = ${daoId})`
+      : basis === 'holders'
+        ? sql`(select s.supply from snaps s order by (s.as_of <= t.start) desc, case when s.as_of <= t.start then -extract(epoch from s.as_of) else extract(epoch from s.as_of) end limit 1)`
+        : sql`null::float8`;
+  const rows = await rowsOf<{ end: Date | string; voters: number; vp_cast: number; supply: number | null }>(
     db,
     sql`
-    select coalesce((select sum(voting_power)::float8 from token_accounts where dao_id = ${daoId}),
-                    (select sum(coalesce(voting_power, balance))::float8 from token_holders
-                      where dao_id = ${daoId} and as_of = (select max(as_of) from token_holders where dao_id = ${daoId}))) as supply`,
+    with snaps as (
+      select as_of, sum(coalesce(voting_power, balance))::float8 as supply from token_holders where dao_id = ${daoId} group by as_of)
+    select t."end", t.voters, t.vp_cast::float8 as vp_cast, ${supply} as supply
+      from proposal_tallies t
+     where t.dao_id = ${daoId} and t.voters > 0 and t."end" <= ${w.asOf.toISOString()}::timestamptz ${inRange('t."end"', w)}
+     order by t."end"`,
   );
-  return row?.supply && row.supply > 0 ? row.supply : null;
+  return rows.map((r) => ({
+    end: new Date(r.end),
+    voters: r.voters,
+    vp_cast: r.vp_cast,
+    supply: r.supply !== null && r.supply > 0 ? r.supply : null,
+  }));
+}
+
+/**
+ * The holder list (token accounts with a balance, else the latest holder snapshot) and how many of
+ * those addresses voted: in the window when one is given, else ever.
+ */
+async function holderVoting(db: Db, daoId: number, w: MetricWindow) {
+  const voted =
+    w.from || w.to
+      ? sql`exists (select 1 from dao_voter_buckets b where b.dao_id = ${daoId} and b.bucket = ${tilingBucket(w)} and b.voter = h.address ${inRange('b.t', w)})`
+      : sql`exists (select 1 from dao_voters v where v.dao_id = ${daoId} and v.voter = h.address)`;
+  const [row] = await rowsOf<{ holders: number; voting: number }>(
+    db,
+    sql`select count(*)::int as holders, count(*) filter (where ${voted})::int as voting from (${holdersSql(daoId)}) h`,
+  );
+  return row && row.holders > 0 ? { holders: row.holders, votingHolders: row.voting } : null;
 }
 
 export async function participationSummary(db: Db, daoId: number, w: MetricWindow, windowVoters: number) {
-  const supply = await votableSupply(db, daoId);
-  const [row] = await rowsOf<{ closed: number; mean: number | null; vp: number; turnout: number | null }>(
-    db,
-    sql`
-    select count(*)::int as closed, avg(voters)::float8 as mean, coalesce(sum(vp_cast), 0)::float8 as vp,
-           ${supply ? sql`avg(least(1, vp_cast::float8 / ${supply}))::float8` : sql`null::float8`} as turnout
-      from proposal_tallies
-     where dao_id = ${daoId} and voters > 0 and "end" <= ${w.asOf.toISOString()}::timestamptz ${inRange('"end"', w)}`,
-  );
-  const r = row!;
+  const basis = await supplyBasis(db, daoId);
+  const [proposals, holders] = await Promise.all([
+    proposalParticipation(db, daoId, w, basis),
+    holderVoting(db, daoId, w),
+  ]);
+  const f = participationFigures(proposals, holders);
+  const mean = proposals.length ? proposals.reduce((a, p) => a + p.voters, 0) / proposals.length : null;
   return {
-    closed_proposals: r.closed,
-    mean_voters_per_proposal: r.mean,
-    participation_rate: r.mean === null ? null : ratio(r.mean, windowVoters),
-    vp_cast: r.vp,
-    turnout_vp: r.turnout,
+    closed_proposals: proposals.length,
+    mean_voters_per_proposal: mean,
+    median_voters_per_proposal: f.median_voters_per_proposal,
+    participation_rate: mean === null ? null : ratio(mean, windowVoters),
+    vp_cast: proposals.reduce((a, p) => a + p.vp_cast, 0),
+    turnout_vp: f.turnout_vp,
+    turnout_proposals: f.turnout_proposals,
+    turnout_basis: f.turnout_vp === null ? null : basis,
+    voter_holder_ratio: f.voter_holder_ratio,
+    holders: holders?.holders ?? null,
+    voting_holders: holders?.votingHolders ?? null,
   };
 }
 

@@ -19,6 +19,9 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 /** Exact decimals travel as strings end to end; floats never touch amounts or voting power. */
 const decimal = (name: string) => numeric(name);
 
+/** How precise a stored time is: 'day' when the source gave a date only. */
+export type TimePrecision = 'day' | 'second';
+
 export const daos = pgTable(
   'daos',
   {
@@ -40,7 +43,13 @@ export const daos = pgTable(
     activeProposals: integer('active_proposals').notNull().default(0),
     totalProposals: integer('total_proposals').notNull().default(0),
     totalVotes: integer('total_votes').notNull().default(0),
-    participationRate: decimal('participation_rate').notNull().default('0'),
+    /** Mean voters per closed proposal ÷ distinct voters; null without a closed proposal with votes. Not comparable across DAOs. */
+    participationRate: decimal('participation_rate'),
+    /** Comparable participation (docs/METRICS.md); null when the denominator is unknown. */
+    turnoutVp: decimal('turnout_vp'),
+    turnoutBasis: text('turnout_basis').$type<'token_supply' | 'holders'>(),
+    voterHolderRatio: decimal('voter_holder_ratio'),
+    medianVoters: decimal('median_voters'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -56,6 +65,9 @@ export const daos = pgTable(
     index('daos_total_proposals_idx').on(t.totalProposals, t.id),
     index('daos_total_votes_idx').on(t.totalVotes, t.id),
     index('daos_participation_rate_idx').on(t.participationRate, t.id),
+    index('daos_turnout_vp_idx').on(t.turnoutVp, t.id),
+    index('daos_voter_holder_ratio_idx').on(t.voterHolderRatio, t.id),
+    index('daos_median_voters_idx').on(t.medianVoters, t.id),
     index('daos_created_at_idx').on(t.createdAt, t.id),
   ],
 );
@@ -76,6 +88,8 @@ export const proposals = pgTable(
     choices: jsonb('choices').$type<string[]>().notNull(),
     start: ts('start').notNull(),
     end: ts('end').notNull(),
+    /** Precision of start and end: 'day' when the source gave only dates (migration 0071). */
+    timePrecision: text('time_precision').$type<TimePrecision>().notNull().default('second'),
     state: text('state').notNull(),
     quorum: decimal('quorum'),
     snapshotBlock: bigint('snapshot_block', { mode: 'number' }),
@@ -116,6 +130,8 @@ export const votes = pgTable(
     votingPower: decimal('voting_power').notNull(),
     reason: text('reason'),
     created: ts('created').notNull(),
+    /** 'day' when the source gave only a date (stored as 00:00 UTC; migration 0071). */
+    createdPrecision: text('created_precision').$type<TimePrecision>().notNull().default('second'),
   },
   (t) => [
     uniqueIndex('votes_proposal_voter_key').on(t.proposalId, t.voter),

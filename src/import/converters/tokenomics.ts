@@ -168,6 +168,8 @@ export function* convertTokenomics(dir: string, _options: ConvertOptions = {}): 
       choice,
       voting_power: decimal(row, 'voting_power'),
       created: time(row, 'created'),
+      // The export gives the date of each vote, not its time.
+      created_precision: 'day',
     });
   }
 
@@ -196,6 +198,8 @@ export function* convertTokenomics(dir: string, _options: ConvertOptions = {}): 
       choices: vt === 'basic' ? [...BASIC_CHOICES] : Array.from({ length: n }, (_, i) => `Choice ${i + 1}`),
       start: time(row, 'start'),
       end: time(row, 'end'),
+      // The export gives start and end as dates.
+      time_precision: 'day',
       state: row.req('state'),
       quorum: decimal(row, 'quorum'),
       scores_total: decimal(row, 'scores_total'),

@@ -1,5 +1,6 @@
 import type { EChartsCoreOption } from 'echarts/core';
 import { useEffect, useRef, useState } from 'react';
+import { withGaps } from '../lib/gaps.ts';
 import { useTheme } from '../lib/theme.ts';
 import { Skeleton } from './ui.tsx';
 
@@ -13,9 +14,15 @@ export function preloadCharts() {
   void loadEcharts();
 }
 
+const BANDS = {
+  light: { color: 'rgba(107, 115, 135, 0.12)', text: '#5b6377' },
+  dark: { color: 'rgba(138, 147, 168, 0.14)', text: '#a3abbd' },
+};
+
 /**
  * An ECharts canvas that follows the theme and its container's size. `label` describes the chart
- * for screen readers (the canvas itself is opaque to them).
+ * for screen readers (the canvas itself is opaque to them). Every option is drawn with its gaps
+ * (lib/gaps.ts): straight lines, not joined over unknown buckets, and a shaded "no data" band.
  */
 export function Chart({ option, height = 280, label }: { option: EChartsCoreOption; height?: number; label: string }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -30,7 +37,7 @@ export function Chart({ option, height = 280, label }: { option: EChartsCoreOpti
     void loadEcharts().then((echarts) => {
       if (disposed || !ref.current) return;
       chart.current = echarts.init(ref.current, dark ? 'portal-dark' : 'portal-light', { renderer: 'canvas' });
-      chart.current.setOption(option, true);
+      chart.current.setOption(withGaps(option as Record<string, unknown>, BANDS[dark ? 'dark' : 'light']), true);
       setReady(true);
       observer = new ResizeObserver(() => chart.current?.resize());
       observer.observe(ref.current);
@@ -45,8 +52,8 @@ export function Chart({ option, height = 280, label }: { option: EChartsCoreOpti
   }, [dark]);
 
   useEffect(() => {
-    chart.current?.setOption(option, true);
-  }, [option]);
+    chart.current?.setOption(withGaps(option as Record<string, unknown>, BANDS[dark ? 'dark' : 'light']), true);
+  }, [option, dark]);
 
   return (
     <div className="relative w-full" style={{ height }}>

@@ -6,6 +6,8 @@ import { rank } from './shape.ts';
 export interface Metric {
   path: string;
   label: string;
+  /** What the figure divides by or is computed over, shown beside it. */
+  basis?: (summary: ComparedSummary | undefined, dao: Dao) => string | null;
   format: (v: number | null) => string;
   higherIsBetter: boolean;
   fromDao?: (d: Dao) => number | null;
@@ -17,7 +19,8 @@ export const METRICS: Metric[] = [
     label: 'Members',
     format: formatNumber,
     higherIsBetter: true,
-    fromDao: (d) => d.total_members,
+    // No votes in the data: unknown, not 0 members (and not ranked).
+    fromDao: (d) => (d.total_votes === 0 ? null : d.total_members),
   },
   {
     path: 'activity.proposals',
@@ -26,13 +29,42 @@ export const METRICS: Metric[] = [
     higherIsBetter: true,
     fromDao: (d) => d.total_proposals,
   },
-  { path: 'activity.votes', label: 'Votes', format: formatNumber, higherIsBetter: true, fromDao: (d) => d.total_votes },
   {
-    path: 'participation.participation_rate',
-    label: 'Participation',
+    path: 'activity.votes',
+    label: 'Votes',
+    format: formatNumber,
+    higherIsBetter: true,
+    fromDao: (d) => (d.total_votes === 0 && d.total_proposals === 0 ? null : d.total_votes),
+  },
+  // Participation on fixed denominators (docs/METRICS.md); each row says what it divides by.
+  {
+    path: 'participation.turnout_vp',
+    label: 'VP turnout',
     format: (v) => formatPercent(v),
     higherIsBetter: true,
-    fromDao: (d) => toNumber(d.participation_rate),
+    fromDao: (d) => toNumber(d.turnout_vp),
+    basis: (s, d) => {
+      const basis = s?.participation?.turnout_basis ?? d.turnout_basis;
+      if (!basis) return null;
+      const of = basis === 'token_supply' ? 'token supply' : "listed holders' balance";
+      return s?.participation ? `of ${of}, ${s.participation.turnout_proposals} proposals` : `of ${of}`;
+    },
+  },
+  {
+    path: 'participation.voter_holder_ratio',
+    label: 'Holders who voted',
+    format: (v) => formatPercent(v),
+    higherIsBetter: true,
+    fromDao: (d) => toNumber(d.voter_holder_ratio),
+    basis: (s) => (s?.participation?.holders ? `of ${formatNumber(s.participation.holders)} listed holders` : null),
+  },
+  {
+    path: 'participation.median_voters_per_proposal',
+    label: 'Median voters / proposal',
+    format: formatNumber,
+    higherIsBetter: true,
+    fromDao: (d) => toNumber(d.median_voters),
+    basis: (s) => (s?.participation ? `over ${s.participation.closed_proposals} proposals with votes` : null),
   },
   { path: 'outcomes.pass_rate', label: 'Pass rate', format: (v) => formatPercent(v), higherIsBetter: true },
   {
@@ -48,7 +80,13 @@ export const METRICS: Metric[] = [
     format: (v) => (v === null ? '—' : v.toFixed(3)),
     higherIsBetter: false,
   },
-  { path: 'concentration.voters.nakamoto', label: 'Nakamoto', format: formatNumber, higherIsBetter: true },
+  { path: 'concentration.voters.nakamoto', label: 'Nakamoto (voters)', format: formatNumber, higherIsBetter: true },
+  {
+    path: 'concentration.holders.nakamoto',
+    label: 'Nakamoto (holders)',
+    format: formatNumber,
+    higherIsBetter: true,
+  },
 ];
 
 export function readPath(summary: ComparedSummary | undefined, path: string): number | null {
@@ -62,6 +100,8 @@ export interface CompareRow {
   metric: Metric;
   values: (number | null)[];
   ranks: (number | null)[];
+  /** Per DAO, what the value divides by (null: nothing to say). */
+  bases: (string | null)[];
 }
 
 /**
@@ -76,7 +116,9 @@ export function compareRows(
   return METRICS.map((metric) => {
     const values = daos.map((d, i) => readPath(summaries[i], metric.path) ?? metric.fromDao?.(d) ?? null);
     const computed = rank(values, metric.higherIsBetter);
-    const ranks = values.map((_, i) => serverRanks?.[i]?.[metric.path] ?? computed[i] ?? null);
-    return { metric, values, ranks };
+    // A value the data does not know is never ranked.
+    const ranks = values.map((v, i) => (v === null ? null : (serverRanks?.[i]?.[metric.path] ?? computed[i] ?? null)));
+    const bases = daos.map((d, i) => metric.basis?.(summaries[i], d) ?? null);
+    return { metric, values, ranks, bases };
   }).filter((row) => row.values.some((v) => v !== null));
 }

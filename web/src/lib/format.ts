@@ -1,4 +1,4 @@
-/** Display formatting: compact numbers ($1.2M, 38.5%), dates in the reader's time zone. */
+/** Display formatting: compact numbers ($1.2M, 38.5%), times in the reader's time zone, dates in UTC. */
 type Num = number | string | null | undefined;
 
 export function toNumber(value: Num): number | null {
@@ -56,10 +56,24 @@ export function formatMonths(value: Num): string {
   return `${n.toFixed(n < 10 ? 1 : 0)} months`;
 }
 
-export function formatDate(iso: string | null | undefined, withTime = false): string {
+/** How precise a time from the API is: 'day' when the source gave a date only (src/api/schemas/proposals.ts). */
+export type TimePrecision = 'day' | 'second';
+
+/**
+ * A time in the reader's time zone ("Mar 1, 2025", with `withTime` "Mar 1, 2025, 03:14 PM"). A
+ * day-precision time is a date, stored as 00:00 UTC: it is shown as that UTC date, never with a
+ * time of day, and never as the day before for a reader west of UTC.
+ */
+export function formatDate(
+  iso: string | null | undefined,
+  withTime = false,
+  precision: TimePrecision | undefined = 'second',
+): string {
   if (!iso) return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '—';
+  if (precision === 'day')
+    return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
   return date.toLocaleString(
     undefined,
     withTime

@@ -161,6 +161,31 @@ describe('comparison rows', () => {
     expect(rows.find((r) => r.metric.label === 'Pass rate')).toMatchObject({ values: [0.8], ranks: [4] });
     expect(rows.find((r) => r.metric.label === 'Members')!.values).toEqual([99]);
   });
+
+  it('shows unknown figures of a holder-only DAO as unknown and never ranks them', () => {
+    const holderOnly = { ...dao('h', 0, '0'), total_votes: 0, total_proposals: 0, turnout_vp: null } as Dao;
+    const voting = { ...dao('v', 40, '0'), turnout_vp: '0.12', turnout_basis: 'holders' } as Dao;
+    const rows = compareRows([holderOnly, voting], [undefined, undefined]);
+    expect(rows.find((r) => r.metric.label === 'Members')).toMatchObject({ values: [null, 40], ranks: [null, 1] });
+    expect(rows.find((r) => r.metric.label === 'VP turnout')).toMatchObject({
+      values: [null, 0.12],
+      ranks: [null, 1],
+      bases: [null, "of listed holders' balance"],
+    });
+    expect(rows.some((r) => r.metric.label === 'Participation')).toBe(false);
+  });
+
+  it('stacks treasury tokens with gaps for months without a snapshot', () => {
+    const stacked = stackByToken([
+      { t: '2024-01-01', by_token: { MANA: 8 } },
+      { t: '2024-02-01', by_token: {}, known: false },
+      { t: '2024-03-01', by_token: { MANA: 9, DAI: 1 } },
+    ]);
+    expect(stacked.series).toEqual([
+      { name: 'MANA', data: [8, null, 9] },
+      { name: 'DAI', data: [0, null, 1] },
+    ]);
+  });
 });
 
 describe('stream and snippets', () => {

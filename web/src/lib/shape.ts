@@ -63,16 +63,20 @@ export function ownTokenShare(
 
 export interface StackedSeries {
   times: string[];
-  series: { name: string; data: number[] }[];
+  series: { name: string; data: (number | null)[] }[];
 }
 
 /**
  * Treasury value over time stacked by token: the `top` tokens by latest value get their own
- * series, the rest is summed into "Other". Missing values are 0 so the stack stays aligned.
+ * series, the rest is summed into "Other". A token missing from a snapshot is 0 so the stack
+ * stays aligned; a point without a snapshot (`known: false`) is null in every series (a gap).
  */
-export function stackByToken(points: { t: string; by_token: Record<string, number> }[], top = 6): StackedSeries {
+export function stackByToken(
+  points: { t: string; by_token: Record<string, number>; known?: boolean }[],
+  top = 6,
+): StackedSeries {
   const sorted = [...points].sort((a, b) => a.t.localeCompare(b.t));
-  const last = sorted.at(-1)?.by_token ?? {};
+  const last = sorted.filter((p) => p.known !== false).at(-1)?.by_token ?? {};
   const peak = new Map<string, number>();
   for (const p of sorted)
     for (const [token, usd] of Object.entries(p.by_token)) peak.set(token, Math.max(peak.get(token) ?? 0, usd));
@@ -81,9 +85,13 @@ export function stackByToken(points: { t: string; by_token: Record<string, numbe
   );
   const named = ranked.slice(0, top);
   const others = ranked.slice(top);
-  const series = named.map((name) => ({ name, data: sorted.map((p) => p.by_token[name] ?? 0) }));
+  const gap = (p: { known?: boolean }) => p.known === false;
+  const series = named.map((name) => ({ name, data: sorted.map((p) => (gap(p) ? null : (p.by_token[name] ?? 0))) }));
   if (others.length)
-    series.push({ name: 'Other', data: sorted.map((p) => others.reduce((s, k) => s + (p.by_token[k] ?? 0), 0)) });
+    series.push({
+      name: 'Other',
+      data: sorted.map((p) => (gap(p) ? null : others.reduce((s, k) => s + (p.by_token[k] ?? 0), 0))),
+    });
   return { times: sorted.map((p) => p.t), series };
 }
 

@@ -16,7 +16,8 @@ const SERIES = {
   votes: { type: 'activity', label: 'Votes', format: formatNumber },
   voters: { type: 'activity', label: 'Voters', format: formatNumber },
   proposals: { type: 'activity', label: 'Proposals', format: formatNumber },
-  participation_rate: { type: 'participation', label: 'Participation', format: (v: number) => formatPercent(v) },
+  turnout_vp: { type: 'participation', label: 'VP turnout', format: (v: number) => formatPercent(v) },
+  median_voters_per_proposal: { type: 'participation', label: 'Median voters / proposal', format: formatNumber },
 } as const;
 
 export default function Compare() {
@@ -83,8 +84,8 @@ export default function Compare() {
         return {
           type: 'line',
           name: s.dao.name,
+          // Straight, unjoined segments: a DAO is not drawn before its data starts or over months it lacks.
           showSymbol: false,
-          smooth: true,
           connectNulls: false,
           data: times.map((t) => byT.get(t) ?? null),
         };
@@ -196,6 +197,9 @@ export default function Compare() {
                             >
                               #{r.ranks[i]}
                             </span>
+                          )}
+                          {v !== null && r.bases[i] && (
+                            <span className="block text-xs font-normal text-muted">{r.bases[i]}</span>
                           )}
                         </td>
                       ))}

@@ -7,10 +7,19 @@ import { AddressLink } from '../components/AddressLink.tsx';
 import { preloadCharts } from '../components/Chart.tsx';
 import { NotifyMe } from '../components/NotifyMe.tsx';
 import { Badge, ErrorState, Kpi, PageHeader, Skeleton, SkeletonRows } from '../components/ui.tsx';
-import { formatDate, formatNumber, formatPercent, formatUsd, plural, shortAddress } from '../lib/format.ts';
+import {
+  formatDate,
+  formatNumber,
+  formatPercent,
+  formatTreasury,
+  formatUsd,
+  plural,
+  shortAddress,
+  toNumber,
+} from '../lib/format.ts';
 import { useUrlState } from '../lib/url.ts';
 // The default tab ships with the page; the others load when opened.
-import Governance from './dao/Governance.tsx';
+import Governance, { supplyLabel } from './dao/Governance.tsx';
 
 const Proposals = lazy(() => import('./dao/Proposals.tsx'));
 const Voters = lazy(() => import('./dao/Voters.tsx'));
@@ -57,7 +66,14 @@ export default function DaoPage() {
   const defaultTab = holderOnly ? 'voters' : TABS[0].value;
   const tab = TABS.some((t) => t.value === state.tab) ? state.tab : defaultTab;
   const passRate = s?.outcomes.pass_rate;
+  // Holder-derived concentration is labelled as holders' (a DAO without votes has no voters to measure).
+  const nakamotoOf = s?.concentration.voters ? 'voters' : s?.concentration.holders ? 'holders' : null;
   const nakamoto = s?.concentration.voters?.nakamoto ?? s?.concentration.holders?.nakamoto;
+  // No votes in the data: voter counts are unknown, not 0.
+  const noVotes = d ? d.total_votes === 0 : false;
+  const turnout = s?.participation.turnout_vp ?? toNumber(d?.turnout_vp);
+  const basis = s?.participation.turnout_basis ?? d?.turnout_basis ?? null;
+  const median = s?.participation.median_voters_per_proposal ?? toNumber(d?.median_voters);
   const summaryHint = summary.isError ? 'could not load' : undefined;
 
   return (
@@ -108,7 +124,7 @@ export default function DaoPage() {
       <div className="mb-6 grid grid-cols-2 gap-3 sm:grid-cols-3 xl:grid-cols-6">
         <Kpi
           label="Treasury"
-          value={formatUsd(s?.treasury.total_usd ?? d?.treasury_value)}
+          value={formatTreasury(s?.treasury.total_usd ?? d?.treasury_value)}
           hint={
             s?.treasury.change_pct != null
               ? `${s.treasury.change_pct >= 0 ? '+' : ''}${formatPercent(s.treasury.change_pct)} since first record`
@@ -116,7 +132,12 @@ export default function DaoPage() {
           }
           loading={!d}
         />
-        <Kpi label="Members" value={formatNumber(d?.total_members)} hint="distinct voters" loading={!d} />
+        <Kpi
+          label="Members"
+          value={noVotes ? '—' : formatNumber(d?.total_members)}
+          hint={noVotes ? 'no votes in the data' : `distinct voters · median ${formatNumber(median)} per proposal`}
+          loading={!d}
+        />
         <Kpi
           label="Proposals"
           value={formatNumber(d?.total_proposals)}
@@ -124,9 +145,13 @@ export default function DaoPage() {
           loading={!d}
         />
         <Kpi
-          label="Participation"
-          value={formatPercent(s?.participation.participation_rate ?? d?.participation_rate)}
-          hint="voters per closed proposal"
+          label="VP turnout"
+          value={formatPercent(turnout)}
+          hint={
+            turnout == null
+              ? 'no votable supply or votes'
+              : `of ${supplyLabel(basis)}${s ? ` · ${formatNumber(s.participation.turnout_proposals)} proposals` : ''}`
+          }
           loading={!d}
         />
         <Kpi
@@ -141,9 +166,11 @@ export default function DaoPage() {
           loading={summary.isPending}
         />
         <Kpi
-          label="Nakamoto"
+          label={nakamotoOf === 'holders' ? 'Nakamoto (holders)' : 'Nakamoto'}
           value={formatNumber(nakamoto)}
-          hint={summaryHint ?? 'voters to reach 50% VP'}
+          hint={
+            summaryHint ?? (nakamotoOf === 'holders' ? 'holders to reach 50% of balances' : 'voters to reach 50% VP')
+          }
           loading={summary.isPending}
         />
       </div>

@@ -16,13 +16,17 @@ export const SIZES = {
   large: { label: 'Large (1,000+)', test: (n: number) => n >= 1000 },
 } as const;
 
-export function filterDaos(list: Dao[], size: string, minParticipation: number) {
+/** By size and least VP turnout (a DAO whose turnout is unknown passes only without a turnout filter). */
+export function filterDaos(list: Dao[], size: string, minTurnout: number) {
   return list.filter(
     (d) =>
       (!(size in SIZES) || SIZES[size as keyof typeof SIZES].test(d.total_members)) &&
-      (toNumber(d.participation_rate) ?? 0) >= minParticipation,
+      (minTurnout <= 0 || (toNumber(d.turnout_vp) ?? -1) >= minTurnout),
   );
 }
+
+/** What a DAO's turnout divides by (docs/METRICS.md). */
+const BASIS = { token_supply: 'of the token supply', holders: "of the listed holders' balance" } as const;
 
 function SelectBox({ checked, onChange, label }: { checked: boolean; onChange: (v: boolean) => void; label: string }) {
   return (
@@ -118,7 +122,8 @@ export default function Daos() {
         id: 'total_members',
         header: 'Members',
         meta: { sortKey: 'total_members', align: 'right' },
-        cell: ({ row }) => formatNumber(row.original.total_members),
+        // No votes in the data: the member count is unknown, not 0.
+        cell: ({ row }) => (row.original.total_votes === 0 ? '—' : formatNumber(row.original.total_members)),
       },
       {
         id: 'total_proposals',
@@ -133,10 +138,30 @@ export default function Daos() {
         cell: ({ row }) => formatNumber(row.original.total_votes),
       },
       {
-        id: 'participation_rate',
-        header: 'Participation',
-        meta: { sortKey: 'participation_rate', align: 'right' },
-        cell: ({ row }) => formatPercent(row.original.participation_rate),
+        id: 'turnout_vp',
+        header: 'VP turnout',
+        meta: { sortKey: 'turnout_vp', align: 'right' },
+        cell: ({ row }) => (
+          <span
+            title={
+              row.original.turnout_basis ? `mean VP cast per proposal ${BASIS[row.original.turnout_basis]}` : undefined
+            }
+          >
+            {formatPercent(row.original.turnout_vp)}
+          </span>
+        ),
+      },
+      {
+        id: 'median_voters',
+        header: 'Median voters',
+        meta: { sortKey: 'median_voters', align: 'right', className: 'hidden md:table-cell' },
+        cell: ({ row }) => formatNumber(row.original.median_voters),
+      },
+      {
+        id: 'voter_holder_ratio',
+        header: 'Holders voted',
+        meta: { sortKey: 'voter_holder_ratio', align: 'right', className: 'hidden lg:table-cell' },
+        cell: ({ row }) => formatPercent(row.original.voter_holder_ratio),
       },
       {
         id: 'treasury_value',
@@ -212,7 +237,7 @@ export default function Daos() {
             </select>
           </label>
           <label className="block text-xs font-medium text-muted">
-            Participation at least
+            VP turnout at least
             <select
               value={state.min_part}
               onChange={(e) => set({ min_part: e.target.value })}

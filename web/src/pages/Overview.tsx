@@ -148,10 +148,11 @@ export default function Overview() {
                     </Link>
                     <span className="hidden text-xs text-muted sm:inline">{d.chain}</span>
                     <span className="w-20 text-right text-sm tabular-nums" title="members">
-                      {formatNumber(d.total_members)} <span className="text-xs text-muted">mem.</span>
+                      {d.total_votes === 0 ? '—' : formatNumber(d.total_members)}{' '}
+                      <span className="text-xs text-muted">mem.</span>
                     </span>
-                    <span className="w-20 text-right text-sm tabular-nums" title="participation">
-                      {formatPercent(d.participation_rate)}
+                    <span className="w-20 text-right text-sm tabular-nums" title="VP turnout">
+                      {formatPercent(d.turnout_vp)}
                     </span>
                     <span className="hidden w-20 text-right text-sm tabular-nums sm:inline" title="treasury">
                       {formatTreasury(d.treasury_value)}

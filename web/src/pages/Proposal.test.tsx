@@ -20,6 +20,7 @@ const transitionPlan: ProposalDetail = {
   choices: [],
   start: '2026-04-23T04:03:00.296Z',
   end: '2026-04-30T04:03:00.295Z',
+  time_precision: 'second',
   state: 'closed',
   source_state: 'active',
   quorum: '1000000',

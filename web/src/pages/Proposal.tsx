@@ -256,7 +256,11 @@ export default function ProposalPage() {
         id: 'created',
         header: 'Time',
         meta: { sortKey: 'created' },
-        cell: ({ row }) => <span className="whitespace-nowrap">{formatDate(row.original.created, true)}</span>,
+        cell: ({ row }) => (
+          <span className="whitespace-nowrap">
+            {formatDate(row.original.created, true, row.original.created_precision)}
+          </span>
+        ),
       },
     ],
     [p?.choices],
@@ -299,8 +303,8 @@ export default function ProposalPage() {
                 </span>
               )}
               <span>{p.voting_type}</span>
-              <span title={formatDate(p.end, true)}>
-                {formatDate(p.start, true)} – {formatDate(p.end, true)}
+              <span title={formatDate(p.end, true, p.time_precision)}>
+                {formatDate(p.start, true, p.time_precision)} – {formatDate(p.end, true, p.time_precision)}
                 {open ? ` (ends ${formatRelative(p.end)})` : ''}
               </span>
             </div>

@@ -41,13 +41,12 @@ export default function Governance({ dao, summary }: TabProps) {
           barMaxWidth: 16,
           itemStyle: { borderRadius: [3, 3, 0, 0] },
         },
-        { type: 'line', name: 'Voters', data: rows.map((r) => r.voters), smooth: true, showSymbol: false },
+        { type: 'line', name: 'Voters', data: rows.map((r) => r.voters), showSymbol: false },
         {
           type: 'line',
           name: 'Proposals',
           yAxisIndex: 1,
           data: rows.map((r) => r.proposals),
-          smooth: true,
           showSymbol: false,
         },
       ],
@@ -57,19 +56,34 @@ export default function Governance({ dao, summary }: TabProps) {
   const participationOption = useMemo(() => {
     const points = participation.data?.series[0]?.points;
     if (!points) return null;
+    // Comparable figures only (docs/METRICS.md): turnout of the votable supply, and the median
+    // voters of the proposals that ended that month.
     return {
-      tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatPercent(v) },
-      grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0, type: 'scroll' },
+      grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: points.map((p) => monthLabel(p.t)) },
-      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatPercent(v, 0) } },
+      yAxis: [
+        { type: 'value', name: 'turnout', axisLabel: { formatter: (v: number) => formatPercent(v, 0) } },
+        { type: 'value', name: 'voters', splitLine: { show: false } },
+      ],
       series: [
         {
           type: 'line',
-          name: 'Participation',
-          data: points.map((p) => num(p, 'participation_rate')),
-          smooth: true,
-          showSymbol: false,
-          areaStyle: { opacity: 0.15 },
+          name: 'VP turnout',
+          data: points.map((p) => num(p, 'turnout_vp')),
+          showSymbol: true,
+          symbolSize: 4,
+          tooltip: { valueFormatter: (v: number | null) => formatPercent(v) },
+        },
+        {
+          type: 'bar',
+          name: 'Median voters / proposal',
+          yAxisIndex: 1,
+          barMaxWidth: 12,
+          itemStyle: { opacity: 0.5 },
+          data: points.map((p) => num(p, 'median_voters_per_proposal')),
+          tooltip: { valueFormatter: (v: number | null) => formatNumber(v) },
         },
       ],
     };
@@ -119,8 +133,10 @@ export default function Governance({ dao, summary }: TabProps) {
             <Stat label="New voters" value={formatNumber(s.activity.new_voters)} />
             <Stat label="Returning" value={formatNumber(s.activity.returning_voters)} />
             <Stat label="Retention" value={formatPercent(s.activity.retention)} />
-            <Stat label="Mean voters / proposal" value={formatNumber(s.participation.mean_voters_per_proposal)} />
+            <Stat label="Median voters / proposal" value={formatNumber(s.participation.median_voters_per_proposal)} />
             <Stat label="VP turnout" value={formatPercent(s.participation.turnout_vp)} />
+            <Stat label="Holders who voted" value={formatPercent(s.participation.voter_holder_ratio)} />
+            <Stat label="Denominator" value={supplyLabel(s.participation.turnout_basis)} />
           </dl>
         ) : summary.isError ? (
           <ErrorState error={summary.error} retry={() => void summary.refetch()} what="voter metrics" />
@@ -128,9 +144,12 @@ export default function Governance({ dao, summary }: TabProps) {
           <SkeletonRows rows={4} />
         )}
       </Card>
-      <Card title="Participation over time" className="lg:col-span-2">
+      <Card title="Turnout over time" className="lg:col-span-2">
         {participationOption ? (
-          <Chart option={participationOption} label="Participation rate per month" />
+          <Chart
+            option={participationOption}
+            label={`Voting power turnout (${supplyLabel(s?.participation.turnout_basis ?? null)}) and median voters per proposal, per month of the proposals' end`}
+          />
         ) : participation.isError ? (
           <ErrorState
             error={participation.error}
@@ -169,6 +188,11 @@ export default function Governance({ dao, summary }: TabProps) {
       </Card>
     </div>
   );
+}
+
+/** Which votable supply turnout divides by (docs/METRICS.md). */
+export function supplyLabel(basis: 'token_supply' | 'holders' | null): string {
+  return basis === 'token_supply' ? 'token supply' : basis === 'holders' ? "listed holders' balance" : '—';
 }
 
 export function Stat({ label, value }: { label: string; value: string }) {

@@ -52,7 +52,7 @@ export default function Proposals({ dao }: Pick<TabProps, 'dao'>) {
             {/* On phones the state and end date sit under the title instead of in their own columns. */}
             <div className="mt-1 flex items-center gap-2 text-xs text-muted sm:hidden">
               <Badge>{row.original.state}</Badge>
-              {formatDate(row.original.end)}
+              {formatDate(row.original.end, false, row.original.time_precision)}
             </div>
           </div>
         ),
@@ -107,13 +107,19 @@ export default function Proposals({ dao }: Pick<TabProps, 'dao'>) {
         id: 'start',
         header: 'Start',
         meta: { sortKey: 'start', className: 'hidden md:table-cell' },
-        cell: ({ row }) => <span className="whitespace-nowrap">{formatDate(row.original.start)}</span>,
+        cell: ({ row }) => (
+          <span className="whitespace-nowrap">
+            {formatDate(row.original.start, false, row.original.time_precision)}
+          </span>
+        ),
       },
       {
         id: 'end',
         header: 'End',
         meta: { sortKey: 'end', className: 'hidden sm:table-cell' },
-        cell: ({ row }) => <span className="whitespace-nowrap">{formatDate(row.original.end)}</span>,
+        cell: ({ row }) => (
+          <span className="whitespace-nowrap">{formatDate(row.original.end, false, row.original.time_precision)}</span>
+        ),
       },
     ],
     [],

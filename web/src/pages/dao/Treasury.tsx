@@ -29,7 +29,12 @@ export default function TreasuryTab({ dao, summary }: TabProps) {
     const points = series.data?.series[0]?.points;
     if (points?.length) {
       const stacked = stackByToken(
-        points.map((p) => ({ t: p.t, by_token: (p.by_token ?? {}) as Record<string, number> })),
+        points.map((p) => ({
+          t: p.t,
+          by_token: (p.by_token ?? {}) as Record<string, number>,
+          // A month without a snapshot has no value (null), not the last one carried forward.
+          known: typeof p.total_usd === 'number',
+        })),
       );
       return {
         tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatUsd(v) },
