@@ -1,9 +1,9 @@
 import { type Address, encodeFunctionData } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.ts';
+import type { NotificationEvent } from '../src/db/notification-event.ts';
 import { listEvents, proposalsForNotice } from '../src/db/queries/notifications.ts';
 import { createLogger } from '../src/logger/index.ts';
-import type { NotificationEvent } from '../src/notify/event.ts';
 import { GovernanceNotifier } from '../src/notify/governance-notifier.ts';
 import type { NotificationSink } from '../src/notify/sink.ts';
 import { createGovernorSource } from '../src/sources/governor/source.ts';

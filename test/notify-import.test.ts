@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.ts';
+import type { NotificationEvent } from '../src/db/notification-event.ts';
 import { daoIdBySlug, listEvents } from '../src/db/queries/notifications.ts';
 import { createLogger } from '../src/logger/index.ts';
-import type { NotificationEvent } from '../src/notify/event.ts';
 import { GovernanceNotifier } from '../src/notify/governance-notifier.ts';
 import type { NotificationSink } from '../src/notify/sink.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';

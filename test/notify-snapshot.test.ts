@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.ts';
+import type { NotificationEvent } from '../src/db/notification-event.ts';
 import { createLogger } from '../src/logger/index.ts';
-import type { NotificationEvent } from '../src/notify/event.ts';
 import { GovernanceNotifier } from '../src/notify/governance-notifier.ts';
 import type { NotificationSink } from '../src/notify/sink.ts';
 import { createEventBus } from '../src/sync/events.ts';

@@ -1,10 +1,10 @@
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
+import type { NotificationEvent } from '../db/notification-event.ts';
 import { type AlertStateRow, loadAlertStates, saveAlertStates } from '../db/queries/alerts.ts';
 import { claimEvents } from '../db/queries/notifications.ts';
 import type { Logger } from '../logger/index.ts';
 import type { ProcessMeasurements } from '../monitoring/measurements.ts';
-import type { NotificationEvent } from '../notify/event.ts';
 import { type NotificationSink, portalLink } from '../notify/sink.ts';
 import { evaluateRules } from './rules.ts';
 import { type AlertState, advance } from './state.ts';

@@ -1,5 +1,5 @@
+import type { NotificationEvent } from '../db/notification-event.ts';
 import type { AlertStateRow } from '../db/queries/alerts.ts';
-import type { NotificationEvent } from '../notify/event.ts';
 import type { AlertLevel, Observation } from './rules.ts';
 
 /**

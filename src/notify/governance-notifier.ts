@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.ts';
 import type { Database, Db } from '../db/index.ts';
+import type { NotificationEvent } from '../db/notification-event.ts';
 import {
   claimEvents,
   daoIdBySlug,
@@ -17,7 +18,6 @@ import type { EventBus } from '../sync/events.ts';
 import type { LiveEvent } from '../sync/types.ts';
 import { detectGovernance } from './detectors/governance.ts';
 import { detectOutflow } from './detectors/treasury.ts';
-import type { NotificationEvent } from './event.ts';
 import type { NotificationSink } from './sink.ts';
 
 /** The watched addresses per DAO (lowercase); the default reads the subscriptions' `addresses` options. */

@@ -2,12 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { SecretBox } from '../auth/secrets.ts';
 import type { NotifyConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
+import type { NotificationEvent } from '../db/notification-event.ts';
 import { appSecret } from '../db/queries/accounts.ts';
 import * as store from '../db/queries/notifications.ts';
 import { NotFoundError, OutboundRefusedError } from '../errors.ts';
 import { Outbound, type OutboundOptions } from '../net/outbound.ts';
 import { CHANNELS, type Destination } from './channels/index.ts';
-import type { NotificationEvent } from './event.ts';
 
 const SECRETS_KEY_NAME = 'secrets_key';
 

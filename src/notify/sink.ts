@@ -1,6 +1,6 @@
 import type { Tx } from '../db/index.ts';
+import type { NotificationEvent } from '../db/notification-event.ts';
 import type { Logger } from '../logger/index.ts';
-import type { NotificationEvent } from './event.ts';
 
 /**
  * Where decided events go: called inside the transaction that recorded them in the ledger

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { NOTIFICATION_KINDS } from '../../db/notification-event.ts';
 import { CHANNEL_KINDS, DELIVERY_STATUSES } from '../../db/queries/notifications.ts';
-import { NOTIFICATION_KINDS } from '../../notify/event.ts';
 import { Nullable, StringEnum, TextParam, Timestamp } from './common.ts';
 
 /** Notification channels, subscriptions and deliveries (src/api/routes/notifications.ts). */

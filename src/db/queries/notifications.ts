@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { NotificationEvent, NotificationKind } from '../../notify/event.ts';
 import { type Db, rowsOf, type Tx } from '../client.ts';
+import type { NotificationEvent, NotificationKind } from '../notification-event.ts';
 import { param } from './upserts.ts';
 
 /**
@@ -9,7 +9,7 @@ import { param } from './upserts.ts';
  * knows nothing of the notification types above it (they match structurally).
  */
 
-/** A notification as the ledger stores it (the shape of src/notify/event.ts NotificationEvent). */
+/** A notification as the ledger stores it (the shape of NotificationEvent). */
 export interface EventLedgerRow {
   kind: string;
   daoId: number | null;

@@ -1,5 +1,5 @@
+import type { NotificationEvent } from '../../db/notification-event.ts';
 import { OutboundRefusedError } from '../../errors.ts';
-import type { NotificationEvent } from '../event.ts';
 import { absoluteUrl, type Channel, httpResult, networkFailure, SEVERITY_LABEL, truncate, urlHint } from './types.ts';
 
 /** Discord's documented embed limits (title 256, description 4,096, 25 fields of 256/1,024, footer 2,048, 6,000 in all). */

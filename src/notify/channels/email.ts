@@ -1,6 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import type { NotificationEvent } from '../../db/notification-event.ts';
 import { OutboundRefusedError } from '../../errors.ts';
-import type { NotificationEvent } from '../event.ts';
 import { absoluteUrl, type Channel, networkFailure, SEVERITY_LABEL, truncate } from './types.ts';
 
 /** One address, no display name, no white space or control characters (as the account emails). */

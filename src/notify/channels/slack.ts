@@ -1,5 +1,5 @@
+import type { NotificationEvent } from '../../db/notification-event.ts';
 import { OutboundRefusedError } from '../../errors.ts';
-import type { NotificationEvent } from '../event.ts';
 import { absoluteUrl, type Channel, httpResult, networkFailure, SEVERITY_LABEL, truncate, urlHint } from './types.ts';
 
 /** Slack's documented limits: header text 150, section text 3,000, 10 fields of 2,000, 50 blocks. */

@@ -1,5 +1,5 @@
+import type { NotificationEvent } from '../../db/notification-event.ts';
 import { OutboundRefusedError } from '../../errors.ts';
-import type { NotificationEvent } from '../event.ts';
 import {
   absoluteUrl,
   type Channel,

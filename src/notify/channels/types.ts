@@ -1,6 +1,6 @@
 import type { NotifyConfig } from '../../config/index.ts';
+import type { NotificationEvent } from '../../db/notification-event.ts';
 import type { Outbound, OutboundResponse } from '../../net/outbound.ts';
-import type { NotificationEvent } from '../event.ts';
 
 /**
  * What every channel file (email, slack, discord, telegram, webhook) provides: checking a target

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { randomToken } from '../../auth/secrets.ts';
+import type { NotificationEvent } from '../../db/notification-event.ts';
 import { OutboundRefusedError } from '../../errors.ts';
-import type { NotificationEvent } from '../event.ts';
 import { type Channel, httpResult, networkFailure, secretHint, urlHint } from './types.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { GovernanceNotifyConfig } from '../../config/index.ts';
+import type { NotificationEvent } from '../../db/notification-event.ts';
 import type { NoticeProposal } from '../../db/queries/notifications.ts';
 import { type LateVoteCurve, projectFinalPower } from '../../metrics/quorum-projection.ts';
-import type { NotificationEvent } from '../event.ts';
 import { portalLink } from '../sink.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { GovernanceNotifyConfig } from '../../config/index.ts';
+import type { NotificationEvent } from '../../db/notification-event.ts';
 import type { OutflowBalance } from '../../db/queries/notifications.ts';
-import type { NotificationEvent } from '../event.ts';
 import { portalLink } from '../sink.ts';
 
 /**

@@ -2,6 +2,8 @@
  * Something worth telling someone: produced by the governance detectors and the operator alert rules,
  * turned into one outbox row per matching subscription (or operator channel) in the caller's
  * transaction, and delivered exactly once per (subscription, key).
+ * It lives in src/db because the outbox and the event ledger store exactly this shape, and the
+ * database layer imports nothing above it; src/notify and src/alerts produce it.
  */
 export const NOTIFICATION_KINDS = [
   'proposal.created',
