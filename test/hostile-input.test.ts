@@ -232,7 +232,8 @@ describe.each(databaseTargets())('hostile input on $kind', (target) => {
   /** A valid path for the operation: the seeded DAO or proposal; writes go to a DAO of their own. */
   function pathOf(op: Operation, override?: string) {
     const id = op.path.startsWith('/api/v1/proposals/') ? 'p1' : op.method === 'GET' ? 'alpha' : String(victimId);
-    return op.path.replace('{id}', override ?? id);
+    // A voter profile's path names an address, not an id: any well-formed one (it need not have voted).
+    return op.path.replace('{id}', override ?? id).replace('{address}', override ?? `0x${'1'.repeat(40)}`);
   }
 
   function validBody(op: Operation): Record<string, unknown> | undefined {
