@@ -168,17 +168,21 @@ function Verdict({ p }: { p: ProposalDetail }) {
         </dd>
       </div>
       {(p.source_url || p.discussion) && (
-        <div className="col-span-2 flex flex-wrap gap-x-4 sm:col-span-3 lg:col-span-6">
-          {p.source_url && (
-            <a className="text-accent hover:underline" href={p.source_url} target="_blank" rel="noopener noreferrer">
-              {p.source === 'onchain' ? 'Transaction on the block explorer' : 'View on Snapshot'}
-            </a>
-          )}
-          {p.discussion && (
-            <a className="text-accent hover:underline" href={p.discussion} target="_blank" rel="noopener noreferrer">
-              Discussion
-            </a>
-          )}
+        <div className="col-span-2 sm:col-span-3 lg:col-span-6">
+          {/* A group of a definition list holds only dt and dd: the links are the value of "Links". */}
+          <dt className="sr-only">Links</dt>
+          <dd className="flex flex-wrap gap-x-4">
+            {p.source_url && (
+              <a className="text-accent hover:underline" href={p.source_url} target="_blank" rel="noopener noreferrer">
+                {p.source === 'onchain' ? 'Transaction on the block explorer' : 'View on Snapshot'}
+              </a>
+            )}
+            {p.discussion && (
+              <a className="text-accent hover:underline" href={p.discussion} target="_blank" rel="noopener noreferrer">
+                Discussion
+              </a>
+            )}
+          </dd>
         </div>
       )}
     </dl>
