@@ -8,12 +8,9 @@
  * requests/s and latency percentiles (ms, autocannon's whole-millisecond histogram). Scenarios: one DAO's summary, a 5-DAO comparison
  * and a 3-DAO 90-day activity series, each DAO drawn at random from the 100 with most votes.
  */
-import { spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { startBenchServer } from './serve.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,42 +23,6 @@ const { values } = parseArgs({
 const CONNECTIONS = Number(values.connections);
 const SECONDS = Number(values.seconds);
 const WARMUP = Number(values.warmup);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net
-      .createServer()
-      .listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      })
-      .on('error', reject);
-  });
-}
-
-async function startServer() {
-  if (values.url) return { base: values.url.replace(/\/$/, ''), stop: () => {} };
-  if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL (the generated data set) or pass --url');
-  const port = await freePort();
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const child = spawn(process.execPath, [path.join(root, 'bin/dao-portal.js'), 'serve'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 120; i++) {
-    if (
-      await fetch(`${base}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { base, stop: () => child.kill('SIGTERM') };
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  child.kill('SIGTERM');
-  throw new Error('server did not become healthy');
-}
 
 /**
  * Keeps CONNECTIONS requests in flight for `seconds` with autocannon (a C-like HTTP/1.1 client:
@@ -86,7 +47,9 @@ async function load(base: string, next: () => string, seconds: number) {
   };
 }
 
-const server = await startServer();
+if (!values.url && !process.env.DATABASE_URL)
+  throw new Error('set DATABASE_URL (the generated data set) or pass --url');
+const server = await startBenchServer(values.url);
 try {
   const daos = (
     (await (await fetch(`${server.base}/api/v1/daos?sort=total_votes&order=desc&per_page=100`)).json()) as {
@@ -118,5 +81,5 @@ try {
 } finally {
   // Requests the load generator abandoned at the end of a run are still being answered.
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  server.stop();
+  await server.stop();
 }

@@ -15,12 +15,9 @@
  * pages and the proposal page most), and its DAO, proposal, page or search word at random from
  * what the server itself lists first. Exits 1 when the baseline is missed.
  */
-import { spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { startBenchServer } from './serve.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,55 +35,6 @@ const WARMUP = Number(values.warmup);
 const TIMEOUT = Number(values.timeout);
 const TARGET_P95_MS = 3000;
 const TARGET_ERROR_RATE = 0.01;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net
-      .createServer()
-      .listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      })
-      .on('error', reject);
-  });
-}
-
-async function startServer() {
-  if (values.url) return { base: values.url.replace(/\/$/, ''), stop: async () => {} };
-  const port = await freePort();
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const child = spawn(process.execPath, [path.join(root, 'bin/dao-portal.js'), 'serve'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      // API only: no sync job reaches out to Snapshot or a chain while the load runs (the shared
-      // data's DAOs name Snapshot spaces), so the figures are the API's and nothing leaves loopback.
-      SYNC_WORKER: 'false',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await exited;
-  };
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 240 && child.exitCode === null; i++) {
-    if (
-      await fetch(`${base}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { base, stop };
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  await stop();
-  throw new Error('server did not become healthy');
-}
 
 async function getJson<T>(base: string, url: string): Promise<T> {
   const response = await fetch(`${base}/api/v1${url}`);
@@ -231,7 +179,12 @@ function row(name: string, latencies: number[], errors: number, seconds: number)
   };
 }
 
-const server = await startServer();
+const server = await startBenchServer(values.url, {
+  RATE_LIMIT_PER_MINUTE: '1000000',
+  // API only: no sync job reaches out to Snapshot or a chain while the load runs (the shared
+  // data's DAOs name Snapshot spaces), so the figures are the API's and nothing leaves loopback.
+  SYNC_WORKER: 'false',
+});
 let passed = false;
 try {
   const data = await sample(server.base);
