@@ -151,18 +151,23 @@ export async function addUsage(db: Db, d: UsageDelta): Promise<void> {
     });
 }
 
+/** The figures a usage report sums over its groups (shared by the by-provider and by-DAO reports). */
+const usageSums = {
+  calls: sql<number>`sum(${aiUsage.calls})::int`,
+  errors: sql<number>`sum(${aiUsage.errors})::int`,
+  inputTokens: sql<number>`sum(${aiUsage.inputTokens})::int8`,
+  outputTokens: sql<number>`sum(${aiUsage.outputTokens})::int8`,
+  costUsd: sql<string>`sum(${aiUsage.costUsd})::text`,
+  unpricedCalls: sql<number>`sum(${aiUsage.unpricedCalls})::int`,
+};
+
 /** Usage per day and provider (models and DAOs summed), oldest day first. */
 export async function usageByDay(db: Db, from: string, to: string) {
   return db
     .select({
       day: aiUsage.day,
       provider: aiUsage.provider,
-      calls: sql<number>`sum(${aiUsage.calls})::int`,
-      errors: sql<number>`sum(${aiUsage.errors})::int`,
-      inputTokens: sql<number>`sum(${aiUsage.inputTokens})::int8`,
-      outputTokens: sql<number>`sum(${aiUsage.outputTokens})::int8`,
-      costUsd: sql<string>`sum(${aiUsage.costUsd})::text`,
-      unpricedCalls: sql<number>`sum(${aiUsage.unpricedCalls})::int`,
+      ...usageSums,
     })
     .from(aiUsage)
     .where(and(gte(aiUsage.day, from), lte(aiUsage.day, to)))
@@ -177,12 +182,7 @@ export async function usageByDayAndDao(db: Db, from: string, to: string) {
       day: aiUsage.day,
       provider: aiUsage.provider,
       daoId: aiUsage.daoId,
-      calls: sql<number>`sum(${aiUsage.calls})::int`,
-      errors: sql<number>`sum(${aiUsage.errors})::int`,
-      inputTokens: sql<number>`sum(${aiUsage.inputTokens})::int8`,
-      outputTokens: sql<number>`sum(${aiUsage.outputTokens})::int8`,
-      costUsd: sql<string>`sum(${aiUsage.costUsd})::text`,
-      unpricedCalls: sql<number>`sum(${aiUsage.unpricedCalls})::int`,
+      ...usageSums,
     })
     .from(aiUsage)
     .where(and(gte(aiUsage.day, from), lte(aiUsage.day, to)))
