@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { meOf, stubApi, unauthenticated } from '../test/api-stub.ts';
+import { renderInApp } from '../test/render.tsx';
 import { setSignedInHint, useLogin, useMe } from './account.ts';
 import { ApiError, apiDelete, apiGet, apiPost, apiPut, onSignedOut, setCsrfToken } from './client.ts';
 
@@ -78,12 +78,7 @@ function Probe() {
   );
 }
 
-const renderProbe = () =>
-  render(
-    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <Probe />
-    </QueryClientProvider>,
-  );
+const renderProbe = () => renderInApp(<Probe />);
 
 describe('useMe', () => {
   it('asks nobody until this browser has signed in, then takes the token from the sign-in', async () => {

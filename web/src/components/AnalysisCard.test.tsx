@@ -1,11 +1,11 @@
 // @vitest-environment jsdom
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setSignedInHint } from '../api/account.ts';
 import { setCsrfToken } from '../api/client.ts';
 import type { ProposalAnalysisResponse, Role } from '../api/types.ts';
 import { meOf, stubApi } from '../test/api-stub.ts';
+import { renderInApp } from '../test/render.tsx';
 import { AnalysisCard } from './AnalysisCard.tsx';
 
 // Sentences as the offline provider quotes them from a hostile proposal body.
@@ -47,11 +47,7 @@ function renderCard(role?: Role, routes: Record<string, unknown> = {}) {
     ...(role ? { 'GET /auth/me': meOf(role) } : {}),
     ...routes,
   });
-  render(
-    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <AnalysisCard proposalId={12} />
-    </QueryClientProvider>,
-  );
+  renderInApp(<AnalysisCard proposalId={12} />);
   return calls;
 }
 

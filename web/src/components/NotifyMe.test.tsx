@@ -1,24 +1,17 @@
 // @vitest-environment jsdom
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import { MemoryRouter } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setSignedInHint } from '../api/account.ts';
 import { setCsrfToken } from '../api/client.ts';
 import { meOf, stubApi } from '../test/api-stub.ts';
 import { channel, subscription } from '../test/notify-fixtures.ts';
+import { renderInApp } from '../test/render.tsx';
 import { NotifyMe } from './NotifyMe.tsx';
 
 function renderButton(routes: Record<string, unknown>, signedIn = true) {
   if (signedIn) setSignedInHint(true);
   const calls = stubApi({ 'GET /auth/me': meOf('viewer'), ...routes });
-  render(
-    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <MemoryRouter initialEntries={['/daos/ens']}>
-        <NotifyMe dao={{ slug: 'ens', name: 'ENS' }} />
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
+  renderInApp(<NotifyMe dao={{ slug: 'ens', name: 'ENS' }} />, '/daos/ens');
   return calls;
 }
 

@@ -1,12 +1,11 @@
 // @vitest-environment jsdom
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { MemoryRouter } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setSignedInHint } from '../api/account.ts';
 import { setCsrfToken } from '../api/client.ts';
 import { meOf, stubApi } from '../test/api-stub.ts';
 import { channel, delivery, refused, subscription } from '../test/notify-fixtures.ts';
+import { renderInApp } from '../test/render.tsx';
 import Notifications from './Notifications.tsx';
 
 const daosPage = {
@@ -24,13 +23,7 @@ function renderPage(routes: Record<string, unknown>, signedIn = true) {
     'GET /notifications/deliveries': [],
     ...routes,
   });
-  render(
-    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <MemoryRouter initialEntries={['/notifications']}>
-        <Notifications />
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
+  renderInApp(<Notifications />, '/notifications');
   return calls;
 }
 

@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, render, screen, within } from '@testing-library/react';
-import { createMemoryRouter, MemoryRouter, RouterProvider } from 'react-router-dom';
+import { createMemoryRouter, RouterProvider } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setSignedInHint } from '../api/account.ts';
 import { setCsrfToken } from '../api/client.ts';
@@ -9,6 +8,7 @@ import type { MonitoringHealth, Role } from '../api/types.ts';
 import { Layout } from '../components/Layout.tsx';
 import { meOf, stubApi } from '../test/api-stub.ts';
 import { alert } from '../test/notify-fixtures.ts';
+import { renderInApp } from '../test/render.tsx';
 import Operations from './Operations.tsx';
 
 const health: MonitoringHealth = {
@@ -51,13 +51,7 @@ function renderOperations(role: Role) {
     ],
     'GET /monitoring/health': health,
   });
-  render(
-    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <MemoryRouter initialEntries={['/operations']}>
-        <Operations />
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
+  renderInApp(<Operations />, '/operations');
   return calls;
 }
 
@@ -104,11 +98,7 @@ describe('the Operations nav entry', () => {
     stubApi({ 'GET /auth/me': meOf(role) });
     // The layout restores the scroll position, which jsdom does not implement.
     vi.spyOn(window, 'scrollTo').mockImplementation(() => {});
-    render(
-      <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-        <RouterProvider router={createMemoryRouter([{ path: '*', element: <Layout /> }])} />
-      </QueryClientProvider>,
-    );
+    renderInApp(<RouterProvider router={createMemoryRouter([{ path: '*', element: <Layout /> }])} />);
     await screen.findByTestId('account-menu');
     return within(screen.getByRole('navigation', { name: 'Main' }));
   };

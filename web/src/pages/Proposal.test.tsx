@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, render, screen } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { Route, Routes } from 'react-router-dom';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ProposalDetail } from '../api/types.ts';
 import { stubApi } from '../test/api-stub.ts';
+import { renderInApp } from '../test/render.tsx';
 import ProposalPage from './Proposal.tsx';
 
 /** /proposals/1 of the shared data as the API serves it: the export counts 25 votes, none is in the votes file. */
@@ -56,14 +56,11 @@ function renderProposal(detail: ProposalDetail) {
     }),
     [`GET /proposals/${detail.id}/analysis`]: { analysis: null, job: null },
   });
-  render(
-    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <MemoryRouter initialEntries={[`/proposals/${detail.id}`]}>
-        <Routes>
-          <Route path="/proposals/:id" element={<ProposalPage />} />
-        </Routes>
-      </MemoryRouter>
-    </QueryClientProvider>,
+  renderInApp(
+    <Routes>
+      <Route path="/proposals/:id" element={<ProposalPage />} />
+    </Routes>,
+    `/proposals/${detail.id}`,
   );
 }
 

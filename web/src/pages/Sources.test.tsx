@@ -1,12 +1,11 @@
 // @vitest-environment jsdom
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, render, screen } from '@testing-library/react';
-import { MemoryRouter } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setSignedInHint } from '../api/account.ts';
 import { setCsrfToken } from '../api/client.ts';
 import type { Role } from '../api/types.ts';
 import { meOf, stubApi } from '../test/api-stub.ts';
+import { renderInApp } from '../test/render.tsx';
 import Sources from './Sources.tsx';
 
 const page = { status: 'success', data: [], pagination: { page: 1, per_page: 100, total: 0, pages: 0 } };
@@ -18,13 +17,7 @@ function renderSources(role?: Role) {
     'GET /daos': () => ({ body: page }),
     ...(role ? { 'GET /auth/me': meOf(role) } : {}),
   });
-  render(
-    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <MemoryRouter initialEntries={['/sources']}>
-        <Sources />
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
+  renderInApp(<Sources />, '/sources');
   return calls;
 }
 
