@@ -2,14 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { getDao } from '../../db/queries/daos.ts';
 import {
+  countedTallies,
   countFilteredVotes,
   getProposal,
   listProposals,
   listVotes,
   PROPOSAL_SORTS,
   type ProposalSort,
-  proposalVoteTotals,
-  tallyProposal,
+  storedTallies,
   VOTE_SORTS,
   type VoteSort,
 } from '../../db/queries/governance.ts';
@@ -126,7 +126,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       config: { permission: 'read' },
       schema: {
         tags: ['proposals'],
-        summary: 'One proposal with per-choice tallies computed from the stored votes',
+        summary: 'One proposal with per-choice tallies of the stored votes',
         params: IdParam,
         response: { 200: success(ProposalDetail), ...errorResponses },
       },
@@ -134,11 +134,12 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
     async (request) => {
       const db = readDb(database, request);
       const row = await getProposal(db, request.params.id);
-      const [stored, totals, sourceUrl] = await Promise.all([
-        tallyProposal(db, row),
-        proposalVoteTotals(db, row.id),
+      // The rollups' tallies; counted from the votes only before the first refresh that covers the proposal.
+      const [counted, sourceUrl] = await Promise.all([
+        storedTallies(db, row).then((stored) => stored ?? countedTallies(db, row)),
         proposalSourceUrl(db, row),
       ]);
+      const { tallies: stored, ...totals } = counted;
       const summary = proposalToApi(row, row.votesStored > 0 ? stored.map((t) => Number(t.voting_power)) : undefined);
       // With fewer votes stored than the source counted, its own scores are the tally (when it has them).
       const tallies =

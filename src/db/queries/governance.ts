@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { NotFoundError } from '../../errors.ts';
 import type { ProposalState } from '../../metrics/proposal-states.ts';
-import { type Choice, scoreProposal, type VotingType } from '../../metrics/snapshot-scoring.ts';
+import { type Choice, decimalText, scoreProposal, type VotingType } from '../../metrics/snapshot-scoring.ts';
 import { type Db, rowsOf } from '../client.ts';
 import { derivedStateSql } from '../proposal-state.ts';
 import { daos, proposals, type TimePrecision, votes } from '../schema/index.ts';
@@ -327,10 +327,63 @@ export interface TallyRow {
   votes: number;
 }
 
+export interface ProposalTallies {
+  tallies: TallyRow[];
+  /** Stored votes (one per voter) and their summed voting power. */
+  voters: number;
+  votingPower: string;
+}
+
+/** One row per choice 1..max(labels, highest tallied choice), zero where nothing was tallied. */
+function tallyRows(choices: string[], byChoice: Map<number, { power: string; votes: number }>): TallyRow[] {
+  const count = Math.max(choices.length, ...byChoice.keys());
+  return Array.from({ length: count }, (_, i) => ({
+    choice: i + 1,
+    label: choices[i] ?? null,
+    voting_power: byChoice.get(i + 1)?.power ?? '0',
+    votes: byChoice.get(i + 1)?.votes ?? 0,
+  }));
+}
+
+/**
+ * The proposal's per-choice tallies and vote totals as the rollups hold them (proposal_tallies,
+ * written by src/db/rollup-statements.ts with the same rules as tallyProposal), in one row read;
+ * null while the rollups hold none for it (the proposal was written after the last refresh, or its
+ * row predates the per-choice column).
+ */
+export async function storedTallies(
+  db: Db,
+  proposal: { id: number; choices: string[] },
+): Promise<ProposalTallies | null> {
+  const [row] = await rowsOf<{ tallies: Record<string, [string, number]> | null; voters: number; power: string }>(
+    db,
+    sql`select choice_tallies as tallies, voters, trim_scale(vp_cast)::text as power
+          from proposal_tallies where proposal_id = ${proposal.id}`,
+  );
+  if (!row || row.tallies === null) return null;
+  const byChoice = new Map(
+    Object.entries(row.tallies).map(([choice, [power, votes]]) => [Number(choice), { power, votes }] as const),
+  );
+  return { tallies: tallyRows(proposal.choices, byChoice), voters: row.voters, votingPower: row.power };
+}
+
+/**
+ * Tallies and totals counted from the stored votes (a scan of the proposal's votes): what the
+ * detail falls back to while storedTallies has none, until the next rollup refresh.
+ */
+export async function countedTallies(
+  db: Db,
+  proposal: { id: number; votingType: string; choices: string[] },
+): Promise<ProposalTallies> {
+  const [tallies, totals] = await Promise.all([tallyProposal(db, proposal), proposalVoteTotals(db, proposal.id)]);
+  return { tallies, ...totals };
+}
+
 /**
  * Per-choice tallies from the stored votes, by Snapshot's rules for the voting type. The linear
  * rules run in SQL on exact decimals; quadratic and ranked-choice are not linear in the votes
- * and follow Snapshot's own (floating-point) computation.
+ * and follow Snapshot's own (floating-point) computation, in vote order. The rollups store the
+ * same (src/db/rollup-statements.ts, writeTallies).
  */
 export async function tallyProposal(
   db: Db,
@@ -342,7 +395,8 @@ export async function tallyProposal(
     const rows = await db
       .select({ choice: votes.choice, vp: votes.votingPower })
       .from(votes)
-      .where(eq(votes.proposalId, proposal.id));
+      .where(eq(votes.proposalId, proposal.id))
+      .orderBy(asc(votes.id));
     const scores = scoreProposal(
       type,
       proposal.choices.length,
@@ -354,13 +408,7 @@ export async function tallyProposal(
       byChoice.set(Number(r.choice), { power: r.power, votes: Number(r.votes) });
     }
   }
-  const count = Math.max(proposal.choices.length, ...byChoice.keys());
-  return Array.from({ length: count }, (_, i) => ({
-    choice: i + 1,
-    label: proposal.choices[i] ?? null,
-    voting_power: byChoice.get(i + 1)?.power ?? '0',
-    votes: byChoice.get(i + 1)?.votes ?? 0,
-  }));
+  return tallyRows(proposal.choices, byChoice);
 }
 
 function tallySql(type: VotingType, proposalId: number) {
@@ -383,13 +431,6 @@ function tallySql(type: VotingType, proposalId: number) {
       return sql`select (v.choice #>> '{}')::int as choice, trim_scale(sum(v.voting_power))::text as power, count(*)::int as votes
                    from votes v where v.proposal_id = ${proposalId} and jsonb_typeof(v.choice) = 'number' group by 1`;
   }
-}
-
-/** A float score as plain decimal text (no exponent), as every other voting power is written. */
-function decimalText(n: number): string {
-  if (!Number.isFinite(n)) return '0';
-  const text = String(n);
-  return /e/i.test(text) ? n.toFixed(20).replace(/\.?0+$/, '') : text;
 }
 
 export async function proposalVoteTotals(db: Db, proposalId: number) {
