@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type TSchema, Type } from '@sinclair/typebox';
 import type { Db } from '../../db/index.ts';
-import { getDao } from '../../db/queries/daos.ts';
+import type { VersionedDao } from '../../db/queries/daos.ts';
 import {
   countDelegates,
   countHolders,
@@ -15,10 +15,12 @@ import {
   VOTER_SORTS,
 } from '../../db/queries/leaderboards.ts';
 import { type ApiContext, readDb } from '../context.ts';
+import { DaoVersionLoader } from '../dao-versions.ts';
 import { isExport, keysetRows, sendExport } from '../export.ts';
 import { errorResponses, FormatQuery, IdParam, Order, PageQuery, StringEnum, successPage } from '../schemas/common.ts';
 import { DelegateEntry, HolderEntry, VoterEntry } from '../schemas/metrics.ts';
 import { paginate } from '../serialize.ts';
+import { daoStamp, METRIC_CACHE, VersionedCache } from '../versioned-cache.ts';
 
 const EXPORT_BATCH = 5000;
 
@@ -80,6 +82,14 @@ const boards = [
 
 /** Voter and delegate leaderboards: sortable, paginated, or streamed whole with ?format=csv|ndjson. */
 export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
+  // Pages per (board, DAO and its versions, sort, order, page): after a write the previous page is
+  // served while one recompute runs. Holders and delegates also move with token data, which bumps
+  // neither version when it changes no DAO figure: the cache's age (30 s) bounds that staleness.
+  const pages = new VersionedCache<{ rows: Record<string, unknown>[]; total: number }>({
+    name: 'leaderboard',
+    ...METRIC_CACHE,
+    onChange: 'stale',
+  });
   for (const board of boards) {
     const pick = (row: Record<string, unknown>) => Object.fromEntries(board.columns.map((c) => [c, row[c]]));
     app.get(
@@ -104,7 +114,10 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
       },
       async (request, reply) => {
         const db = readDb(database, request);
-        const dao = await getDao(db, (request.params as { id: string }).id);
+        const [versioned] = (await DaoVersionLoader.for(db).load([(request.params as { id: string }).id])) as [
+          VersionedDao,
+        ];
+        const { dao } = versioned;
         const q = request.query as {
           page: number;
           per_page: number;
@@ -123,11 +136,23 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
           );
           return sendExport(reply, q.format, `${dao.slug}-${board.name}`, board.columns, rows);
         }
-        const [rows, total] = await Promise.all([
-          board.list(db, dao.id, { ...base, limit: q.per_page, offset: (q.page - 1) * q.per_page }),
-          board.count(db, dao.id),
-        ]);
-        return { status: 'success' as const, data: rows.map(pick), pagination: paginate(q.page, q.per_page, total) };
+        const key = [
+          board.name,
+          db === database.db ? 'primary' : 'reader',
+          dao.id,
+          q.sort,
+          q.order,
+          q.page,
+          q.per_page,
+        ];
+        const { rows, total } = await pages.get(key.join('|'), daoStamp([versioned]), async () => {
+          const [rows, total] = await Promise.all([
+            board.list(db, dao.id, { ...base, limit: q.per_page, offset: (q.page - 1) * q.per_page }),
+            board.count(db, dao.id),
+          ]);
+          return { rows: rows.map(pick), total };
+        });
+        return { status: 'success' as const, data: rows, pagination: paginate(q.page, q.per_page, total) };
       },
     );
   }

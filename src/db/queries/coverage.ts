@@ -25,6 +25,14 @@ export interface DaoCoverage {
 
 const isoOrNull = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 
+/**
+ * The span of the DAO's stored votes, one row (votes_from, votes_to), both null without votes:
+ * from the per-proposal rollup (one row per proposal; dao_voters would give the same from one row
+ * per voter). The DAO's coverage and the series' coverage (src/db/queries/enhanced.ts) read it.
+ */
+export const votesSpanSql = (daoId: number) =>
+  sql`select min(first_vote) as votes_from, max(last_vote) as votes_to from proposal_tallies where dao_id = ${daoId}`;
+
 export async function daoCoverage(db: Db, daoId: number): Promise<DaoCoverage> {
   const [row] = await rowsOf<{
     votes_from: Date | string | null;
@@ -39,8 +47,7 @@ export async function daoCoverage(db: Db, daoId: number): Promise<DaoCoverage> {
   }>(
     db,
     sql`
-    select (select min(first_vote) from proposal_tallies where dao_id = ${daoId}) as votes_from,
-           (select max(last_vote) from proposal_tallies where dao_id = ${daoId}) as votes_to,
+    select span.votes_from, span.votes_to,
            (select count(*)::int from proposals where dao_id = ${daoId}) as proposals,
            (select count(*)::int from proposals where dao_id = ${daoId}
               and (votes_count >= source_votes_count or (source_votes_count is null and votes_count > 0))) as all_votes,
@@ -50,7 +57,8 @@ export async function daoCoverage(db: Db, daoId: number): Promise<DaoCoverage> {
               and votes_count = 0 and (source_votes_count is null or source_votes_count > 0)) as no_votes,
            (select max(as_of) from token_holders where dao_id = ${daoId}) as holders_as_of,
            (select min(timestamp) from treasury_balances where dao_id = ${daoId}) as treasury_from,
-           (select max(timestamp) from treasury_balances where dao_id = ${daoId}) as treasury_to`,
+           (select max(timestamp) from treasury_balances where dao_id = ${daoId}) as treasury_to
+      from (${votesSpanSql(daoId)}) span`,
   );
   const r = row!;
   return {
