@@ -5,7 +5,7 @@ import { getData, testServer } from './helpers/api.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
 import { importText } from './helpers/fixtures.ts';
 
-const ndjson = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+const ndjson = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
 const vote = (dao: string, i: number, vp: number) => ({
   type: 'vote',
   dao,

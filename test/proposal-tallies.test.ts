@@ -8,7 +8,7 @@ import { getData, testServer } from './helpers/api.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
 import { importText } from './helpers/fixtures.ts';
 
-const ndjson = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+const ndjson = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
 const TYPES = ['single-choice', 'basic', 'approval', 'weighted', 'ranked-choice', 'quadratic'] as const;
 const proposal = (type: string) => ({
   type: 'proposal',
