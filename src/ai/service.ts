@@ -27,7 +27,8 @@ import { countMessageTokens, proposalMessages } from './prompt.ts';
 import type { Registry, ResolvedStep } from './registry.ts';
 import { checkCitations } from './report/citations.ts';
 import { reportFigures } from './report/figures.ts';
-import { type DaoReport, narrativeText, ReportNarrative, reportMessages } from './report/prompt.ts';
+import { narrativeText, reportMessages } from './report/prompt.ts';
+import { type DaoReport, ReportNarrative } from './report/schema.ts';
 import { ProposalAnalysis } from './schema.ts';
 import type { AiProvider, AnalysisAnswer, Priority, ProposalSubject, ProviderName } from './types.ts';
 

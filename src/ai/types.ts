@@ -5,7 +5,7 @@
  */
 import type { ProviderName } from '../config/index.ts';
 import type { ReportFigures } from './report/figures.ts';
-import type { ReportNarrative } from './report/prompt.ts';
+import type { ReportNarrative } from './report/schema.ts';
 import type { ProposalAnalysis } from './schema.ts';
 
 export {

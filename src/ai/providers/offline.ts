@@ -1,6 +1,6 @@
 import { analyzeOffline } from '../offline/analyze.ts';
 import { offlineReport } from '../report/offline.ts';
-import type { ReportNarrative } from '../report/prompt.ts';
+import type { ReportNarrative } from '../report/schema.ts';
 import type { AiProvider, AnalysisAnswer, AnalysisRequest, ModelInfo, ReportRequest } from '../types.ts';
 
 /**

@@ -10,7 +10,8 @@ import {
   parseModelAnswer,
   proposalMessages,
 } from '../prompt.ts';
-import { parseReportAnswer, ReportNarrative, reportMessages } from '../report/prompt.ts';
+import { parseReportAnswer, reportMessages } from '../report/prompt.ts';
+import { ReportNarrative } from '../report/schema.ts';
 import type {
   AiProvider,
   AnalysisAnswer,

@@ -1,5 +1,5 @@
 import type { ReportFigures } from './figures.ts';
-import type { ReportNarrative } from './prompt.ts';
+import type { ReportNarrative } from './schema.ts';
 
 /**
  * The offline report: deterministic sentences built from the figures alone, written the way the

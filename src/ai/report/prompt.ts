@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { type Static, Type } from '@sinclair/typebox';
 import { type ChatMessage, parseJsonAnswer } from '../prompt.ts';
-import { ReportFigures } from './figures.ts';
+import type { ReportFigures } from './figures.ts';
+import { ReportNarrative } from './schema.ts';
 
 /**
  * The prompt of a DAO governance report, and the reading of the model's answer. The figures
@@ -9,26 +9,6 @@ import { ReportFigures } from './figures.ts';
  * user-supplied text, so it is data like the rest); the model writes only the narrative, and
  * may only cite the figures (src/ai/report/citations.ts checks that it did).
  */
-export const ReportNarrative = Type.Object(
-  {
-    headline: Type.String({ maxLength: 300 }),
-    paragraphs: Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 8 }),
-  },
-  { additionalProperties: false },
-);
-export type ReportNarrative = Static<typeof ReportNarrative>;
-
-/** What is stored and served: the narrative and the figures it was written from. */
-export const DaoReport = Type.Object(
-  {
-    headline: ReportNarrative.properties.headline,
-    paragraphs: ReportNarrative.properties.paragraphs,
-    figures: ReportFigures,
-  },
-  { additionalProperties: false },
-);
-export type DaoReport = Static<typeof DaoReport>;
-
 const SYSTEM = [
   "You write a short, neutral governance report of one DAO for its members, from the portal's own figures.",
   'The user message holds the figures as one JSON document between the lines BEGIN-REPORT-FIGURES and END-REPORT-FIGURES.',
