@@ -8,11 +8,13 @@ import type { ReportFigures } from './figures.ts';
  *   ("1,234" is 1234), a K/M/B suffix or the words thousand/million/billion scale it ("12.3K" is
  *   12300), and a trailing % or "percent" makes it a percentage.
  * - A cited number matches a figure when the figure, rounded to the number of decimals the text
- *   shows, is that number: "38.5%" matches a ratio 0.3849 (38.49 → 38.5) and a figure 38.5 that
- *   is itself a percentage; "12.3K" matches 12,345; "1,234" matches 1234.4. Negative figures
- *   match with or without their sign ("fell by 5%").
+ *   shows, is that number: a percentage is a ratio times 100 ("38.5%" matches 0.3849, since
+ *   38.49 rounds to 38.5; every ratio of the figures is in [0, 1], change_pct included);
+ *   "12.3K" matches 12,345; "1,234" matches 1234.4. Rounding never makes a figure 0: "0" and "0%"
+ *   match only a figure that is 0. Negative figures match with or without their sign ("fell by 5%").
  * - Besides the figures, these may appear: dates (YYYY-MM-DD, "March 3, 2025", "3 March 2025", or
- *   "March 2025") that fall in the window, and bare years from the window's first to its last;
+ *   "March 2025") that fall in the window, and bare years from the window's first to its last; a
+ *   date with a year outside the window is invented as a whole;
  *   numbers in the DAO's name and slug; and the numbers in the figures' own names (top 1, 5, 10).
  * Anything else is an invented number and the report is refused.
  */
@@ -64,69 +66,72 @@ function windowDays(figures: ReportFigures): [string, string] {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** Removes the dates of the window from the text (so their digits are not read as figures). */
-function withoutWindowDates(text: string, figures: ReportFigures): string {
+/**
+ * Removes the dates from the text (so their digits are not read as figures): those of the window
+ * go, those outside it (with a year, so they can be told) are kept as invented.
+ */
+function withoutDates(text: string, figures: ReportFigures): { rest: string; invented: string[] } {
   const [first, last] = windowDays(figures);
+  const [firstYear, lastYear] = [Number(first.slice(0, 4)), Number(last.slice(0, 4))];
   const inWindow = (day: string) => day >= first && day <= last;
-  const monthInWindow = (y: number, m: number) => {
-    const start = `${y}-${pad(m + 1)}-01`;
-    const end = `${y}-${pad(m + 1)}-31`;
-    return start <= last && end >= first;
-  };
-  const dayMatches = (y: number | undefined, m: number, d: number) => {
+  const monthInWindow = (y: number, m: number) => `${y}-${pad(m + 1)}-31` >= first && `${y}-${pad(m + 1)}-01` <= last;
+  const dayInWindow = (y: number | undefined, m: number, d: number) => {
     if (d < 1 || d > 31) return false;
     if (y !== undefined) return inWindow(`${y}-${pad(m + 1)}-${pad(d)}`);
     // No year: any year of the window.
-    for (let year = Number(first.slice(0, 4)); year <= Number(last.slice(0, 4)); year++)
-      if (inWindow(`${year}-${pad(m + 1)}-${pad(d)}`)) return true;
+    for (let year = firstYear; year <= lastYear; year++) if (inWindow(`${year}-${pad(m + 1)}-${pad(d)}`)) return true;
     return false;
   };
-  const blank = (s: string) => ' '.repeat(s.length);
-  return (
-    text
-      // ISO dates and times.
-      .replace(
-        /\b(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g,
-        (all, y, m, d) => (inWindow(`${y}-${m}-${d}`) ? blank(all) : all),
-      )
-      // "March 3, 2025", "March 3".
-      .replace(
-        new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(\\d{4})\\b)?`, 'gi'),
-        (all, m, d, y) =>
-          dayMatches(y === undefined ? undefined : Number(y), monthIndex(m), Number(d)) ? blank(all) : all,
-      )
-      // "3 March 2025", "3 March".
-      .replace(
-        new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH}(?:,?\\s+(\\d{4})\\b)?`, 'gi'),
-        (all, d, m, y) =>
-          dayMatches(y === undefined ? undefined : Number(y), monthIndex(m), Number(d)) ? blank(all) : all,
-      )
-      // "March 2025".
-      .replace(new RegExp(`\\b${MONTH}\\s+(\\d{4})\\b`, 'gi'), (all, m, y) =>
-        monthInWindow(Number(y), monthIndex(m)) ? blank(all) : all,
-      )
-      // Bare years of the window.
-      .replace(/\b(\d{4})\b(?![.,]\d)/g, (all, y) =>
-        Number(y) >= Number(first.slice(0, 4)) && Number(y) <= Number(last.slice(0, 4)) ? blank(all) : all,
-      )
-  );
+  const invented: string[] = [];
+  const judge = (all: string, ok: boolean, told: boolean) => {
+    if (ok) return ' '.repeat(all.length);
+    if (!told) return all;
+    invented.push(all.trim());
+    return ' '.repeat(all.length);
+  };
+  const year = (y: string | undefined) => (y === undefined ? undefined : Number(y));
+  const rest = text
+    // ISO dates and times.
+    .replace(
+      /\b(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g,
+      (all, y, m, d) => judge(all, inWindow(`${y}-${m}-${d}`), true),
+    )
+    // "March 3, 2025", "March 3".
+    .replace(new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(\\d{4})\\b)?`, 'gi'), (all, m, d, y) =>
+      judge(all, dayInWindow(year(y), monthIndex(m), Number(d)), y !== undefined),
+    )
+    // "3 March 2025", "3 March".
+    .replace(
+      new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH}(?:,?\\s+(\\d{4})\\b)?`, 'gi'),
+      (all, d, m, y) => judge(all, dayInWindow(year(y), monthIndex(m), Number(d)), y !== undefined),
+    )
+    // "March 2025".
+    .replace(new RegExp(`\\b${MONTH}\\s+(\\d{4})\\b`, 'gi'), (all, m, y) =>
+      judge(all, monthInWindow(Number(y), monthIndex(m)), true),
+    )
+    // Bare years of the window.
+    .replace(/\b(\d{4})\b(?![.,]\d)/g, (all, y) => judge(all, Number(y) >= firstYear && Number(y) <= lastYear, false));
+  return { rest, invented };
 }
 
 /** Whether `value` written with `decimals` decimals (in the text's unit) is `cited`. */
 function rounds(value: number, cited: number, decimals: number): boolean {
+  // Rounding never makes a figure that is not zero a zero ("0 failed" does not cite a ratio of 0.38).
+  if (cited === 0) return value === 0;
   const tolerance = 0.5 * 10 ** -decimals + 1e-9 * Math.max(1, Math.abs(cited));
   return Math.abs(Math.abs(value) - cited) <= tolerance;
 }
 
 export function checkCitations(text: string, figures: ReportFigures): CitationCheck {
-  let rest = withoutWindowDates(text, figures);
+  const dated = withoutDates(text, figures);
+  let rest = dated.rest;
   for (const name of [figures.dao.name, figures.dao.slug])
     if (name && /\d/.test(name)) rest = rest.split(name).join(' ');
   const values = figureValues(figures);
-  const invented: string[] = [];
+  const invented = [...dated.invented];
   for (const m of rest.matchAll(NUMBER)) {
-    // Digits inside a word ("0x12ab", "L2") are not figures.
-    const before = rest[m.index - 1];
+    // Digits inside a word ("0x12ab", "L2") are not figures; a sign after one ("10-12") separates.
+    const before = m[1] ? undefined : rest[m.index - 1];
     if (before && /[A-Za-z0-9_.]/.test(before)) continue;
     const [, , digits, fraction, percent, suffix, word] = m;
     const decimals = fraction ? fraction.length - 1 : 0;
