@@ -24,7 +24,7 @@ import {
 import { errorResponses, IdParam, StringEnum, success } from '../schemas/common.ts';
 
 const MODELS_TIMEOUT_MS = 5000;
-/** The report's window when from/to are not given: the 90 days up to now. */
+/** The report's window when from is not given: the 90 whole UTC days up to `to` (default now). */
 export const REPORT_DEFAULT_DAYS = 90;
 
 export const reportToApi = (a: AnalysisRow) => {
@@ -183,7 +183,9 @@ export const aiRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { dat
       const q = request.query;
       const range = timeRange(q);
       const to = range.to ?? new Date();
-      const from = range.from ?? new Date(Math.max(0, to.getTime() - REPORT_DEFAULT_DAYS * 86_400_000));
+      // Default: the 90 whole UTC days up to `to` (today included when `to` is now).
+      const from =
+        range.from ?? new Date(Math.max(0, snapWindow(undefined, to).to!.getTime() - REPORT_DEFAULT_DAYS * 86_400_000));
       if (from > to)
         throw new ValidationError('from must not be after to', [
           { in: 'query', parameter: 'from', message: 'is after to (to defaults to now)' },
