@@ -180,6 +180,24 @@ describe.each(databaseTargets())('DAO governance report on $kind', (target) => {
     expect(Number(usage!.input_tokens)).toBeGreaterThanOrEqual(2 * 900);
   });
 
+  it('defaults to the 90 whole UTC days through today, and is described in the OpenAPI document', async () => {
+    const r = await report('');
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    expect(r.figures.window).toEqual({
+      from: new Date(Date.parse(tomorrow) - 90 * 86_400_000).toISOString(),
+      to: `${tomorrow}T00:00:00.000Z`,
+      days: 90,
+    });
+    const spec = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const operation = spec.paths['/api/v1/daos/{id}/report'].get;
+    expect(operation.parameters.map((p: { name: string }) => p.name).sort()).toEqual(
+      ['from', 'id', 'priority', 'provider', 'to'].sort(),
+    );
+    expect(Object.keys(operation.responses['200'].content['application/json'].schema.properties.data.properties)).toEqual(
+      expect.arrayContaining(['headline', 'paragraphs', 'figures', 'provider', 'model', 'created_at']),
+    );
+  });
+
   it('refuses bad windows and report requests with a 4xx naming the parameter', async () => {
     const bad = async (query: string, parameter: string, status = 400, headers = {}) => {
       const res = await app.inject({ method: 'GET', url: `/api/v1/daos/uniswap/report?${query}`, headers });
