@@ -193,9 +193,9 @@ describe.each(databaseTargets())('DAO governance report on $kind', (target) => {
     expect(operation.parameters.map((p: { name: string }) => p.name).sort()).toEqual(
       ['from', 'id', 'priority', 'provider', 'to'].sort(),
     );
-    expect(Object.keys(operation.responses['200'].content['application/json'].schema.properties.data.properties)).toEqual(
-      expect.arrayContaining(['headline', 'paragraphs', 'figures', 'provider', 'model', 'created_at']),
-    );
+    expect(
+      Object.keys(operation.responses['200'].content['application/json'].schema.properties.data.properties),
+    ).toEqual(expect.arrayContaining(['headline', 'paragraphs', 'figures', 'provider', 'model', 'created_at']));
   });
 
   it('refuses bad windows and report requests with a 4xx naming the parameter', async () => {
