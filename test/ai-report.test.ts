@@ -209,6 +209,8 @@ describe.each(databaseTargets())('DAO governance report on $kind', (target) => {
     await bad('to=2025-13-45', 'to');
     await bad('from=2026-01-01&to=2025-01-01', 'from');
     await bad('from=0999-01-01', 'from');
+    await bad('to=0', 'to');
+    await bad('from=2025-01-01&to=2025-01-01', 'to');
     await bad('priority=fastest', 'priority');
     await bad('priority=speed', 'write', 403, viewer.key);
     await bad('priority=speed', 'UNAUTHENTICATED', 401);

@@ -190,6 +190,12 @@ export const aiRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { dat
         throw new ValidationError('from must not be after to', [
           { in: 'query', parameter: 'from', message: 'is after to (to defaults to now)' },
         ]);
+      const window = snapWindow(from, to);
+      // A report of no day at all would have nothing to say (and no date it could cite).
+      if (window.from!.getTime() >= window.to!.getTime())
+        throw new ValidationError('to must be after from: the window holds no whole day', [
+          { in: 'query', parameter: 'to', message: 'leaves an empty window (from and to are the same day start)' },
+        ]);
       const dao = await getDao(database.db, request.params.id);
       const role = roleOf(request.identity);
       const editor = allows(role, 'write', false);
@@ -203,7 +209,7 @@ export const aiRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { dat
         throw new ValidationError(`provider '${q.provider}' is not configured`, [
           { in: 'query', parameter: 'provider', message: 'is not configured' },
         ]);
-      const { analysis } = await ai.daoReport(dao, snapWindow(from, to), {
+      const { analysis } = await ai.daoReport(dao, window, {
         mode: editor ? 'route' : 'offline',
         fresh: asked,
         priority: q.priority,
