@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.ts';
-import type { Database, Db } from '../db/index.ts';
+import type { Database } from '../db/index.ts';
 import type { NotificationEvent } from '../db/notification-event.ts';
 import {
   claimEvents,
