@@ -1,6 +1,6 @@
 /**
  * Load test of the metric endpoints against the data set in DATABASE_URL (see bench/gen.ts):
- *   npm run bench -- [--connections 50] [--seconds 20] [--url http://host:port]
+ *   npm run bench:metrics -- [--connections 50] [--seconds 20] [--url http://host:port]
  *
  * Starts the server as a child process (`dao-portal serve`, unless --url points at a running one)
  * so the load generator does not share its event loop, then for each scenario keeps

@@ -9,8 +9,10 @@ import {
   listVotes,
   PROPOSAL_SORTS,
   type ProposalSort,
+  proposalVotesRef,
   storedTallies,
   VOTE_SORTS,
+  type VoteRow,
   type VoteSort,
 } from '../../db/queries/governance.ts';
 import { ValidationError } from '../../errors.ts';
@@ -51,7 +53,7 @@ const EXPORT_BATCH = 5000;
 const PROPOSAL_COLUMNS = Object.keys(ProposalSummary.properties);
 const VOTE_COLUMNS = Object.keys(Vote.properties);
 
-const voteToApi = (v: Awaited<ReturnType<typeof listVotes>>[number]) => ({
+const voteToApi = (v: VoteRow) => ({
   id: v.id,
   proposal_id: v.proposalId,
   voter: v.voter,
@@ -204,13 +206,13 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
     },
     async (request, reply) => {
       const db = readDb(database, request);
-      const proposal = await getProposal(db, request.params.id);
+      const proposal = await proposalVotesRef(db, request.params.id);
       const q = request.query;
       const sort = q.sort as VoteSort;
       const filter = { choice: q.choice, voter: q.voter };
       const filtered = q.choice !== undefined || q.voter !== undefined;
       if (isExport(q.format)) {
-        const rows = keysetRows(EXPORT_BATCH, (after: Awaited<ReturnType<typeof listVotes>>[number] | undefined) =>
+        const rows = keysetRows(EXPORT_BATCH, (after: VoteRow | undefined) =>
           listVotes(db, proposal.id, {
             page: 1,
             perPage: EXPORT_BATCH,
