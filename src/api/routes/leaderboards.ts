@@ -37,7 +37,7 @@ interface Board<Row extends { sort_value: string | null }> {
   count(db: Db, daoId: number): Promise<number>;
 }
 
-const boards = [
+export const boards = [
   {
     path: '/daos/:id/voters',
     name: 'voters',
@@ -78,10 +78,24 @@ const boards = [
   } satisfies Board<Awaited<ReturnType<typeof listHolders>>[number]>,
 ] as unknown as Array<Board<Record<string, unknown> & { sort_value: string | null }>>;
 
+/** One page of a board, as its route answers it (also the MCP leaderboard tool). */
+export async function leaderboardPage(
+  board: (typeof boards)[number],
+  db: Db,
+  daoId: number,
+  q: { page: number; per_page: number; sort: never; order: 'asc' | 'desc' },
+) {
+  const [rows, total] = await Promise.all([
+    board.list(db, daoId, { sort: q.sort, order: q.order, limit: q.per_page, offset: (q.page - 1) * q.per_page }),
+    board.count(db, daoId),
+  ]);
+  const pick = (row: Record<string, unknown>) => Object.fromEntries(board.columns.map((c) => [c, row[c]]));
+  return { data: rows.map(pick), pagination: paginate(q.page, q.per_page, total) };
+}
+
 /** Voter and delegate leaderboards: sortable, paginated, or streamed whole with ?format=csv|ndjson. */
 export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
   for (const board of boards) {
-    const pick = (row: Record<string, unknown>) => Object.fromEntries(board.columns.map((c) => [c, row[c]]));
     app.get(
       board.path,
       {
@@ -123,11 +137,7 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
           );
           return sendExport(reply, q.format, `${dao.slug}-${board.name}`, board.columns, rows);
         }
-        const [rows, total] = await Promise.all([
-          board.list(db, dao.id, { ...base, limit: q.per_page, offset: (q.page - 1) * q.per_page }),
-          board.count(db, dao.id),
-        ]);
-        return { status: 'success' as const, data: rows.map(pick), pagination: paginate(q.page, q.per_page, total) };
+        return { status: 'success' as const, ...(await leaderboardPage(board, db, dao.id, q)) };
       },
     );
   }
