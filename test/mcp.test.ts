@@ -23,7 +23,7 @@ async function connectHttp(url: string, headers: Record<string, string> = {}) {
   return client;
 }
 
-const text = (result: { content?: unknown }) => (result.content as Array<{ text: string }>)[0]!.text;
+const text = (result: object) => (result as { content: Array<{ text: string }> }).content[0]!.text;
 
 describe.each(databaseTargets())('MCP server on $kind', (target) => {
   let database: TestDatabase;
