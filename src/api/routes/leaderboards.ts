@@ -39,7 +39,7 @@ interface Board<Row extends { sort_value: string | null }> {
   count(db: Db, daoId: number): Promise<number>;
 }
 
-const boards = [
+export const boards = [
   {
     path: '/daos/:id/voters',
     name: 'voters',
@@ -80,18 +80,32 @@ const boards = [
   } satisfies Board<Awaited<ReturnType<typeof listHolders>>[number]>,
 ] as unknown as Array<Board<Record<string, unknown> & { sort_value: string | null }>>;
 
+/** One page of a board, as its route answers it (also the MCP leaderboard tool). */
+export async function leaderboardPage(
+  board: (typeof boards)[number],
+  db: Db,
+  daoId: number,
+  q: { page: number; per_page: number; sort: never; order: 'asc' | 'desc' },
+) {
+  const [rows, total] = await Promise.all([
+    board.list(db, daoId, { sort: q.sort, order: q.order, limit: q.per_page, offset: (q.page - 1) * q.per_page }),
+    board.count(db, daoId),
+  ]);
+  const pick = (row: Record<string, unknown>) => Object.fromEntries(board.columns.map((c) => [c, row[c]]));
+  return { data: rows.map(pick), pagination: paginate(q.page, q.per_page, total) };
+}
+
 /** Voter and delegate leaderboards: sortable, paginated, or streamed whole with ?format=csv|ndjson. */
 export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
   // Pages per (board, DAO and its versions, sort, order, page): after a write the previous page is
   // served while one recompute runs. Holders and delegates also move with token data, which bumps
   // neither version when it changes no DAO figure: the cache's age (30 s) bounds that staleness.
-  const pages = new VersionedCache<{ rows: Record<string, unknown>[]; total: number }>({
+  const pages = new VersionedCache<Awaited<ReturnType<typeof leaderboardPage>>>({
     name: 'leaderboard',
     ...METRIC_CACHE,
     onChange: 'stale',
   });
   for (const board of boards) {
-    const pick = (row: Record<string, unknown>) => Object.fromEntries(board.columns.map((c) => [c, row[c]]));
     app.get(
       board.path,
       {
@@ -145,14 +159,8 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
           q.page,
           q.per_page,
         ];
-        const { rows, total } = await pages.get(key.join('|'), daoStamp([versioned]), async () => {
-          const [rows, total] = await Promise.all([
-            board.list(db, dao.id, { ...base, limit: q.per_page, offset: (q.page - 1) * q.per_page }),
-            board.count(db, dao.id),
-          ]);
-          return { rows: rows.map(pick), total };
-        });
-        return { status: 'success' as const, data: rows, pagination: paginate(q.page, q.per_page, total) };
+        const page = await pages.get(key.join('|'), daoStamp([versioned]), () => leaderboardPage(board, db, dao.id, q));
+        return { status: 'success' as const, ...page };
       },
     );
   }

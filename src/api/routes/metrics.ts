@@ -1,20 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from '@sinclair/typebox';
 import type { Db } from '../../db/index.ts';
-import { type DaoRow, mostVotedDaoKeys, type VersionedDao } from '../../db/queries/daos.ts';
+import { type DaoRow, mostVotedDaoKeys } from '../../db/queries/daos.ts';
 import { daoSeries } from '../../db/queries/enhanced.ts';
-import { type MetricWindow, snapWindow } from '../../db/queries/metrics.ts';
 import { ValidationError } from '../../errors.ts';
 import { BUCKETS, type Bucket, bucketCount } from '../../metrics/activity.ts';
-import { COMPARED_METRICS, median, ranks, valueAt } from '../../metrics/comparison.ts';
 import type { SeriesType } from '../../metrics/series.ts';
 import { type ApiContext, readDb } from '../context.ts';
-import { DaoVersionLoader } from '../dao-versions.ts';
 import { isExport, sendExport } from '../export.ts';
 import { asOfTime, daoList, TimeParam, timeRange } from '../params.ts';
+import { MAX_COMPARED_DAOS, MetricReads } from '../reads/metrics.ts';
 import { errorResponses, FormatQuery, IdParam, StringEnum, success, TextParam } from '../schemas/common.ts';
 import { Comparison, Enhanced, EnhancedType, Summary } from '../schemas/metrics.ts';
-import { SummaryCache, withoutLorenz } from '../summary-cache.ts';
 import { daoStamp, METRIC_CACHE, VersionedCache } from '../versioned-cache.ts';
 
 const PERIOD_DAYS = { '7d': 7, '30d': 30, '90d': 90, '1y': 365 } as const;
@@ -28,7 +25,7 @@ const DEFAULT_BUCKET: Record<Period, Bucket> = {
 };
 /** DAOs charted when dao_ids is not given: the most voted ones. */
 const DEFAULT_SERIES_DAOS = 10;
-const MAX_DAOS = 50;
+const MAX_DAOS = MAX_COMPARED_DAOS;
 /**
  * Points (buckets × DAOs) one /metrics/enhanced answer may hold: about 2.5 MB of JSON. Day
  * buckets since the year 1 for 50 DAOs were 121 MB, built in memory before the first byte went.
@@ -37,16 +34,14 @@ const MAX_SERIES_POINTS = 20_000;
 
 const daoRef = (d: DaoRow) => ({ id: d.id, slug: d.slug, name: d.name });
 
-type ComparisonData = Static<typeof Comparison>;
 type EnhancedData = Static<typeof Enhanced>;
 
 export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
   // One batching loader per database a request may read from (the primary and the replica).
-  const versioned = (db: Db) => DaoVersionLoader.for(db);
-  const summaries = new SummaryCache();
-  // Answers over several DAOs, per (DAOs, their versions, parameters): after a write the previous
-  // answer is served while one recompute runs (METRIC_CACHE bounds their memory).
-  const comparisons = new VersionedCache<ComparisonData>({ name: 'comparison', ...METRIC_CACHE, onChange: 'stale' });
+  const reads = new MetricReads();
+  const versioned = (db: Db) => reads.versioned(db);
+  // Series per (DAOs, their versions, parameters): after a write the previous answer is served
+  // while one recompute runs (METRIC_CACHE bounds their memory).
   const enhanced = new VersionedCache<EnhancedData>({ name: 'enhanced', ...METRIC_CACHE, onChange: 'stale' });
   // Answers read from the replica and from the primary are kept apart (the replica may lag).
   const source = (db: Db) => (db === database.db ? 'primary' : 'reader');
@@ -67,10 +62,10 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       },
     },
     async (request) => {
-      const db = readDb(database, request);
-      const { from, to } = timeRange(request.query);
-      const [{ dao, version }] = (await versioned(db).load([request.params.id])) as [VersionedDao];
-      return { status: 'success' as const, data: await summaries.get(db, dao, version, snapWindow(from, to)) };
+      return {
+        status: 'success' as const,
+        data: await reads.summary(readDb(database, request), request.params.id, request.query),
+      };
     },
   );
 
@@ -97,38 +92,12 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       },
     },
     async (request) => {
-      const db = readDb(database, request);
-      const { from, to } = timeRange(request.query);
-      const window = snapWindow(from, to);
-      const daos = await versioned(db).load(daoList(request.query.dao_ids, MAX_DAOS) ?? []);
-      const key = `${source(db)}|${window.from?.getTime() ?? ''}|${window.to?.getTime() ?? ''}|${daos.map((d) => d.dao.id).join(',')}`;
-      const data = await comparisons.get(key, daoStamp(daos), () => compare(db, daos, window));
-      return { status: 'success' as const, data };
+      return {
+        status: 'success' as const,
+        data: await reads.comparison(readDb(database, request), request.query.dao_ids, request.query),
+      };
     },
   );
-
-  /** Summaries side by side with ranks and medians (from the summary cache). */
-  async function compare(db: Db, daos: VersionedDao[], window: MetricWindow) {
-    const list = (await Promise.all(daos.map(({ dao, version }) => summaries.get(db, dao, version, window)))).map(
-      withoutLorenz,
-    );
-    const metrics = COMPARED_METRICS.map(([path]) => path);
-    const rankings = COMPARED_METRICS.map(([path, better]) =>
-      ranks(
-        list.map((s) => valueAt(s, path)),
-        better,
-      ),
-    );
-    return {
-      metrics,
-      daos: list.map((summary, i) => ({
-        dao: summary.dao,
-        summary,
-        ranks: Object.fromEntries(metrics.map((path, m) => [path, rankings[m]![i]!])),
-      })),
-      median: Object.fromEntries(metrics.map((path) => [path, median(list.map((s) => valueAt(s, path)))])),
-    };
-  }
 
   app.get(
     '/metrics/enhanced',
