@@ -1,4 +1,5 @@
 import type { ApiKeyRow, UserRow } from '../db/queries/accounts.ts';
+import type { AnalysisRow, JobRow } from '../db/queries/ai.ts';
 import type { DaoRow } from '../db/queries/daos.ts';
 import type { ProposalRow } from '../db/queries/governance.ts';
 import { proposalResult, tallySource } from '../metrics/outcomes.ts';
@@ -161,3 +162,32 @@ export function apiKeyToApi(key: ApiKeyRow) {
     revoked_at: key.revokedAt?.toISOString() ?? null,
   };
 }
+
+/** A stored proposal analysis, as the API (and the MCP tool) answers it. */
+export const analysisToApi = (a: AnalysisRow) => ({
+  id: a.id,
+  proposal_id: a.subjectId,
+  provider: a.provider,
+  model: a.model,
+  prompt_version: a.promptVersion,
+  input_hash: a.inputHash,
+  priority: a.priority,
+  fallback_reason: a.fallbackReason,
+  input_tokens: a.inputTokens,
+  output_tokens: a.outputTokens,
+  cost_usd: a.costUsd,
+  created_at: a.createdAt.toISOString(),
+  result: a.result as never,
+});
+
+export const jobToApi = (j: JobRow) => ({
+  id: j.id,
+  proposal_id: j.subjectId,
+  status: j.status as 'queued',
+  priority: j.priority,
+  provider: j.provider,
+  analysis_id: j.analysisId,
+  error: j.error,
+  created_at: j.createdAt.toISOString(),
+  updated_at: j.updatedAt.toISOString(),
+});

@@ -1,8 +1,8 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createRegistry } from '../ai/registry.ts';
 import { AiService } from '../ai/service.ts';
+import { createMcpServer } from '../api/mcp/server.ts';
 import { MetricReads } from '../api/reads/metrics.ts';
-import { createMcpServer } from '../mcp/server.ts';
 import { commandContext, openConfiguredDatabase } from './context.ts';
 
 /** `dao-portal mcp`: the MCP server on stdin/stdout, as the local operator, until the client closes it. */

@@ -4,8 +4,7 @@ import type { DaoReport } from '../../ai/report/schema.ts';
 import { PRIORITIES } from '../../ai/types.ts';
 import { roleOf } from '../../auth/accounts.ts';
 import { allows } from '../../auth/roles.ts';
-import type { AnalysisRow, JobRow } from '../../db/queries/ai.ts';
-import { usageByDay, usageByDayAndDao } from '../../db/queries/ai.ts';
+import { type AnalysisRow, usageByDay, usageByDayAndDao } from '../../db/queries/ai.ts';
 import { getDao } from '../../db/queries/daos.ts';
 import { getProposal } from '../../db/queries/governance.ts';
 import { snapWindow } from '../../db/queries/metrics.ts';
@@ -22,6 +21,7 @@ import {
   ProviderNameSchema,
 } from '../schemas/ai.ts';
 import { errorResponses, IdParam, StringEnum, success } from '../schemas/common.ts';
+import { analysisToApi, jobToApi } from '../serialize.ts';
 
 const MODELS_TIMEOUT_MS = 5000;
 /** The report's window when from is not given: the 90 whole UTC days up to `to` (default now). */
@@ -47,34 +47,6 @@ export const reportToApi = (a: AnalysisRow) => {
     figures: result.figures,
   };
 };
-
-export const analysisToApi = (a: AnalysisRow) => ({
-  id: a.id,
-  proposal_id: a.subjectId,
-  provider: a.provider,
-  model: a.model,
-  prompt_version: a.promptVersion,
-  input_hash: a.inputHash,
-  priority: a.priority,
-  fallback_reason: a.fallbackReason,
-  input_tokens: a.inputTokens,
-  output_tokens: a.outputTokens,
-  cost_usd: a.costUsd,
-  created_at: a.createdAt.toISOString(),
-  result: a.result as never,
-});
-
-export const jobToApi = (j: JobRow) => ({
-  id: j.id,
-  proposal_id: j.subjectId,
-  status: j.status as 'queued',
-  priority: j.priority,
-  provider: j.provider,
-  analysis_id: j.analysisId,
-  error: j.error,
-  created_at: j.createdAt.toISOString(),
-  updated_at: j.updatedAt.toISOString(),
-});
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** A calendar day from 1970-01-01 to 2999-12-31, as the API's other times. */

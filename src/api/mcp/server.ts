@@ -1,21 +1,27 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { AiService } from '../ai/service.ts';
-import { daoDetail, daoPage } from '../api/reads/daos.ts';
-import type { MetricReads } from '../api/reads/metrics.ts';
-import { proposalDetail, proposalPage, votePage } from '../api/reads/proposals.ts';
-import { treasuryOf } from '../api/reads/treasury.ts';
-import { voterProfile } from '../api/reads/voters.ts';
-import { analysisToApi, jobToApi } from '../api/routes/ai.ts';
-import { boards, leaderboardPage } from '../api/routes/leaderboards.ts';
-import type { Db } from '../db/index.ts';
-import { DAO_SORTS, type DaoSort, getDao } from '../db/queries/daos.ts';
-import { getProposal, PROPOSAL_SORTS, type ProposalSort, VOTE_SORTS, type VoteSort } from '../db/queries/governance.ts';
-import { search } from '../db/queries/search.ts';
-import { AppError } from '../errors.ts';
-import { PROPOSAL_STATES } from '../metrics/proposal-states.ts';
-import { VERSION } from '../version.ts';
+import type { AiService } from '../../ai/service.ts';
+import type { Db } from '../../db/index.ts';
+import { DAO_SORTS, type DaoSort, getDao } from '../../db/queries/daos.ts';
+import {
+  getProposal,
+  PROPOSAL_SORTS,
+  type ProposalSort,
+  VOTE_SORTS,
+  type VoteSort,
+} from '../../db/queries/governance.ts';
+import { search } from '../../db/queries/search.ts';
+import { AppError } from '../../errors.ts';
+import { PROPOSAL_STATES } from '../../metrics/proposal-states.ts';
+import { VERSION } from '../../version.ts';
+import { daoDetail, daoPage } from '../reads/daos.ts';
+import type { MetricReads } from '../reads/metrics.ts';
+import { proposalDetail, proposalPage, votePage } from '../reads/proposals.ts';
+import { treasuryOf } from '../reads/treasury.ts';
+import { voterProfile } from '../reads/voters.ts';
+import { boards, leaderboardPage } from '../routes/leaderboards.ts';
+import { analysisToApi, jobToApi } from '../serialize.ts';
 
 /** What the tools read: the database handle, the metric reads (with their cache) and the AI service. */
 export interface McpContext {

@@ -1,8 +1,8 @@
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyPluginAsync } from 'fastify';
-import type { ApiContext } from '../api/context.ts';
-import { readDb } from '../api/context.ts';
-import { MetricReads } from '../api/reads/metrics.ts';
+import type { ApiContext } from '../context.ts';
+import { readDb } from '../context.ts';
+import { MetricReads } from '../reads/metrics.ts';
 import { createMcpServer } from './server.ts';
 
 /**
