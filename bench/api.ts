@@ -1,12 +1,15 @@
 /**
  * Load test of the metric endpoints against the data set in DATABASE_URL (see bench/gen.ts):
- *   npm run bench -- [--connections 50] [--seconds 20] [--url http://host:port]
+ *   npm run bench:metrics -- [--connections 50] [--seconds 20] [--url http://host:port]
  *
  * Starts the server as a child process (`dao-portal serve`, unless --url points at a running one)
  * so the load generator does not share its event loop, then for each scenario keeps
  * `--connections` requests in flight with autocannon for `--seconds`, after a warm-up, and prints
  * requests/s and latency percentiles (ms, autocannon's whole-millisecond histogram). Scenarios: one DAO's summary, a 5-DAO comparison
- * and a 3-DAO 90-day activity series, each DAO drawn at random from the 100 with most votes.
+ * and a 3-DAO 90-day activity series, each DAO drawn at random from the 100 with most votes; the
+ * all-time monthly participation series of the default DAOs (the 10 with most votes); and the
+ * detail of the proposal with most stored votes. `--only summary,detail` runs the scenarios whose
+ * names contain one of the words.
  */
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
     url: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const CONNECTIONS = Number(values.connections);
@@ -59,14 +63,26 @@ try {
   if (daos.length === 0) throw new Error('no DAOs: run npm run gen first');
   const pick = () => daos[Math.floor(Math.random() * daos.length)]!.id;
   const picks = (n: number) => Array.from({ length: n }, pick).join(',');
-  const scenarios: Array<[string, () => string]> = [
+  const [largest] = (
+    (await (
+      await fetch(`${server.base}/api/v1/daos/${daos[0]!.id}/proposals?sort=votes_stored&order=desc&per_page=1`)
+    ).json()) as { data: Array<{ id: number; votes_stored: number }> }
+  ).data;
+  const all: Array<[string, () => string]> = [
     ['summary', () => `/api/v1/daos/${pick()}/metrics/summary`],
     ['comparison (5 DAOs)', () => `/api/v1/metrics/comparison?dao_ids=${picks(5)}`],
     [
       'enhanced activity 90d (3 DAOs)',
       () => `/api/v1/metrics/enhanced?type=activity&period=90d&as_of=2026-01-01T00:00:00Z&dao_ids=${picks(3)}`,
     ],
+    [
+      'enhanced participation all/month (10 default DAOs)',
+      () => '/api/v1/metrics/enhanced?type=participation&period=all&bucket=month',
+    ],
+    [`proposal detail (largest, ${largest?.votes_stored} votes)`, () => `/api/v1/proposals/${largest?.id}`],
   ];
+  const only = values.only?.split(',').filter(Boolean);
+  const scenarios = only ? all.filter(([name]) => only.some((word) => name.includes(word))) : all;
   console.log(
     `${CONNECTIONS} connections, ${SECONDS} s per scenario (after ${WARMUP} s warm-up), ${daos.length} DAOs drawn from, largest ${daos[0]!.total_votes} votes`,
   );

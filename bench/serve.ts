@@ -17,6 +17,8 @@ async function freePort(): Promise<number> {
 
 export interface BenchServer {
   base: string;
+  /** The server process's id (undefined for a server given by URL), for its CPU time in /proc. */
+  pid?: number | undefined;
   /** Sends SIGTERM and waits for the process to exit (nothing for a server given by URL). */
   stop(): Promise<void>;
 }
@@ -29,11 +31,13 @@ export interface BenchServer {
 export async function startBenchServer(
   url: string | undefined,
   env: Record<string, string> = {},
+  /** The server's script and arguments (default `bin/dao-portal.js serve`), run by this node. */
+  command?: string[],
 ): Promise<BenchServer> {
   if (url) return { base: url.replace(/\/$/, ''), stop: async () => {} };
   const port = await freePort();
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const child = spawn(process.execPath, [path.join(root, 'bin/dao-portal.js'), 'serve'], {
+  const child = spawn(process.execPath, command ?? [path.join(root, 'bin/dao-portal.js'), 'serve'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -48,7 +52,7 @@ export async function startBenchServer(
       (r) => r.ok,
       () => false,
     );
-    if (healthy) return { base, stop };
+    if (healthy) return { base, pid: child.pid, stop };
     await new Promise((r) => setTimeout(r, 500));
   }
   await stop();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { countTokens } from 'gpt-tokenizer';
 import { voteReasonSentiment } from './offline/analyze.ts';
@@ -79,8 +79,8 @@ export function countTextTokens(text: string): number {
   return countTokens(text);
 }
 
-/** Reads the model's text as the narrative schema; throws naming the first mismatch. */
-export function parseModelAnswer(text: string): ModelAnswer {
+/** Reads a model's text as one JSON object of `schema` (a code fence around it is allowed); throws naming the first mismatch. */
+export function parseJsonAnswer<S extends TSchema>(schema: S, text: string, what: string): Static<S> {
   const trimmed = text
     .trim()
     .replace(/^```(?:json)?\s*/i, '')
@@ -91,14 +91,17 @@ export function parseModelAnswer(text: string): ModelAnswer {
   } catch {
     throw new Error('the answer is not JSON');
   }
-  if (!Value.Check(ModelAnswer, parsed)) {
-    const first = Value.Errors(ModelAnswer, parsed).First();
+  if (!Value.Check(schema, parsed)) {
+    const first = Value.Errors(schema, parsed).First();
     throw new Error(
-      `the answer does not match the analysis schema (${first?.path || '/'}: ${first?.message ?? 'invalid'})`,
+      `the answer does not match the ${what} schema (${first?.path || '/'}: ${first?.message ?? 'invalid'})`,
     );
   }
   return parsed;
 }
+
+/** Reads the model's text as the narrative schema; throws naming the first mismatch. */
+export const parseModelAnswer = (text: string): ModelAnswer => parseJsonAnswer(ModelAnswer, text, 'analysis');
 
 /** The full analysis: the model's narrative with the locally extracted entities and vote-reason sentiment. */
 export function completeAnalysis(answer: ModelAnswer, subject: ProposalSubject): ProposalAnalysis {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { Queue, Worker } from 'bullmq';
 import type { Database } from '../db/index.ts';
@@ -11,16 +12,23 @@ import {
   insertAnalysis,
   type JobRow,
   latestAnalysis,
+  latestAnalysisOfInput,
   latestJob,
   proposalAnalysisInput,
   updateJob,
 } from '../db/queries/ai.ts';
+import type { DaoRow } from '../db/queries/daos.ts';
+import { daoSummary, type MetricWindow } from '../db/queries/metrics.ts';
 import { ProviderError } from '../errors.ts';
 import { type Logger, redisWarnings } from '../logger/index.ts';
 import { closeWorker } from '../queue/close-worker.ts';
 import { picoToUsd, usdToPico } from './cost.ts';
 import { countMessageTokens, proposalMessages } from './prompt.ts';
 import type { Registry, ResolvedStep } from './registry.ts';
+import { checkCitations } from './report/citations.ts';
+import { reportFigures } from './report/figures.ts';
+import { narrativeText, reportMessages } from './report/prompt.ts';
+import { type DaoReport, ReportNarrative } from './report/schema.ts';
 import { ProposalAnalysis } from './schema.ts';
 import type { AiProvider, AnalysisAnswer, Priority, ProposalSubject, ProviderName } from './types.ts';
 
@@ -32,7 +40,7 @@ export { PRIORITIES, type Priority } from './types.ts';
  * the jobs the API queues. Proposal text and reasons are data all the way: they are hashed, handed
  * to the provider as the subject, and the answer is checked against the schema before it is kept.
  */
-export const PROMPT_VERSIONS = { 'proposal-summary': 'proposal-summary/1' } as const;
+export const PROMPT_VERSIONS = { 'proposal-summary': 'proposal-summary/1', 'dao-report': 'dao-report/1' } as const;
 
 export interface AnalysisOptions {
   priority?: Priority | undefined;
@@ -43,6 +51,16 @@ export interface AnalysisOutcome {
   analysis: AnalysisRow;
   /** Whether a stored analysis was reused instead of calling the provider. */
   reused: boolean;
+}
+
+export interface ReportOptions extends AnalysisOptions {
+  /**
+   * 'route': a report no one made yet of these figures is written along the route (the configured
+   * provider, its fallbacks, offline last); 'offline': by the offline provider only (free and local).
+   */
+  mode: 'route' | 'offline';
+  /** Walk the route even when a report of the same figures is stored (each step still reuses its own). */
+  fresh?: boolean | undefined;
 }
 
 export function inputHash(promptVersion: string, subject: ProposalSubject): string {
@@ -149,55 +167,21 @@ export class AiService {
       };
       const stored = await findAnalysis(db, key);
       if (stored) return { analysis: stored, reused: true };
-      const problems = provider.validateConfig();
-      if (problems.length > 0) {
-        reasons.push(`${provider.name}: misconfigured: ${problems[0]!.variable} ${problems[0]!.message}`);
-        continue;
-      }
-      const gate = this.registry.gate(provider.name);
       estimate ??= countMessageTokens(proposalMessages(subject)) + this.registry.config.limits.maxOutputTokens;
-      let reserved = 0n;
-      let answer: AnalysisAnswer;
+      let called: Awaited<ReturnType<typeof this.callStep<ProposalAnalysis>>>;
       try {
-        // A priced model costs money wherever it runs (a proxy to a hosted API behind OPENAI_BASE_URL too).
-        if (provider.paid || this.registry.prices.price(provider.name, model))
-          reserved = await this.reserveBudget(provider.name, model, estimate);
-        const request = { kind: 'proposal-summary' as const, subject, model };
-        answer = gate
-          ? await gate.run({
-              tokens: estimate,
-              run: (signal) => provider.analyze({ ...request, signal }),
-              used: (a) => a.usage.inputTokens + a.usage.outputTokens,
-              exhaustedForMs: (a) => a.exhaustedForMs,
-            })
-          : await provider.analyze(request);
-        if (!Value.Check(ProposalAnalysis, answer.result))
-          throw new ProviderError(provider.name, 'invalid-output', 'the answer does not match the analysis schema');
+        called = await this.callStep(
+          { provider, model },
+          input.daoId,
+          estimate,
+          (signal) => provider.analyze({ kind: 'proposal-summary', subject, model, signal }),
+          ProposalAnalysis,
+        );
       } catch (error) {
-        const failure = error instanceof ProviderError ? error : undefined;
-        reasons.push(failure ? failure.message : `${provider.name}: ${(error as Error).message}`);
-        // Calls refused before they were made (budget, circuit, limits) are not calls of the provider.
-        const made =
-          !failure ||
-          !['over-budget', 'circuit-open', 'rate-limited', 'misconfigured'].includes(failure.kind) ||
-          failure.status !== undefined;
-        if (made) {
-          // An answer refused as off-schema still used (and cost) its tokens.
-          const used = failure?.usage;
-          const cost = used ? this.costOf(provider, model, used) : '0';
-          await addUsage(db, {
-            ...usageOf(provider.name, model, input.daoId, undefined, cost),
-            inputTokens: used?.inputTokens ?? 0,
-            outputTokens: used?.outputTokens ?? 0,
-            unpricedCalls: used && cost === null ? 1 : 0,
-          });
-        }
+        reasons.push((error as Error).message);
         continue;
-      } finally {
-        this.reservedPico -= reserved;
       }
-      const cost = this.costOf(provider, answer.model, answer.usage);
-      await addUsage(db, usageOf(provider.name, answer.model, input.daoId, answer, cost));
+      const { answer, cost } = called;
       const analysis = await insertAnalysis(db, {
         ...key,
         model: answer.model,
@@ -212,6 +196,148 @@ export class AiService {
       return { analysis, reused: false };
     }
     throw new Error(`no provider could analyse proposal ${proposalId}: ${reasons.join('; ')}`);
+  }
+
+  /**
+   * One call of one route step: refused (with the reason as the error's message) when the provider
+   * is misconfigured, over the daily budget, rate-limited beyond the wait allowed or its circuit is
+   * open; else made within the provider's limits, the answer checked against `schema` and then by
+   * `accept` (which names what is wrong, or returns undefined). Every call made is counted in the
+   * usage, with the tokens (and cost) of a refused answer too.
+   */
+  private async callStep<R>(
+    { provider, model }: ResolvedStep,
+    daoId: number,
+    estimate: number,
+    run: (signal: AbortSignal | undefined) => Promise<AnalysisAnswer<R>>,
+    schema: TSchema,
+    accept?: (result: R) => string | undefined,
+  ): Promise<{ answer: AnalysisAnswer<R>; cost: string | null }> {
+    const { db } = this.database;
+    const problems = provider.validateConfig();
+    if (problems.length > 0)
+      throw new ProviderError(provider.name, 'misconfigured', `${problems[0]!.variable} ${problems[0]!.message}`);
+    const gate = this.registry.gate(provider.name);
+    let reserved = 0n;
+    let answer: AnalysisAnswer<R>;
+    try {
+      // A priced model costs money wherever it runs (a proxy to a hosted API behind OPENAI_BASE_URL too).
+      if (provider.paid || this.registry.prices.price(provider.name, model))
+        reserved = await this.reserveBudget(provider.name, model, estimate);
+      answer = gate
+        ? await gate.run({
+            tokens: estimate,
+            run,
+            used: (a) => a.usage.inputTokens + a.usage.outputTokens,
+            exhaustedForMs: (a) => a.exhaustedForMs,
+          })
+        : await run(undefined);
+      if (!Value.Check(schema, answer.result))
+        throw new ProviderError(provider.name, 'invalid-output', 'the answer does not match the analysis schema');
+      const problem = accept?.(answer.result);
+      if (problem) {
+        const refused = new ProviderError(provider.name, 'invalid-output', problem);
+        refused.usage = answer.usage;
+        throw refused;
+      }
+    } catch (error) {
+      const failure = error instanceof ProviderError ? error : undefined;
+      // Calls refused before they were made (budget, circuit, limits) are not calls of the provider.
+      const made =
+        !failure ||
+        !['over-budget', 'circuit-open', 'rate-limited', 'misconfigured'].includes(failure.kind) ||
+        failure.status !== undefined;
+      if (made) {
+        // An answer refused as off-schema still used (and cost) its tokens.
+        const used = failure?.usage;
+        const cost = used ? this.costOf(provider, model, used) : '0';
+        await addUsage(db, {
+          ...usageOf(provider.name, model, daoId, undefined, cost),
+          inputTokens: used?.inputTokens ?? 0,
+          outputTokens: used?.outputTokens ?? 0,
+          unpricedCalls: used && cost === null ? 1 : 0,
+        });
+      }
+      if (failure) throw failure;
+      throw new Error(`${provider.name}: ${(error as Error).message}`);
+    } finally {
+      this.reservedPico -= reserved;
+    }
+    const cost = this.costOf(provider, answer.model, answer.usage);
+    await addUsage(db, usageOf(provider.name, answer.model, daoId, answer, cost));
+    return { answer, cost };
+  }
+
+  /**
+   * The governance report of a DAO over a window: the portal's figures (src/ai/report/figures.ts)
+   * and a narrative that may cite only them. The newest stored report of the same figures is
+   * returned unless `fresh`; otherwise the route is walked as for proposal summaries (stored results
+   * of each step reused, limits, budget and cost the same). A narrative citing a number not in the
+   * figures (src/ai/report/citations.ts) is refused and asked for once more; refused again, the
+   * route goes straight to the offline report, with the reasons stored.
+   */
+  async daoReport(dao: DaoRow, window: MetricWindow, options: ReportOptions): Promise<AnalysisOutcome> {
+    const { db } = this.database;
+    const figures = reportFigures(await daoSummary(db, dao, window), dao.totalVotes > 0);
+    const promptVersion = PROMPT_VERSIONS['dao-report'];
+    const hash = createHash('sha256')
+      .update(JSON.stringify([promptVersion, figures]))
+      .digest('hex');
+    const input = { subjectType: 'dao-report', subjectId: dao.id, promptVersion, inputHash: hash };
+    if (!options.fresh) {
+      const stored = await latestAnalysisOfInput(db, input);
+      if (stored) return { analysis: stored, reused: true };
+    }
+    const steps = options.mode === 'offline' ? this.route({ provider: 'offline' }) : this.route(options);
+    const estimate = countMessageTokens(reportMessages(figures)) + this.registry.config.limits.maxOutputTokens;
+    const reasons: string[] = [];
+    let inventedTwice = false;
+    for (const step of steps) {
+      const { provider, model } = step;
+      if (inventedTwice && provider.name !== 'offline') continue;
+      const key = { ...input, provider: provider.name, model };
+      const stored = await findAnalysis(db, key);
+      if (stored) return { analysis: stored, reused: true };
+      let called: Awaited<ReturnType<typeof this.callStep<ReportNarrative>>> | undefined;
+      for (let attempt = 1; attempt <= 2 && !called; attempt++) {
+        let invented = false;
+        try {
+          called = await this.callStep(
+            step,
+            dao.id,
+            estimate,
+            (signal) => provider.report({ kind: 'dao-report', figures, model, signal }),
+            ReportNarrative,
+            (narrative) => {
+              const check = checkCitations(narrativeText(narrative), figures);
+              if (check.ok) return undefined;
+              invented = true;
+              return `the report cites numbers not in its figures (${check.invented.slice(0, 10).join(', ')}), attempt ${attempt}`;
+            },
+          );
+        } catch (error) {
+          reasons.push((error as Error).message);
+          if (!invented) break;
+          if (attempt === 2) inventedTwice = true;
+        }
+      }
+      if (!called) continue;
+      const { answer, cost } = called;
+      const result: DaoReport = { ...answer.result, figures };
+      const analysis = await insertAnalysis(db, {
+        ...key,
+        model: answer.model,
+        daoId: dao.id,
+        result,
+        priority: options.mode === 'offline' ? null : (options.priority ?? 'balanced'),
+        fallbackReason: reasons.length > 0 ? reasons.join('; ') : null,
+        inputTokens: answer.usage.inputTokens,
+        outputTokens: answer.usage.outputTokens,
+        costUsd: cost,
+      });
+      return { analysis, reused: false };
+    }
+    throw new Error(`no provider could write the report of DAO ${dao.id}: ${reasons.join('; ')}`);
   }
 
   /** A call's cost: from the price table; a free provider's unpriced call costs 0, a paid one's is unknown (null). */
@@ -349,7 +475,7 @@ function usageOf(
   provider: string,
   model: string,
   daoId: number,
-  answer: AnalysisAnswer | undefined,
+  answer: AnalysisAnswer<unknown> | undefined,
   cost: string | null,
 ) {
   return {

@@ -4,6 +4,8 @@
  * business (src/ai/service.ts). The provider names and AI settings live in the one config object.
  */
 import type { ProviderName } from '../config/index.ts';
+import type { ReportFigures } from './report/figures.ts';
+import type { ReportNarrative } from './report/schema.ts';
 import type { ProposalAnalysis } from './schema.ts';
 
 export {
@@ -37,6 +39,14 @@ export interface AnalysisRequest {
   signal?: AbortSignal | undefined;
 }
 
+/** A DAO governance report: the narrative of the portal's own figures (which are data, not instructions). */
+export interface ReportRequest {
+  kind: 'dao-report';
+  figures: ReportFigures;
+  model?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
@@ -44,8 +54,8 @@ export interface Usage {
   reported: boolean;
 }
 
-export interface AnalysisAnswer {
-  result: ProposalAnalysis;
+export interface AnalysisAnswer<R = ProposalAnalysis> {
+  result: R;
   model: string;
   usage: Usage;
   /** When the answer's rate-limit headers say the provider's window is used up: ms until it resets. */
@@ -71,6 +81,8 @@ export interface AiProvider {
   readonly paid: boolean;
   readonly defaultModel: string;
   analyze(request: AnalysisRequest): Promise<AnalysisAnswer>;
+  /** Writes a report's narrative from its figures (whether it cites only them is the service's check). */
+  report(request: ReportRequest): Promise<AnalysisAnswer<ReportNarrative>>;
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
   /** Problems of this provider's configuration, empty when it is usable. Never calls the network. */
   validateConfig(): ConfigProblem[];

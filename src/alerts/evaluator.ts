@@ -16,6 +16,12 @@ export interface AlertEvaluatorOptions {
   sink: NotificationSink;
   config: Pick<Config, 'alerts' | 'publicUrl'>;
   logger: Logger;
+  /**
+   * Called with the recorded events once the transaction that recorded them (and queued their
+   * deliveries) has committed: serve wakes the dispatcher here. Never before the commit, nor for
+   * an evaluation that recorded nothing.
+   */
+  onCommitted?: (events: NotificationEvent[]) => void;
 }
 
 const keyOf = (s: { rule: string; subject: string }) => `${s.rule}\u0000${s.subject}`;
@@ -71,6 +77,7 @@ export class AlertEvaluator {
         return fresh;
       });
       this.pending = [];
+      if (recorded.length) this.options.onCommitted?.(recorded);
       return recorded;
     } catch (error) {
       logger.error(

@@ -73,6 +73,8 @@ export type MonitoringMetrics = Static<typeof health.MonitoringMetrics>;
 
 export type ProposalAnalysisResponse = Static<typeof ai.ProposalAnalysisResponse>;
 export type AnalysisJob = Static<typeof ai.AnalysisJob>;
+export type DaoReportResponse = Static<typeof ai.DaoReportResponse>;
+export type ReportFigures = DaoReportResponse['figures'];
 
 export type Role = Static<typeof accounts.Role>;
 export type Scope = Static<typeof accounts.Scope>;

@@ -9,6 +9,15 @@ import { NotFoundError } from '../errors.ts';
  * a rollup written by any process before a request is always seen by it.
  */
 export class DaoVersionLoader {
+  private static readonly loaders = new WeakMap<Db, DaoVersionLoader>();
+
+  /** The one loader of this process for a database handle (the primary or the replica). */
+  static for(db: Db): DaoVersionLoader {
+    let loader = DaoVersionLoader.loaders.get(db);
+    if (!loader) DaoVersionLoader.loaders.set(db, (loader = new DaoVersionLoader(db)));
+    return loader;
+  }
+
   private pending: Array<{
     keys: string[];
     resolve: (rows: VersionedDao[]) => void;

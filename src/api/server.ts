@@ -15,6 +15,7 @@ import type { Database } from '../db/index.ts';
 import { EnsNames } from '../ens/names.ts';
 import { RateLimitedError } from '../errors.ts';
 import { createLogger, type Logger, redisWarnings } from '../logger/index.ts';
+import { mcpRoutes } from '../mcp/http.ts';
 import { createMonitoring, type Monitoring } from '../monitoring/index.ts';
 import { Dispatcher } from '../notify/dispatcher.ts';
 import { Notifications } from '../notify/service.ts';
@@ -301,6 +302,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   };
   await app.register(healthRoutes, { ...context, metricsToken: options.config.metricsToken });
   await app.register(aiHealthRoutes, context);
+  await app.register(mcpRoutes, context);
   await app.register(
     async (v1) => {
       await v1.register(authRoutes, context);
@@ -383,7 +385,7 @@ async function registerCompression(app: FastifyInstance): Promise<void> {
 
 /**
  * RATE_LIMIT_PER_MINUTE per caller on the API: per IP when anonymous, per user for a session, per
- * key for an API key (an admin may raise one key's limit). Shared through Redis when there is one,
+ * key for an API key (an admin may raise one key's limit); /mcp counts as the API. Shared through Redis when there is one,
  * so every server process counts together. Health, docs and dashboard files are not limited.
  */
 async function registerRateLimit(
@@ -415,7 +417,7 @@ async function registerRateLimit(
       return identity?.kind === 'key' && identity.key.rateLimitPerMinute ? identity.key.rateLimitPerMinute : perMinute;
     },
     keyGenerator: callerKey,
-    allowList: (request) => !request.url.startsWith('/api/'),
+    allowList: (request) => !request.url.startsWith('/api/') && !request.url.startsWith('/mcp'),
     // A Redis outage must not take the API down with it: requests pass uncounted meanwhile.
     skipOnError: true,
     ...(redis ? { redis, nameSpace: `${prefix}:rate-limit:` } : {}),

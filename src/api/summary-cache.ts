@@ -2,67 +2,28 @@ import type { Db } from '../db/index.ts';
 import type { DaoRow } from '../db/queries/daos.ts';
 import { daoSummary, type MetricWindow } from '../db/queries/metrics.ts';
 import type { ConcentrationFigures } from '../metrics/concentration.ts';
-import { cacheRequests } from '../monitoring/index.ts';
+import { daoStamp, VersionedCache } from './versioned-cache.ts';
 
 type Summary = Awaited<ReturnType<typeof daoSummary>>;
 
-interface Entry {
-  /** The DAO's rollup version and row update time the value was computed at. */
-  stamp: string;
-  at: number;
-  value: Promise<Summary>;
-  refreshing: boolean;
-}
-
 /**
- * Recently computed DAO summaries, per process. An entry is served only while the DAO's rollups
- * and row are unchanged since it was computed (the caller reads the rollup version with the DAO row
- * on every request, see DaoVersionLoader, so imports and syncs by any process are seen at once).
- * Past `ttlMs` an entry is still served once more while a fresh one is computed in the
- * background: the age bounds how stale the parts that move with the clock alone can get
- * (proposals closing, on-chain balances) without making requests wait for the recomputation.
- * Least recently used entries go first.
+ * Recently computed DAO summaries, per process (a VersionedCache). An entry is served only while
+ * the DAO's rollups and row are unchanged since it was computed: the caller reads the rollup version
+ * with the DAO row on every request (DaoVersionLoader), so imports and syncs by any process are
+ * seen by the next request, which waits for the recomputation. Past `ttlMs` an entry is still
+ * served once more while a fresh one is computed in the background: the age bounds how stale the
+ * parts that move with the clock alone can get (proposals closing, on-chain balances).
  */
 export class SummaryCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly cache: VersionedCache<Summary>;
 
-  constructor(
-    private readonly maxEntries = 2000,
-    private readonly ttlMs = 30_000,
-  ) {}
+  constructor(maxEntries = 2000, ttlMs = 30_000, maxBytes = 64 * 1024 * 1024) {
+    this.cache = new VersionedCache({ name: 'summary', maxEntries, maxBytes, ttlMs, onChange: 'recompute' });
+  }
 
   get(db: Db, dao: DaoRow, version: string | null, w: MetricWindow): Promise<Summary> {
     const key = `${dao.id}|${w.from?.getTime() ?? ''}|${w.to?.getTime() ?? ''}`;
-    const stamp = `${version}|${new Date(dao.updatedAt).getTime()}`;
-    const hit = this.entries.get(key);
-    this.entries.delete(key);
-    if (hit && hit.stamp === stamp) {
-      cacheRequests.inc({ cache: 'summary', result: 'hit' });
-      this.entries.set(key, hit);
-      if (Date.now() - hit.at >= this.ttlMs && !hit.refreshing) this.refresh(key, hit, db, dao, w);
-      return hit.value;
-    }
-    cacheRequests.inc({ cache: 'summary', result: 'miss' });
-    // Concurrent requests for the same key share one computation; a failure is not kept.
-    const value = daoSummary(db, dao, w);
-    const entry: Entry = { stamp, at: Date.now(), value, refreshing: false };
-    this.entries.set(key, entry);
-    value.catch(() => this.entries.get(key) === entry && this.entries.delete(key));
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    return value;
-  }
-
-  private refresh(key: string, stale: Entry, db: Db, dao: DaoRow, w: MetricWindow) {
-    stale.refreshing = true;
-    const value = daoSummary(db, dao, w);
-    value.then(
-      () =>
-        this.entries.get(key) === stale &&
-        this.entries.set(key, { stamp: stale.stamp, at: Date.now(), value, refreshing: false }),
-      () => {
-        stale.refreshing = false;
-      },
-    );
+    return this.cache.get(key, daoStamp([{ dao, version }]), () => daoSummary(db, dao, w));
   }
 }
 

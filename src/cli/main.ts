@@ -7,6 +7,7 @@ import { VERSION } from '../version.ts';
 import { backupCommand, maintenanceCommand, restoreCommand, verifyCommand } from './backup.ts';
 import { commandContext, openConfiguredDatabase, run } from './context.ts';
 import { importCommand } from './import.ts';
+import { mcpCommand } from './mcp.ts';
 import { recomputeCommand } from './recompute.ts';
 import { serve } from './serve.ts';
 import { syncCommand } from './sync.ts';
@@ -73,6 +74,11 @@ Exit status: 0 when every sync finished (or another process was already running 
 failed or nothing applied, 2 when --dao or --source names no such DAO or source. While a server holds the embedded database, the sync runs in that server.`,
   )
   .action((options: { dao?: string; source?: string; server?: string }) => run(() => syncCommand(options)));
+
+program
+  .command('mcp')
+  .description('Serve the read API as MCP tools on stdin/stdout (for an MCP client; logs go to stderr)')
+  .action(() => run(() => mcpCommand()));
 
 program
   .command('worker')

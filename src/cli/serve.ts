@@ -5,17 +5,16 @@ import { Accounts } from '../auth/accounts.ts';
 import { backupMeasurement, startBackupScheduler } from '../backup/scheduler.ts';
 import type { Config } from '../config/index.ts';
 import { refreshDaoAggregates } from '../db/aggregates.ts';
-import { recordNotifications } from '../db/queries/notifications.ts';
 import { daosWithPendingChanges } from '../db/rollups.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger/index.ts';
 import { createMonitoring } from '../monitoring/index.ts';
 import { withTimeout } from '../monitoring/probes.ts';
 import { timeRollupRefresh } from '../monitoring/prometheus.ts';
+import { outboxSink, startDispatcher, wakeAfterCommit } from '../notify/delivery.ts';
 import { Dispatcher } from '../notify/dispatcher.ts';
 import { GovernanceNotifier } from '../notify/governance-notifier.ts';
 import { Notifications } from '../notify/service.ts';
-import { loggingSink, type NotificationSink } from '../notify/sink.ts';
 import { createSources } from '../sources/index.ts';
 import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { syncTargets } from '../sync/jobs.ts';
@@ -52,15 +51,19 @@ export async function serve(): Promise<void> {
     const server = app;
     server.addHook('onClose', () => monitoring.close());
     // Decided notifications are logged and queued in the outbox in the transaction that decided
-    // them; the dispatcher (started below) delivers them.
-    const log = loggingSink(logger);
-    const sink: NotificationSink = async (tx, events) => {
-      await log(tx, events);
-      await recordNotifications(tx, events);
-    };
+    // them; the dispatcher (started below) delivers them, woken once that transaction commits.
+    const sink = outboxSink(logger);
+    const onCommitted = wakeAfterCommit(dispatcher);
     // The operator rules read this process's measurements (src/monitoring, the same as /metrics).
-    const alerts = new AlertEvaluator({ database, measure: () => monitoring.measure(), sink, config, logger });
-    const notifier = new GovernanceNotifier({ database, sink, config, logger });
+    const alerts = new AlertEvaluator({
+      database,
+      measure: () => monitoring.measure(),
+      sink,
+      config,
+      logger,
+      onCommitted,
+    });
+    const notifier = new GovernanceNotifier({ database, sink, config, logger, onCommitted });
     const address = await app.listen({ port: config.port, host: config.host }).catch((error) => {
       throw listenError(config, error);
     });
@@ -127,19 +130,7 @@ export async function serve(): Promise<void> {
       'sync engine started',
     );
     // Deliveries go out from the processes that work jobs: BullMQ with Redis, this process without.
-    // Like the sync runner, an unreachable Redis must not hold start-up.
-    if (config.redisUrl) {
-      await withTimeout(
-        dispatcher.startQueue({
-          redisUrl: config.redisUrl,
-          prefix: config.sync.queuePrefix,
-          schedule: true,
-          work: config.sync.worker,
-        }),
-        5_000,
-        'the notification queue',
-      ).catch((error) => logger.warn({ err: error }, 'notification queue not started yet; Redis does not answer'));
-    } else if (config.sync.worker) dispatcher.start();
+    await startDispatcher(dispatcher, config, logger);
     alerts.start();
     notifier.start(engine.events);
     logger.info(

@@ -60,7 +60,9 @@ export async function refreshDaoFigures(db: Db, daoIds: number[]): Promise<void>
       acct as (
         select dao_id, sum(voting_power)::float8 as supply from token_accounts
          where dao_id in (select dao_id from ids) group by dao_id having sum(voting_power) > 0),
-      snaps as (
+      -- Materialized: the closed proposals below look a snapshot up per row, and an inlined CTE
+      -- would re-aggregate every holder row for each of them.
+      snaps as materialized (
         select dao_id, as_of, sum(coalesce(voting_power, balance))::float8 as supply from token_holders
          where dao_id in (select dao_id from ids) group by dao_id, as_of),
       closed as (
@@ -81,9 +83,8 @@ export async function refreshDaoFigures(db: Db, daoIds: number[]): Promise<void>
         select a.dao_id, a.address from token_accounts a where a.dao_id in (select dao_id from ids) and a.balance > 0
         union all
         select h.dao_id, h.address from token_holders h
-         where h.dao_id in (select dao_id from ids) and h.balance > 0
-           and not exists (select 1 from token_accounts a where a.dao_id = h.dao_id)
-           and h.as_of = (select max(x.as_of) from token_holders x where x.dao_id = h.dao_id)),
+          join (select dao_id, max(as_of) as as_of from snaps group by dao_id) last using (dao_id, as_of)
+         where h.balance > 0 and not exists (select 1 from token_accounts a where a.dao_id = h.dao_id)),
       holders as (
         select l.dao_id, count(*)::int as n,
                count(*) filter (where exists (select 1 from dao_voters v where v.dao_id = l.dao_id and v.voter = l.address))::int as voted

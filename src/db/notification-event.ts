@@ -31,4 +31,19 @@ export interface NotificationEvent {
   /** The figures the message states, for channels that render fields (Slack, Discord, webhook JSON). */
   facts: Record<string, string | number | null>;
   occurredAt: Date;
+  /**
+   * Which of the kind's subscribers this event is for, when it was detected for one value of a
+   * subscription option (`hours` of proposal.ending and delegate.not_voted, `threshold` of
+   * treasury.outflow): those whose option equals `value` (compared as numbers), and, when `value`
+   * is the configured default, those that set none. Absent: every subscriber to the kind.
+   */
+  audience?: NotificationAudience;
+}
+
+export interface NotificationAudience {
+  option: 'hours' | 'threshold';
+  /** The option's value as a decimal string. */
+  value: string;
+  /** Whether subscriptions without the option (which get the configured default) are included. */
+  orUnset: boolean;
 }

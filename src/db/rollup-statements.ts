@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { concentrationFigures } from '../metrics/concentration.ts';
 import { proposalOutcome } from '../metrics/outcomes.ts';
+import { type Choice, decimalText, scoreProposal, type VotingType } from '../metrics/snapshot-scoring.ts';
 import { rowsOf, type Tx } from './client.ts';
 
 /**
@@ -41,9 +42,11 @@ export async function writeTallies(tx: Tx, daoId: number, scope: Scope) {
   const onlyVotes = when(scope, sql`and proposal_id in (select id from _rollup_p)`);
   await tx.execute(sql`delete from proposal_tallies where dao_id = ${daoId} ${onlyVotes}`);
   await tx.execute(sql`
-    insert into proposal_tallies (proposal_id, dao_id, start, "end", voters, vp_cast, first_vote, last_vote, choice_vp)
+    with ${choiceTalliesCte(daoId, scope)}
+    insert into proposal_tallies (proposal_id, dao_id, start, "end", voters, vp_cast, first_vote, last_vote, choice_vp,
+                                  choice_tallies)
     select p.id, p.dao_id, p.start, p."end", coalesce(t.voters, 0), coalesce(t.vp, 0), t.first_vote, t.last_vote,
-           coalesce(c.choice_vp, '{}'::jsonb)
+           coalesce(c.choice_vp, '{}'::jsonb), coalesce(ct.tallies, '{}'::jsonb)
       from proposals p
       left join (select proposal_id, count(*)::int as voters, sum(voting_power) as vp, min(created) as first_vote,
                         max(created) as last_vote
@@ -52,8 +55,87 @@ export async function writeTallies(tx: Tx, daoId: number, scope: Scope) {
                    from (select proposal_id, choice #>> '{}' as choice, trim_scale(sum(voting_power))::text as vp
                            from votes where dao_id = ${daoId} ${onlyVotes} and jsonb_typeof(choice) = 'number' group by 1, 2) x
                   group by proposal_id) c on c.proposal_id = p.id
+      left join choice_tallies ct on ct.proposal_id = p.id
      where p.dao_id = ${daoId} ${when(scope, sql`and p.id in (select id from _rollup_p)`)}`);
+  await writeScoredTallies(tx, daoId, scope);
   await writeOutcomes(tx, daoId, scope);
+}
+
+/** Voting types whose tallies are sums over the votes, computed in SQL on exact decimals. */
+const SUMMED_TYPES = sql.raw(`('approval', 'weighted')`);
+/** Voting types Snapshot scores over all ballots at once (not sums): scored by src/metrics/snapshot-scoring.ts. */
+const SCORED_TYPES = ['quadratic', 'ranked-choice'] as const;
+// Choice indexes and weights as the votes store them; anything else (a fraction, text, an
+// index past int) is no choice, where counting it at request time used to fail the request.
+const INDEX = `'^-?[0-9]{1,9}$'`;
+const WEIGHT = `'^-?[0-9]+(\\.[0-9]+)?$'`;
+
+/**
+ * `choice_tallies(proposal_id, tallies)`: the per-choice tallies, {"<choice>": ["<power>", votes]},
+ * of the proposals in scope whose rules are linear in the votes, by Snapshot's rules for each type:
+ * single-choice (and any other type) sums each numeric choice, approval each approved choice, and
+ * weighted splits each voter's power in proportion to its weights (votes: voters who gave the
+ * choice a weight > 0). Quadratic and ranked-choice proposals are scored by writeScoredTallies.
+ */
+function choiceTalliesCte(daoId: number, scope: Scope) {
+  const inScope = when(scope, sql`and v.proposal_id in (select id from _rollup_p)`);
+  const votesOf = (types: SQL) => sql`votes v join proposals p on p.id = v.proposal_id and p.voting_type ${types}`;
+  return sql`
+    weights as (
+      select v.proposal_id, v.voting_power, e.key::int as choice, e.value::numeric as weight,
+             sum(e.value::numeric) over (partition by v.id) as total
+        from ${votesOf(sql`= 'weighted'`)} cross join lateral jsonb_each_text(v.choice) e
+       where v.dao_id = ${daoId} ${inScope} and jsonb_typeof(v.choice) = 'object'
+         and e.key ~ ${sql.raw(INDEX)} and e.value ~ ${sql.raw(WEIGHT)}),
+    per_choice as (
+      select v.proposal_id, (v.choice #>> '{}')::int as choice, trim_scale(sum(v.voting_power))::text as power,
+             count(*)::int as votes
+        from ${votesOf(sql`not in ${SUMMED_TYPES} and p.voting_type not in ${sql.raw(`('${SCORED_TYPES.join("', '")}')`)}`)}
+       where v.dao_id = ${daoId} ${inScope} and jsonb_typeof(v.choice) = 'number' and (v.choice #>> '{}') ~ ${sql.raw(INDEX)}
+       group by 1, 2
+      union all
+      select v.proposal_id, e.value::int, trim_scale(sum(v.voting_power))::text, count(*)::int
+        from ${votesOf(sql`= 'approval'`)} cross join lateral jsonb_array_elements_text(v.choice) e
+       where v.dao_id = ${daoId} ${inScope} and jsonb_typeof(v.choice) = 'array' and e.value ~ ${sql.raw(INDEX)}
+       group by 1, 2
+      union all
+      select proposal_id, choice, trim_scale(sum(voting_power * weight / total))::text,
+             count(*) filter (where weight > 0)::int
+        from weights where total > 0 group by 1, 2),
+    choice_tallies as (
+      select proposal_id, jsonb_object_agg(choice::text, jsonb_build_array(power, votes)) as tallies
+        from per_choice group by proposal_id)`;
+}
+
+/**
+ * Quadratic and ranked-choice tallies of the proposals in scope: Snapshot's own (floating-point)
+ * computation over each proposal's ballots, in vote order, as the detail computed it per request.
+ */
+async function writeScoredTallies(tx: Tx, daoId: number, scope: Scope) {
+  const proposals = await rowsOf<{ id: number; voting_type: VotingType; choices: unknown }>(
+    tx,
+    sql`
+    select t.proposal_id as id, p.voting_type, p.choices
+      from proposal_tallies t join proposals p on p.id = t.proposal_id
+     where t.dao_id = ${daoId} and t.voters > 0 and p.voting_type in ${sql.raw(`('${SCORED_TYPES.join("', '")}')`)}
+       ${when(scope, sql`and t.proposal_id in (select id from _rollup_p)`)}`,
+  );
+  for (const p of proposals) {
+    const ballots = await rowsOf<{ choice: Choice; vp: string }>(
+      tx,
+      sql`select choice, voting_power::text as vp from votes where proposal_id = ${p.id} order by id`,
+    );
+    const choices = Array.isArray(p.choices) ? p.choices.length : 0;
+    const scores = scoreProposal(
+      p.voting_type,
+      choices,
+      ballots.map((b) => ({ choice: b.choice, votingPower: Number(b.vp) })),
+    );
+    const tallies = Object.fromEntries(scores.map((s) => [String(s.choice), [decimalText(s.votingPower), s.votes]]));
+    await tx.execute(
+      sql`update proposal_tallies set choice_tallies = ${JSON.stringify(tallies)}::jsonb where proposal_id = ${p.id}`,
+    );
+  }
 }
 
 /**

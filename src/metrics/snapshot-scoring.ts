@@ -329,6 +329,13 @@ function scoreRankedChoice(
   };
 }
 
+/** A float score as plain decimal text (no exponent), as every other voting power is written. */
+export function decimalText(n: number): string {
+  if (!Number.isFinite(n)) return '0';
+  const text = String(n);
+  return /e/i.test(text) ? n.toFixed(20).replace(/\.?0+$/, '') : text;
+}
+
 /**
  * The scores Snapshot reports for a proposal, one entry per choice 1..choicesCount, in order.
  *

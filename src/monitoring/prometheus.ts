@@ -138,7 +138,7 @@ export const rollupRefreshDuration = new Histogram({
 
 export const cacheRequests = new Counter({
   name: 'dao_portal_cache_requests_total',
-  help: 'Lookups in the DAO summary cache by result (hit, miss)',
+  help: 'Lookups in the metric caches (summary, comparison, enhanced, leaderboard) by result (hit, stale, miss)',
   labelNames: ['cache', 'result'] as const,
   registers: [registry],
 });

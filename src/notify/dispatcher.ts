@@ -58,6 +58,7 @@ export class Dispatcher {
   private draining: Promise<number> | undefined;
   private again = false;
   private stopped = false;
+  private started = false;
   private queue: Queue | undefined;
   private worker: Worker | undefined;
 
@@ -161,18 +162,27 @@ export class Dispatcher {
     return { kind: 'retry', at: new Date(Date.now() + delay), status: result.status, error: result.error };
   }
 
-  /** Asks for a pass soon (new rows were queued by this process). */
+  /**
+   * Asks for a pass now (this process has just committed new outbox rows), so they need not wait
+   * for the next poll. With BullMQ: a job on the queue, which whichever worker is free takes (this
+   * process's, or a `dao-portal worker`'s). Each wake is its own job: a fixed job id would be
+   * dropped while a pass with that id is still active, though that pass may have claimed before
+   * the rows committed. In-process: a pass here, only once start() has run (a process that does
+   * not send, SYNC_WORKER=false without Redis, leaves the rows to the one that does).
+   */
   wake(): void {
     if (this.stopped) return;
     if (this.queue) {
       this.queue
-        .add('dispatch', {}, { jobId: 'notify-now', removeOnComplete: true, removeOnFail: true })
+        .add('dispatch', {}, { removeOnComplete: true, removeOnFail: { count: 50 } })
         .catch((error) => this.logger.warn({ err: error }, 'notification queue: could not add a pass'));
-    } else void this.drain().catch((error) => this.logger.error({ err: error }, 'notification pass failed'));
+    } else if (this.started)
+      void this.drain().catch((error) => this.logger.error({ err: error }, 'notification pass failed'));
   }
 
   /** In-process: a pass every poll period. */
   start(): void {
+    this.started = true;
     const tick = () => {
       this.drain()
         .catch((error) => this.logger.error({ err: error }, 'notification pass failed'))

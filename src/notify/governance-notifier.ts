@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.ts';
-import type { Database, Db } from '../db/index.ts';
+import type { Database } from '../db/index.ts';
 import type { NotificationEvent } from '../db/notification-event.ts';
 import {
   claimEvents,
@@ -8,8 +8,10 @@ import {
   daosToSweep,
   lateVoteProfiles,
   proposalsForNotice,
+  subscribedOptionValues,
   treasuryWindowBalances,
   votedAmong,
+  type WatchedAddress,
   watchedAddresses,
 } from '../db/queries/notifications.ts';
 import type { Logger } from '../logger/index.ts';
@@ -17,17 +19,23 @@ import { type LateVoteCurve, lateVoteCurve } from '../metrics/quorum-projection.
 import type { EventBus } from '../sync/events.ts';
 import type { LiveEvent } from '../sync/types.ts';
 import { detectGovernance } from './detectors/governance.ts';
+import { type OptionValue, optionValueOf, optionValues } from './detectors/option-values.ts';
 import { detectOutflow } from './detectors/treasury.ts';
 import type { NotificationSink } from './sink.ts';
 
-/** The watched addresses per DAO (lowercase); the default reads the subscriptions' `addresses` options. */
-export type WatchedProvider = (db: Db, daoIds: number[]) => Promise<Map<number, string[]>>;
-
-export const watchedFromSubscriptions: WatchedProvider = async (db, daoIds) => {
-  const map = new Map<number, string[]>();
-  for (const w of await watchedAddresses(db, daoIds)) map.set(w.daoId, [...(map.get(w.daoId) ?? []), w.address]);
-  return map;
-};
+/** Per DAO: the watched addresses grouped by the `hours` value they are watched with (the default where a subscription sets none). */
+function watchedByHours(rows: WatchedAddress[], fallback: number) {
+  const map = new Map<number, Map<string, { hours: OptionValue; addresses: string[] }>>();
+  for (const w of rows) {
+    const hours = optionValueOf(fallback, w.hours === undefined ? undefined : String(w.hours));
+    const byHours = map.get(w.daoId) ?? new Map<string, { hours: OptionValue; addresses: string[] }>();
+    map.set(w.daoId, byHours);
+    const group = byHours.get(hours.text) ?? { hours, addresses: [] };
+    byHours.set(hours.text, group);
+    if (!group.addresses.includes(w.address)) group.addresses.push(w.address);
+  }
+  return new Map([...map].map(([daoId, byHours]) => [daoId, [...byHours.values()]]));
+}
 
 export interface GovernanceNotifierOptions {
   database: Database;
@@ -36,7 +44,12 @@ export interface GovernanceNotifierOptions {
   logger: Logger;
   /** The clock (tests set it relative to the data). */
   now?: () => Date;
-  watched?: WatchedProvider;
+  /**
+   * Called with the new events once the transaction that recorded them (and queued their
+   * deliveries) has committed: serve wakes the dispatcher here, so a delivery need not wait for
+   * its next poll. Never called before the commit, nor for a run that recorded nothing.
+   */
+  onCommitted?: (events: NotificationEvent[]) => void;
   /** Delay between a live event and the detection it triggers, so a page of events makes one run (ms). */
   debounceMs?: number;
 }
@@ -79,13 +92,25 @@ export class GovernanceNotifier {
     const ids = daoIds ?? (await daosToSweep(db, now, cfg.lookbackHours, cfg.outflowWindowHours));
     if (!ids.length) return [];
     const proposals = await proposalsForNotice(db, now, cfg.lookbackHours, ids);
-    const watched = await (this.options.watched ?? watchedFromSubscriptions)(db, ids);
+    // Per DAO, each fact is decided once per distinct option value its live subscriptions set
+    // (and for the default), and told only to the subscriptions with that value.
+    const watchedRows = await watchedAddresses(db, ids);
+    const watched = watchedByHours(watchedRows, cfg.notVotedHours);
+    const asked = await subscribedOptionValues(db, ids);
+    const askedFor = (daoId: number, kind: string) =>
+      asked.filter((a) => a.daoId === daoId && a.kind === kind).map((a) => a.value);
+    const endingHours = new Map(
+      [...new Set(asked.map((a) => a.daoId))].map((daoId) => [
+        daoId,
+        optionValues(cfg.endingHours, askedFor(daoId, 'proposal.ending')),
+      ]),
+    );
     const t = now.getTime();
     const active = proposals.filter((p) => p.start.getTime() <= t && t < p.end.getTime());
     const voted = await votedAmong(
       db,
       active.map((p) => p.id),
-      [...new Set([...watched.values()].flat())],
+      [...new Set(watchedRows.map((w) => w.address))],
     );
     const curves = new Map<number, LateVoteCurve | null>();
     for (const daoId of new Set(active.filter((p) => p.quorum !== null).map((p) => p.daoId)))
@@ -93,6 +118,7 @@ export class GovernanceNotifier {
     const events = detectGovernance({
       now,
       proposals,
+      endingHours,
       watched,
       voted,
       curves,
@@ -104,16 +130,19 @@ export class GovernanceNotifier {
     const balances = await treasuryWindowBalances(db, ids, windowStart, now);
     const names = await daoNames(db, [...new Set(balances.map((b) => b.daoId))]);
     for (const [daoId, dao] of names) {
-      const outflow = detectOutflow({
-        now,
-        daoId,
-        daoSlug: dao.slug,
-        daoName: dao.name,
-        balances: balances.filter((b) => b.daoId === daoId),
-        options: cfg,
-        publicUrl: config.publicUrl,
-      });
-      if (outflow) events.push(outflow);
+      for (const threshold of optionValues(cfg.outflowUsd, askedFor(daoId, 'treasury.outflow'))) {
+        const outflow = detectOutflow({
+          now,
+          daoId,
+          daoSlug: dao.slug,
+          daoName: dao.name,
+          balances: balances.filter((b) => b.daoId === daoId),
+          options: cfg,
+          threshold,
+          publicUrl: config.publicUrl,
+        });
+        if (outflow) events.push(outflow);
+      }
     }
 
     const fresh = await db.transaction(async (tx) => {
@@ -121,6 +150,7 @@ export class GovernanceNotifier {
       await this.options.sink(tx, claimed);
       return claimed;
     });
+    if (fresh.length) this.options.onCommitted?.(fresh);
     if (fresh.length)
       this.options.logger.info(
         { events: fresh.length, kinds: [...new Set(fresh.map((e) => e.kind))] },

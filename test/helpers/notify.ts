@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig, type NotifyConfig } from '../../src/config/index.ts';
 import type { Database } from '../../src/db/index.ts';
-import type { NotificationEvent } from '../../src/db/notification-event.ts';
+import type { NotificationEvent, NotificationKind } from '../../src/db/notification-event.ts';
 import { insertSubscription } from '../../src/db/queries/notifications.ts';
 import { verifySignature } from '../../src/notify/channels/webhook.ts';
 import { Notifications } from '../../src/notify/service.ts';
@@ -16,11 +16,16 @@ export function testNotifyConfig(env: Record<string, string> = {}): NotifyConfig
 }
 
 /**
- * A user watching `addresses` in a DAO, the one way addresses are watched: a channel of theirs
- * subscribed to delegate.not_voted with the addresses in its options, stored as
- * POST /notifications/subscriptions stores it (lowercase).
+ * A new user's subscription to `events` in a DAO through a channel of theirs (a webhook that
+ * nothing needs to receive), with `options` stored as POST /notifications/subscriptions stores
+ * them (addresses lowercase, hours a number, threshold a decimal string).
  */
-export async function watchAddresses(database: Database, daoId: number, addresses: string[]) {
+export async function subscribe(
+  database: Database,
+  daoId: number,
+  events: NotificationKind[],
+  options: Record<string, unknown> = {},
+) {
   const accounts = await testAccounts(database);
   const user = await accounts.createUser({
     email: `watcher-${randomUUID()}@test.example`,
@@ -33,12 +38,23 @@ export async function watchAddresses(database: Database, daoId: number, addresse
     kind: 'webhook',
     target: 'http://127.0.0.1:9/watch',
   });
-  return insertSubscription(database.db, {
-    userId: user.id,
-    daoId,
-    channelId: channel.id,
-    events: ['delegate.not_voted'],
-    options: { addresses: addresses.map((a) => a.toLowerCase()) },
+  return insertSubscription(database.db, { userId: user.id, daoId, channelId: channel.id, events, options });
+}
+
+/**
+ * A user watching `addresses` in a DAO, the one way addresses are watched: a channel of theirs
+ * subscribed to delegate.not_voted with the addresses in its options, stored as
+ * POST /notifications/subscriptions stores it (lowercase).
+ */
+export function watchAddresses(
+  database: Database,
+  daoId: number,
+  addresses: string[],
+  options: Record<string, unknown> = {},
+) {
+  return subscribe(database, daoId, ['delegate.not_voted'], {
+    ...options,
+    addresses: addresses.map((a) => a.toLowerCase()),
   });
 }
 

@@ -1,5 +1,7 @@
 import { analyzeOffline } from '../offline/analyze.ts';
-import type { AiProvider, AnalysisAnswer, AnalysisRequest, ModelInfo } from '../types.ts';
+import { offlineReport } from '../report/offline.ts';
+import type { ReportNarrative } from '../report/schema.ts';
+import type { AiProvider, AnalysisAnswer, AnalysisRequest, ModelInfo, ReportRequest } from '../types.ts';
 
 /**
  * The offline provider: no network, no key, no cost. The default when nothing is configured and
@@ -16,6 +18,14 @@ export function offlineProvider(): AiProvider {
       request.signal?.throwIfAborted();
       return {
         result: analyzeOffline(request.subject),
+        model: OFFLINE_MODEL,
+        usage: { inputTokens: 0, outputTokens: 0, reported: true },
+      };
+    },
+    async report(request: ReportRequest): Promise<AnalysisAnswer<ReportNarrative>> {
+      request.signal?.throwIfAborted();
+      return {
+        result: offlineReport(request.figures),
         model: OFFLINE_MODEL,
         usage: { inputTokens: 0, outputTokens: 0, reported: true },
       };

@@ -1,5 +1,4 @@
 import { Ollama } from 'ollama';
-import { ModelAnswer } from '../prompt.ts';
 import type { AiProvider } from '../types.ts';
 import { observingFetch } from './fetch.ts';
 import type { ProviderOptions } from './options.ts';
@@ -7,9 +6,6 @@ import { remoteProvider } from './remote.ts';
 
 export const OLLAMA_DEFAULT_MODEL = 'llama3.2';
 const DEFAULT_HOST = 'http://127.0.0.1:11434';
-
-/** The answer's JSON schema, which Ollama's structured output (`format`) holds the model to. */
-const FORMAT = JSON.parse(JSON.stringify(ModelAnswer)) as object;
 
 /**
  * A local (or remote) Ollama server through the `ollama` package: `POST /api/chat` without
@@ -28,12 +24,13 @@ export function ollamaProvider(options: ProviderOptions): AiProvider {
     name: 'ollama',
     paid: false,
     defaultModel: options.model ?? OLLAMA_DEFAULT_MODEL,
-    async chat(messages, model, signal) {
+    async chat(messages, model, signal, schema) {
       const reply = await client(signal).chat({
         model,
         messages,
         stream: false,
-        format: FORMAT,
+        // Ollama's structured output holds the model to the answer's JSON schema.
+        format: JSON.parse(JSON.stringify(schema)) as object,
         options: { temperature: 0, num_predict: options.maxOutputTokens },
       });
       return {

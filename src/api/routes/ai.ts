@@ -1,15 +1,52 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { DaoReport } from '../../ai/report/schema.ts';
 import { PRIORITIES } from '../../ai/types.ts';
+import { roleOf } from '../../auth/accounts.ts';
+import { allows } from '../../auth/roles.ts';
 import type { AnalysisRow, JobRow } from '../../db/queries/ai.ts';
 import { usageByDay, usageByDayAndDao } from '../../db/queries/ai.ts';
+import { getDao } from '../../db/queries/daos.ts';
 import { getProposal } from '../../db/queries/governance.ts';
-import { ValidationError } from '../../errors.ts';
+import { snapWindow } from '../../db/queries/metrics.ts';
+import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
-import { AiModel, AiUsageRow, AnalysisJob, AnalysisRequestBody, ProposalAnalysisResponse } from '../schemas/ai.ts';
+import { TimeParam, timeRange } from '../params.ts';
+import {
+  AiModel,
+  AiUsageRow,
+  AnalysisJob,
+  AnalysisRequestBody,
+  DaoReportResponse,
+  ProposalAnalysisResponse,
+  ProviderNameSchema,
+} from '../schemas/ai.ts';
 import { errorResponses, IdParam, StringEnum, success } from '../schemas/common.ts';
 
 const MODELS_TIMEOUT_MS = 5000;
+/** The report's window when from is not given: the 90 whole UTC days up to `to` (default now). */
+export const REPORT_DEFAULT_DAYS = 90;
+
+export const reportToApi = (a: AnalysisRow) => {
+  const result = a.result as DaoReport;
+  return {
+    id: a.id,
+    dao_id: a.subjectId,
+    provider: a.provider,
+    model: a.model,
+    prompt_version: a.promptVersion,
+    input_hash: a.inputHash,
+    priority: a.priority,
+    fallback_reason: a.fallbackReason,
+    input_tokens: a.inputTokens,
+    output_tokens: a.outputTokens,
+    cost_usd: a.costUsd,
+    created_at: a.createdAt.toISOString(),
+    headline: result.headline,
+    paragraphs: result.paragraphs,
+    figures: result.figures,
+  };
+};
 
 export const analysisToApi = (a: AnalysisRow) => ({
   id: a.id,
@@ -108,6 +145,77 @@ export const aiRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { dat
       const userId = identity.kind === 'anonymous' ? null : identity.user.id;
       const job = await ai.enqueue(proposal.id, { priority: body.priority, provider: body.provider }, userId);
       return reply.status(202).send({ status: 'success' as const, data: jobToApi(job) });
+    },
+  );
+
+  app.get(
+    '/daos/:id/report',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags: ['ai'],
+        summary:
+          "A DAO's governance report over [from, to) (whole UTC days; default the last 90 days): the portal's figures and a narrative that cites only them",
+        description: [
+          'The newest stored report of the same figures is returned to anyone. When none is stored, an editor or admin',
+          'gets one written along the AI route (the configured provider, its fallbacks, offline last; limits, budget and',
+          'cost as for proposal summaries), anyone else the offline report (free, local, figures only). `priority` or',
+          '`provider` (editors and admins) writes a new report along that route even when one is stored (each step',
+          'still reuses its own stored report). A narrative citing a number not in the figures is refused, asked for',
+          'once more, and then replaced by the offline report; `fallback_reason` says so.',
+        ].join(' '),
+        params: IdParam,
+        querystring: Type.Object(
+          {
+            from: TimeParam('Window start (inclusive; default 90 days before to)'),
+            to: TimeParam('Window end (exclusive; default now)'),
+            priority: Type.Optional(
+              StringEnum(PRIORITIES, { description: 'Write a new report by this route (editors and admins)' }),
+            ),
+            provider: Type.Optional(ProviderNameSchema),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: success(DaoReportResponse), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const range = timeRange(q);
+      const to = range.to ?? new Date();
+      // Default: the 90 whole UTC days up to `to` (today included when `to` is now).
+      const from =
+        range.from ?? new Date(Math.max(0, snapWindow(undefined, to).to!.getTime() - REPORT_DEFAULT_DAYS * 86_400_000));
+      if (from > to)
+        throw new ValidationError('from must not be after to', [
+          { in: 'query', parameter: 'from', message: 'is after to (to defaults to now)' },
+        ]);
+      const window = snapWindow(from, to);
+      // A report of no day at all would have nothing to say (and no date it could cite).
+      if (window.from!.getTime() >= window.to!.getTime())
+        throw new ValidationError('to must be after from: the window holds no whole day', [
+          { in: 'query', parameter: 'to', message: 'leaves an empty window (from and to are the same day start)' },
+        ]);
+      const dao = await getDao(database.db, request.params.id);
+      const role = roleOf(request.identity);
+      const editor = allows(role, 'write', false);
+      const asked = q.priority !== undefined || q.provider !== undefined;
+      if (asked && role === undefined) throw new UnauthenticatedError();
+      if (asked && !editor)
+        throw new ForbiddenError(
+          "writing a new report by priority or provider needs the 'write' permission (editors and admins)",
+        );
+      if (q.provider !== undefined && !ai.registry.get(q.provider))
+        throw new ValidationError(`provider '${q.provider}' is not configured`, [
+          { in: 'query', parameter: 'provider', message: 'is not configured' },
+        ]);
+      const { analysis } = await ai.daoReport(dao, window, {
+        mode: editor ? 'route' : 'offline',
+        fresh: asked,
+        priority: q.priority,
+        provider: q.provider,
+      });
+      return { status: 'success' as const, data: reportToApi(analysis) };
     },
   );
 

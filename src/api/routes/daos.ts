@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { daoCoverage } from '../../db/queries/coverage.ts';
-import { createDao, DAO_SORTS, type DaoSort, deleteDao, getDao, listDaos, updateDao } from '../../db/queries/daos.ts';
+import { createDao, DAO_SORTS, type DaoSort, deleteDao, updateDao } from '../../db/queries/daos.ts';
 import { DaoFields } from '../../import/records.ts';
 import { type ApiContext, readDb } from '../context.ts';
+import { daoDetail, daoPage } from '../reads/daos.ts';
 import {
   ErrorResponse,
   errorResponses,
@@ -17,7 +17,7 @@ import {
 } from '../schemas/common.ts';
 import { Dao, DaoDeleted, DaoDetail } from '../schemas/daos.ts';
 import { requestMeta } from '../security.ts';
-import { daoToApi, paginate } from '../serialize.ts';
+import { daoToApi } from '../serialize.ts';
 
 const SortKey = StringEnum(Object.keys(DAO_SORTS), { default: 'total_members' });
 const DaoBody = Type.Object(DaoFields, { additionalProperties: false });
@@ -69,15 +69,10 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
     },
     async (request) => {
       const q = request.query;
-      const { rows, total } = await listDaos(readDb(database, request), {
-        page: q.page,
-        perPage: q.per_page,
-        sort: q.sort as DaoSort,
-        order: q.order,
-        chain: q.chain,
-        search: q.search,
-      });
-      return { status: 'success' as const, data: rows.map(daoToApi), pagination: paginate(q.page, q.per_page, total) };
+      return {
+        status: 'success' as const,
+        ...(await daoPage(readDb(database, request), { ...q, sort: q.sort as DaoSort })),
+      };
     },
   );
 
@@ -117,9 +112,7 @@ export const daoRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { da
       },
     },
     async (request) => {
-      const read = readDb(database, request);
-      const dao = await getDao(read, request.params.id);
-      return { status: 'success' as const, data: { ...daoToApi(dao), coverage: await daoCoverage(read, dao.id) } };
+      return { status: 'success' as const, data: await daoDetail(readDb(database, request), request.params.id) };
     },
   );
 

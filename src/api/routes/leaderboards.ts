@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type TSchema, Type } from '@sinclair/typebox';
 import type { Db } from '../../db/index.ts';
-import { getDao } from '../../db/queries/daos.ts';
+import type { VersionedDao } from '../../db/queries/daos.ts';
 import {
   countDelegates,
   countHolders,
@@ -15,10 +15,12 @@ import {
   VOTER_SORTS,
 } from '../../db/queries/leaderboards.ts';
 import { type ApiContext, readDb } from '../context.ts';
+import { DaoVersionLoader } from '../dao-versions.ts';
 import { isExport, keysetRows, sendExport } from '../export.ts';
 import { errorResponses, FormatQuery, IdParam, Order, PageQuery, StringEnum, successPage } from '../schemas/common.ts';
 import { DelegateEntry, HolderEntry, VoterEntry } from '../schemas/metrics.ts';
 import { paginate } from '../serialize.ts';
+import { daoStamp, METRIC_CACHE, VersionedCache } from '../versioned-cache.ts';
 
 const EXPORT_BATCH = 5000;
 
@@ -37,7 +39,7 @@ interface Board<Row extends { sort_value: string | null }> {
   count(db: Db, daoId: number): Promise<number>;
 }
 
-const boards = [
+export const boards = [
   {
     path: '/daos/:id/voters',
     name: 'voters',
@@ -78,10 +80,32 @@ const boards = [
   } satisfies Board<Awaited<ReturnType<typeof listHolders>>[number]>,
 ] as unknown as Array<Board<Record<string, unknown> & { sort_value: string | null }>>;
 
+/** One page of a board, as its route answers it (also the MCP leaderboard tool). */
+export async function leaderboardPage(
+  board: (typeof boards)[number],
+  db: Db,
+  daoId: number,
+  q: { page: number; per_page: number; sort: never; order: 'asc' | 'desc' },
+) {
+  const [rows, total] = await Promise.all([
+    board.list(db, daoId, { sort: q.sort, order: q.order, limit: q.per_page, offset: (q.page - 1) * q.per_page }),
+    board.count(db, daoId),
+  ]);
+  const pick = (row: Record<string, unknown>) => Object.fromEntries(board.columns.map((c) => [c, row[c]]));
+  return { data: rows.map(pick), pagination: paginate(q.page, q.per_page, total) };
+}
+
 /** Voter and delegate leaderboards: sortable, paginated, or streamed whole with ?format=csv|ndjson. */
 export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
+  // Pages per (board, DAO and its versions, sort, order, page): after a write the previous page is
+  // served while one recompute runs. Holders and delegates also move with token data, which bumps
+  // neither version when it changes no DAO figure: the cache's age (30 s) bounds that staleness.
+  const pages = new VersionedCache<Awaited<ReturnType<typeof leaderboardPage>>>({
+    name: 'leaderboard',
+    ...METRIC_CACHE,
+    onChange: 'stale',
+  });
   for (const board of boards) {
-    const pick = (row: Record<string, unknown>) => Object.fromEntries(board.columns.map((c) => [c, row[c]]));
     app.get(
       board.path,
       {
@@ -104,7 +128,10 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
       },
       async (request, reply) => {
         const db = readDb(database, request);
-        const dao = await getDao(db, (request.params as { id: string }).id);
+        const [versioned] = (await DaoVersionLoader.for(db).load([(request.params as { id: string }).id])) as [
+          VersionedDao,
+        ];
+        const { dao } = versioned;
         const q = request.query as {
           page: number;
           per_page: number;
@@ -123,11 +150,17 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
           );
           return sendExport(reply, q.format, `${dao.slug}-${board.name}`, board.columns, rows);
         }
-        const [rows, total] = await Promise.all([
-          board.list(db, dao.id, { ...base, limit: q.per_page, offset: (q.page - 1) * q.per_page }),
-          board.count(db, dao.id),
-        ]);
-        return { status: 'success' as const, data: rows.map(pick), pagination: paginate(q.page, q.per_page, total) };
+        const key = [
+          board.name,
+          db === database.db ? 'primary' : 'reader',
+          dao.id,
+          q.sort,
+          q.order,
+          q.page,
+          q.per_page,
+        ];
+        const page = await pages.get(key.join('|'), daoStamp([versioned]), () => leaderboardPage(board, db, dao.id, q));
+        return { status: 'success' as const, ...page };
       },
     );
   }

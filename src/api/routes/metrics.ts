@@ -1,20 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { Db } from '../../db/index.ts';
-import { type DaoRow, mostVotedDaoKeys, type VersionedDao } from '../../db/queries/daos.ts';
+import { type DaoRow, mostVotedDaoKeys } from '../../db/queries/daos.ts';
 import { daoSeries } from '../../db/queries/enhanced.ts';
-import { snapWindow } from '../../db/queries/metrics.ts';
 import { ValidationError } from '../../errors.ts';
 import { BUCKETS, type Bucket, bucketCount } from '../../metrics/activity.ts';
-import { COMPARED_METRICS, median, ranks, valueAt } from '../../metrics/comparison.ts';
 import type { SeriesType } from '../../metrics/series.ts';
 import { type ApiContext, readDb } from '../context.ts';
-import { DaoVersionLoader } from '../dao-versions.ts';
 import { isExport, sendExport } from '../export.ts';
 import { asOfTime, daoList, TimeParam, timeRange } from '../params.ts';
+import { MAX_COMPARED_DAOS, MetricReads } from '../reads/metrics.ts';
 import { errorResponses, FormatQuery, IdParam, StringEnum, success, TextParam } from '../schemas/common.ts';
 import { Comparison, Enhanced, EnhancedType, Summary } from '../schemas/metrics.ts';
-import { SummaryCache, withoutLorenz } from '../summary-cache.ts';
+import { daoStamp, METRIC_CACHE, VersionedCache } from '../versioned-cache.ts';
 
 const PERIOD_DAYS = { '7d': 7, '30d': 30, '90d': 90, '1y': 365 } as const;
 type Period = keyof typeof PERIOD_DAYS | 'all';
@@ -27,7 +25,7 @@ const DEFAULT_BUCKET: Record<Period, Bucket> = {
 };
 /** DAOs charted when dao_ids is not given: the most voted ones. */
 const DEFAULT_SERIES_DAOS = 10;
-const MAX_DAOS = 50;
+const MAX_DAOS = MAX_COMPARED_DAOS;
 /**
  * Points (buckets × DAOs) one /metrics/enhanced answer may hold: about 2.5 MB of JSON. Day
  * buckets since the year 1 for 50 DAOs were 121 MB, built in memory before the first byte went.
@@ -36,12 +34,17 @@ const MAX_SERIES_POINTS = 20_000;
 
 const daoRef = (d: DaoRow) => ({ id: d.id, slug: d.slug, name: d.name });
 
+type EnhancedData = Static<typeof Enhanced>;
+
 export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
   // One batching loader per database a request may read from (the primary and the replica).
-  const loaders = new Map<Db, DaoVersionLoader>();
-  const versioned = (db: Db) => loaders.get(db) ?? loaders.set(db, new DaoVersionLoader(db)).get(db)!;
-  const daosOf = async (db: Db, ids: string[]) => (await versioned(db).load(ids)).map((v) => v.dao);
-  const summaries = new SummaryCache();
+  const reads = new MetricReads();
+  const versioned = (db: Db) => reads.versioned(db);
+  // Series per (DAOs, their versions, parameters): after a write the previous answer is served
+  // while one recompute runs (METRIC_CACHE bounds their memory).
+  const enhanced = new VersionedCache<EnhancedData>({ name: 'enhanced', ...METRIC_CACHE, onChange: 'stale' });
+  // Answers read from the replica and from the primary are kept apart (the replica may lag).
+  const source = (db: Db) => (db === database.db ? 'primary' : 'reader');
 
   app.get(
     '/daos/:id/metrics/summary',
@@ -59,10 +62,10 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       },
     },
     async (request) => {
-      const db = readDb(database, request);
-      const { from, to } = timeRange(request.query);
-      const [{ dao, version }] = (await versioned(db).load([request.params.id])) as [VersionedDao];
-      return { status: 'success' as const, data: await summaries.get(db, dao, version, snapWindow(from, to)) };
+      return {
+        status: 'success' as const,
+        data: await reads.summary(readDb(database, request), request.params.id, request.query),
+      };
     },
   );
 
@@ -89,31 +92,9 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       },
     },
     async (request) => {
-      const db = readDb(database, request);
-      const { from, to } = timeRange(request.query);
-      const window = snapWindow(from, to);
-      const daos = await versioned(db).load(daoList(request.query.dao_ids, MAX_DAOS) ?? []);
-      const list = (await Promise.all(daos.map(({ dao, version }) => summaries.get(db, dao, version, window)))).map(
-        withoutLorenz,
-      );
-      const metrics = COMPARED_METRICS.map(([path]) => path);
-      const rankings = COMPARED_METRICS.map(([path, better]) =>
-        ranks(
-          list.map((s) => valueAt(s, path)),
-          better,
-        ),
-      );
       return {
         status: 'success' as const,
-        data: {
-          metrics,
-          daos: list.map((summary, i) => ({
-            dao: summary.dao,
-            summary,
-            ranks: Object.fromEntries(metrics.map((path, m) => [path, rankings[m]![i]!])),
-          })),
-          median: Object.fromEntries(metrics.map((path) => [path, median(list.map((s) => valueAt(s, path)))])),
-        },
+        data: await reads.comparison(readDb(database, request), request.query.dao_ids, request.query),
       };
     },
   );
@@ -185,7 +166,8 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       // With a start the axis is known now, before any query; without one, once a DAO's first data is read.
       const buckets = from ? bucketCount(from, to, bucket) : 0;
       if (buckets > budget(ids?.length ?? 1)) throw tooLong(ids?.length ?? 1)(buckets, from!);
-      const daos = await daosOf(db, ids ?? (await mostVotedDaoKeys(db, DEFAULT_SERIES_DAOS)));
+      const versions = await versioned(db).load(ids ?? (await mostVotedDaoKeys(db, DEFAULT_SERIES_DAOS)));
+      const daos = versions.map((v) => v.dao);
       if (buckets > budget(daos.length)) throw tooLong(daos.length)(buckets, from!);
       const type = q.type as SeriesType;
       const seriesRange = { from, to, bucket, asOf, maxBuckets: budget(daos.length), tooLong: tooLong(daos.length) };
@@ -202,13 +184,22 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
         }
         return sendExport(reply, q.format as 'csv' | 'ndjson', `${type}-${bucket}`, columns, rows());
       }
-      const series = await Promise.all(
-        daos.map(async (d) => ({ dao: daoRef(d), points: await daoSeries(db, d, type, seriesRange) })),
-      );
-      return {
-        status: 'success' as const,
-        data: { type, bucket, from: from ? from.toISOString() : null, to: to.toISOString(), series },
-      };
+      // Times the request did not name (as_of, hence to and a period's from) are "now" in the key:
+      // the answer computed first is served for the cache's age, like a summary.
+      const key = [source(db), type, period, bucket, q.as_of === undefined ? 'now' : asOf.getTime()]
+        .concat([range.from?.getTime() ?? '', range.to?.getTime() ?? ''])
+        .concat(daos.map((d) => String(d.id)))
+        .join('|');
+      const data = await enhanced.get(key, daoStamp(versions), async () => ({
+        type,
+        bucket,
+        from: from ? from.toISOString() : null,
+        to: to.toISOString(),
+        series: await Promise.all(
+          daos.map(async (d) => ({ dao: daoRef(d), points: await daoSeries(db, d, type, seriesRange) })),
+        ),
+      }));
+      return { status: 'success' as const, data };
     },
   );
 };

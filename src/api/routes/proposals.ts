@@ -2,22 +2,21 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { getDao } from '../../db/queries/daos.ts';
 import {
-  countFilteredVotes,
   getProposal,
   listProposals,
   listVotes,
   PROPOSAL_SORTS,
   type ProposalSort,
-  proposalVoteTotals,
-  tallyProposal,
+  proposalVotesRef,
   VOTE_SORTS,
+  type VoteRow,
   type VoteSort,
 } from '../../db/queries/governance.ts';
-import { ValidationError } from '../../errors.ts';
+
 import { PROPOSAL_STATES } from '../../metrics/proposal-states.ts';
 import { type ApiContext, readDb } from '../context.ts';
 import { isExport, keysetRows, mapRows, sendExport } from '../export.ts';
-import { proposalSourceUrl } from '../proposal-links.ts';
+import { proposalDetail, proposalPage, votePage, voteToApi } from '../reads/proposals.ts';
 import {
   errorResponses,
   FormatQuery,
@@ -30,37 +29,11 @@ import {
   TextParam,
 } from '../schemas/common.ts';
 import { ProposalDetail, ProposalSummary, Vote } from '../schemas/proposals.ts';
-import { paginate, proposalToApi } from '../serialize.ts';
-
-function encodeCursor(value: string, id: number) {
-  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
-}
-function decodeCursor(cursor: string): { value: string; id: number } {
-  try {
-    const [value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof value === 'string' && Number.isInteger(id)) return { value, id: id as number };
-  } catch {
-    // reported below
-  }
-  throw new ValidationError('cursor is not a cursor returned by this endpoint', [
-    { in: 'query', parameter: 'cursor', message: 'is malformed' },
-  ]);
-}
+import { proposalToApi } from '../serialize.ts';
 
 const EXPORT_BATCH = 5000;
 const PROPOSAL_COLUMNS = Object.keys(ProposalSummary.properties);
 const VOTE_COLUMNS = Object.keys(Vote.properties);
-
-const voteToApi = (v: Awaited<ReturnType<typeof listVotes>>[number]) => ({
-  id: v.id,
-  proposal_id: v.proposalId,
-  voter: v.voter,
-  choice: v.choice,
-  voting_power: v.votingPower,
-  reason: v.reason,
-  created: v.created.toISOString(),
-  created_precision: v.dateOnly ? ('day' as const) : ('second' as const),
-});
 
 export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
   app.get(
@@ -105,17 +78,9 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
           mapRows(rows, (r) => proposalToApi(r)),
         );
       }
-      const { rows, total } = await listProposals(db, dao.id, {
-        page: q.page,
-        perPage: q.per_page,
-        sort: q.sort as ProposalSort,
-        order: q.order,
-        state: q.state,
-      });
       return {
         status: 'success' as const,
-        data: rows.map((r) => proposalToApi(r)),
-        pagination: paginate(q.page, q.per_page, total),
+        ...(await proposalPage(db, dao, { ...q, sort: q.sort as ProposalSort })),
       };
     },
   );
@@ -126,42 +91,15 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       config: { permission: 'read' },
       schema: {
         tags: ['proposals'],
-        summary: 'One proposal with per-choice tallies computed from the stored votes',
+        summary: 'One proposal with per-choice tallies of the stored votes',
         params: IdParam,
         response: { 200: success(ProposalDetail), ...errorResponses },
       },
     },
-    async (request) => {
-      const db = readDb(database, request);
-      const row = await getProposal(db, request.params.id);
-      const [stored, totals, sourceUrl] = await Promise.all([
-        tallyProposal(db, row),
-        proposalVoteTotals(db, row.id),
-        proposalSourceUrl(db, row),
-      ]);
-      const summary = proposalToApi(row, row.votesStored > 0 ? stored.map((t) => Number(t.voting_power)) : undefined);
-      // With fewer votes stored than the source counted, its own scores are the tally (when it has them).
-      const tallies =
-        summary.tally_source === 'source_scores'
-          ? (row.scores ?? []).map((power, i) => ({
-              choice: i + 1,
-              label: row.choices[i] ?? null,
-              voting_power: power,
-              votes: null,
-            }))
-          : stored;
-      return {
-        status: 'success' as const,
-        data: {
-          ...summary,
-          body: row.body,
-          tallies,
-          voters: totals.voters,
-          voting_power_total: totals.votingPower,
-          source_url: sourceUrl,
-        },
-      };
-    },
+    async (request) => ({
+      status: 'success' as const,
+      data: await proposalDetail(readDb(database, request), request.params.id),
+    }),
   );
 
   app.get(
@@ -203,13 +141,12 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
     },
     async (request, reply) => {
       const db = readDb(database, request);
-      const proposal = await getProposal(db, request.params.id);
+      const proposal = await proposalVotesRef(db, request.params.id);
       const q = request.query;
       const sort = q.sort as VoteSort;
       const filter = { choice: q.choice, voter: q.voter };
-      const filtered = q.choice !== undefined || q.voter !== undefined;
       if (isExport(q.format)) {
-        const rows = keysetRows(EXPORT_BATCH, (after: Awaited<ReturnType<typeof listVotes>>[number] | undefined) =>
+        const rows = keysetRows(EXPORT_BATCH, (after: VoteRow | undefined) =>
           listVotes(db, proposal.id, {
             page: 1,
             perPage: EXPORT_BATCH,
@@ -221,25 +158,9 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
         );
         return sendExport(reply, q.format, `proposal-${proposal.id}-votes`, VOTE_COLUMNS, mapRows(rows, voteToApi));
       }
-      const rows = await listVotes(db, proposal.id, {
-        page: q.page,
-        perPage: q.per_page,
-        sort,
-        order: q.order,
-        ...filter,
-        cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
-      });
-      // The pages cover the stored votes (votesCount may be the source's larger count).
-      const total = filtered ? await countFilteredVotes(db, proposal.id, filter) : proposal.votesStored;
-      const last = rows.at(-1);
-      const nextCursor =
-        last && rows.length === q.per_page
-          ? encodeCursor(sort === 'created' ? last.createdText : last.votingPower, last.id)
-          : null;
       return {
         status: 'success' as const,
-        data: rows.map(voteToApi),
-        pagination: { ...paginate(q.page, q.per_page, total), next_cursor: nextCursor },
+        ...(await votePage(db, proposal, { ...q, sort })),
       };
     },
   );

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { getDao } from '../../db/queries/daos.ts';
-import { getTreasury, listMetrics } from '../../db/queries/treasury.ts';
+import { listMetrics } from '../../db/queries/treasury.ts';
 import { type ApiContext, readDb } from '../context.ts';
 import { isExport, keysetRows, mapRows, sendExport } from '../export.ts';
 import { TimeParam, timeRange } from '../params.ts';
+import { treasuryOf } from '../reads/treasury.ts';
 import { errorResponses, FormatQuery, IdParam, PageQuery, success, successPage, TextParam } from '../schemas/common.ts';
 import { Metric } from '../schemas/metrics.ts';
 import { Treasury } from '../schemas/treasury.ts';
@@ -82,31 +83,7 @@ export const seriesRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
     },
     async (request) => {
       const db = readDb(database, request);
-      const dao = await getDao(db, request.params.id);
-      const { latest, history } = await getTreasury(db, dao.id, timeRange(request.query));
-      const asOf =
-        latest
-          .map((b) => b.timestamp as string)
-          .sort()
-          .at(-1) ?? null;
-      return {
-        status: 'success' as const,
-        data: {
-          total_usd: dao.treasuryValue,
-          as_of: asOf,
-          latest: latest.map((b) => ({
-            timestamp: b.timestamp as string,
-            wallet: (b.wallet as string) || null,
-            chain: b.chain as string,
-            token_symbol: b.token_symbol as string,
-            token_address: (b.token_address as string) || null,
-            amount: b.amount as string,
-            usd_value: (b.usd_value as string | null) ?? null,
-            usd_stale: Boolean(b.usd_stale),
-          })),
-          history: history.map((h) => ({ timestamp: h.timestamp.toISOString(), usd_value: h.usdValue })),
-        },
-      };
+      return { status: 'success' as const, data: await treasuryOf(db, request.params.id, request.query) };
     },
   );
 };

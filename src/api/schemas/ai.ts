@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { ReportFigures } from '../../ai/report/figures.ts';
 import { ProposalAnalysis } from '../../ai/schema.ts';
 import { PRIORITIES, PROVIDER_NAMES } from '../../ai/types.ts';
 import { DecimalString, Nullable, StringEnum, Timestamp } from './common.ts';
@@ -80,4 +81,26 @@ export const AiServiceHealth = Type.Object({
   primary: Type.Boolean(),
   latency_ms: Nullable(Type.Number()),
   reason: Nullable(Type.String()),
+});
+
+export const DaoReportResponse = Type.Object({
+  id: Type.Integer(),
+  dao_id: Type.Integer(),
+  provider: Type.String(),
+  model: Type.String(),
+  prompt_version: Type.String(),
+  /** SHA-256 of the prompt version and the figures: the same figures reuse the stored report. */
+  input_hash: Type.String(),
+  priority: Nullable(Type.String()),
+  /** Why the route's first provider did not write it (a failure, or a report citing numbers not in the figures). */
+  fallback_reason: Nullable(Type.String()),
+  input_tokens: Type.Integer(),
+  output_tokens: Type.Integer(),
+  cost_usd: Nullable(DecimalString),
+  created_at: Timestamp,
+  /** The narrative: plain text quoting the figures; rendered sanitized. */
+  headline: Type.String(),
+  paragraphs: Type.Array(Type.String()),
+  /** The portal's figures of the window the narrative was written from; null where the data does not know. */
+  figures: ReportFigures,
 });

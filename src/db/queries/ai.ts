@@ -92,6 +92,27 @@ export async function latestAnalysis(db: Db, subjectType: string, subjectId: num
   return row;
 }
 
+/** The newest analysis of one input (a subject's prompt version and input hash), whichever provider made it. */
+export async function latestAnalysisOfInput(
+  db: Db,
+  key: Pick<AnalysisKey, 'subjectType' | 'subjectId' | 'promptVersion' | 'inputHash'>,
+): Promise<AnalysisRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(aiAnalyses)
+    .where(
+      and(
+        eq(aiAnalyses.subjectType, key.subjectType),
+        eq(aiAnalyses.subjectId, key.subjectId),
+        eq(aiAnalyses.promptVersion, key.promptVersion),
+        eq(aiAnalyses.inputHash, key.inputHash),
+      ),
+    )
+    .orderBy(desc(aiAnalyses.createdAt), desc(aiAnalyses.id))
+    .limit(1);
+  return row;
+}
+
 export async function createJob(db: Db, row: typeof aiJobs.$inferInsert): Promise<JobRow> {
   const [job] = await db.insert(aiJobs).values(row).returning();
   return job!;

@@ -1,22 +1,24 @@
 import { and, asc, desc, eq, getTableColumns, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import type { Db } from '../client.ts';
+import { prepared, runPrepared } from '../prepared.ts';
 import { daos } from '../schema/index.ts';
 import { countWrites, json, param, type WriteCounts } from './upserts.ts';
 
+/** The DAO list's sorts, by column. */
 export const DAO_SORTS = {
-  id: daos.id,
-  name: daos.name,
-  treasury_value: daos.treasuryValue,
-  total_members: daos.totalMembers,
-  active_proposals: daos.activeProposals,
-  total_proposals: daos.totalProposals,
-  total_votes: daos.totalVotes,
-  participation_rate: daos.participationRate,
-  turnout_vp: daos.turnoutVp,
-  voter_holder_ratio: daos.voterHolderRatio,
-  median_voters: daos.medianVoters,
-  created_at: daos.createdAt,
+  id: 'id',
+  name: 'name',
+  treasury_value: 'treasury_value',
+  total_members: 'total_members',
+  active_proposals: 'active_proposals',
+  total_proposals: 'total_proposals',
+  total_votes: 'total_votes',
+  participation_rate: 'participation_rate',
+  turnout_vp: 'turnout_vp',
+  voter_holder_ratio: 'voter_holder_ratio',
+  median_voters: 'median_voters',
+  created_at: 'created_at',
 } as const;
 export type DaoSort = keyof typeof DAO_SORTS;
 
@@ -31,24 +33,46 @@ export interface DaoListQuery {
 
 export type DaoRow = typeof daos.$inferSelect;
 
+/** Every column of a DAO row, named as DaoRow spells it, for held statements. */
+const DAO_ROW = `id, slug, name, description, chain, token_symbol as "tokenSymbol", governance_token as "governanceToken",
+  snapshot_space as "snapshotSpace", governor_address as "governorAddress", token_address as "tokenAddress",
+  treasury_addresses as "treasuryAddresses", treasury_tokens as "treasuryTokens", treasury_value as "treasuryValue",
+  total_members as "totalMembers", active_proposals as "activeProposals", total_proposals as "totalProposals",
+  total_votes as "totalVotes", participation_rate as "participationRate", turnout_vp as "turnoutVp",
+  turnout_basis as "turnoutBasis", voter_holder_ratio as "voterHolderRatio", median_voters as "medianVoters",
+  created_at as "createdAt", updated_at as "updatedAt"`;
+
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** The list's filters: `$1` a lowercase chain (null: any), `$2` an ILIKE pattern on the name (null: any). */
+const DAO_FILTER = '($1::text is null or chain = $1::text) and ($2::text is null or name ilike $2::text)';
+
+const daoListStatements = new Map(
+  Object.entries(DAO_SORTS).flatMap(([sort, column]) =>
+    (['asc', 'desc'] as const).map(
+      (order) =>
+        [
+          `${sort}:${order}`,
+          prepared<DaoRow>(
+            `dao_list_${sort}_${order}`,
+            // A figure the data does not know sorts last in either direction: it is not ranked.
+            `select ${DAO_ROW} from daos where ${DAO_FILTER}
+              order by ${column} ${order} nulls last, id ${order} limit $3 offset $4`,
+          ),
+        ] as const,
+    ),
+  ),
+);
+const daoCountStatement = prepared<{ total: number }>(
+  'dao_list_count',
+  `select count(*)::int as total from daos where ${DAO_FILTER}`,
+);
+
 export async function listDaos(db: Db, q: DaoListQuery): Promise<{ rows: DaoRow[]; total: number }> {
-  const filters: SQL[] = [];
-  if (q.chain) filters.push(eq(daos.chain, q.chain.toLowerCase()));
-  if (q.search) filters.push(ilike(daos.name, `%${escapeLike(q.search)}%`));
-  const where = filters.length ? and(...filters) : undefined;
-  const direction = q.order === 'asc' ? asc : desc;
+  const filter = [q.chain ? q.chain.toLowerCase() : null, q.search ? `%${escapeLike(q.search)}%` : null];
   const [rows, [count]] = await Promise.all([
-    db
-      .select()
-      .from(daos)
-      .where(where)
-      // A figure the data does not know sorts last in either direction: it is not ranked.
-      .orderBy(sql`${direction(DAO_SORTS[q.sort])} nulls last`, direction(daos.id))
-      .limit(q.perPage)
-      .offset((q.page - 1) * q.perPage),
-    db.select({ total: sql<number>`count(*)::int` }).from(daos).where(where),
+    runPrepared(db, daoListStatements.get(`${q.sort}:${q.order}`)!, [...filter, q.perPage, (q.page - 1) * q.perPage]),
+    runPrepared(db, daoCountStatement, filter),
   ]);
   return { rows, total: count?.total ?? 0 };
 }
@@ -91,8 +115,11 @@ export async function daosWithRollupVersion(db: Db, keys: string[]): Promise<Map
   return found;
 }
 
+const daoById = prepared<DaoRow>('dao_by_id', `select ${DAO_ROW} from daos where id = $1::int`);
+const daoBySlug = prepared<DaoRow>('dao_by_slug', `select ${DAO_ROW} from daos where slug = $1`);
+
 export async function getDao(db: Db, id: string): Promise<DaoRow> {
-  const [row] = await db.select().from(daos).where(daoKey(id));
+  const [row] = await runPrepared(db, isDaoId(id) ? daoById : daoBySlug, [id]);
   if (!row) throw new NotFoundError('DAO', id);
   return row;
 }

@@ -7,8 +7,9 @@ import { participationFigures } from '../../metrics/participation.ts';
 import type { SeriesType } from '../../metrics/series.ts';
 import { byToken, type TreasuryPoint } from '../../metrics/treasury.ts';
 import { type Db, rowsOf } from '../client.ts';
+import { votesSpanSql } from './coverage.ts';
 import type { DaoRow } from './daos.ts';
-import { proposalParticipation, supplyBasis, treasuryPoints } from './metrics.ts';
+import { closedProposalsSql, participationRow, supplyOfProposal, treasuryPoints } from './metrics.ts';
 import { delegatesSql } from './populations.ts';
 
 export interface SeriesRange {
@@ -58,22 +59,29 @@ interface SeriesCoverage {
   ends: Span | null;
 }
 
-async function seriesCoverage(db: Db, daoId: number): Promise<SeriesCoverage> {
-  const [row] = await rowsOf<Record<string, Date | string | null>>(
-    db,
-    sql`
-    select (select min(first_vote) from dao_voters where dao_id = ${daoId}) as votes_from,
-           (select max(last_vote) from dao_voters where dao_id = ${daoId}) as votes_to,
-           (select min(start) from proposals where dao_id = ${daoId}) as starts_from,
-           (select max(start) from proposals where dao_id = ${daoId}) as starts_to,
-           (select min("end") from proposals where dao_id = ${daoId}) as ends_from,
-           (select max("end") from proposals where dao_id = ${daoId}) as ends_to`,
-  );
+/** The columns of seriesCoverage, to select with other figures in one statement. */
+const coverageColumns = (daoId: number) => sql`
+    span.votes_from, span.votes_to,
+    (select min(start) from proposals where dao_id = ${daoId}) as starts_from,
+    (select max(start) from proposals where dao_id = ${daoId}) as starts_to,
+    (select min("end") from proposals where dao_id = ${daoId}) as ends_from,
+    (select max("end") from proposals where dao_id = ${daoId}) as ends_to`;
+
+const coverageOf = (row: Record<string, unknown> | undefined): SeriesCoverage => {
+  const at = (name: string) => row?.[name] as Date | string | null | undefined;
   return {
-    votes: spanOf(row?.votes_from, row?.votes_to),
-    starts: spanOf(row?.starts_from, row?.starts_to),
-    ends: spanOf(row?.ends_from, row?.ends_to),
+    votes: spanOf(at('votes_from'), at('votes_to')),
+    starts: spanOf(at('starts_from'), at('starts_to')),
+    ends: spanOf(at('ends_from'), at('ends_to')),
   };
+};
+
+async function seriesCoverage(db: Db, daoId: number): Promise<SeriesCoverage> {
+  const [row] = await rowsOf<Record<string, unknown>>(
+    db,
+    sql`select ${coverageColumns(daoId)} from (${votesSpanSql(daoId)}) span`,
+  );
+  return coverageOf(row);
 }
 
 /** The span of proposal ends known by as_of: a proposal still running has no outcome yet. */
@@ -162,12 +170,25 @@ async function closedByBucket(db: Db, daoId: number, range: SeriesRange) {
 /** Per bucket of the proposals' end, over those closed with stored votes; null outside the votes' span. */
 async function participationSeries(db: Db, daoId: number, range: SeriesRange): Promise<Point[]> {
   const window = { from: range.from ? bucketStart(range.from, range.bucket) : null, to: range.to, asOf: range.asOf };
-  const basis = await supplyBasis(db, daoId);
-  const [proposals, activity, cover] = await Promise.all([
-    proposalParticipation(db, daoId, window, basis),
-    activityRows(db, daoId, range),
-    seriesCoverage(db, daoId),
-  ]);
+  // One statement: the closed proposals (with the supply on the DAO's basis), the buckets' voters
+  // and the coverage (it was four: the basis first, then the other three).
+  const [row] = await rowsOf<{
+    proposals: Array<{ end: string; voters: number; vp_cast: number; supply: number | null }> | null;
+    activity: Array<{ t: string; voters: number }> | null;
+  }>(
+    db,
+    sql`
+    select ${coverageColumns(daoId)},
+           (select json_agg(json_build_object('end', p."end", 'voters', p.voters, 'vp_cast', p.vp_cast, 'supply', p.supply)
+                            order by p."end")
+              from (${closedProposalsSql(daoId, window, supplyOfProposal(daoId))}) p) as proposals,
+           (select json_agg(json_build_object('t', a.t, 'voters', a.voters) order by a.t)
+              from dao_activity a where a.dao_id = ${daoId} and a.bucket = ${range.bucket} ${between('a.t', range)}) as activity
+      from (${votesSpanSql(daoId)}) span`,
+  );
+  const proposals = (row?.proposals ?? []).map(participationRow);
+  const activity = row?.activity ?? [];
+  const cover = coverageOf(row);
   const by = new Map<number, typeof proposals>();
   for (const p of proposals) {
     const key = bucketStart(p.end, range.bucket).getTime();

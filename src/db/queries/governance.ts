@@ -1,8 +1,9 @@
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { NotFoundError } from '../../errors.ts';
 import type { ProposalState } from '../../metrics/proposal-states.ts';
-import { type Choice, scoreProposal, type VotingType } from '../../metrics/snapshot-scoring.ts';
+import { type Choice, decimalText, scoreProposal, type VotingType } from '../../metrics/snapshot-scoring.ts';
 import { type Db, rowsOf } from '../client.ts';
+import { prepared, runPrepared } from '../prepared.ts';
 import { derivedStateSql } from '../proposal-state.ts';
 import { daos, proposals, type TimePrecision, votes } from '../schema/index.ts';
 import { foldByKey, iso, json, param, type Upserted, upsertKeyed } from './upserts.ts';
@@ -320,6 +321,32 @@ export async function getProposal(db: Db, id: string) {
   return row;
 }
 
+/** What the votes page needs of its proposal: the id, and how many votes are stored (its pages). */
+export interface ProposalVotesRef {
+  id: number;
+  votesStored: number;
+}
+
+const votesRefById = prepared<ProposalVotesRef>(
+  'proposal_votes_ref_by_id',
+  'select id, votes_count as "votesStored" from proposals where id = $1::int8',
+);
+const votesRefByExternalId = prepared<ProposalVotesRef>(
+  'proposal_votes_ref_by_external_id',
+  'select id, votes_count as "votesStored" from proposals where external_id = $1 order by id limit 1',
+);
+
+/** `{id}` as getProposal reads it (the internal id, else the source's id), for the votes page. */
+export async function proposalVotesRef(db: Db, id: string): Promise<ProposalVotesRef> {
+  if (/^\d{1,15}$/.test(id)) {
+    const [row] = await runPrepared(db, votesRefById, [id]);
+    if (row) return row;
+  }
+  const [row] = await runPrepared(db, votesRefByExternalId, [id]);
+  if (!row) throw new NotFoundError('Proposal', id);
+  return row;
+}
+
 export interface TallyRow {
   choice: number;
   label: string | null;
@@ -327,10 +354,63 @@ export interface TallyRow {
   votes: number;
 }
 
+export interface ProposalTallies {
+  tallies: TallyRow[];
+  /** Stored votes (one per voter) and their summed voting power. */
+  voters: number;
+  votingPower: string;
+}
+
+/** One row per choice 1..max(labels, highest tallied choice), zero where nothing was tallied. */
+function tallyRows(choices: string[], byChoice: Map<number, { power: string; votes: number }>): TallyRow[] {
+  const count = Math.max(choices.length, ...byChoice.keys());
+  return Array.from({ length: count }, (_, i) => ({
+    choice: i + 1,
+    label: choices[i] ?? null,
+    voting_power: byChoice.get(i + 1)?.power ?? '0',
+    votes: byChoice.get(i + 1)?.votes ?? 0,
+  }));
+}
+
+/**
+ * The proposal's per-choice tallies and vote totals as the rollups hold them (proposal_tallies,
+ * written by src/db/rollup-statements.ts with the same rules as tallyProposal), in one row read;
+ * null while the rollups hold none for it (the proposal was written after the last refresh, or its
+ * row predates the per-choice column).
+ */
+export async function storedTallies(
+  db: Db,
+  proposal: { id: number; choices: string[] },
+): Promise<ProposalTallies | null> {
+  const [row] = await rowsOf<{ tallies: Record<string, [string, number]> | null; voters: number; power: string }>(
+    db,
+    sql`select choice_tallies as tallies, voters, trim_scale(vp_cast)::text as power
+          from proposal_tallies where proposal_id = ${proposal.id}`,
+  );
+  if (!row || row.tallies === null) return null;
+  const byChoice = new Map(
+    Object.entries(row.tallies).map(([choice, [power, votes]]) => [Number(choice), { power, votes }] as const),
+  );
+  return { tallies: tallyRows(proposal.choices, byChoice), voters: row.voters, votingPower: row.power };
+}
+
+/**
+ * Tallies and totals counted from the stored votes (a scan of the proposal's votes): what the
+ * detail falls back to while storedTallies has none, until the next rollup refresh.
+ */
+export async function countedTallies(
+  db: Db,
+  proposal: { id: number; votingType: string; choices: string[] },
+): Promise<ProposalTallies> {
+  const [tallies, totals] = await Promise.all([tallyProposal(db, proposal), proposalVoteTotals(db, proposal.id)]);
+  return { tallies, ...totals };
+}
+
 /**
  * Per-choice tallies from the stored votes, by Snapshot's rules for the voting type. The linear
  * rules run in SQL on exact decimals; quadratic and ranked-choice are not linear in the votes
- * and follow Snapshot's own (floating-point) computation.
+ * and follow Snapshot's own (floating-point) computation, in vote order. The rollups store the
+ * same (src/db/rollup-statements.ts, writeTallies).
  */
 export async function tallyProposal(
   db: Db,
@@ -342,7 +422,8 @@ export async function tallyProposal(
     const rows = await db
       .select({ choice: votes.choice, vp: votes.votingPower })
       .from(votes)
-      .where(eq(votes.proposalId, proposal.id));
+      .where(eq(votes.proposalId, proposal.id))
+      .orderBy(asc(votes.id));
     const scores = scoreProposal(
       type,
       proposal.choices.length,
@@ -354,13 +435,7 @@ export async function tallyProposal(
       byChoice.set(Number(r.choice), { power: r.power, votes: Number(r.votes) });
     }
   }
-  const count = Math.max(proposal.choices.length, ...byChoice.keys());
-  return Array.from({ length: count }, (_, i) => ({
-    choice: i + 1,
-    label: proposal.choices[i] ?? null,
-    voting_power: byChoice.get(i + 1)?.power ?? '0',
-    votes: byChoice.get(i + 1)?.votes ?? 0,
-  }));
+  return tallyRows(proposal.choices, byChoice);
 }
 
 function tallySql(type: VotingType, proposalId: number) {
@@ -385,13 +460,6 @@ function tallySql(type: VotingType, proposalId: number) {
   }
 }
 
-/** A float score as plain decimal text (no exponent), as every other voting power is written. */
-function decimalText(n: number): string {
-  if (!Number.isFinite(n)) return '0';
-  const text = String(n);
-  return /e/i.test(text) ? n.toFixed(20).replace(/\.?0+$/, '') : text;
-}
-
 export async function proposalVoteTotals(db: Db, proposalId: number) {
   const [row] = await db
     .select({
@@ -403,7 +471,11 @@ export async function proposalVoteTotals(db: Db, proposalId: number) {
   return { voters: row?.voters ?? 0, votingPower: row?.power ?? '0' };
 }
 
-export const VOTE_SORTS = { voting_power: votes.votingPower, created: votes.created } as const;
+/** The vote sorts: the column and its SQL type (for a cursor's value). */
+export const VOTE_SORTS = {
+  voting_power: { column: 'voting_power', type: 'numeric' },
+  created: { column: 'created', type: 'timestamptz' },
+} as const;
 export type VoteSort = keyof typeof VOTE_SORTS;
 
 /** Narrowing of a proposal's votes: one choice (also inside approval, ranked and weighted votes), and a voter address fragment. */
@@ -412,26 +484,72 @@ export interface VoteFilter {
   voter?: string | undefined;
 }
 
-function voteFilters(q: VoteFilter): SQL[] {
-  const filters: SQL[] = [];
-  if (q.choice !== undefined) {
-    filters.push(sql`(${votes.choice} = to_jsonb(${q.choice}::int)
-      or (jsonb_typeof(${votes.choice}) = 'array' and ${votes.choice} @> jsonb_build_array(${q.choice}::int))
-      or (jsonb_typeof(${votes.choice}) = 'object' and coalesce((${votes.choice} ->> ${String(q.choice)})::numeric, 0) > 0))`);
-  }
-  // Addresses are stored lowercase; the fragment is matched literally (no LIKE wildcards).
-  if (q.voter) filters.push(sql`strpos(${votes.voter}, ${q.voter.toLowerCase()}) > 0`);
-  return filters;
-}
+/**
+ * The filter of a proposal's votes as held-statement text: `$2` a 1-based choice (null: any),
+ * `$3` a lowercase address fragment (null: any), so one text serves filtered and unfiltered pages.
+ */
+const VOTE_FILTER = `($2::int is null
+      or choice = to_jsonb($2::int)
+      or (jsonb_typeof(choice) = 'array' and choice @> jsonb_build_array($2::int))
+      or (jsonb_typeof(choice) = 'object' and coalesce((choice ->> ($2::int)::text)::numeric, 0) > 0))
+  and ($3::text is null or strpos(voter, $3::text) > 0)`;
+
+const filterValues = (q: VoteFilter) => [q.choice ?? null, q.voter ? q.voter.toLowerCase() : null];
+
+const countFilteredStatement = prepared<{ n: number }>(
+  'votes_filtered_count',
+  `select count(*)::int as n from votes where proposal_id = $1 and ${VOTE_FILTER}`,
+);
 
 /** How many of a proposal's votes pass the filter. */
 export async function countFilteredVotes(db: Db, proposalId: number, q: VoteFilter): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(votes)
-    .where(and(eq(votes.proposalId, proposalId), ...voteFilters(q)));
+  const [row] = await runPrepared(db, countFilteredStatement, [proposalId, ...filterValues(q)]);
   return Number(row?.n ?? 0);
 }
+
+export interface VoteRow {
+  id: number;
+  proposalId: number;
+  voter: string;
+  choice: unknown;
+  votingPower: string;
+  reason: string | null;
+  created: Date;
+  dateOnly: boolean;
+  createdText: string;
+}
+
+/**
+ * One held statement per sort, order, and page mode: `offset` pages ($4 limit, $5 offset) or
+ * `keyset` pages after a cursor ($4 limit, $5 the sort value, $6 the id). The keyset bound is in
+ * the text rather than behind a null test so that it stays an index condition in a cached plan.
+ */
+const voteStatements = new Map(
+  Object.entries(VOTE_SORTS).flatMap(([sort, { column, type }]) =>
+    (['asc', 'desc'] as const).flatMap((order) =>
+      (['offset', 'keyset'] as const).map((mode) => {
+        const keyset =
+          mode === 'keyset' ? `and (${column}, id) ${order === 'asc' ? '>' : '<'} ($5::${type}, $6::int8)` : '';
+        const page = mode === 'keyset' ? 'limit $4' : 'limit $4 offset $5';
+        const key = `${sort}:${order}:${mode}`;
+        return [
+          key,
+          prepared<VoteRow>(
+            `votes_page_${sort}_${order}_${mode}`,
+            // A boolean reads faster than the text column on the embedded database (150k-row exports).
+            `select id, proposal_id as "proposalId", voter, choice, voting_power as "votingPower", reason, created,
+                    created_precision = 'day' as "dateOnly",
+                    to_char(created at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "createdText"
+               from votes
+              where proposal_id = $1 and ${VOTE_FILTER} ${keyset}
+              order by ${column} ${order}, id ${order}
+              ${page}`,
+          ),
+        ] as const;
+      }),
+    ),
+  ),
+);
 
 /** Keyset pagination: the cursor is the last row's (sort value, id), so deep pages cost the same as the first. */
 export async function listVotes(
@@ -444,35 +562,10 @@ export async function listVotes(
     order: 'asc' | 'desc';
     cursor?: { value: string; id: number } | undefined;
   } & VoteFilter,
-) {
-  const column = VOTE_SORTS[q.sort];
-  const direction = q.order === 'asc' ? asc : desc;
-  const filters: SQL[] = [eq(votes.proposalId, proposalId), ...voteFilters(q)];
-  if (q.cursor) {
-    const value = q.sort === 'created' ? sql`${q.cursor.value}::timestamptz` : sql`${q.cursor.value}::numeric`;
-    filters.push(
-      q.order === 'asc'
-        ? sql`(${column}, ${votes.id}) > (${value}, ${q.cursor.id})`
-        : sql`(${column}, ${votes.id}) < (${value}, ${q.cursor.id})`,
-    );
-  }
-  const rows = await db
-    .select({
-      id: votes.id,
-      proposalId: votes.proposalId,
-      voter: votes.voter,
-      choice: votes.choice,
-      votingPower: votes.votingPower,
-      reason: votes.reason,
-      created: votes.created,
-      // A boolean reads faster than the text column on the embedded database (150k-row exports).
-      dateOnly: sql<boolean>`${votes.createdPrecision} = 'day'`,
-      createdText: sql<string>`to_char(${votes.created} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
-    })
-    .from(votes)
-    .where(and(...filters))
-    .orderBy(direction(column), direction(votes.id))
-    .limit(q.perPage)
-    .offset(q.cursor ? 0 : (q.page - 1) * q.perPage);
-  return rows;
+): Promise<VoteRow[]> {
+  const statement = voteStatements.get(`${q.sort}:${q.order}:${q.cursor ? 'keyset' : 'offset'}`)!;
+  const values = [proposalId, ...filterValues(q), q.perPage];
+  if (q.cursor) values.push(q.cursor.value, q.cursor.id);
+  else values.push((q.page - 1) * q.perPage);
+  return runPrepared(db, statement, values);
 }

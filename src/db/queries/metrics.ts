@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Bucket, bucketStart, nextBucket } from '../../metrics/activity.ts';
 import { type ConcentrationFigures, concentrationFigures } from '../../metrics/concentration.ts';
 import { CONTESTED_MARGIN, ratio } from '../../metrics/outcomes.ts';
@@ -112,11 +112,52 @@ export interface ProposalParticipationRow {
 export async function supplyBasis(db: Db, daoId: number): Promise<SupplyBasis | null> {
   const [row] = await rowsOf<{ accounts: boolean; holders: boolean }>(
     db,
-    sql`select exists (select 1 from token_accounts where dao_id = ${daoId} and voting_power > 0) as accounts,
-               exists (select 1 from token_holders where dao_id = ${daoId}) as holders`,
+    sql`select ${hasAccountSupply(daoId)} as accounts, ${hasHolderSnapshots(daoId)} as holders`,
   );
   return row?.accounts ? 'token_supply' : row?.holders ? 'holders' : null;
 }
+
+const hasAccountSupply = (daoId: number) =>
+  sql`exists (select 1 from token_accounts where dao_id = ${daoId} and voting_power > 0)`;
+const hasHolderSnapshots = (daoId: number) => sql`exists (select 1 from token_holders where dao_id = ${daoId})`;
+const accountSupply = (daoId: number) =>
+  sql`(select sum(voting_power)::float8 from token_accounts where dao_id = ${daoId})`;
+const snapshotSupply = sql`(select s.supply from snaps s order by (s.as_of <= t.start) desc, case when s.as_of <= t.start then -extract(epoch from s.as_of) else extract(epoch from s.as_of) end limit 1)`;
+
+/** The supply of proposal `t` on the given basis. */
+const supplyOn = (daoId: number, basis: SupplyBasis | null) =>
+  basis === 'token_supply' ? accountSupply(daoId) : basis === 'holders' ? snapshotSupply : sql`null::float8`;
+
+/** The supply of proposal `t` on whichever basis the DAO has (supplyBasis), decided in the statement. */
+export const supplyOfProposal = (daoId: number) =>
+  sql`case when ${hasAccountSupply(daoId)} then ${accountSupply(daoId)} when ${hasHolderSnapshots(daoId)} then ${snapshotSupply} end`;
+
+/**
+ * The statement behind proposalParticipation: rows ("end", voters, vp_cast, supply) in end order,
+ * with `supply` an expression over the proposal row `t` (supplyOn, supplyOfProposal).
+ */
+export function closedProposalsSql(daoId: number, w: MetricWindow, supply: SQL) {
+  return sql`
+    with snaps as (
+      select as_of, sum(coalesce(voting_power, balance))::float8 as supply from token_holders where dao_id = ${daoId} group by as_of)
+    select t."end", t.voters, t.vp_cast::float8 as vp_cast, ${supply} as supply
+      from proposal_tallies t
+     where t.dao_id = ${daoId} and t.voters > 0 and t."end" <= ${w.asOf.toISOString()}::timestamptz ${inRange('t."end"', w)}
+     order by t."end"`;
+}
+
+/** A closedProposalsSql row as participationFigures takes it. */
+export const participationRow = (r: {
+  end: Date | string;
+  voters: number;
+  vp_cast: number;
+  supply: number | null;
+}): ProposalParticipationRow => ({
+  end: new Date(r.end),
+  voters: r.voters,
+  vp_cast: r.vp_cast,
+  supply: r.supply !== null && r.supply > 0 ? r.supply : null,
+});
 
 /**
  * Closed proposals with stored votes ending in the window, with the votable supply at their
@@ -129,28 +170,11 @@ export async function proposalParticipation(
   w: MetricWindow,
   basis: SupplyBasis | null,
 ): Promise<ProposalParticipationRow[]> {
-  const supply =
-    basis === 'token_supply'
-      ? sql`(select sum(voting_power)::float8 from token_accounts where dao_id = ${daoId})`
-      : basis === 'holders'
-        ? sql`(select s.supply from snaps s order by (s.as_of <= t.start) desc, case when s.as_of <= t.start then -extract(epoch from s.as_of) else extract(epoch from s.as_of) end limit 1)`
-        : sql`null::float8`;
   const rows = await rowsOf<{ end: Date | string; voters: number; vp_cast: number; supply: number | null }>(
     db,
-    sql`
-    with snaps as (
-      select as_of, sum(coalesce(voting_power, balance))::float8 as supply from token_holders where dao_id = ${daoId} group by as_of)
-    select t."end", t.voters, t.vp_cast::float8 as vp_cast, ${supply} as supply
-      from proposal_tallies t
-     where t.dao_id = ${daoId} and t.voters > 0 and t."end" <= ${w.asOf.toISOString()}::timestamptz ${inRange('t."end"', w)}
-     order by t."end"`,
+    closedProposalsSql(daoId, w, supplyOn(daoId, basis)),
   );
-  return rows.map((r) => ({
-    end: new Date(r.end),
-    voters: r.voters,
-    vp_cast: r.vp_cast,
-    supply: r.supply !== null && r.supply > 0 ? r.supply : null,
-  }));
+  return rows.map(participationRow);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf, type Tx } from '../client.ts';
 import type { NotificationEvent, NotificationKind } from '../notification-event.ts';
 import { param } from './upserts.ts';
@@ -81,20 +81,32 @@ export async function listEvents(db: Db, filter: { daoId?: number; kind?: string
   }));
 }
 
+/**
+ * A subscription option as a number, null when the subscription sets none (or something that is
+ * not a plain decimal, which the API never stores): `hours` is a JSON number, `threshold` a
+ * decimal string; both read as text here. Delivery and detection read options through this one
+ * expression, so what an event was detected for is what it is delivered by.
+ */
+const optionNumber = (key: SQL) =>
+  sql`(case when s.options ->> ${key} ~ '^[0-9]+([.][0-9]+)?$' then (s.options ->> ${key})::numeric end)`;
+
 export interface WatchedAddress {
   daoId: number;
   address: string;
+  /** The watching subscription's `hours` option; absent when it sets none (NOTIFY_NOT_VOTED_HOURS applies). */
+  hours?: number;
 }
 
 /**
  * The watched addresses per DAO: those a live subscription to delegate.not_voted names in its
- * `addresses` option (the one place they are kept), lowercase, each once per DAO.
+ * `addresses` option (the one place they are kept), lowercase, each once per DAO and `hours`
+ * value the naming subscriptions set.
  */
 export async function watchedAddresses(db: Db, daoIds?: number[]): Promise<WatchedAddress[]> {
-  const rows = await rowsOf<{ dao_id: number; address: string }>(
+  const rows = await rowsOf<{ dao_id: number; address: string; hours: string | null }>(
     db,
     sql`
-    select distinct s.dao_id, lower(a.address) as address
+    select distinct s.dao_id, lower(a.address) as address, trim_scale(${optionNumber(sql`'hours'`)})::text as hours
       from notification_subscriptions s
       join notification_channels c on c.id = s.channel_id
      cross join lateral jsonb_array_elements_text(
@@ -103,9 +115,45 @@ export async function watchedAddresses(db: Db, daoIds?: number[]): Promise<Watch
      where s.deleted_at is null and c.deleted_at is null
        and 'delegate.not_voted' = any (s.events)
        and ${daoIds ? sql`s.dao_id = any(${sql.param(daoIds)}::integer[])` : sql`true`}
-     order by s.dao_id, address`,
+     order by s.dao_id, address, hours nulls first`,
   );
-  return rows.map((r) => ({ daoId: Number(r.dao_id), address: r.address }));
+  return rows.map((r) => ({
+    daoId: Number(r.dao_id),
+    address: r.address,
+    ...(r.hours === null ? {} : { hours: Number(r.hours) }),
+  }));
+}
+
+/** An option value a live subscription sets for one of its events. */
+export interface SubscribedOptionValue {
+  daoId: number;
+  kind: 'proposal.ending' | 'treasury.outflow';
+  /** The value as a canonical decimal string (no trailing zeros): `hours`, or the `threshold` in USD. */
+  value: string;
+}
+
+/**
+ * The distinct values the live subscriptions of these DAOs set for the options that change what
+ * is detected: `hours` of proposal.ending and `threshold` of treasury.outflow (subscriptions that
+ * set none are not listed: they get the configured default). The hours of delegate.not_voted
+ * come with the watched addresses (watchedAddresses).
+ */
+export async function subscribedOptionValues(db: Db, daoIds: number[]): Promise<SubscribedOptionValue[]> {
+  if (!daoIds.length) return [];
+  const rows = await rowsOf<{ dao_id: number; kind: SubscribedOptionValue['kind']; value: string }>(
+    db,
+    sql`
+    select distinct s.dao_id, o.kind, trim_scale(o.value)::text as value
+      from notification_subscriptions s
+      join notification_channels c on c.id = s.channel_id
+     cross join lateral (values ('proposal.ending', ${optionNumber(sql`'hours'`)}),
+                                ('treasury.outflow', ${optionNumber(sql`'threshold'`)})) as o(kind, value)
+     where s.deleted_at is null and c.deleted_at is null
+       and o.value is not null and o.kind = any (s.events)
+       and s.dao_id = any(${sql.param(daoIds)}::integer[])
+     order by s.dao_id, o.kind, value`,
+  );
+  return rows.map((r) => ({ daoId: Number(r.dao_id), kind: r.kind, value: r.value }));
 }
 
 /** A proposal as the detectors see it: its window, state, quorum and current tally. */
@@ -550,7 +598,9 @@ export async function deleteSubscription(db: Db, id: number): Promise<void> {
  * per live subscription of the event's DAO that asked for its kind (and, for an event naming an
  * address, whose `addresses` option lists it: a subscriber is told only of the delegates they
  * watch, not of those someone else does), and one per live operator channel for
- * `operator.alert`. Each row is unique per (subscription or channel, event key): an event already
+ * `operator.alert`. An event detected for one value of a subscription option (its `audience`:
+ * `hours`, `threshold`) reaches only the subscriptions with that value (and those setting none
+ * when it is the default). Each row is unique per (subscription or channel, event key): an event already
  * queued is skipped, so re-evaluating a detector never queues the same fact twice.
  * Returns the number of rows queued.
  */
@@ -559,6 +609,7 @@ export async function recordNotifications(tx: Tx, events: readonly NotificationE
   for (const event of events) {
     const payload = JSON.stringify({ ...event, occurredAt: event.occurredAt.toISOString() });
     const address = typeof event.facts.address === 'string' ? event.facts.address.toLowerCase() : null;
+    const audience = event.audience;
     const rows =
       event.kind === 'operator.alert'
         ? await rowsOf<{ id: number }>(
@@ -578,6 +629,9 @@ export async function recordNotifications(tx: Tx, events: readonly NotificationE
                    and (${address}::text is null
                         or (jsonb_typeof(s.options -> 'addresses') = 'array'
                             and s.options -> 'addresses' ? ${address}::text))
+                   and (${audience?.option ?? null}::text is null
+                        or coalesce(${optionNumber(sql`${audience?.option ?? null}::text`)} = ${audience?.value ?? null}::numeric,
+                                    ${audience?.orUnset ? 'true' : 'false'}::boolean))
                 on conflict (target, event_key) do nothing returning id`,
           );
     queued += rows.length;

@@ -3,6 +3,7 @@ import type { NotificationEvent } from '../../db/notification-event.ts';
 import type { NoticeProposal } from '../../db/queries/notifications.ts';
 import { type LateVoteCurve, projectFinalPower } from '../../metrics/quorum-projection.ts';
 import { portalLink } from '../sink.ts';
+import { audienceOf, defaultOption, type OptionValue } from './option-values.ts';
 
 /**
  * The governance detectors' decisions, pure: given the proposals as stored at `now`, what is
@@ -12,13 +13,18 @@ import { portalLink } from '../sink.ts';
 export interface GovernanceInput {
   now: Date;
   proposals: NoticeProposal[];
-  /** Watched addresses per DAO id (lowercase). */
-  watched: Map<number, string[]>;
+  /**
+   * Per DAO id: the `hours` values proposal.ending runs for (the default alone when the DAO is
+   * absent; see optionValues).
+   */
+  endingHours: Map<number, OptionValue[]>;
+  /** Per DAO id: the watched addresses (lowercase) by the `hours` value they are watched with. */
+  watched: Map<number, Array<{ hours: OptionValue; addresses: string[] }>>;
   /** `proposalId:address` of the watched addresses' stored votes. */
   voted: Set<string>;
   /** Each DAO's late-vote curve (null: too few ended proposals, linear projection). */
   curves: Map<number, LateVoteCurve | null>;
-  options: Pick<GovernanceNotifyConfig, 'endingHours' | 'notVotedHours' | 'quorumMinElapsed' | 'lookbackHours'>;
+  options: Pick<GovernanceNotifyConfig, 'endingHours' | 'quorumMinElapsed' | 'lookbackHours'>;
   publicUrl: string | undefined;
 }
 
@@ -70,30 +76,35 @@ export function detectGovernance(input: GovernanceInput): NotificationEvent[] {
       });
     }
 
-    if (active && left <= options.endingHours * HOUR) {
+    const endingHours = input.endingHours.get(p.daoId) ?? [defaultOption(options.endingHours)];
+    for (const h of endingHours) {
+      if (!(active && left <= h.value * HOUR)) continue;
       const power = quorumPower(p);
       events.push({
         ...base,
         kind: 'proposal.ending',
-        key: `proposal:${p.id}:ending:${options.endingHours}h`,
+        key: `proposal:${p.id}:ending:${h.text}h`,
         title: `Ending in ${hours(left)}: ${p.title}`,
         body: `"${p.title}" (${p.daoName}) ends ${p.end.toISOString()}, in ${hours(left)}. ${p.voters ?? 0} voters so far${power === null ? '' : `, ${num(power)} voting power`}${p.quorum ? ` of a ${num(Number(p.quorum))} quorum` : ''}.`,
         severity: 'info',
         facts: { ...about, end: p.end.toISOString(), hours_left: Number((left / HOUR).toFixed(2)), voters: p.voters },
+        audience: audienceOf('hours', h),
       });
     }
 
-    if (active && left <= options.notVotedHours * HOUR) {
-      for (const address of input.watched.get(p.daoId) ?? []) {
+    for (const { hours: h, addresses } of input.watched.get(p.daoId) ?? []) {
+      if (!(active && left <= h.value * HOUR)) continue;
+      for (const address of addresses) {
         if (input.voted.has(`${p.id}:${address}`)) continue;
         events.push({
           ...base,
           kind: 'delegate.not_voted',
-          key: `proposal:${p.id}:not_voted:${address}:${options.notVotedHours}h`,
+          key: `proposal:${p.id}:not_voted:${address}:${h.text}h`,
           title: `${shortAddress(address)} has not voted on: ${p.title}`,
           body: `The watched address ${address} has not voted on "${p.title}" (${p.daoName}), which ends ${p.end.toISOString()}, in ${hours(left)}.`,
           severity: 'warning',
           facts: { ...about, address, end: p.end.toISOString(), hours_left: Number((left / HOUR).toFixed(2)) },
+          audience: audienceOf('hours', h),
         });
       }
     }

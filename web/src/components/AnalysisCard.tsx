@@ -1,21 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo } from 'react';
 import { canWrite, useMe } from '../api/account.ts';
 import { apiGet, apiPost } from '../api/client.ts';
 import type { AnalysisJob, ProposalAnalysisResponse } from '../api/types.ts';
 import { formatDate } from '../lib/format.ts';
-import { renderMarkdown } from '../lib/markdown.ts';
+import { Quoted } from './Quoted.tsx';
 import { Button, Card, EmptyState, ErrorState, SkeletonRows } from './ui.tsx';
-
-/**
- * A sentence of an analysis. Analyses quote untrusted proposal text (and a model's answer is
- * untrusted too): it goes through the same sanitizing renderer as the proposal body.
- */
-function Quoted({ text }: { text: string }) {
-  const html = useMemo(() => renderMarkdown(text), [text]);
-  // biome-ignore lint/security/noDangerouslySetInnerHtml: renderMarkdown returns HTML sanitized by DOMPurify.
-  return <div className="prose-body text-sm" dangerouslySetInnerHTML={{ __html: html }} />;
-}
 
 function List({ title, items }: { title: string; items: string[] }) {
   if (items.length === 0) return null;

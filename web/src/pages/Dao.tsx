@@ -24,12 +24,14 @@ import Governance, { supplyLabel } from './dao/Governance.tsx';
 const Proposals = lazy(() => import('./dao/Proposals.tsx'));
 const Voters = lazy(() => import('./dao/Voters.tsx'));
 const TreasuryTab = lazy(() => import('./dao/Treasury.tsx'));
+const ReportTab = lazy(() => import('./dao/Report.tsx'));
 
 const TABS = [
   { value: 'governance', label: 'Governance' },
   { value: 'proposals', label: 'Proposals' },
   { value: 'voters', label: 'Voters, holders & delegates' },
   { value: 'treasury', label: 'Treasury' },
+  { value: 'report', label: 'Report' },
 ] as const;
 
 /** What the stored data covers, so a figure computed from votes is read over the right proposals. */
@@ -200,6 +202,9 @@ export default function DaoPage() {
             </Tabs.Content>
             <Tabs.Content value="treasury">
               <TreasuryTab dao={d} summary={summary} />
+            </Tabs.Content>
+            <Tabs.Content value="report">
+              <ReportTab dao={d} summary={summary} />
             </Tabs.Content>
           </Suspense>
         )}

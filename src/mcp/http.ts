@@ -1,0 +1,27 @@
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ApiContext } from '../api/context.ts';
+import { readDb } from '../api/context.ts';
+import { MetricReads } from '../api/reads/metrics.ts';
+import { createMcpServer } from './server.ts';
+
+/**
+ * POST /mcp: the MCP server over Streamable HTTP, stateless (a server and transport per request).
+ * The route declares the `read` permission, so the API's one security hook identifies the caller
+ * (Authorization: Bearer <API key>) and refuses an anonymous call when PUBLIC_READ=false; the
+ * API's rate limit counts it like any API request.
+ */
+export const mcpRoutes: FastifyPluginAsync<ApiContext> = async (app, { database, ai }) => {
+  const metrics = new MetricReads();
+  app.post('/mcp', { config: { permission: 'read' }, schema: { hide: true } }, async (request, reply) => {
+    const server = createMcpServer({ db: () => readDb(database, request), metrics, ai });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    reply.hijack();
+    reply.raw.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(request.raw, reply.raw, request.body);
+  });
+};
