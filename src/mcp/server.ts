@@ -13,6 +13,7 @@ import type { Db } from '../db/index.ts';
 import { DAO_SORTS, type DaoSort, getDao } from '../db/queries/daos.ts';
 import { getProposal, PROPOSAL_SORTS, type ProposalSort, VOTE_SORTS, type VoteSort } from '../db/queries/governance.ts';
 import { search } from '../db/queries/search.ts';
+import type { EnsNames } from '../ens/names.ts';
 import { AppError } from '../errors.ts';
 import { PROPOSAL_STATES } from '../metrics/proposal-states.ts';
 import { VERSION } from '../version.ts';
@@ -22,6 +23,8 @@ export interface McpContext {
   db: () => Db;
   metrics: MetricReads;
   ai: AiService;
+  /** ENS names for the voter profile; absent (the stdio server), every `ens` is null. */
+  ens?: EnsNames | undefined;
 }
 
 const id = (what: string) => z.string().min(1).max(200).describe(`${what} id or slug`);
@@ -187,7 +190,7 @@ export function createMcpServer(context: McpContext): McpServer {
         per_page: perPage(100),
       },
     },
-    ({ address, ...q }) => answer(() => voterProfile(db(), address, q)),
+    ({ address, ...q }) => answer(() => voterProfile(db(), address, q, context.ens)),
   );
   server.registerTool(
     'treasury',
