@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AiService } from '../ai/service.ts';
 import type { Accounts } from '../auth/accounts.ts';
 import type { Database, Db } from '../db/index.ts';
+import type { EnsNames } from '../ens/names.ts';
 import type { Monitoring } from '../monitoring/index.ts';
 import type { Dispatcher } from '../notify/dispatcher.ts';
 import type { Notifications } from '../notify/service.ts';
@@ -25,6 +26,8 @@ export interface ApiContext {
   notifications: Notifications;
   /** Sends deliveries; the routes use it for a channel's test message. */
   dispatcher: Dispatcher;
+  /** ENS names of addresses (null everywhere without an Ethereum RPC). */
+  ens: EnsNames;
   /** Health probes, request figures and the Prometheus registry of this process. */
   monitoring: Monitoring;
   /** Open live streams allowed, in all and per client address (default STREAM_LIMITS; tests lower them). */

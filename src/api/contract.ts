@@ -35,6 +35,7 @@ export type ProposalDetail = Static<typeof proposals.ProposalDetail>;
 export type Vote = Static<typeof proposals.Vote>;
 
 export type VoterProfile = Static<typeof voters.VoterProfile>;
+export type EnsName = Static<typeof voters.EnsName>;
 export type VoterVote = Static<typeof voters.VoterVote>;
 
 export type TreasuryBalance = Static<typeof treasury.TreasuryBalance>;

@@ -12,6 +12,7 @@ import { AiService } from '../ai/service.ts';
 import { Accounts } from '../auth/accounts.ts';
 import { type Config, loadConfig } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
+import { EnsNames } from '../ens/names.ts';
 import { RateLimitedError } from '../errors.ts';
 import { createLogger, type Logger, redisWarnings } from '../logger/index.ts';
 import { createMonitoring, type Monitoring } from '../monitoring/index.ts';
@@ -61,7 +62,10 @@ export interface ServerOptions {
   /** `auth` and `redisUrl` default to the configuration's defaults (public reads, generated signing key, limits in memory). */
   config: Pick<Config, 'corsOrigins' | 'bodyLimit'> &
     Partial<
-      Pick<Config, 'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'database' | 'metricsToken' | 'notify' | 'ai'>
+      Pick<
+        Config,
+        'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'database' | 'metricsToken' | 'notify' | 'ai' | 'ens'
+      >
     >;
   database: Database;
   /** The process's accounts; built from `config.auth` when absent. */
@@ -80,6 +84,8 @@ export interface ServerOptions {
   streamLimits?: { total: number; perClient: number };
   /** The process's AI service; built from `config.ai` (offline when absent) when not given. */
   ai?: AiService;
+  /** ENS names of addresses; built from `config.ens` (no lookups without an Ethereum RPC) when not given. */
+  ens?: EnsNames;
   /** The process's monitoring (serve hands its own, which alert rules also read); one of the server's own otherwise. */
   monitoring?: Monitoring;
   /** Directory of the built dashboard; default dist/web when built; false serves the API only. */
@@ -276,8 +282,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const notifications =
     options.notifications ?? (await Notifications.open(options.database, options.config.notify ?? defaults.notify));
   const dispatcher = options.dispatcher ?? new Dispatcher(options.database, notifications, logger);
+  let ens = options.ens;
+  if (!ens) {
+    const local = EnsNames.fromConfig(options.database, options.config.ens ?? defaults.ens, logger);
+    app.addHook('onClose', () => local.close());
+    ens = local;
+  }
   const context: ApiContext = {
     database: options.database,
+    ens,
     monitoring,
     sync,
     ai,
@@ -331,7 +344,8 @@ async function registerHeaders(app: FastifyInstance): Promise<void> {
         scriptSrc: ["'self'"],
         // Charts and component libraries set style attributes.
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
+        // ENS avatars are https images (src/ens/avatar.ts; IPFS and Arweave through their https gateways).
+        imgSrc: ["'self'", 'data:', 'https:'],
         fontSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],

@@ -27,6 +27,8 @@ export interface Config {
   rpcUrls: Record<number, string>;
   /** Blocks below the head after which a block is final; reorgs are detected and rolled back within it. */
   confirmations: number;
+  /** ENS names and avatars of addresses (src/ens), looked up on Ethereum when an RPC is configured. */
+  ens: EnsConfig;
   /** Token price API in DefiLlama's coins API shape (`GET {base}/prices/current/{chain}:{address},...`). */
   priceApiUrl: string;
   /** `NODE_ENV`: production refuses settings that are only safe on a developer's machine. */
@@ -125,6 +127,17 @@ export interface NotifyConfig {
   timeoutSeconds: number;
   /** How often a dispatcher looks for due deliveries. */
   pollSeconds: number;
+}
+
+export interface EnsConfig {
+  /** `ENS_RPC_URL`, else `RPC_URL_1` (Ethereum mainnet); unset: no names are looked up and every `ens` is null. */
+  rpcUrl: string | undefined;
+  /** `ENS_UNIVERSAL_RESOLVER`: the ENS Universal Resolver to call; unset: viem's one of Ethereum mainnet. */
+  universalResolver: `0x${string}` | undefined;
+  /** How long a resolved name (or the absence of one) is served before it is looked up again. */
+  ttlSeconds: number;
+  /** Longest a voter profile waits for a name not cached yet; the lookup then finishes in the background. */
+  timeoutMs: number;
 }
 
 export interface DatabaseConfig {
@@ -748,6 +761,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       stalledSeconds: integer(env, 'SYNC_STALLED_SECONDS', 30, 1, 3600),
     },
     rpcUrls: rpcUrls(env),
+    ens: ensConfig(env),
     confirmations: integer(env, 'CONFIRMATIONS', 12, 0, 10_000),
     priceApiUrl: (url(env, 'PRICE_API_URL', ['http:', 'https:']) ?? 'https://coins.llama.fi').replace(/\/+$/, ''),
     production,
@@ -782,6 +796,20 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     metricsToken: token(env, 'METRICS_TOKEN'),
     backup: backupConfig(env, cwd),
+  };
+}
+
+function ensConfig(env: Env): EnsConfig {
+  const resolver = env.ENS_UNIVERSAL_RESOLVER?.trim();
+  if (resolver && !/^0x[0-9a-fA-F]{40}$/.test(resolver))
+    throw new ConfigError(
+      `ENS_UNIVERSAL_RESOLVER must be a contract address (0x and 40 hex digits), got '${resolver}'`,
+    );
+  return {
+    rpcUrl: url(env, 'ENS_RPC_URL', ['http:', 'https:']) ?? rpcUrls(env)[1],
+    universalResolver: resolver ? (resolver.toLowerCase() as `0x${string}`) : undefined,
+    ttlSeconds: integer(env, 'ENS_TTL_SECONDS', 24 * 3600, 60, 365 * 24 * 3600),
+    timeoutMs: integer(env, 'ENS_TIMEOUT_MS', 1500, 100, 60_000),
   };
 }
 

@@ -25,11 +25,12 @@ interface SolcOutput {
   contracts: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>>;
 }
 
-export async function compileContracts(): Promise<Artifacts> {
+/** `dir`: another folder of test contracts (test/chain/ens), compiled and cached on its own. */
+export async function compileContracts(dir = contractsDir): Promise<Artifacts> {
   const solc = require('solc') as { version(): string; compile(input: string, callbacks: unknown): string };
-  const files = (await readdir(contractsDir)).filter((f) => f.endsWith('.sol')).sort();
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.sol')).sort();
   const sources: Record<string, { content: string }> = {};
-  for (const file of files) sources[file] = { content: await readFile(path.join(contractsDir, file), 'utf8') };
+  for (const file of files) sources[file] = { content: await readFile(path.join(dir, file), 'utf8') };
 
   const key = createHash('sha256').update(solc.version()).update(JSON.stringify(sources)).digest('hex').slice(0, 16);
   const cacheFile = path.join(cacheDir, `chain-artifacts-${key}.json`);

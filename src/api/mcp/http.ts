@@ -11,10 +11,10 @@ import { createMcpServer } from './server.ts';
  * (Authorization: Bearer <API key>) and refuses an anonymous call when PUBLIC_READ=false; the
  * API's rate limit counts it like any API request.
  */
-export const mcpRoutes: FastifyPluginAsync<ApiContext> = async (app, { database, ai }) => {
+export const mcpRoutes: FastifyPluginAsync<ApiContext> = async (app, { database, ai, ens }) => {
   const metrics = new MetricReads();
   app.post('/mcp', { config: { permission: 'read' }, schema: { hide: true } }, async (request, reply) => {
-    const server = createMcpServer({ db: () => readDb(database, request), metrics, ai });
+    const server = createMcpServer({ db: () => readDb(database, request), metrics, ai, ens });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
     reply.raw.on('close', () => {

@@ -12,6 +12,7 @@ import {
   type VoteSort,
 } from '../../db/queries/governance.ts';
 import { search } from '../../db/queries/search.ts';
+import type { EnsNames } from '../../ens/names.ts';
 import { AppError } from '../../errors.ts';
 import { PROPOSAL_STATES } from '../../metrics/proposal-states.ts';
 import { VERSION } from '../../version.ts';
@@ -28,6 +29,8 @@ export interface McpContext {
   db: () => Db;
   metrics: MetricReads;
   ai: AiService;
+  /** ENS names for the voter profile; absent (the stdio server), every `ens` is null. */
+  ens?: EnsNames | undefined;
 }
 
 const id = (what: string) => z.string().min(1).max(200).describe(`${what} id or slug`);
@@ -193,7 +196,7 @@ export function createMcpServer(context: McpContext): McpServer {
         per_page: perPage(100),
       },
     },
-    ({ address, ...q }) => answer(() => voterProfile(db(), address, q)),
+    ({ address, ...q }) => answer(() => voterProfile(db(), address, q, context.ens)),
   );
   server.registerTool(
     'treasury',

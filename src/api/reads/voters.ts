@@ -8,6 +8,7 @@ import {
   voterPowerLogs,
   voterVotes,
 } from '../../db/queries/voters.ts';
+import type { Ens, EnsNames } from '../../ens/names.ts';
 import { choiceLabel, summarizeAlignment, voteAlignment } from '../../metrics/voter-alignment.ts';
 import { paginate } from '../serialize.ts';
 
@@ -20,18 +21,25 @@ export interface VoterProfileQuery {
 
 /**
  * A voter or delegate across every DAO, as GET /api/v1/voters/{address} answers it: its votes
- * (newest first, paged), how often it voted with the outcome, its delegators and delegated power.
+ * (newest first, paged), how often it voted with the outcome, its delegators and delegated power,
+ * and its ENS name and avatar (null without `ens`, an Ethereum RPC, or a name found in time).
  */
-export async function voterProfile(db: Db, rawAddress: string, q: VoterProfileQuery) {
+export async function voterProfile(
+  db: Db,
+  rawAddress: string,
+  q: VoterProfileQuery,
+  ens?: Pick<EnsNames, 'forProfile'>,
+) {
   const address = rawAddress.toLowerCase();
   const dao = q.dao === undefined ? undefined : await getDao(db, q.dao);
-  const [daos, outcomes, page, delegations, delegators, power] = await Promise.all([
+  const [daos, outcomes, page, delegations, delegators, power, name] = await Promise.all([
     voterDaos(db, address),
     voterOutcomeInputs(db, address),
     voterVotes(db, address, { page: q.page, perPage: q.per_page, daoId: dao?.id }),
     voterDelegations(db, address),
     voterDelegators(db, address),
     voterPowerLogs(db, address),
+    ens ? ens.forProfile(db, address) : Promise.resolve<Ens>(null),
   ]);
   const byVote = new Map(outcomes.map((o) => [o.vote_id, o]));
   const votesTotal = daos.reduce((n, d) => n + d.votes, 0);
@@ -41,6 +49,7 @@ export async function voterProfile(db: Db, rawAddress: string, q: VoterProfileQu
   return {
     data: {
       address,
+      ens: name,
       votes_total: votesTotal,
       first_vote: firsts[0] ?? null,
       last_vote: lasts.at(-1) ?? null,

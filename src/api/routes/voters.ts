@@ -5,7 +5,7 @@ import { voterProfile } from '../reads/voters.ts';
 import { errorResponses, PageQuery, successPage, TextParam } from '../schemas/common.ts';
 import { VoterParam, VoterProfile } from '../schemas/voters.ts';
 
-export const voterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
+export const voterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database, ens }) => {
   app.get(
     '/voters/:address',
     {
@@ -29,7 +29,7 @@ export const voterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { 
     },
     async (request) => ({
       status: 'success' as const,
-      ...(await voterProfile(readDb(database, request), request.params.address, request.query)),
+      ...(await voterProfile(readDb(database, request), request.params.address, request.query, ens)),
     }),
   );
 };

@@ -76,8 +76,27 @@ export const PowerPoint = Type.Object({
   voting_power: DecimalString,
 });
 
+export const EnsName = Type.Object(
+  {
+    name: Type.String({
+      description: 'primary name (ENSIP-19 reverse record, normalised) that resolves back to the address',
+    }),
+    avatar: Nullable(
+      Type.String({
+        description:
+          'https or data:image URL of its avatar record (IPFS and Arweave through https gateways); null when none is safe to show',
+      }),
+    ),
+  },
+  {
+    description:
+      'ENS name and avatar; null when the address has none, it is not known yet, or no Ethereum RPC is configured',
+  },
+);
+
 export const VoterProfile = Type.Object({
   address: Type.String({ description: 'lowercase' }),
+  ens: Nullable(EnsName),
   votes_total: Type.Integer(),
   first_vote: Nullable(Timestamp),
   last_vote: Nullable(Timestamp),

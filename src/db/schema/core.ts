@@ -235,3 +235,12 @@ export const importRuns = pgTable('import_runs', {
   rejected: integer('rejected').notNull(),
   seconds: doublePrecision('seconds').notNull(),
 });
+
+/** ENS primary names of addresses, cached with an expiry (migration 0077). */
+export const ensNames = pgTable('ens_names', {
+  address: text('address').primaryKey(),
+  name: text('name'),
+  avatar: text('avatar'),
+  resolvedAt: ts('resolved_at').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+});

@@ -22,6 +22,7 @@ export type {
   Enhanced,
   EnhancedPoint,
   EnhancedType,
+  EnsName,
   ErrorBody,
   ErrorCode,
   Holder,

@@ -17,6 +17,7 @@ import {
   PageHeader,
   SkeletonRows,
 } from '../components/ui.tsx';
+import { safeAvatarUrl } from '../lib/avatar.ts';
 import { formatChoice, formatDate, formatNumber, formatPercent, plural, toNumber } from '../lib/format.ts';
 import { useUrlState } from '../lib/url.ts';
 
@@ -202,13 +203,34 @@ export default function VoterPage() {
     return <ErrorState error={query.error} retry={() => void query.refetch()} what="this voter" missing="Voter" />;
 
   const a = profile?.alignment;
+  const ens = profile?.ens ?? null;
+  const avatar = safeAvatarUrl(ens?.avatar);
   return (
     <>
       <PageHeader
-        title={<span className="font-mono text-xl break-all sm:text-2xl">{address.toLowerCase()}</span>}
+        title={
+          <span className="flex items-center gap-3">
+            {ens && avatar && (
+              <img
+                src={avatar}
+                alt={`Avatar of ${ens.name}`}
+                width={40}
+                height={40}
+                referrerPolicy="no-referrer"
+                className="h-10 w-10 shrink-0 rounded-full object-cover"
+              />
+            )}
+            {ens ? (
+              <span className="break-all">{ens.name}</span>
+            ) : (
+              <span className="font-mono text-xl break-all sm:text-2xl">{address.toLowerCase()}</span>
+            )}
+          </span>
+        }
         subtitle={
           profile && (
             <span>
+              {ens && <span className="font-mono break-all">{address.toLowerCase()} · </span>}
               {plural(profile.votes_total, 'vote')} in {plural(profile.daos.length, 'DAO')}
               {profile.first_vote && (
                 <>
