@@ -1,3 +1,4 @@
+import type { DaoReport } from '../ai/report/schema.ts';
 import type { ApiKeyRow, UserRow } from '../db/queries/accounts.ts';
 import type { AnalysisRow, JobRow } from '../db/queries/ai.ts';
 import type { DaoRow } from '../db/queries/daos.ts';
@@ -163,10 +164,9 @@ export function apiKeyToApi(key: ApiKeyRow) {
   };
 }
 
-/** A stored proposal analysis, as the API (and the MCP tool) answers it. */
-export const analysisToApi = (a: AnalysisRow) => ({
+/** What every stored AI result says of how it was made (proposal analyses and DAO reports). */
+const storedAnalysisFields = (a: AnalysisRow) => ({
   id: a.id,
-  proposal_id: a.subjectId,
   provider: a.provider,
   model: a.model,
   prompt_version: a.promptVersion,
@@ -177,8 +177,26 @@ export const analysisToApi = (a: AnalysisRow) => ({
   output_tokens: a.outputTokens,
   cost_usd: a.costUsd,
   created_at: a.createdAt.toISOString(),
+});
+
+/** A stored proposal analysis, as the API (and the MCP tool) answers it. */
+export const analysisToApi = (a: AnalysisRow) => ({
+  ...storedAnalysisFields(a),
+  proposal_id: a.subjectId,
   result: a.result as never,
 });
+
+/** A stored DAO governance report, as GET /daos/{id}/report answers it. */
+export const reportToApi = (a: AnalysisRow) => {
+  const result = a.result as DaoReport;
+  return {
+    ...storedAnalysisFields(a),
+    dao_id: a.subjectId,
+    headline: result.headline,
+    paragraphs: result.paragraphs,
+    figures: result.figures,
+  };
+};
 
 export const jobToApi = (j: JobRow) => ({
   id: j.id,

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { DaoReport } from '../../ai/report/schema.ts';
 import { PRIORITIES } from '../../ai/types.ts';
 import { roleOf } from '../../auth/accounts.ts';
 import { allows } from '../../auth/roles.ts';
-import { type AnalysisRow, usageByDay, usageByDayAndDao } from '../../db/queries/ai.ts';
+import { usageByDay, usageByDayAndDao } from '../../db/queries/ai.ts';
 import { getDao } from '../../db/queries/daos.ts';
 import { getProposal } from '../../db/queries/governance.ts';
 import { snapWindow } from '../../db/queries/metrics.ts';
@@ -21,32 +20,11 @@ import {
   ProviderNameSchema,
 } from '../schemas/ai.ts';
 import { errorResponses, IdParam, StringEnum, success } from '../schemas/common.ts';
-import { analysisToApi, jobToApi } from '../serialize.ts';
+import { analysisToApi, jobToApi, reportToApi } from '../serialize.ts';
 
 const MODELS_TIMEOUT_MS = 5000;
 /** The report's window when from is not given: the 90 whole UTC days up to `to` (default now). */
 export const REPORT_DEFAULT_DAYS = 90;
-
-export const reportToApi = (a: AnalysisRow) => {
-  const result = a.result as DaoReport;
-  return {
-    id: a.id,
-    dao_id: a.subjectId,
-    provider: a.provider,
-    model: a.model,
-    prompt_version: a.promptVersion,
-    input_hash: a.inputHash,
-    priority: a.priority,
-    fallback_reason: a.fallbackReason,
-    input_tokens: a.inputTokens,
-    output_tokens: a.outputTokens,
-    cost_usd: a.costUsd,
-    created_at: a.createdAt.toISOString(),
-    headline: result.headline,
-    paragraphs: result.paragraphs,
-    figures: result.figures,
-  };
-};
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** A calendar day from 1970-01-01 to 2999-12-31, as the API's other times. */
