@@ -35,6 +35,8 @@ export async function refreshDaoFigures(db: Db, daoIds: number[]): Promise<void>
   if (daoIds.length === 0) return;
   const ids = sql.param(daoIds);
   await db.transaction(async (tx) => {
+    // As in the rollup refresh (src/db/rollups.ts): short per-DAO statements, never worth JIT.
+    await tx.execute(sql`set local jit = off`);
     await tx.execute(sql`
       update proposals p set votes_count = t.voters
         from proposal_tallies t

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError } from '../../errors.ts';
-import type { Db } from '../client.ts';
+import { type Db, rowsOf } from '../client.ts';
 import { prepared, runPrepared } from '../prepared.ts';
 import { daos } from '../schema/index.ts';
 import { countWrites, json, param, type WriteCounts } from './upserts.ts';
@@ -184,6 +184,18 @@ export async function allDaos(db: Db): Promise<DaoRow[]> {
 /** Ids of every DAO, ascending. */
 export async function allDaoIds(db: Db): Promise<number[]> {
   return (await db.select({ id: daos.id }).from(daos).orderBy(asc(daos.id))).map((r) => r.id);
+}
+
+/**
+ * Stored votes per DAO, counted from the votes themselves (an index-only scan of votes by DAO):
+ * `daos.total_votes` is written after the rollups, so before a first recompute it is 0.
+ */
+export async function storedVoteCounts(db: Db): Promise<Map<number, number>> {
+  const rows = await rowsOf<{ id: number; n: number }>(
+    db,
+    sql`select dao_id as id, count(*)::int as n from votes group by dao_id`,
+  );
+  return new Map(rows.map((r) => [r.id, r.n]));
 }
 
 /** Ids (as URL keys) of the `limit` DAOs with most votes: the default set of charted DAOs. */
