@@ -20,10 +20,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
