@@ -3,6 +3,7 @@ import { NotFoundError } from '../../errors.ts';
 import type { ProposalState } from '../../metrics/proposal-states.ts';
 import { type Choice, decimalText, scoreProposal, type VotingType } from '../../metrics/snapshot-scoring.ts';
 import { type Db, rowsOf } from '../client.ts';
+import { copyRows, inTransaction } from '../copy.ts';
 import { prepared, runPrepared } from '../prepared.ts';
 import { derivedStateSql } from '../proposal-state.ts';
 import { daos, proposals, type TimePrecision, votes } from '../schema/index.ts';
@@ -88,29 +89,69 @@ export function upsertProposals<R extends ProposalWrite>(db: Db, batch: R[]): Pr
 export const voteKey = (r: { proposalId: number; voter: string }) => `${r.proposalId}:${r.voter}`;
 export const voteReplaces = (next: { created: Date }, kept: { created: Date }) => next.created >= kept.created;
 
+/** The votes' columns a write sets, in the staging table's order. */
+const VOTE_COLUMNS = [
+  'proposal_id',
+  'dao_id',
+  'voter',
+  'choice',
+  'voting_power',
+  'reason',
+  'created',
+  'created_precision',
+] as const;
+
 /**
  * Upserts votes by (proposal, voter) under that rule, in the batch (voteReplaces) and against
  * the stored row (the statement's `excluded.created >= v.created`). Returns the rows written.
+ *
+ * The rows go by COPY into a temporary staging table and from there into votes in one
+ * INSERT … ON CONFLICT per batch (src/db/copy.ts): the same statement, guard and returned keys as
+ * when they travelled as unnested arrays, with the parsing of the values done by COPY. The
+ * statement-level triggers on votes log the rows it writes for the rollups, as for any writer;
+ * rows that already hold the same values are not written, so a re-import logs nothing. The
+ * staging table lives for the batch (dropped after it, and at commit in any case), so one
+ * transaction may call this more than once.
  */
 export function upsertVotes<R extends VoteWrite>(db: Db, batch: R[]): Promise<Upserted<R>> {
   const rows = foldByKey(batch, voteKey, voteReplaces);
-  return upsertKeyed(
-    db,
-    rows,
-    voteKey,
-    sql`
-    insert into votes as v (proposal_id, dao_id, voter, choice, voting_power, reason, created, created_precision)
-    select * from unnest(${param(rows.map((r) => r.proposalId))}::int8[], ${param(rows.map((r) => r.daoId))}::int[],
-      ${param(rows.map((r) => r.voter))}::text[], ${param(rows.map((r) => json(r.choice)))}::jsonb[],
-      ${param(rows.map((r) => r.votingPower))}::numeric[], ${param(rows.map((r) => r.reason))}::text[],
-      ${param(rows.map((r) => iso(r.created)))}::timestamptz[], ${param(rows.map((r) => r.createdPrecision ?? 'second'))}::text[])
-    on conflict (proposal_id, voter) do update set choice = excluded.choice, voting_power = excluded.voting_power,
-      reason = excluded.reason, created = excluded.created, created_precision = excluded.created_precision
-    where excluded.created >= v.created
-      and (v.choice, v.voting_power, v.reason, v.created, v.created_precision) is distinct from
-          (excluded.choice, excluded.voting_power, excluded.reason, excluded.created, excluded.created_precision)
-    returning (xmax = 0) as inserted, v.proposal_id::text || ':' || v.voter as key`,
-  );
+  if (rows.length === 0) return Promise.resolve({ inserted: 0, updated: 0, changed: [] });
+  return inTransaction(db, async (tx) => {
+    await tx.execute(sql`
+      create temp table _vote_stage (proposal_id int8, dao_id int, voter text, choice jsonb, voting_power numeric,
+        reason text, created timestamptz, created_precision text) on commit drop`);
+    await copyRows(
+      tx,
+      '_vote_stage',
+      VOTE_COLUMNS,
+      rows.map((r) => [
+        r.proposalId,
+        r.daoId,
+        r.voter,
+        json(r.choice),
+        r.votingPower,
+        r.reason,
+        iso(r.created),
+        r.createdPrecision ?? 'second',
+      ]),
+    );
+    const written = await upsertKeyed(
+      tx,
+      rows,
+      voteKey,
+      sql`
+      insert into votes as v (proposal_id, dao_id, voter, choice, voting_power, reason, created, created_precision)
+      select proposal_id, dao_id, voter, choice, voting_power, reason, created, created_precision from _vote_stage
+      on conflict (proposal_id, voter) do update set choice = excluded.choice, voting_power = excluded.voting_power,
+        reason = excluded.reason, created = excluded.created, created_precision = excluded.created_precision
+      where excluded.created >= v.created
+        and (v.choice, v.voting_power, v.reason, v.created, v.created_precision) is distinct from
+            (excluded.choice, excluded.voting_power, excluded.reason, excluded.created, excluded.created_precision)
+      returning (xmax = 0) as inserted, v.proposal_id::text || ':' || v.voter as key`,
+    );
+    await tx.execute(sql`drop table _vote_stage`);
+    return written;
+  });
 }
 
 /** What a vote needs to know of its proposal: the internal id, and the choices to check it against. */

@@ -5,7 +5,8 @@ import { type Db, rowsOf } from '../client.ts';
  * What the batched upserts share. Each is one statement per batch: arrays travel as one
  * parameter each and are expanded with unnest, so a batch costs a handful of parameters whatever
  * its size; rows that already hold the same values are not touched (an IS DISTINCT FROM guard),
- * which keeps re-imports and re-syncs free of writes.
+ * which keeps re-imports and re-syncs free of writes. Votes, the bulk of every import and sync,
+ * reach their statement through a COPY into a staging table instead (upsertVotes, src/db/copy.ts).
  */
 export interface WriteCounts {
   inserted: number;
