@@ -58,7 +58,7 @@ try {
   ).data;
   const proposals = (
     (await (
-      await fetch(`${project.base}/api/v1/daos/${daos[0]!.id}/proposals?sort=votes&order=desc&per_page=1`)
+      await fetch(`${project.base}/api/v1/daos/${daos[0]!.id}/proposals?sort=votes_stored&order=desc&per_page=1`)
     ).json()) as {
       data: Array<{ id: number; votes_stored: number }>;
     }

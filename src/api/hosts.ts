@@ -19,7 +19,7 @@ export function isAllowedHost(hostHeader: string | undefined, allowed: readonly 
 }
 
 export function registerHostCheck(app: FastifyInstance, allowed: readonly string[]): void {
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     if (!isAllowedHost(request.headers.host, allowed)) {
       throw new AppError(
         'FORBIDDEN',
@@ -27,5 +27,6 @@ export function registerHostCheck(app: FastifyInstance, allowed: readonly string
         421,
       );
     }
+    done();
   });
 }

@@ -77,7 +77,8 @@ const decoded = (text: string) => {
  */
 export function checkQueryEncoding(url: string) {
   const start = url.indexOf('?');
-  if (start < 0) return;
+  // Only a percent escape can be broken: a query without one is valid as it is.
+  if (start < 0 || url.indexOf('%', start) < 0) return;
   for (const pair of url.slice(start + 1).split('&')) {
     const eq = pair.indexOf('=');
     const rawName = eq < 0 ? pair : pair.slice(0, eq);

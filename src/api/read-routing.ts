@@ -1,5 +1,5 @@
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Which database a request reads from (Database.db, the primary, or Database.reader, a replica
@@ -39,28 +39,36 @@ export interface ReadRoutingOptions {
 export function registerReadRouting(app: FastifyInstance, options: ReadRoutingOptions): void {
   app.decorateRequest('readsFromPrimary', true);
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     request.readsFromPrimary = !READ_METHODS.has(request.method) || asksForOwnWrites(request);
+    done();
   });
 
-  app.addHook('onSend', async (request, reply) => {
-    if (options.seconds <= 0 || READ_METHODS.has(request.method) || request.method === 'OPTIONS') return;
-    if (reply.statusCode >= 400 || !request.url.startsWith('/api/')) return;
-    // Signing in or out changes no data a later read could miss, and a logout's answer must carry only
-    // the cookie that ends the session; anonymous callers have no writes of their own to see.
-    if (request.url.startsWith('/api/v1/auth/') || !request.identity || request.identity.kind === 'anonymous') return;
-    const until = Date.now() + options.seconds * 1000;
-    reply.header(
-      'set-cookie',
-      serializeCookie(READ_YOUR_WRITES_COOKIE, String(until), {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: options.cookieSecure ?? request.protocol === 'https',
-        path: '/',
-        maxAge: options.seconds,
-      }),
-    );
+  app.addHook('onSend', (request, reply, _payload, done) => {
+    if (wroteSomething(request, reply, options.seconds)) {
+      const until = Date.now() + options.seconds * 1000;
+      reply.header(
+        'set-cookie',
+        serializeCookie(READ_YOUR_WRITES_COOKIE, String(until), {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: options.cookieSecure ?? request.protocol === 'https',
+          path: '/',
+          maxAge: options.seconds,
+        }),
+      );
+    }
+    done();
   });
+}
+
+/** Whether this answer is a signed-in caller's successful write (the read-your-writes window then starts). */
+function wroteSomething(request: FastifyRequest, reply: FastifyReply, seconds: number): boolean {
+  if (seconds <= 0 || READ_METHODS.has(request.method) || request.method === 'OPTIONS') return false;
+  if (reply.statusCode >= 400 || !request.url.startsWith('/api/')) return false;
+  // Signing in or out changes no data a later read could miss, and a logout's answer must carry only
+  // the cookie that ends the session; anonymous callers have no writes of their own to see.
+  return !(request.url.startsWith('/api/v1/auth/') || !request.identity || request.identity.kind === 'anonymous');
 }
 
 function asksForOwnWrites(request: FastifyRequest): boolean {

@@ -26,8 +26,9 @@ export function registerRequestTimeout(app: FastifyInstance, timeoutMs: number):
   // Replies whose answer has begun: a streamed export's headers wait for its first compressed
   // bytes, so neither `reply.sent` (false until the last byte) nor `headersSent` tells in time.
   const answering = new WeakSet<object>();
-  app.addHook('onSend', async (request) => {
+  app.addHook('onSend', (request, _reply, _payload, done) => {
     answering.add(request);
+    done();
   });
   app.addHook('onRoute', (route) => {
     if (route.config?.requestTimeout === false) return;
@@ -35,9 +36,10 @@ export function registerRequestTimeout(app: FastifyInstance, timeoutMs: number):
     route.handler = function timed(this: FastifyInstance, request, reply) {
       const result = handler.call(this, request, reply) as unknown;
       if (!(result instanceof Promise)) return result as ReturnType<RouteHandlerMethod>;
-      let timer: NodeJS.Timeout | undefined;
-      const expired = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => {
+      // One promise settled by whichever comes first (rather than a timer promise, a race and a
+      // finally: three promises more on every request).
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
           // An answer already under way (a streamed export, a hijacked reply) is left to finish.
           if (reply.sent || reply.raw.headersSent || answering.has(request)) return;
           request.log.warn({ timeout_ms: timeoutMs, route: request.routeOptions.url }, 'request timed out');
@@ -48,8 +50,17 @@ export function registerRequestTimeout(app: FastifyInstance, timeoutMs: number):
             ),
           );
         }, timeoutMs);
-      });
-      return Promise.race([result, expired]).finally(() => clearTimeout(timer)) as ReturnType<RouteHandlerMethod>;
+        result.then(
+          (value) => {
+            clearTimeout(timer);
+            resolve(value);
+          },
+          (error) => {
+            clearTimeout(timer);
+            reject(error);
+          },
+        );
+      }) as ReturnType<RouteHandlerMethod>;
     };
   });
 }

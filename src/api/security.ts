@@ -50,12 +50,28 @@ export function registerSecurity(app: FastifyInstance, options: SecurityOptions)
     }
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     request.identity = ANONYMOUS;
     const permission = request.routeOptions.config?.permission;
     // Files, docs and health checks: nobody to identify, nothing to refuse.
-    if (!permission) return;
-    request.identity = await identify(request, reply);
+    if (!permission) return done();
+    // No key and no session cookie: the caller is nobody, known without a lookup, so the
+    // decision is made here and now rather than after a promise (most public reads).
+    const credentials = presented(request);
+    if (credentials === undefined) {
+      authorize(request, permission);
+      return done();
+    }
+    identify(request, reply, credentials)
+      .then((identity) => {
+        request.identity = identity;
+        authorize(request, permission);
+      })
+      .then(() => done(), done);
+  });
+
+  /** Refuses what the caller's role (narrowed by a key's scopes) does not allow, and cookie writes without the CSRF token. */
+  function authorize(request: FastifyRequest, permission: Permission): void {
     const role = roleOf(request.identity);
     if (!allows(role, permission, options.publicRead)) {
       if (role === undefined) throw new UnauthenticatedError();
@@ -72,18 +88,28 @@ export function registerSecurity(app: FastifyInstance, options: SecurityOptions)
         throw new ForbiddenError(`missing or wrong ${CSRF_HEADER} header: send the token from GET /api/v1/auth/csrf`);
       }
     }
-  });
+  }
 
-  async function identify(request: FastifyRequest, reply: FastifyReply): Promise<Identity> {
+  /** What the caller presents: an Authorization header, a session token, or nothing (undefined). */
+  function presented(request: FastifyRequest): { authorization: string } | { token: string } | undefined {
     const authorization = request.headers.authorization;
-    if (authorization !== undefined) {
-      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (authorization !== undefined) return { authorization };
+    const cookie = request.headers.cookie;
+    const token = cookie ? parseCookies(cookie)[SESSION_COOKIE] : undefined;
+    return token ? { token } : undefined;
+  }
+
+  async function identify(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    credentials: { authorization: string } | { token: string },
+  ): Promise<Identity> {
+    if ('authorization' in credentials) {
+      const match = /^Bearer\s+(\S+)$/i.exec(credentials.authorization);
       if (!match) throw new UnauthenticatedError('Authorization must be "Bearer <API key>"');
       return accounts.fromApiKey(match[1]!);
     }
-    const token = parseCookies(request.headers.cookie ?? '')[SESSION_COOKIE];
-    if (!token) return ANONYMOUS;
-    const session = await accounts.fromSessionToken(token);
+    const session = await accounts.fromSessionToken(credentials.token);
     if (!session) {
       // An expired or revoked session reads as signed out; the stale cookie goes.
       clearSessionCookie(request, reply);

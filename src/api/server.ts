@@ -1,6 +1,5 @@
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -28,6 +27,7 @@ import { registerHostCheck } from './hosts.ts';
 import { mcpRoutes } from './mcp/http.ts';
 import { checkQueryEncoding } from './params.ts';
 import { registerReadRouting } from './read-routing.ts';
+import { requestLogger } from './request-log.ts';
 import { registerRequestTimeout } from './request-timeout.ts';
 import { aiRoutes } from './routes/ai.ts';
 import { aiHealthRoutes } from './routes/ai-health.ts';
@@ -52,6 +52,7 @@ import { userRoutes } from './routes/users.ts';
 import { voterRoutes } from './routes/voters.ts';
 import { ErrorBody } from './schemas/common.ts';
 import { registerSecurity } from './security.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { type BodyDeadline, registerBodyDeadline } from './slow-bodies.ts';
 import { defaultWebRoot, hasDashboard, registerDashboard, spaFallback } from './web.ts';
 
@@ -98,6 +99,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     loggerInstance: (options.logger || undefined) as FastifyBaseLogger | undefined,
     logger: options.logger ? undefined : false,
+    ...(options.logger ? { childLoggerFactory: requestLogger } : {}),
     bodyLimit: options.config.bodyLimit,
     // A client's x-request-id is taken only when it is a short token; anything else could forge
     // or break log lines (and it is echoed in a header), so the request gets its own id.
@@ -126,25 +128,34 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Broken percent-encoding in the query string is refused before any route sees the value.
-  app.addHook('onRequest', async (request) => checkQueryEncoding(request.url));
+  app.addHook('onRequest', (request, _reply, done) => {
+    checkQueryEncoding(request.url);
+    done();
+  });
 
   const record = options.recordRequest;
-  if (record) app.addHook('onResponse', async (_request, reply) => record(reply.elapsedTime / 1000, reply.statusCode));
+  if (record)
+    app.addHook('onResponse', (_request, reply, done) => {
+      record(reply.elapsedTime / 1000, reply.statusCode);
+      done();
+    });
 
   // Every answered request is measured by its route template (unmatched paths share one series).
   let monitoring: Monitoring | undefined;
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     monitoring?.recorder.record({
       route: request.routeOptions.url ?? 'unmatched',
       method: request.method,
       status: reply.statusCode,
       seconds: reply.elapsedTime / 1000,
     });
+    done();
   });
 
   // Every request's id goes back to the client, which can quote it against the logs.
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, _payload, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 
   const defaults = loadConfig({});
@@ -169,7 +180,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
   registerHostCheck(app as unknown as FastifyInstance, options.config.allowedHosts ?? []);
   registerBodyDeadline(app as unknown as FastifyInstance, options.bodyDeadline);
-  await registerHeaders(app as unknown as FastifyInstance);
+  registerSecurityHeaders(app as unknown as FastifyInstance);
   await registerCompression(app as unknown as FastifyInstance);
   registerSecurity(app as unknown as FastifyInstance, {
     accounts,
@@ -329,40 +340,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
 
   return app as unknown as FastifyInstance;
-}
-
-/**
- * Security headers on every answer: a CSP allowing only this origin's scripts (the dashboard has
- * no inline script), no framing, nosniff, no referrer to other sites, and HSTS on TLS requests only
- * (a plain-HTTP install on a LAN must not be told to insist on HTTPS).
- */
-async function registerHeaders(app: FastifyInstance): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        // Charts and component libraries set style attributes.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        // ENS avatars are https images (src/ens/avatar.ts; IPFS and Arweave through their https gateways).
-        imgSrc: ["'self'", 'data:', 'https:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        // Plain-HTTP installs (a LAN, localhost) must keep loading their own assets over HTTP.
-        upgradeInsecureRequests: null,
-      },
-    },
-    strictTransportSecurity: false,
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-    crossOriginEmbedderPolicy: false,
-  });
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-  });
 }
 
 /**

@@ -16,10 +16,10 @@ export interface BodyDeadline {
 export const BODY_DEADLINE: BodyDeadline = { graceMs: 30_000, minBytesPerSecond: 64 * 1024 };
 
 export function registerBodyDeadline(app: FastifyInstance, deadline: BodyDeadline = BODY_DEADLINE): void {
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const raw = request.raw;
     const hasBody = Number(raw.headers['content-length'] ?? 0) > 0 || raw.headers['transfer-encoding'] !== undefined;
-    if (!hasBody || !raw.socket) return;
+    if (!hasBody || !raw.socket) return done();
     const socket = raw.socket;
     const started = Date.now();
     const startBytes = socket.bytesRead;
@@ -40,5 +40,6 @@ export function registerBodyDeadline(app: FastifyInstance, deadline: BodyDeadlin
     raw.once('end', stop);
     raw.once('close', stop);
     raw.once('error', stop);
+    done();
   });
 }
