@@ -1,11 +1,11 @@
-import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { NotFoundError } from '../../errors.ts';
 import type { ProposalState } from '../../metrics/proposal-states.ts';
 import { type Choice, decimalText, scoreProposal, type VotingType } from '../../metrics/snapshot-scoring.ts';
 import { type Db, rowsOf } from '../client.ts';
 import { prepared, runPrepared } from '../prepared.ts';
 import { derivedStateText } from '../proposal-state.ts';
-import { daos, proposals, type TimePrecision, votes } from '../schema/index.ts';
+import type { TimePrecision } from '../schema/index.ts';
 import { foldByKey, iso, json, param, type Upserted, upsertKeyed } from './upserts.ts';
 
 /**
