@@ -94,22 +94,23 @@ export interface VersionedDao {
  * The DAOs named by `keys` (ids or slugs) with their rollup versions, in one read, by key; keys
  * naming no DAO are absent. Cached metric answers older than a DAO's version are stale.
  */
-const versionedDaosStatement = prepared<DaoRow & { version: string | null }>(
-  'daos_with_rollup_version',
-  `select ${DAO_ROW}, (select r.refreshed_at::text from dao_rollup_state r where r.dao_id = daos.id) as version
-     from daos where id = any($1::int[]) or slug = any($2::text[])`,
-);
-
 export async function daosWithRollupVersion(db: Db, keys: string[]): Promise<Map<string, VersionedDao>> {
   const found = new Map<string, VersionedDao>();
   if (keys.length === 0) return found;
   const ids = new Set(keys.filter(isDaoId).map(Number));
   const slugs = new Set(keys.filter((k) => !isDaoId(k)));
-  const rows = await runPrepared(db, versionedDaosStatement, [[...ids], [...slugs]]);
-  for (const { version, ...dao } of rows) {
-    const row = { dao, version };
-    if (ids.has(dao.id)) found.set(String(dao.id), row);
-    if (slugs.has(dao.slug)) found.set(dao.slug, row);
+  const rows = await db
+    .select({
+      dao: daos,
+      version: sql<string | null>`(select r.refreshed_at::text from dao_rollup_state r where r.dao_id = "daos"."id")`,
+    })
+    .from(daos)
+    .where(
+      or(ids.size ? inArray(daos.id, [...ids]) : undefined, slugs.size ? inArray(daos.slug, [...slugs]) : undefined),
+    );
+  for (const row of rows) {
+    if (ids.has(row.dao.id)) found.set(String(row.dao.id), row);
+    if (slugs.has(row.dao.slug)) found.set(row.dao.slug, row);
   }
   return found;
 }
