@@ -1,11 +1,16 @@
 /**
  * The yardstick of `npm run bench` (bench/compare.ts): a minimal Fastify + node-postgres server
  * answering the hot routes with the same bytes as the project, each with named prepared
- * statements and nothing else (no auth, rate limit, schemas or drizzle). DATABASE_URL, PORT, HOST.
+ * statements and nothing else (no auth, rate limit, schemas or drizzle). The proposal routes shape
+ * their rows with the project's own pure serializer (proposalToApi: the tally source, outcome,
+ * winner and quorum), so that only the way of reading differs. DATABASE_URL, PORT, HOST.
  *   node --import tsx bench/baseline.ts
  */
 import Fastify from 'fastify';
 import pg from 'pg';
+import { proposalToApi } from '../src/api/serialize.ts';
+import { SETTLED_STATES } from '../src/metrics/proposal-states.ts';
+import { explorerTxUrl } from '../src/sources/evm/chains.ts';
 
 pg.types.setTypeParser(20, (v: string) => Number(v));
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
@@ -86,6 +91,102 @@ app.get('/api/v1/proposals/:id/votes', async (request, reply) => {
         last && rows.length === perPage
           ? Buffer.from(JSON.stringify([last.voting_power, last.id])).toString('base64url')
           : null,
+    },
+  };
+});
+
+const state = `(case lower(p.state) ${Object.entries(SETTLED_STATES)
+  .map(([stored, derived]) => `when '${stored}' then '${derived}'`)
+  .join(' ')} else case when now() < p.start then 'pending' when now() < p."end" then 'active' else 'closed' end end)`;
+const proposalColumns = `p.id, p.dao_id as "daoId", d.slug as "daoSlug", p.external_id as "externalId", p.source,
+  p.voting_type as "votingType", p.title, p.author, p.choices, p.start, p."end", p.time_precision as "timePrecision",
+  ${state} as state, p.state as "storedState", p.quorum, p.snapshot_block as "snapshotBlock", p.scores,
+  p.scores_total as "scoresTotal", coalesce(p.source_votes_count, p.votes_count)::int as "votesCount",
+  p.votes_count as "votesStored", p.source_votes_count as "sourceVotesCount", p.discussion,
+  (select jsonb_build_object('outcome', t.outcome, 'margin', t.margin, 'choice_vp', t.choice_vp)
+     from proposal_tallies t where t.proposal_id = p.id) as tally,
+  p.created_at as "createdAt", p.updated_at as "updatedAt"`;
+type ProposalRow = Parameters<typeof proposalToApi>[0];
+
+app.get('/api/v1/daos/:id/proposals', async (request, reply) => {
+  const { id } = request.params as { id: string };
+  const q = request.query as Record<string, string>;
+  const page = Number(q.page ?? 1);
+  const perPage = Number(q.per_page ?? 20);
+  const [dao] = await run<{ id: number }>('b_dao_id', 'select id from daos where id = $1::int', [id]);
+  if (!dao) return reply.status(404).send({ status: 'error' });
+  const [rows, [count]] = await Promise.all([
+    run<ProposalRow>(
+      'b_proposals_start_desc',
+      `select ${proposalColumns} from proposals p join daos d on d.id = p.dao_id
+        where p.dao_id = $1 order by p.start desc, p.id desc limit $2 offset $3`,
+      [dao.id, perPage, (page - 1) * perPage],
+    ),
+    run<{ n: number }>('b_proposals_count', 'select count(*)::int as n from proposals where dao_id = $1', [dao.id]),
+  ]);
+  return { status: 'success', data: rows.map((r) => proposalToApi(r)), pagination: pages(page, perPage, count!.n) };
+});
+
+app.get('/api/v1/proposals/:id', async (request, reply) => {
+  const { id } = request.params as { id: string };
+  const [row] = await run<
+    ProposalRow & {
+      daoChain: string;
+      snapshotSpace: string | null;
+      body: string;
+      tallies: Record<string, [string, number]> | null;
+      voters: number;
+      power: string;
+    }
+  >(
+    'b_proposal_detail',
+    `select ${proposalColumns}, d.chain as "daoChain", d.snapshot_space as "snapshotSpace", p.body,
+            t.choice_tallies as tallies, t.voters, trim_scale(t.vp_cast)::text as power
+       from proposals p join daos d on d.id = p.dao_id left join proposal_tallies t on t.proposal_id = p.id
+      where p.id = $1::int8`,
+    [id],
+  );
+  // Only proposals the rollups cover (the project counts the votes of the others).
+  if (!row?.tallies) return reply.status(404).send({ status: 'error' });
+  const byChoice = row.tallies;
+  const count = Math.max(row.choices.length, ...Object.keys(byChoice).map(Number));
+  const stored = Array.from({ length: count }, (_, i) => ({
+    choice: i + 1,
+    label: row.choices[i] ?? null,
+    voting_power: byChoice[String(i + 1)]?.[0] ?? '0',
+    votes: byChoice[String(i + 1)]?.[1] ?? 0,
+  }));
+  const summary = proposalToApi(row, row.votesStored > 0 ? stored.map((t) => Number(t.voting_power)) : undefined);
+  const tallies =
+    summary.tally_source === 'source_scores'
+      ? (row.scores ?? []).map((power, i) => ({
+          choice: i + 1,
+          label: row.choices[i] ?? null,
+          voting_power: power,
+          votes: null,
+        }))
+      : stored;
+  let sourceUrl: string | null = null;
+  if (row.source === 'snapshot' && row.snapshotSpace) {
+    sourceUrl = `https://snapshot.org/#/${encodeURIComponent(row.snapshotSpace)}/proposal/${encodeURIComponent(row.externalId)}`;
+  } else if (row.source === 'onchain') {
+    const [created] = await run<{ tx_hash: string }>(
+      'b_proposal_created',
+      `select tx_hash from chain_events where dao_id = $1 and args->>'proposalId' = $2 and event = 'ProposalCreated'
+        order by block_number, log_index limit 1`,
+      [row.daoId, row.externalId],
+    );
+    sourceUrl = created ? explorerTxUrl(row.daoChain, created.tx_hash) : null;
+  }
+  return {
+    status: 'success',
+    data: {
+      ...summary,
+      body: row.body,
+      tallies,
+      voters: row.voters,
+      voting_power_total: row.power,
+      source_url: sourceUrl,
     },
   };
 });

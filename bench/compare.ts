@@ -66,6 +66,8 @@ try {
   const routes: Array<[string, string]> = [
     ['votes page', `/api/v1/proposals/${proposals[0]!.id}/votes?per_page=20`],
     ['DAO list', '/api/v1/daos?per_page=100&sort=total_votes&order=desc'],
+    ['proposals list', `/api/v1/daos/${daos[0]!.id}/proposals?per_page=20`],
+    ['proposal detail', `/api/v1/proposals/${proposals[0]!.id}`],
   ];
   for (const [name, route] of routes) {
     const [a = '', b = ''] = await Promise.all(

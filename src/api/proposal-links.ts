@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.ts';
-import { proposalEvents } from '../db/queries/chain.ts';
+import { proposalCreatedTx } from '../db/queries/chain.ts';
 import type { ProposalRow } from '../db/queries/governance.ts';
 import { explorerTxUrl } from '../sources/evm/chains.ts';
 
@@ -16,8 +16,8 @@ export async function proposalSourceUrl(
     return `https://snapshot.org/#/${encodeURIComponent(row.snapshotSpace)}/proposal/${encodeURIComponent(row.externalId)}`;
   }
   if (row.source === 'onchain') {
-    const [created] = await proposalEvents(db, row.daoId, ['ProposalCreated'], [row.externalId]);
-    return created ? explorerTxUrl(row.daoChain, created.txHash) : null;
+    const txHash = await proposalCreatedTx(db, row.daoId, row.externalId);
+    return txHash ? explorerTxUrl(row.daoChain, txHash) : null;
   }
   return null;
 }

@@ -1,4 +1,4 @@
-import { is } from 'drizzle-orm';
+import { is, type SQL, sql } from 'drizzle-orm';
 import { NodePgSession } from 'drizzle-orm/node-postgres';
 import type { Db } from './client.ts';
 
@@ -78,4 +78,18 @@ export async function runPrepared<Row>(
   values: readonly unknown[],
 ): Promise<Row[]> {
   return (await runnerOf(db)(statement, values)) as Row[];
+}
+
+/**
+ * A held statement's text (or a part of one) as a fragment of a query that is still built with
+ * drizzle's `sql` (the metric series of src/db/queries/enhanced.ts), each `$n` bound to
+ * `values[n - 1]`, so that such a query and a held statement share one definition of the SQL. The
+ * text must hold no `$` but its placeholders.
+ */
+export function heldFragment(text: string, values: readonly unknown[]): SQL {
+  const parts = text.split(/\$(\d+)/);
+  return sql.join(
+    parts.map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${values[Number(part) - 1]}`)),
+    sql``,
+  );
 }

@@ -3,11 +3,10 @@ import type { DaoRow } from '../../db/queries/daos.ts';
 import {
   countedTallies,
   countFilteredVotes,
-  getProposal,
+  getProposalWithTallies,
   listProposals,
   listVotes,
   type ProposalSort,
-  storedTallies,
   type VoteRow,
   type VoteSort,
 } from '../../db/queries/governance.ts';
@@ -38,12 +37,9 @@ export async function proposalPage(db: Db, dao: Pick<DaoRow, 'id'>, q: ProposalP
 
 /** One proposal with per-choice tallies, as GET /api/v1/proposals/{id} answers it. */
 export async function proposalDetail(db: Db, id: string) {
-  const row = await getProposal(db, id);
+  const { row, stored: fromRollups } = await getProposalWithTallies(db, id);
   // The rollups' tallies; counted from the votes only before the first refresh that covers the proposal.
-  const [counted, sourceUrl] = await Promise.all([
-    storedTallies(db, row).then((stored) => stored ?? countedTallies(db, row)),
-    proposalSourceUrl(db, row),
-  ]);
+  const [counted, sourceUrl] = await Promise.all([fromRollups ?? countedTallies(db, row), proposalSourceUrl(db, row)]);
   const { tallies: stored, ...totals } = counted;
   const summary = proposalToApi(row, row.votesStored > 0 ? stored.map((t) => Number(t.voting_power)) : undefined);
   // With fewer votes stored than the source counted, its own scores are the tally (when it has them).

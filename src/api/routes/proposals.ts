@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { getDao } from '../../db/queries/daos.ts';
 import {
-  getProposal,
   listProposals,
   listVotes,
   PROPOSAL_SORTS,

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../client.ts';
+import { prepared, runPrepared } from '../prepared.ts';
 import { param } from './upserts.ts';
 
 /**
@@ -81,6 +82,19 @@ export async function proposalEvents(
      order by block_number, log_index`,
   );
   return rows.map(eventOf);
+}
+
+const createdTxStatement = prepared<{ txHash: string }>(
+  'proposal_created_tx',
+  `select tx_hash as "txHash" from chain_events
+    where dao_id = $1::int and args ? 'proposalId' and args->>'proposalId' = $2::text and event = 'ProposalCreated'
+    order by block_number, log_index limit 1`,
+);
+
+/** The transaction of the ProposalCreated log of an on-chain proposal (by its source id), if indexed. */
+export async function proposalCreatedTx(db: Db, daoId: number, proposalId: string): Promise<string | null> {
+  const [row] = await runPrepared(db, createdTxStatement, [daoId, proposalId]);
+  return row?.txHash ?? null;
 }
 
 /** Per proposal and `support` value, the sum of the `weight` of its stored vote logs (raw amounts as decimal text). */

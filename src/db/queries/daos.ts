@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { asc, eq, getTableColumns, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import { type Db, rowsOf } from '../client.ts';
 import { prepared, runPrepared } from '../prepared.ts';
@@ -199,8 +199,13 @@ export async function storedVoteCounts(db: Db): Promise<Map<number, number>> {
 }
 
 /** Ids (as URL keys) of the `limit` DAOs with most votes: the default set of charted DAOs. */
+const mostVotedStatement = prepared<{ id: number }>(
+  'daos_most_voted',
+  'select id from daos order by total_votes desc, id limit $1::int',
+);
+
 export async function mostVotedDaoKeys(db: Db, limit: number): Promise<string[]> {
-  const rows = await db.select({ id: daos.id }).from(daos).orderBy(desc(daos.totalVotes), asc(daos.id)).limit(limit);
+  const rows = await runPrepared(db, mostVotedStatement, [limit]);
   return rows.map((r) => String(r.id));
 }
 

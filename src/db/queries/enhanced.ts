@@ -9,7 +9,7 @@ import { byToken, type TreasuryPoint } from '../../metrics/treasury.ts';
 import { type Db, rowsOf } from '../client.ts';
 import { votesSpanSql } from './coverage.ts';
 import type { DaoRow } from './daos.ts';
-import { closedProposalsSql, participationRow, supplyOfProposal, treasuryPoints } from './metrics.ts';
+import { closedProposalsSql, participationRow, treasuryPoints } from './metrics.ts';
 import { delegatesSql } from './populations.ts';
 
 export interface SeriesRange {
@@ -181,7 +181,7 @@ async function participationSeries(db: Db, daoId: number, range: SeriesRange): P
     select ${coverageColumns(daoId)},
            (select json_agg(json_build_object('end', p."end", 'voters', p.voters, 'vp_cast', p.vp_cast, 'supply', p.supply)
                             order by p."end")
-              from (${closedProposalsSql(daoId, window, supplyOfProposal(daoId))}) p) as proposals,
+              from (${closedProposalsSql(daoId, window, 'any')}) p) as proposals,
            (select json_agg(json_build_object('t', a.t, 'voters', a.voters) order by a.t)
               from dao_activity a where a.dao_id = ${daoId} and a.bucket = ${range.bucket} ${between('a.t', range)}) as activity
       from (${votesSpanSql(daoId)}) span`,

@@ -1,12 +1,12 @@
-import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { NotFoundError } from '../../errors.ts';
 import type { ProposalState } from '../../metrics/proposal-states.ts';
 import { type Choice, decimalText, scoreProposal, type VotingType } from '../../metrics/snapshot-scoring.ts';
 import { type Db, rowsOf } from '../client.ts';
 import { copyRows, inTransaction } from '../copy.ts';
 import { prepared, runPrepared } from '../prepared.ts';
-import { derivedStateSql } from '../proposal-state.ts';
-import { daos, proposals, type TimePrecision, votes } from '../schema/index.ts';
+import { derivedStateText } from '../proposal-state.ts';
+import type { TimePrecision } from '../schema/index.ts';
 import { foldByKey, iso, json, param, type Upserted, upsertKeyed } from './upserts.ts';
 
 /**
@@ -244,16 +244,17 @@ export async function countVotes(db: Db, daoId: number): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** The derived state (src/db/proposal-state.ts) of the proposals table's row. */
-const derivedState = derivedStateSql({ state: proposals.state, start: proposals.start, end: proposals.end });
+/** The derived state (src/db/proposal-state.ts) of a proposal row `p`. */
+const DERIVED_STATE = derivedStateText({ state: 'p.state', start: 'p.start', end: 'p."end"' });
 /** The source's vote count when it says one, else the stored votes. */
-const effectiveVotes = sql<number>`coalesce(${proposals.sourceVotesCount}, ${proposals.votesCount})`;
+const EFFECTIVE_VOTES = 'coalesce(p.source_votes_count, p.votes_count)';
 
+/** The proposal list's sorts: the column (over `p`) and its SQL type (for a keyset position). */
 export const PROPOSAL_SORTS = {
-  start: proposals.start,
-  end: proposals.end,
-  votes: effectiveVotes,
-  votes_stored: proposals.votesCount,
+  start: { column: 'p.start', type: 'timestamptz' },
+  end: { column: 'p."end"', type: 'timestamptz' },
+  votes: { column: EFFECTIVE_VOTES, type: 'int' },
+  votes_stored: { column: 'p.votes_count', type: 'int' },
 } as const;
 export type ProposalSort = keyof typeof PROPOSAL_SORTS;
 
@@ -264,37 +265,87 @@ export interface TallySummary {
   choice_vp: Record<string, string>;
 }
 
-const { body: _body, ...summaryColumns } = {
-  id: proposals.id,
-  daoId: proposals.daoId,
-  daoSlug: daos.slug,
-  daoChain: daos.chain,
-  snapshotSpace: daos.snapshotSpace,
-  externalId: proposals.externalId,
-  source: proposals.source,
-  votingType: proposals.votingType,
-  title: proposals.title,
-  body: proposals.body,
-  author: proposals.author,
-  choices: proposals.choices,
-  start: proposals.start,
-  end: proposals.end,
-  timePrecision: proposals.timePrecision,
-  state: sql<ProposalState>`${derivedState}`,
-  storedState: proposals.state,
-  quorum: proposals.quorum,
-  snapshotBlock: proposals.snapshotBlock,
-  scores: proposals.scores,
-  scoresTotal: proposals.scoresTotal,
-  votesCount: sql<number>`${effectiveVotes}::int`,
-  votesStored: proposals.votesCount,
-  sourceVotesCount: proposals.sourceVotesCount,
-  discussion: proposals.discussion,
-  tally: sql<TallySummary | null>`(select jsonb_build_object('outcome', t.outcome, 'margin', t.margin, 'choice_vp', t.choice_vp)
-    from proposal_tallies t where t.proposal_id = ${proposals.id})`,
-  createdAt: proposals.createdAt,
-  updatedAt: proposals.updatedAt,
-};
+/** A proposal as the list answers it (src/api/serialize.ts, proposalToApi): no body, no DAO but its slug. */
+export interface ProposalSummaryRow {
+  id: number;
+  daoId: number;
+  daoSlug: string;
+  externalId: string;
+  source: string;
+  votingType: string;
+  title: string;
+  author: string | null;
+  choices: string[];
+  start: Date;
+  end: Date;
+  timePrecision: TimePrecision;
+  state: ProposalState;
+  storedState: string;
+  quorum: string | null;
+  snapshotBlock: number | null;
+  scores: string[] | null;
+  scoresTotal: string | null;
+  /** The source's count when it says one, else the stored votes. */
+  votesCount: number;
+  votesStored: number;
+  sourceVotesCount: number | null;
+  discussion: string | null;
+  tally: TallySummary | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A whole proposal: the summary with its body and its DAO's chain and Snapshot space (the source link). */
+export interface ProposalRow extends ProposalSummaryRow {
+  daoChain: string;
+  snapshotSpace: string | null;
+  body: string;
+}
+
+/** ProposalSummaryRow's columns over `p` (proposals) and `d` (its DAO), named as the row spells them. */
+const PROPOSAL_SUMMARY = `p.id, p.dao_id as "daoId", d.slug as "daoSlug", p.external_id as "externalId", p.source,
+  p.voting_type as "votingType", p.title, p.author, p.choices, p.start, p."end", p.time_precision as "timePrecision",
+  ${DERIVED_STATE} as state, p.state as "storedState", p.quorum, p.snapshot_block as "snapshotBlock", p.scores,
+  p.scores_total as "scoresTotal", ${EFFECTIVE_VOTES}::int as "votesCount", p.votes_count as "votesStored",
+  p.source_votes_count as "sourceVotesCount", p.discussion,
+  (select jsonb_build_object('outcome', t.outcome, 'margin', t.margin, 'choice_vp', t.choice_vp)
+     from proposal_tallies t where t.proposal_id = p.id) as tally,
+  p.created_at as "createdAt", p.updated_at as "updatedAt"`;
+const PROPOSAL_ROW = `${PROPOSAL_SUMMARY}, d.chain as "daoChain", d.snapshot_space as "snapshotSpace", p.body`;
+
+/** The list's filter: `$1` the DAO, `$2` a derived state (null: any). */
+const PROPOSAL_FILTER = `p.dao_id = $1::int and ($2::text is null or ${DERIVED_STATE} = $2::text)`;
+
+/**
+ * One held statement per sort, order and page mode: `offset` pages ($3 limit, $4 offset) or
+ * `keyset` pages after a position ($3 limit, $4 the sort value, $5 the id), as for the votes page.
+ */
+const proposalListStatements = new Map(
+  Object.entries(PROPOSAL_SORTS).flatMap(([sort, { column, type }]) =>
+    (['asc', 'desc'] as const).flatMap((order) =>
+      (['offset', 'keyset'] as const).map((mode) => {
+        const keyset =
+          mode === 'keyset' ? `and (${column}, p.id) ${order === 'asc' ? '>' : '<'} ($4::${type}, $5::int8)` : '';
+        const page = mode === 'keyset' ? 'limit $3' : 'limit $3 offset $4';
+        return [
+          `${sort}:${order}:${mode}`,
+          prepared<ProposalSummaryRow>(
+            `proposal_list_${sort}_${order}_${mode}`,
+            `select ${PROPOSAL_SUMMARY}
+               from proposals p join daos d on d.id = p.dao_id
+              where ${PROPOSAL_FILTER} ${keyset}
+              order by ${column} ${order}, p.id ${order}
+              ${page}`,
+          ),
+        ] as const;
+      }),
+    ),
+  ),
+);
+const proposalCountStatement = prepared<{ total: number }>(
+  'proposal_list_count',
+  `select count(*)::int as total from proposals p where ${PROPOSAL_FILTER}`,
+);
 
 export async function listProposals(
   db: Db,
@@ -308,56 +359,40 @@ export async function listProposals(
     /** Keyset position (exports): the previous page's last row. */
     after?: { start: Date; end: Date; votesCount: number; votesStored: number; id: number } | undefined;
   },
-) {
-  const filters: SQL[] = [eq(proposals.daoId, daoId)];
-  if (q.state) filters.push(sql`${derivedState} = ${q.state}`);
-  const column = PROPOSAL_SORTS[q.sort];
-  const filtered = [...filters];
+): Promise<{ rows: ProposalSummaryRow[]; total: number }> {
+  const filter = [daoId, q.state ?? null];
+  const statement = proposalListStatements.get(`${q.sort}:${q.order}:${q.after ? 'keyset' : 'offset'}`)!;
+  const values: unknown[] = [...filter, q.perPage];
   if (q.after) {
+    const a = q.after;
     const value =
-      q.sort === 'votes'
-        ? sql`${q.after.votesCount}::int`
-        : q.sort === 'votes_stored'
-          ? sql`${q.after.votesStored}::int`
-          : sql`${q.after[q.sort].toISOString()}::timestamptz`;
-    filtered.push(
-      q.order === 'asc'
-        ? sql`(${column}, ${proposals.id}) > (${value}, ${q.after.id})`
-        : sql`(${column}, ${proposals.id}) < (${value}, ${q.after.id})`,
-    );
-  }
-  const direction = q.order === 'asc' ? asc : desc;
+      q.sort === 'votes' ? a.votesCount : q.sort === 'votes_stored' ? a.votesStored : a[q.sort].toISOString();
+    values.push(value, a.id);
+  } else values.push((q.page - 1) * q.perPage);
   const [rows, [count]] = await Promise.all([
-    db
-      .select(summaryColumns)
-      .from(proposals)
-      .innerJoin(daos, eq(daos.id, proposals.daoId))
-      .where(and(...filtered))
-      .orderBy(direction(column), direction(proposals.id))
-      .limit(q.perPage)
-      .offset(q.after ? 0 : (q.page - 1) * q.perPage),
-    db
-      .select({ total: sql<number>`count(*)::int` })
-      .from(proposals)
-      .where(and(...filters)),
+    runPrepared(db, statement, values),
+    runPrepared(db, proposalCountStatement, filter),
   ]);
   return { rows, total: count?.total ?? 0 };
 }
 
-export type ProposalRow = Awaited<ReturnType<typeof getProposal>>;
+const FROM_PROPOSAL = 'from proposals p join daos d on d.id = p.dao_id';
+const proposalById = prepared<ProposalRow>(
+  'proposal_by_id',
+  `select ${PROPOSAL_ROW} ${FROM_PROPOSAL} where p.id = $1::int8`,
+);
+const proposalByExternalId = prepared<ProposalRow>(
+  'proposal_by_external_id',
+  `select ${PROPOSAL_ROW} ${FROM_PROPOSAL} where p.external_id = $1 order by p.id limit 1`,
+);
 
 /** `{id}` is the internal id or the source's proposal id. */
-export async function getProposal(db: Db, id: string) {
-  const select = () =>
-    db
-      .select({ ...summaryColumns, body: proposals.body })
-      .from(proposals)
-      .innerJoin(daos, eq(daos.id, proposals.daoId));
+export async function getProposal(db: Db, id: string): Promise<ProposalRow> {
   if (/^\d{1,15}$/.test(id)) {
-    const [row] = await select().where(eq(proposals.id, Number(id)));
+    const [row] = await runPrepared(db, proposalById, [id]);
     if (row) return row;
   }
-  const [row] = await select().where(eq(proposals.externalId, id)).orderBy(asc(proposals.id)).limit(1);
+  const [row] = await runPrepared(db, proposalByExternalId, [id]);
   if (!row) throw new NotFoundError('Proposal', id);
   return row;
 }
@@ -413,6 +448,31 @@ function tallyRows(choices: string[], byChoice: Map<number, { power: string; vot
   }));
 }
 
+/** proposal_tallies' per-choice column and totals, as a held statement reads them. */
+interface StoredTallyColumns {
+  /** Per 1-based choice: [voting power, votes]; null when the row predates the column. */
+  choiceTallies: Record<string, [string, number]> | null;
+  talliedVoters: number | null;
+  talliedPower: string | null;
+}
+
+/** The columns of StoredTallyColumns over `t` (proposal_tallies). */
+const STORED_TALLIES = `t.choice_tallies as "choiceTallies", t.voters as "talliedVoters",
+  trim_scale(t.vp_cast)::text as "talliedPower"`;
+
+function storedTalliesOf(choices: string[], t: StoredTallyColumns): ProposalTallies | null {
+  if (t.choiceTallies === null) return null;
+  const byChoice = new Map(
+    Object.entries(t.choiceTallies).map(([choice, [power, votes]]) => [Number(choice), { power, votes }] as const),
+  );
+  return { tallies: tallyRows(choices, byChoice), voters: t.talliedVoters!, votingPower: t.talliedPower! };
+}
+
+const storedTalliesStatement = prepared<StoredTallyColumns>(
+  'proposal_stored_tallies',
+  `select ${STORED_TALLIES} from proposal_tallies t where t.proposal_id = $1::int8`,
+);
+
 /**
  * The proposal's per-choice tallies and vote totals as the rollups hold them (proposal_tallies,
  * written by src/db/rollup-statements.ts with the same rules as tallyProposal), in one row read;
@@ -423,16 +483,31 @@ export async function storedTallies(
   db: Db,
   proposal: { id: number; choices: string[] },
 ): Promise<ProposalTallies | null> {
-  const [row] = await rowsOf<{ tallies: Record<string, [string, number]> | null; voters: number; power: string }>(
-    db,
-    sql`select choice_tallies as tallies, voters, trim_scale(vp_cast)::text as power
-          from proposal_tallies where proposal_id = ${proposal.id}`,
-  );
-  if (!row || row.tallies === null) return null;
-  const byChoice = new Map(
-    Object.entries(row.tallies).map(([choice, [power, votes]]) => [Number(choice), { power, votes }] as const),
-  );
-  return { tallies: tallyRows(proposal.choices, byChoice), voters: row.voters, votingPower: row.power };
+  const [row] = await runPrepared(db, storedTalliesStatement, [proposal.id]);
+  return row ? storedTalliesOf(proposal.choices, row) : null;
+}
+
+const FROM_DETAIL = `${FROM_PROPOSAL} left join proposal_tallies t on t.proposal_id = p.id`;
+const detailById = prepared<ProposalRow & StoredTallyColumns>(
+  'proposal_detail_by_id',
+  `select ${PROPOSAL_ROW}, ${STORED_TALLIES} ${FROM_DETAIL} where p.id = $1::int8`,
+);
+const detailByExternalId = prepared<ProposalRow & StoredTallyColumns>(
+  'proposal_detail_by_external_id',
+  `select ${PROPOSAL_ROW}, ${STORED_TALLIES} ${FROM_DETAIL} where p.external_id = $1 order by p.id limit 1`,
+);
+
+/** getProposal and storedTallies in one read, for the proposal detail. */
+export async function getProposalWithTallies(
+  db: Db,
+  id: string,
+): Promise<{ row: ProposalRow; stored: ProposalTallies | null }> {
+  let found: (ProposalRow & StoredTallyColumns) | undefined;
+  if (/^\d{1,15}$/.test(id)) [found] = await runPrepared(db, detailById, [id]);
+  if (!found) [found] = await runPrepared(db, detailByExternalId, [id]);
+  if (!found) throw new NotFoundError('Proposal', id);
+  const { choiceTallies, talliedVoters, talliedPower, ...row } = found;
+  return { row, stored: storedTalliesOf(row.choices, { choiceTallies, talliedVoters, talliedPower }) };
 }
 
 /**
@@ -447,6 +522,38 @@ export async function countedTallies(
   return { tallies, ...totals };
 }
 
+const votesInOrder = prepared<{ choice: Choice; vp: string }>(
+  'proposal_votes_in_order',
+  'select choice, voting_power as vp from votes where proposal_id = $1::int8 order by id',
+);
+
+/** The linear tallies per voting type, in SQL on exact decimals: rows (choice, power, votes). */
+const linearTallies = {
+  approval: prepared<{ choice: number; power: string; votes: number }>(
+    'proposal_tally_approval',
+    `select e.value::int as choice, trim_scale(sum(v.voting_power))::text as power, count(*)::int as votes
+       from votes v cross join lateral jsonb_array_elements_text(v.choice) e
+      where v.proposal_id = $1::int8 and jsonb_typeof(v.choice) = 'array' group by 1`,
+  ),
+  // Each voter's power is split in proportion to its weights.
+  weighted: prepared<{ choice: number; power: string; votes: number }>(
+    'proposal_tally_weighted',
+    `with w as (
+       select v.voting_power, e.key::int as choice, e.value::numeric as weight,
+              sum(e.value::numeric) over (partition by v.id) as total
+         from votes v cross join lateral jsonb_each_text(v.choice) e
+        where v.proposal_id = $1::int8 and jsonb_typeof(v.choice) = 'object')
+     select choice, trim_scale(sum(voting_power * weight / total))::text as power,
+            count(*) filter (where weight > 0)::int as votes
+       from w where total > 0 group by choice`,
+  ),
+  single: prepared<{ choice: number; power: string; votes: number }>(
+    'proposal_tally_single',
+    `select (v.choice #>> '{}')::int as choice, trim_scale(sum(v.voting_power))::text as power, count(*)::int as votes
+       from votes v where v.proposal_id = $1::int8 and jsonb_typeof(v.choice) = 'number' group by 1`,
+  ),
+};
+
 /**
  * Per-choice tallies from the stored votes, by Snapshot's rules for the voting type. The linear
  * rules run in SQL on exact decimals; quadratic and ranked-choice are not linear in the votes
@@ -460,55 +567,30 @@ export async function tallyProposal(
   const byChoice = new Map<number, { power: string; votes: number }>();
   const type = proposal.votingType as VotingType;
   if (type === 'quadratic' || type === 'ranked-choice') {
-    const rows = await db
-      .select({ choice: votes.choice, vp: votes.votingPower })
-      .from(votes)
-      .where(eq(votes.proposalId, proposal.id))
-      .orderBy(asc(votes.id));
+    const rows = await runPrepared(db, votesInOrder, [proposal.id]);
     const scores = scoreProposal(
       type,
       proposal.choices.length,
-      rows.map((r) => ({ choice: r.choice as Choice, votingPower: Number(r.vp) })),
+      rows.map((r) => ({ choice: r.choice, votingPower: Number(r.vp) })),
     );
     for (const s of scores) byChoice.set(s.choice, { power: decimalText(s.votingPower), votes: s.votes });
   } else {
-    for (const r of await rowsOf<{ choice: number; power: string; votes: number }>(db, tallySql(type, proposal.id))) {
+    const statement = type === 'approval' || type === 'weighted' ? linearTallies[type] : linearTallies.single;
+    for (const r of await runPrepared(db, statement, [proposal.id])) {
       byChoice.set(Number(r.choice), { power: r.power, votes: Number(r.votes) });
     }
   }
   return tallyRows(proposal.choices, byChoice);
 }
 
-function tallySql(type: VotingType, proposalId: number) {
-  switch (type) {
-    case 'approval':
-      return sql`select e.value::int as choice, trim_scale(sum(v.voting_power))::text as power, count(*)::int as votes
-                   from votes v cross join lateral jsonb_array_elements_text(v.choice) e
-                  where v.proposal_id = ${proposalId} and jsonb_typeof(v.choice) = 'array' group by 1`;
-    case 'weighted':
-      // Each voter's power is split in proportion to its weights.
-      return sql`with w as (
-                   select v.voting_power, e.key::int as choice, e.value::numeric as weight,
-                          sum(e.value::numeric) over (partition by v.id) as total
-                     from votes v cross join lateral jsonb_each_text(v.choice) e
-                    where v.proposal_id = ${proposalId} and jsonb_typeof(v.choice) = 'object')
-                 select choice, trim_scale(sum(voting_power * weight / total))::text as power,
-                        count(*) filter (where weight > 0)::int as votes
-                   from w where total > 0 group by choice`;
-    default:
-      return sql`select (v.choice #>> '{}')::int as choice, trim_scale(sum(v.voting_power))::text as power, count(*)::int as votes
-                   from votes v where v.proposal_id = ${proposalId} and jsonb_typeof(v.choice) = 'number' group by 1`;
-  }
-}
+const voteTotalsStatement = prepared<{ voters: number; power: string }>(
+  'proposal_vote_totals',
+  `select count(*)::int as voters, coalesce(trim_scale(sum(voting_power)), 0)::text as power
+     from votes where proposal_id = $1::int8`,
+);
 
 export async function proposalVoteTotals(db: Db, proposalId: number) {
-  const [row] = await db
-    .select({
-      voters: sql<number>`count(*)::int`,
-      power: sql<string>`coalesce(trim_scale(sum(${votes.votingPower})), 0)::text`,
-    })
-    .from(votes)
-    .where(eq(votes.proposalId, proposalId));
+  const [row] = await runPrepared(db, voteTotalsStatement, [proposalId]);
   return { voters: row?.voters ?? 0, votingPower: row?.power ?? '0' };
 }
 

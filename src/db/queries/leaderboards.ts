@@ -1,6 +1,6 @@
-import { type SQL, sql } from 'drizzle-orm';
-import { type Db, rowsOf } from '../client.ts';
-import { delegatesSql, holdersSql } from './populations.ts';
+import type { Db } from '../client.ts';
+import { type PreparedStatement, prepared, runPrepared } from '../prepared.ts';
+import { DELEGATES, HOLDERS } from './populations.ts';
 
 /** Keyset position: the last row's sort value (as text) and its address. */
 export interface After {
@@ -16,18 +16,52 @@ export interface LeaderboardQuery<S extends string> {
   after?: After | undefined;
 }
 
-/** `(col, key) > / < (value, key)` for keyset paging, with the value cast to the column's type. */
-function keyset(column: string, key: string, cast: string, order: 'asc' | 'desc', after: After | undefined): SQL {
-  if (!after) return sql``;
-  const op = sql.raw(order === 'asc' ? '>' : '<');
-  return sql`and (${sql.raw(column)}, ${sql.raw(key)}) ${op} (${after.value}::${sql.raw(cast)}, ${after.key})`;
+/**
+ * A board's held statements, one per sort, order and page mode, from its text for one sort and
+ * order: `$1` is the DAO, `$2` the limit, then `$3` the offset or, after a keyset position,
+ * `$3` the sort value (cast to the column's type) and `$4` the row's key.
+ */
+function boardStatements<Row, S extends string>(
+  board: string,
+  sorts: Record<S, { column: string; cast: string }>,
+  key: string,
+  text: (column: string, order: 'asc' | 'desc', keyset: string, page: string) => string,
+) {
+  return new Map(
+    (Object.entries(sorts) as Array<[S, { column: string; cast: string }]>).flatMap(([sort, { column, cast }]) =>
+      (['asc', 'desc'] as const).flatMap((order) =>
+        (['offset', 'keyset'] as const).map((mode) => {
+          const keyset =
+            mode === 'keyset' ? `and (${column}, ${key}) ${order === 'asc' ? '>' : '<'} ($3::${cast}, $4::text)` : '';
+          const page = mode === 'keyset' ? 'limit $2' : 'limit $2 offset $3';
+          return [
+            `${sort}:${order}:${mode}`,
+            prepared<Row>(`${board}_${sort}_${order}_${mode}`, text(column, order, keyset, page)),
+          ] as const;
+        }),
+      ),
+    ),
+  );
+}
+
+function runBoard<Row, S extends string>(
+  db: Db,
+  statements: Map<string, PreparedStatement<Row>>,
+  daoId: number,
+  q: LeaderboardQuery<S>,
+): Promise<Row[]> {
+  const statement = statements.get(`${q.sort}:${q.order}:${q.after ? 'keyset' : 'offset'}`)!;
+  const values: unknown[] = [daoId, q.limit];
+  if (q.after) values.push(q.after.value, q.after.key);
+  else values.push(q.offset ?? 0);
+  return runPrepared(db, statement, values);
 }
 
 export const VOTER_SORTS = {
-  votes: ['votes', 'int'],
-  voting_power: ['max_vp', 'numeric'],
-  first_vote: ['first_vote', 'timestamptz'],
-  last_vote: ['last_vote', 'timestamptz'],
+  votes: { column: 'v.votes', cast: 'int' },
+  voting_power: { column: 'v.max_vp', cast: 'numeric' },
+  first_vote: { column: 'v.first_vote', cast: 'timestamptz' },
+  last_vote: { column: 'v.last_vote', cast: 'timestamptz' },
 } as const;
 export type VoterSort = keyof typeof VOTER_SORTS;
 
@@ -41,36 +75,44 @@ export interface VoterRow {
   sort_value: string;
 }
 
-const isoText = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+const isoText = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** A DAO's voters from dao_voters; voting_power is the largest power each used, share its part of the sum over all voters. */
-export async function listVoters(db: Db, daoId: number, q: LeaderboardQuery<VoterSort>): Promise<VoterRow[]> {
-  const [column, cast] = VOTER_SORTS[q.sort];
-  const dir = sql.raw(q.order);
-  return rowsOf<VoterRow>(
-    db,
-    sql`
+const voterStatements = boardStatements<VoterRow, VoterSort>(
+  'board_voters',
+  VOTER_SORTS,
+  'v.voter',
+  (column, order, keyset, page) => `
     select v.voter, v.votes, trim_scale(v.max_vp)::text as voting_power,
            (v.max_vp / nullif(t.total, 0))::float8 as share,
            ${isoText('v.first_vote')} as first_vote, ${isoText('v.last_vote')} as last_vote,
-           ${sql.raw(`v.${column}`)}::text as sort_value
-      from dao_voters v cross join (select sum(max_vp) as total from dao_voters where dao_id = ${daoId}) t
-     where v.dao_id = ${daoId} ${keyset(`v.${column}`, 'v.voter', cast, q.order, q.after)}
-     order by ${sql.raw(`v.${column}`)} ${dir}, v.voter ${dir}
-     limit ${q.limit} offset ${q.after ? 0 : (q.offset ?? 0)}`,
-  );
+           ${column}::text as sort_value
+      from dao_voters v cross join (select sum(max_vp) as total from dao_voters where dao_id = $1::int) t
+     where v.dao_id = $1::int ${keyset}
+     order by ${column} ${order}, v.voter ${order}
+     ${page}`,
+);
+
+/** A DAO's voters from dao_voters; voting_power is the largest power each used, share its part of the sum over all voters. */
+export function listVoters(db: Db, daoId: number, q: LeaderboardQuery<VoterSort>): Promise<VoterRow[]> {
+  return runBoard(db, voterStatements, daoId, q);
 }
 
+const countVotersStatement = prepared<{ n: number }>(
+  'board_voters_count',
+  'select count(*)::int as n from dao_voters where dao_id = $1::int',
+);
+
 export async function countVoters(db: Db, daoId: number): Promise<number> {
-  const [row] = await rowsOf<{ n: number }>(db, sql`select count(*)::int as n from dao_voters where dao_id = ${daoId}`);
+  const [row] = await runPrepared(db, countVotersStatement, [daoId]);
   return row?.n ?? 0;
 }
 
+// Sort keys are never null, so keyset comparisons always hold (no participation sorts as -1).
 export const DELEGATE_SORTS = {
-  voting_power: 'numeric',
-  delegators: 'int',
-  votes_cast: 'int',
-  participation: 'float8',
+  voting_power: { column: 'x.vp_sort', cast: 'numeric' },
+  delegators: { column: 'x.delegators', cast: 'int' },
+  votes_cast: { column: 'x.votes_cast', cast: 'int' },
+  participation: { column: 'x.part_sort', cast: 'float8' },
 } as const;
 export type DelegateSort = keyof typeof DELEGATE_SORTS;
 
@@ -86,40 +128,46 @@ export interface DelegateRow {
   sort_value: string | null;
 }
 
-/**
- * A DAO's delegates (src/db/queries/populations.ts) with their voting record from dao_voters:
- * votes cast, participation = votes cast ÷ closed proposals with stored votes (at most 1), and
- * how many of their votes went For / Against / Abstain.
- */
-export async function listDelegates(db: Db, daoId: number, q: LeaderboardQuery<DelegateSort>): Promise<DelegateRow[]> {
-  const dir = sql.raw(q.order);
-  // Sort keys are never null, so keyset comparisons always hold (no participation sorts as -1).
-  const column = `x.${{ voting_power: 'vp_sort', participation: 'part_sort', delegators: 'delegators', votes_cast: 'votes_cast' }[q.sort]}`;
-  const rows = await rowsOf<DelegateRow & { vp_sort?: unknown; part_sort?: unknown }>(
-    db,
-    sql`
-    select x.*, ${sql.raw(column)}::text as sort_value from (
+const delegateStatements = boardStatements<DelegateRow, DelegateSort>(
+  'board_delegates',
+  DELEGATE_SORTS,
+  'x.address',
+  (column, order, keyset, page) => `
+    select x.address, x.voting_power, x.delegators, x.votes_cast, x.participation, x."for", x.against, x.abstain,
+           ${column}::text as sort_value from (
       select d.address, trim_scale(d.voting_power)::text as voting_power, d.voting_power as vp_sort, d.delegators,
              coalesce(v.votes, 0) as votes_cast,
              least(1, coalesce(v.votes, 0)::float8 / nullif(e.n, 0)) as participation,
              coalesce(least(1, coalesce(v.votes, 0)::float8 / nullif(e.n, 0)), -1) as part_sort,
              coalesce(v.for_votes, 0) as "for", coalesce(v.against_votes, 0) as against, coalesce(v.abstain_votes, 0) as abstain
-        from (${delegatesSql(daoId)}) d
-        cross join (select count(*)::int as n from proposal_tallies where dao_id = ${daoId} and voters > 0 and "end" <= now()) e
-        left join dao_voters v on v.dao_id = ${daoId} and v.voter = d.address) x
-     where true ${keyset(column, 'x.address', DELEGATE_SORTS[q.sort], q.order, q.after)}
-     order by ${sql.raw(column)} ${dir}, x.address ${dir}
-     limit ${q.limit} offset ${q.after ? 0 : (q.offset ?? 0)}`,
-  );
-  return rows.map(({ vp_sort: _v, part_sort: _p, ...r }) => r);
+        from (${DELEGATES}) d
+        cross join (select count(*)::int as n from proposal_tallies where dao_id = $1::int and voters > 0 and "end" <= now()) e
+        left join dao_voters v on v.dao_id = $1::int and v.voter = d.address) x
+     where true ${keyset}
+     order by ${column} ${order}, x.address ${order}
+     ${page}`,
+);
+
+/**
+ * A DAO's delegates (src/db/queries/populations.ts) with their voting record from dao_voters:
+ * votes cast, participation = votes cast ÷ closed proposals with stored votes (at most 1), and
+ * how many of their votes went For / Against / Abstain.
+ */
+export function listDelegates(db: Db, daoId: number, q: LeaderboardQuery<DelegateSort>): Promise<DelegateRow[]> {
+  return runBoard(db, delegateStatements, daoId, q);
 }
 
+const countDelegatesStatement = prepared<{ n: number }>(
+  'board_delegates_count',
+  `select count(*)::int as n from (${DELEGATES}) d`,
+);
+
 export async function countDelegates(db: Db, daoId: number): Promise<number> {
-  const [row] = await rowsOf<{ n: number }>(db, sql`select count(*)::int as n from (${delegatesSql(daoId)}) d`);
+  const [row] = await runPrepared(db, countDelegatesStatement, [daoId]);
   return row?.n ?? 0;
 }
 
-export const HOLDER_SORTS = { balance: 'numeric' } as const;
+export const HOLDER_SORTS = { balance: { column: 'h.balance', cast: 'numeric' } } as const;
 export type HolderSort = keyof typeof HOLDER_SORTS;
 
 export interface HolderRow {
@@ -129,26 +177,34 @@ export interface HolderRow {
   sort_value: string;
 }
 
+const holderStatements = boardStatements<HolderRow, HolderSort>(
+  'board_holders',
+  HOLDER_SORTS,
+  'h.address',
+  (column, order, keyset, page) => `
+    select h.address, trim_scale(h.balance)::text as balance, (h.balance / nullif(t.total, 0))::float8 as share,
+           ${column}::text as sort_value
+      from (${HOLDERS}) h cross join (select sum(balance) as total from (${HOLDERS}) a) t
+     where true ${keyset}
+     order by ${column} ${order}, h.address ${order}
+     ${page}`,
+);
+
 /**
  * A DAO's token holders with a positive balance (src/db/queries/populations.ts: token accounts, or
  * the latest holder snapshot), each with its share of all holders' balance: the only population
  * a holder-only DAO (no votes imported) has.
  */
-export async function listHolders(db: Db, daoId: number, q: LeaderboardQuery<HolderSort>): Promise<HolderRow[]> {
-  const dir = sql.raw(q.order);
-  return rowsOf<HolderRow>(
-    db,
-    sql`
-    select h.address, trim_scale(h.balance)::text as balance, (h.balance / nullif(t.total, 0))::float8 as share,
-           h.balance::text as sort_value
-      from (${holdersSql(daoId)}) h cross join (select sum(balance) as total from (${holdersSql(daoId)}) a) t
-     where true ${keyset('h.balance', 'h.address', 'numeric', q.order, q.after)}
-     order by h.balance ${dir}, h.address ${dir}
-     limit ${q.limit} offset ${q.after ? 0 : (q.offset ?? 0)}`,
-  );
+export function listHolders(db: Db, daoId: number, q: LeaderboardQuery<HolderSort>): Promise<HolderRow[]> {
+  return runBoard(db, holderStatements, daoId, q);
 }
 
+const countHoldersStatement = prepared<{ n: number }>(
+  'board_holders_count',
+  `select count(*)::int as n from (${HOLDERS}) h`,
+);
+
 export async function countHolders(db: Db, daoId: number): Promise<number> {
-  const [row] = await rowsOf<{ n: number }>(db, sql`select count(*)::int as n from (${holdersSql(daoId)}) h`);
+  const [row] = await runPrepared(db, countHoldersStatement, [daoId]);
   return row?.n ?? 0;
 }

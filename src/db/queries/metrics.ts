@@ -1,4 +1,3 @@
-import { type SQL, sql } from 'drizzle-orm';
 import { type Bucket, bucketStart, nextBucket } from '../../metrics/activity.ts';
 import { type ConcentrationFigures, concentrationFigures } from '../../metrics/concentration.ts';
 import { CONTESTED_MARGIN, ratio } from '../../metrics/outcomes.ts';
@@ -10,9 +9,10 @@ import {
   type TreasuryPoint,
   treasurySeries,
 } from '../../metrics/treasury.ts';
-import { type Db, rowsOf } from '../client.ts';
+import type { Db } from '../client.ts';
+import { heldFragment, prepared, runPrepared } from '../prepared.ts';
 import type { DaoRow } from './daos.ts';
-import { delegatesSql, holdersSql } from './populations.ts';
+import { DELEGATES, HOLDERS } from './populations.ts';
 
 export interface MetricWindow {
   from: Date | null;
@@ -38,9 +38,15 @@ function tilingBucket(w: MetricWindow): Bucket {
   return aligned('month') ? 'month' : aligned('week') ? 'week' : 'day';
 }
 
-const inRange = (column: string, w: MetricWindow) =>
-  sql`${w.from ? sql`and ${sql.raw(column)} >= ${w.from.toISOString()}::timestamptz` : sql``}
-      ${w.to ? sql`and ${sql.raw(column)} < ${w.to.toISOString()}::timestamptz` : sql``}`;
+/**
+ * The summary's reads are held statements (src/db/prepared.ts): `$1` the DAO, `$2` and `$3` the
+ * window's ends (null: open), `$4` the tiling bucket or the as-of time. An open end is an
+ * infinite bound rather than a null test, so the range stays an index condition in a cached plan.
+ */
+const IN_WINDOW = (column: string) =>
+  `${column} >= coalesce($2::timestamptz, '-infinity') and ${column} < coalesce($3::timestamptz, 'infinity')`;
+const windowEnds = (w: MetricWindow) => [w.from?.toISOString() ?? null, w.to?.toISOString() ?? null];
+const windowed = (w: MetricWindow) => w.from !== null || w.to !== null;
 
 export const ownToken = (dao: DaoRow): OwnToken => ({
   symbols: [dao.tokenSymbol, dao.governanceToken].filter((s): s is string => !!s && !/^0x[0-9a-f]{40}$/i.test(s)),
@@ -54,35 +60,38 @@ export const ownToken = (dao: DaoRow): OwnToken => ({
  * refreshDaoAggregates), new voters from the per-bucket first-vote counts, distinct voters of a
  * window from the voter buckets.
  */
+const activityStatement = prepared<{
+  proposals: number;
+  votes: number;
+  new_voters: number;
+  voters: number | null;
+  retained: number | null;
+  base: number | null;
+}>(
+  'summary_activity',
+  // `$4` the tiling bucket, `$5` the end of the retention window; distinct voters only for a window.
+  `select
+     (select count(*)::int from proposals where dao_id = $1::int and ${IN_WINDOW('start')}) as proposals,
+     a.votes, a.new_voters,
+     case when $2::timestamptz is null and $3::timestamptz is null then null::int
+          else (select count(distinct voter)::int from dao_voter_buckets
+                 where dao_id = $1::int and bucket = $4::text and ${IN_WINDOW('t')}) end as voters,
+     r.retained, r.base
+   from (select coalesce(sum(votes), 0)::int as votes, coalesce(sum(new_voters), 0)::int as new_voters from dao_activity
+          where dao_id = $1::int and bucket = $4::text and ${IN_WINDOW('t')}) a,
+        (select sum(retained)::int as retained, sum(voters)::int as base from dao_activity
+          where dao_id = $1::int and bucket = 'month' and t >= coalesce($2::timestamptz, '-infinity')
+            and (t at time zone 'UTC' + interval '2 months') at time zone 'UTC' <= $5::timestamptz) r`,
+);
+
 export async function activitySummary(db: Db, dao: DaoRow, w: MetricWindow) {
-  const bucket = tilingBucket(w);
-  const windowed = w.from !== null || w.to !== null;
   const retentionTo = w.to ?? w.asOf;
-  const [row] = await rowsOf<{
-    proposals: number;
-    votes: number;
-    new_voters: number;
-    voters: number | null;
-    retained: number | null;
-    base: number | null;
-  }>(
-    db,
-    sql`
-    select
-      (select count(*)::int from proposals where dao_id = ${dao.id} ${inRange('start', w)}) as proposals,
-      a.votes, a.new_voters,
-      ${
-        windowed
-          ? sql`(select count(distinct voter)::int from dao_voter_buckets where dao_id = ${dao.id} and bucket = ${bucket} ${inRange('t', w)})`
-          : sql`null::int`
-      } as voters,
-      r.retained, r.base
-    from (select coalesce(sum(votes), 0)::int as votes, coalesce(sum(new_voters), 0)::int as new_voters from dao_activity
-           where dao_id = ${dao.id} and bucket = ${bucket} ${inRange('t', w)}) a,
-         (select sum(retained)::int as retained, sum(voters)::int as base from dao_activity
-           where dao_id = ${dao.id} and bucket = 'month' ${w.from ? sql`and t >= ${w.from.toISOString()}::timestamptz` : sql``}
-             and (t at time zone 'UTC' + interval '2 months') at time zone 'UTC' <= ${retentionTo.toISOString()}::timestamptz) r`,
-  );
+  const [row] = await runPrepared(db, activityStatement, [
+    dao.id,
+    ...windowEnds(w),
+    tilingBucket(w),
+    retentionTo.toISOString(),
+  ]);
   const r = row!;
   const voters = r.voters ?? dao.totalMembers;
   return {
@@ -110,49 +119,63 @@ export interface ProposalParticipationRow {
  * understatement with a top-N list). Null when neither exists.
  */
 export async function supplyBasis(db: Db, daoId: number): Promise<SupplyBasis | null> {
-  const [row] = await rowsOf<{ accounts: boolean; holders: boolean }>(
-    db,
-    sql`select ${hasAccountSupply(daoId)} as accounts, ${hasHolderSnapshots(daoId)} as holders`,
-  );
+  const [row] = await runPrepared(db, supplyBasisStatement, [daoId]);
   return row?.accounts ? 'token_supply' : row?.holders ? 'holders' : null;
 }
 
-const hasAccountSupply = (daoId: number) =>
-  sql`exists (select 1 from token_accounts where dao_id = ${daoId} and voting_power > 0)`;
-const hasHolderSnapshots = (daoId: number) => sql`exists (select 1 from token_holders where dao_id = ${daoId})`;
-const accountSupply = (daoId: number) =>
-  sql`(select sum(voting_power)::float8 from token_accounts where dao_id = ${daoId})`;
-const snapshotSupply = sql`(select s.supply from snaps s order by (s.as_of <= t.start) desc, case when s.as_of <= t.start then -extract(epoch from s.as_of) else extract(epoch from s.as_of) end limit 1)`;
+const HAS_ACCOUNT_SUPPLY = 'exists (select 1 from token_accounts where dao_id = $1::int and voting_power > 0)';
+const HAS_HOLDER_SNAPSHOTS = 'exists (select 1 from token_holders where dao_id = $1::int)';
+const ACCOUNT_SUPPLY = '(select sum(voting_power)::float8 from token_accounts where dao_id = $1::int)';
+const SNAPSHOT_SUPPLY = `(select s.supply from snaps s order by (s.as_of <= t.start) desc, case when s.as_of <= t.start then -extract(epoch from s.as_of) else extract(epoch from s.as_of) end limit 1)`;
 
-/** The supply of proposal `t` on the given basis. */
-const supplyOn = (daoId: number, basis: SupplyBasis | null) =>
-  basis === 'token_supply' ? accountSupply(daoId) : basis === 'holders' ? snapshotSupply : sql`null::float8`;
+const supplyBasisStatement = prepared<{ accounts: boolean; holders: boolean }>(
+  'summary_supply_basis',
+  `select ${HAS_ACCOUNT_SUPPLY} as accounts, ${HAS_HOLDER_SNAPSHOTS} as holders`,
+);
 
-/** The supply of proposal `t` on whichever basis the DAO has (supplyBasis), decided in the statement. */
-export const supplyOfProposal = (daoId: number) =>
-  sql`case when ${hasAccountSupply(daoId)} then ${accountSupply(daoId)} when ${hasHolderSnapshots(daoId)} then ${snapshotSupply} end`;
+/**
+ * The supply of proposal `t`: on a known basis (supplyBasis), none, or `any`, on whichever basis
+ * the DAO has, decided in the statement.
+ */
+const SUPPLY = {
+  token_supply: ACCOUNT_SUPPLY,
+  holders: SNAPSHOT_SUPPLY,
+  none: 'null::float8',
+  any: `case when ${HAS_ACCOUNT_SUPPLY} then ${ACCOUNT_SUPPLY} when ${HAS_HOLDER_SNAPSHOTS} then ${SNAPSHOT_SUPPLY} end`,
+} as const;
+type Supply = keyof typeof SUPPLY;
 
 /**
  * The statement behind proposalParticipation: rows ("end", voters, vp_cast, supply) in end order,
- * with `supply` an expression over the proposal row `t` (supplyOn, supplyOfProposal).
+ * `$1` the DAO, `$2`/`$3` the window, `$4` the as-of time.
  */
-export function closedProposalsSql(daoId: number, w: MetricWindow, supply: SQL) {
-  return sql`
+const closedProposalsText = (supply: Supply) => `
     with snaps as (
-      select as_of, sum(coalesce(voting_power, balance))::float8 as supply from token_holders where dao_id = ${daoId} group by as_of)
-    select t."end", t.voters, t.vp_cast::float8 as vp_cast, ${supply} as supply
+      select as_of, sum(coalesce(voting_power, balance))::float8 as supply from token_holders where dao_id = $1::int group by as_of)
+    select t."end", t.voters, t.vp_cast::float8 as vp_cast, ${SUPPLY[supply]} as supply
       from proposal_tallies t
-     where t.dao_id = ${daoId} and t.voters > 0 and t."end" <= ${w.asOf.toISOString()}::timestamptz ${inRange('t."end"', w)}
+     where t.dao_id = $1::int and t.voters > 0 and t."end" <= $4::timestamptz and ${IN_WINDOW('t."end"')}
      order by t."end"`;
-}
+const closedValues = (daoId: number, w: MetricWindow) => [daoId, ...windowEnds(w), w.asOf.toISOString()];
 
-/** A closedProposalsSql row as participationFigures takes it. */
-export const participationRow = (r: {
+/** closedProposalsText as a fragment of a built query (the participation series). */
+export const closedProposalsSql = (daoId: number, w: MetricWindow, supply: Supply) =>
+  heldFragment(closedProposalsText(supply), closedValues(daoId, w));
+
+const closedProposalsStatements = {
+  token_supply: prepared<ClosedProposalRow>('summary_closed_token_supply', closedProposalsText('token_supply')),
+  holders: prepared<ClosedProposalRow>('summary_closed_holders', closedProposalsText('holders')),
+  none: prepared<ClosedProposalRow>('summary_closed_none', closedProposalsText('none')),
+};
+interface ClosedProposalRow {
   end: Date | string;
   voters: number;
   vp_cast: number;
   supply: number | null;
-}): ProposalParticipationRow => ({
+}
+
+/** A closedProposalsSql row as participationFigures takes it. */
+export const participationRow = (r: ClosedProposalRow): ProposalParticipationRow => ({
   end: new Date(r.end),
   voters: r.voters,
   vp_cast: r.vp_cast,
@@ -170,26 +193,37 @@ export async function proposalParticipation(
   w: MetricWindow,
   basis: SupplyBasis | null,
 ): Promise<ProposalParticipationRow[]> {
-  const rows = await rowsOf<{ end: Date | string; voters: number; vp_cast: number; supply: number | null }>(
-    db,
-    closedProposalsSql(daoId, w, supplyOn(daoId, basis)),
-  );
+  const rows = await runPrepared(db, closedProposalsStatements[basis ?? 'none'], closedValues(daoId, w));
   return rows.map(participationRow);
 }
+
+/** `voted`: whether address `column` voted, in the window ($2, $3, bucket $4) or ever. */
+const votedText = (column: string, inWindow: boolean) =>
+  inWindow
+    ? `exists (select 1 from dao_voter_buckets b where b.dao_id = $1::int and b.bucket = $4::text and b.voter = ${column} and ${IN_WINDOW('b.t')})`
+    : `exists (select 1 from dao_voters v where v.dao_id = $1::int and v.voter = ${column})`;
+/** A statement per window mode, run with the DAO and, in a window, its ends and tiling bucket. */
+const byWindow = <Row>(name: string, text: (inWindow: boolean) => string) => ({
+  ever: prepared<Row>(`${name}_ever`, text(false)),
+  window: prepared<Row>(`${name}_window`, text(true)),
+});
+const runByWindow = <Row>(db: Db, s: ReturnType<typeof byWindow<Row>>, daoId: number, w: MetricWindow) =>
+  windowed(w)
+    ? runPrepared(db, s.window, [daoId, ...windowEnds(w), tilingBucket(w)])
+    : runPrepared(db, s.ever, [daoId]);
+
+const holderVotingStatements = byWindow<{ holders: number; voting: number }>(
+  'summary_holder_voting',
+  (inWindow) =>
+    `select count(*)::int as holders, count(*) filter (where ${votedText('h.address', inWindow)})::int as voting from (${HOLDERS}) h`,
+);
 
 /**
  * The holder list (token accounts with a balance, else the latest holder snapshot) and how many of
  * those addresses voted: in the window when one is given, else ever.
  */
 async function holderVoting(db: Db, daoId: number, w: MetricWindow) {
-  const voted =
-    w.from || w.to
-      ? sql`exists (select 1 from dao_voter_buckets b where b.dao_id = ${daoId} and b.bucket = ${tilingBucket(w)} and b.voter = h.address ${inRange('b.t', w)})`
-      : sql`exists (select 1 from dao_voters v where v.dao_id = ${daoId} and v.voter = h.address)`;
-  const [row] = await rowsOf<{ holders: number; voting: number }>(
-    db,
-    sql`select count(*)::int as holders, count(*) filter (where ${voted})::int as voting from (${holdersSql(daoId)}) h`,
-  );
+  const [row] = await runByWindow(db, holderVotingStatements, daoId, w);
   return row && row.holders > 0 ? { holders: row.holders, votingHolders: row.voting } : null;
 }
 
@@ -216,22 +250,29 @@ export async function participationSummary(db: Db, daoId: number, w: MetricWindo
   };
 }
 
+const outcomesStatement = prepared<{
+  closed: number;
+  decided: number;
+  passed: number;
+  avg_margin: number | null;
+  contested: number;
+}>(
+  'summary_outcomes',
+  // `$4` the as-of time, `$5` the contested margin.
+  `select count(*)::int as closed, count(outcome)::int as decided, count(*) filter (where outcome = 'passed')::int as passed,
+          avg(margin) filter (where outcome is not null) as avg_margin,
+          count(*) filter (where outcome is not null and margin < $5::float8)::int as contested
+     from proposal_tallies
+    where dao_id = $1::int and "end" <= $4::timestamptz and ${IN_WINDOW('"end"')}`,
+);
+
 export async function outcomesSummary(db: Db, daoId: number, w: MetricWindow) {
-  const [row] = await rowsOf<{
-    closed: number;
-    decided: number;
-    passed: number;
-    avg_margin: number | null;
-    contested: number;
-  }>(
-    db,
-    sql`
-    select count(*)::int as closed, count(outcome)::int as decided, count(*) filter (where outcome = 'passed')::int as passed,
-           avg(margin) filter (where outcome is not null) as avg_margin,
-           count(*) filter (where outcome is not null and margin < ${CONTESTED_MARGIN})::int as contested
-      from proposal_tallies
-     where dao_id = ${daoId} and "end" <= ${w.asOf.toISOString()}::timestamptz ${inRange('"end"', w)}`,
-  );
+  const [row] = await runPrepared(db, outcomesStatement, [
+    daoId,
+    ...windowEnds(w),
+    w.asOf.toISOString(),
+    CONTESTED_MARGIN,
+  ]);
   const r = row!;
   return {
     closed: r.closed,
@@ -243,68 +284,73 @@ export async function outcomesSummary(db: Db, daoId: number, w: MetricWindow) {
   };
 }
 
+const voterPowerStatements = byWindow<{ p: number }>('summary_voter_powers', (inWindow) =>
+  inWindow
+    ? `select max(max_vp)::float8 as p from dao_voter_buckets
+        where dao_id = $1::int and bucket = $4::text and ${IN_WINDOW('t')} group by voter`
+    : 'select max_vp::float8 as p from dao_voters where dao_id = $1::int',
+);
+
 /** Voting power per voter in the window: the largest power it used in any vote there. */
 export async function voterPowers(db: Db, daoId: number, w: MetricWindow): Promise<number[]> {
-  const rows =
-    w.from || w.to
-      ? await rowsOf<{ p: number }>(
-          db,
-          sql`select max(max_vp)::float8 as p from dao_voter_buckets
-        where dao_id = ${daoId} and bucket = ${tilingBucket(w)} ${inRange('t', w)} group by voter`,
-        )
-      : await rowsOf<{ p: number }>(db, sql`select max_vp::float8 as p from dao_voters where dao_id = ${daoId}`);
-  return rows.map((r) => r.p);
+  return (await runByWindow(db, voterPowerStatements, daoId, w)).map((r) => r.p);
 }
+
+const storedConcentrationStatement = prepared<{ c: ConcentrationFigures | null }>(
+  'summary_voter_concentration',
+  'select voter_concentration as c from dao_rollup_state where dao_id = $1::int',
+);
+const holderPowerStatement = prepared<{ p: number }>(
+  'summary_holder_balances',
+  `select balance::float8 as p from (${HOLDERS}) h`,
+);
+const delegatePowerStatement = prepared<{ p: number }>(
+  'summary_delegate_powers',
+  `select voting_power::float8 as p from (${DELEGATES}) d`,
+);
 
 /** All-time voter concentration as stored by the last rollup rebuild. */
 async function storedVoterConcentration(db: Db, daoId: number): Promise<ConcentrationFigures | null> {
-  const [row] = await rowsOf<{ c: ConcentrationFigures | null }>(
-    db,
-    sql`select voter_concentration as c from dao_rollup_state where dao_id = ${daoId}`,
-  );
+  const [row] = await runPrepared(db, storedConcentrationStatement, [daoId]);
   return row?.c ?? null;
 }
 
 export async function concentrationSummary(db: Db, daoId: number, w: MetricWindow) {
   const [voters, holders, delegates] = await Promise.all([
-    w.from || w.to ? voterPowers(db, daoId, w).then(concentrationFigures) : storedVoterConcentration(db, daoId),
-    rowsOf<{ p: number }>(db, sql`select balance::float8 as p from (${holdersSql(daoId)}) h`).then((r) =>
-      r.map((x) => x.p),
-    ),
-    rowsOf<{ p: number }>(db, sql`select voting_power::float8 as p from (${delegatesSql(daoId)}) d`).then((r) =>
-      r.map((x) => x.p),
-    ),
+    windowed(w) ? voterPowers(db, daoId, w).then(concentrationFigures) : storedVoterConcentration(db, daoId),
+    runPrepared(db, holderPowerStatement, [daoId]).then((r) => r.map((x) => x.p)),
+    runPrepared(db, delegatePowerStatement, [daoId]).then((r) => r.map((x) => x.p)),
   ]);
   return { voters, holders: concentrationFigures(holders), delegates: concentrationFigures(delegates) };
 }
 
+const delegateVotingStatements = byWindow<{ count: number; with_votes: number }>(
+  'summary_delegate_voting',
+  (inWindow) =>
+    `select count(*)::int as count, count(*) filter (where ${votedText('d.address', inWindow)})::int as with_votes
+       from (${DELEGATES}) d`,
+);
+
 export async function delegatesSummary(db: Db, daoId: number, w: MetricWindow) {
-  const voted =
-    w.from || w.to
-      ? sql`exists (select 1 from dao_voter_buckets b where b.dao_id = ${daoId} and b.bucket = ${tilingBucket(w)} and b.voter = d.address ${inRange('b.t', w)})`
-      : sql`exists (select 1 from dao_voters v where v.dao_id = ${daoId} and v.voter = d.address)`;
-  const [row] = await rowsOf<{ count: number; with_votes: number }>(
-    db,
-    sql`
-    select count(*)::int as count, count(*) filter (where ${voted})::int as with_votes from (${delegatesSql(daoId)}) d`,
-  );
+  const [row] = await runByWindow(db, delegateVotingStatements, daoId, w);
   return { count: row!.count, with_votes: row!.with_votes };
 }
 
+const treasuryPointsStatement = prepared<{
+  timestamp: Date | string;
+  wallet: string;
+  chain: string;
+  token_symbol: string;
+  token_address: string;
+  usd: number | null;
+}>(
+  'summary_treasury_balances',
+  `select timestamp, wallet, chain, token_symbol, token_address, usd_value::float8 as usd from treasury_balances
+    where dao_id = $1::int and timestamp < coalesce($2::timestamptz, 'infinity')`,
+);
+
 export async function treasuryPoints(db: Db, daoId: number, to: Date | null): Promise<TreasuryPoint[]> {
-  const rows = await rowsOf<{
-    timestamp: Date | string;
-    wallet: string;
-    chain: string;
-    token_symbol: string;
-    token_address: string;
-    usd: number | null;
-  }>(
-    db,
-    sql`
-    select timestamp, wallet, chain, token_symbol, token_address, usd_value::float8 as usd from treasury_balances
-     where dao_id = ${daoId} ${to ? sql`and timestamp < ${to.toISOString()}::timestamptz` : sql``}`,
-  );
+  const rows = await runPrepared(db, treasuryPointsStatement, [daoId, to?.toISOString() ?? null]);
   const balances: BalanceRow[] = rows.map((r) => ({
     timestamp: new Date(r.timestamp),
     wallet: r.wallet,

@@ -1,6 +1,7 @@
 import { and, asc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../client.ts';
-import { daoMetrics, treasuryBalances } from '../schema/index.ts';
+import { prepared, runPrepared } from '../prepared.ts';
+import { daoMetrics } from '../schema/index.ts';
 import { countWrites, iso, param, type WriteCounts } from './upserts.ts';
 
 /**
@@ -106,30 +107,29 @@ export async function listMetrics(
   return { rows, total: count?.total ?? 0 };
 }
 
+const latestBalancesStatement = prepared<Record<string, unknown>>(
+  'treasury_latest',
+  `with latest as (
+     select wallet, chain, max(timestamp) as ts from treasury_balances where dao_id = $1::int group by wallet, chain)
+   select to_char(b.timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as timestamp, b.wallet, b.chain,
+          b.token_symbol, b.token_address, b.amount::text as amount, b.usd_value::text as usd_value, b.usd_stale
+     from treasury_balances b join latest l on b.wallet = l.wallet and b.chain = l.chain and b.timestamp = l.ts
+    where b.dao_id = $1::int
+    order by b.usd_value desc nulls last, b.token_symbol`,
+);
+// An open end is an infinite bound rather than a null test, so the range stays an index condition in a cached plan.
+const historyStatement = prepared<{ timestamp: Date; usdValue: string }>(
+  'treasury_history',
+  `select timestamp, coalesce(sum(usd_value), 0)::text as "usdValue" from treasury_balances
+    where dao_id = $1::int and timestamp >= coalesce($2::timestamptz, '-infinity') and timestamp < coalesce($3::timestamptz, 'infinity')
+    group by timestamp order by timestamp`,
+);
+
 /** Latest balance of every (wallet, chain, token) from each wallet's newest snapshot, and USD over time. */
 export async function getTreasury(db: Db, daoId: number, range: { from?: Date | undefined; to?: Date | undefined }) {
-  const latest = await rowsOf<Record<string, unknown>>(
-    db,
-    sql`
-    with latest as (
-      select wallet, chain, max(timestamp) as ts from treasury_balances where dao_id = ${daoId} group by wallet, chain)
-    select to_char(b.timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as timestamp, b.wallet, b.chain,
-           b.token_symbol, b.token_address, b.amount::text as amount, b.usd_value::text as usd_value, b.usd_stale
-      from treasury_balances b join latest l on b.wallet = l.wallet and b.chain = l.chain and b.timestamp = l.ts
-     where b.dao_id = ${daoId}
-     order by b.usd_value desc nulls last, b.token_symbol`,
-  );
-  const filters: SQL[] = [eq(treasuryBalances.daoId, daoId)];
-  if (range.from) filters.push(gte(treasuryBalances.timestamp, range.from));
-  if (range.to) filters.push(lt(treasuryBalances.timestamp, range.to));
-  const history = await db
-    .select({
-      timestamp: treasuryBalances.timestamp,
-      usdValue: sql<string>`coalesce(sum(${treasuryBalances.usdValue}), 0)::text`,
-    })
-    .from(treasuryBalances)
-    .where(and(...filters))
-    .groupBy(treasuryBalances.timestamp)
-    .orderBy(asc(treasuryBalances.timestamp));
+  const [latest, history] = await Promise.all([
+    runPrepared(db, latestBalancesStatement, [daoId]),
+    runPrepared(db, historyStatement, [daoId, range.from?.toISOString() ?? null, range.to?.toISOString() ?? null]),
+  ]);
   return { latest, history };
 }
