@@ -50,9 +50,9 @@ export const ownToken = (dao: DaoRow): OwnToken => ({
 });
 
 /**
- * Activity from the rollups only: all-time voters from the DAO row (distinct voters, kept by
- * refreshDaoAggregates), new voters from the per-bucket first-vote counts, distinct voters of a
- * window from the voter buckets.
+ * Activity from the rollups: all-time voters from the DAO row (distinct voters, kept by
+ * refreshDaoAggregates), new voters from the per-bucket first-vote counts; distinct voters of a
+ * window from the votes' index on (dao_id, created), which holds the voter (migration 0079).
  */
 export async function activitySummary(db: Db, dao: DaoRow, w: MetricWindow) {
   const bucket = tilingBucket(w);
@@ -73,7 +73,7 @@ export async function activitySummary(db: Db, dao: DaoRow, w: MetricWindow) {
       a.votes, a.new_voters,
       ${
         windowed
-          ? sql`(select count(distinct voter)::int from dao_voter_buckets where dao_id = ${dao.id} and bucket = ${bucket} ${inRange('t', w)})`
+          ? sql`(select count(distinct voter collate "C")::int from votes where dao_id = ${dao.id} ${inRange('created', w)})`
           : sql`null::int`
       } as voters,
       r.retained, r.base
@@ -184,7 +184,7 @@ export async function proposalParticipation(
 async function holderVoting(db: Db, daoId: number, w: MetricWindow) {
   const voted =
     w.from || w.to
-      ? sql`exists (select 1 from dao_voter_buckets b where b.dao_id = ${daoId} and b.bucket = ${tilingBucket(w)} and b.voter = h.address ${inRange('b.t', w)})`
+      ? sql`exists (select 1 from votes b where b.voter = h.address and b.dao_id = ${daoId} ${inRange('b.created', w)})`
       : sql`exists (select 1 from dao_voters v where v.dao_id = ${daoId} and v.voter = h.address)`;
   const [row] = await rowsOf<{ holders: number; voting: number }>(
     db,
@@ -249,8 +249,8 @@ export async function voterPowers(db: Db, daoId: number, w: MetricWindow): Promi
     w.from || w.to
       ? await rowsOf<{ p: number }>(
           db,
-          sql`select max(max_vp)::float8 as p from dao_voter_buckets
-        where dao_id = ${daoId} and bucket = ${tilingBucket(w)} ${inRange('t', w)} group by voter`,
+          sql`select max(voting_power)::float8 as p from votes
+        where dao_id = ${daoId} ${inRange('created', w)} group by voter collate "C"`,
         )
       : await rowsOf<{ p: number }>(db, sql`select max_vp::float8 as p from dao_voters where dao_id = ${daoId}`);
   return rows.map((r) => r.p);
@@ -281,7 +281,7 @@ export async function concentrationSummary(db: Db, daoId: number, w: MetricWindo
 export async function delegatesSummary(db: Db, daoId: number, w: MetricWindow) {
   const voted =
     w.from || w.to
-      ? sql`exists (select 1 from dao_voter_buckets b where b.dao_id = ${daoId} and b.bucket = ${tilingBucket(w)} and b.voter = d.address ${inRange('b.t', w)})`
+      ? sql`exists (select 1 from votes b where b.voter = d.address and b.dao_id = ${daoId} ${inRange('b.created', w)})`
       : sql`exists (select 1 from dao_voters v where v.dao_id = ${daoId} and v.voter = d.address)`;
   const [row] = await rowsOf<{ count: number; with_votes: number }>(
     db,
