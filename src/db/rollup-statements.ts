@@ -10,7 +10,6 @@ import { rowsOf, type Tx } from './client.ts';
  * (an incremental update, see src/db/rollups.ts):
  * - `_rollup_p(id)`: proposals whose tally is recomputed;
  * - `_rollup_v(voter)`: voters whose all-time row is recomputed;
- * - `_rollup_vb(bucket, t, voter)`: voter-bucket rows recomputed;
  * - `_rollup_a(bucket, t)`: activity buckets whose votes or proposals changed, recomputed whole;
  * - `_rollup_r(bucket, t)`: the bucket before each of those, whose retention (voters who vote
  *   again in the next bucket) is recounted;
@@ -19,10 +18,13 @@ import { rowsOf, type Tx } from './client.ts';
  * - `_rollup_s(bucket, t)`: all of the above, whose dao_metrics rows are rewritten.
  * A scoped statement deletes and recomputes its keys from the raw rows with the same expressions
  * as the rebuild, so both paths store identical values by construction.
+ * Per-bucket voter figures (distinct voters, retention) are read from the votes themselves through
+ * votes_dao_created_idx, which holds the voter and power (migration 0079): a table of voter-bucket
+ * rows cost about three rows per vote.
  */
 export type Scope = 'dao' | 'changes';
 
-export const ROLLUP_TABLES = ['proposal_tallies', 'dao_voters', 'dao_voter_buckets', 'dao_activity'] as const;
+export const ROLLUP_TABLES = ['proposal_tallies', 'dao_voters', 'dao_activity'] as const;
 
 /** dao_metrics rows written from the rollups (others, e.g. imported series, are left alone). */
 export const ROLLUP_METRIC_PREFIX = 'activity.';
@@ -30,8 +32,10 @@ export const ROLLUP_METRIC_PREFIX = 'activity.';
 // Bucket arithmetic in UTC whatever the session time zone (timestamptz + '1 month' follows it).
 const STEP = (bucket: string) =>
   `case ${bucket} when 'day' then interval '1 day' when 'week' then interval '7 days' else interval '1 month' end`;
-const nextBucket = (bucket: string, t: string) =>
-  sql.raw(`(${t} at time zone 'UTC' + ${STEP(bucket)}) at time zone 'UTC'`);
+const nextRaw = (bucket: string, t: string) => `(${t} at time zone 'UTC' + ${STEP(bucket)}) at time zone 'UTC'`;
+const nextBucket = (bucket: string, t: string) => sql.raw(nextRaw(bucket, t));
+/** The start of the bucket after the next one. */
+const bucketAfterNext = (bucket: string, t: string) => sql.raw(nextRaw(bucket, `(${nextRaw(bucket, t)})`));
 const previousBucket = (bucket: string, t: string) =>
   sql.raw(`(${t} at time zone 'UTC' - ${STEP(bucket)}) at time zone 'UTC'`);
 const BUCKETS = sql.raw(`(values ('day'), ('week'), ('month')) as b(bucket)`);
@@ -209,26 +213,6 @@ export async function writeVoters(tx: Tx, daoId: number, scope: Scope) {
      group by v.dao_id, v.voter collate "C"`);
 }
 
-export async function writeVoterBuckets(tx: Tx, daoId: number, scope: Scope) {
-  await tx.execute(
-    scope === 'dao'
-      ? sql`delete from dao_voter_buckets where dao_id = ${daoId}`
-      : sql`delete from dao_voter_buckets d using _rollup_vb k
-           where d.dao_id = ${daoId} and d.bucket = k.bucket and d.t = k.t and d.voter = k.voter`,
-  );
-  await tx.execute(sql`
-    insert into dao_voter_buckets (dao_id, bucket, t, voter, votes, max_vp, vp)
-    select v.dao_id, b.bucket, date_trunc(b.bucket, v.created, 'UTC'), v.voter collate "C", count(*)::int, max(v.voting_power), sum(v.voting_power)
-      from votes v cross join ${BUCKETS}
-     where v.dao_id = ${daoId}
-       ${when(
-         scope,
-         sql`and v.voter in (select voter from _rollup_vb)
-         and (b.bucket, date_trunc(b.bucket, v.created, 'UTC'), v.voter) in (select bucket, t, voter from _rollup_vb)`,
-       )}
-     group by 1, 2, 3, 4`);
-}
-
 export async function writeActivity(tx: Tx, daoId: number, scope: Scope) {
   const onlyKeys = (bucket: string, t: SQL) =>
     when(scope, sql`and (${sql.raw(bucket)}, ${t}) in (select bucket, t from _rollup_a)`);
@@ -237,26 +221,31 @@ export async function writeActivity(tx: Tx, daoId: number, scope: Scope) {
       ? sql`delete from dao_activity where dao_id = ${daoId}`
       : sql`delete from dao_activity d using _rollup_a k where d.dao_id = ${daoId} and d.bucket = k.bucket and d.t = k.t`,
   );
-  // A rebuild groups all the DAO's rows; an update reads each changed bucket by its index range
-  // (a grouping filtered to the changed keys would still hash every row of the DAO). Same values:
-  // per bucket, votes/voters/power of its voter rows, first votes in [t, next bucket), and voters
-  // present in the bucket and the next one.
+  // A rebuild groups all the DAO's votes by bucket and voter once (vbr); an update reads each
+  // changed bucket's votes by their index range (a grouping filtered to the changed keys would
+  // still hash every row of the DAO). Same values: per bucket, votes, distinct voters and power of
+  // its votes, first votes in [t, next bucket), and voters with votes in the bucket and the next one.
   const perBucket =
     scope === 'dao'
       ? sql`
+    vbr as (select v.dao_id, b.bucket, date_trunc(b.bucket, v.created, 'UTC') as t, v.voter collate "C" as voter,
+                   count(*)::int as votes, sum(v.voting_power) as vp
+              from votes v cross join ${BUCKETS} where v.dao_id = ${daoId} group by 1, 2, 3, 4),
     vb as (select dao_id, bucket, t, sum(votes)::int as votes, count(*)::int as voters, sum(vp) as vp
-             from dao_voter_buckets where dao_id = ${daoId} group by 1, 2, 3),
+             from vbr group by 1, 2, 3),
     fresh as (select dao_id, b.bucket, date_trunc(b.bucket, first_vote, 'UTC') as t, count(*)::int as n
                 from dao_voters cross join ${BUCKETS} where dao_id = ${daoId} group by 1, 2, 3),
     retained as (select dao_id, bucket, t, count(*)::int as n
                    from (select dao_id, bucket, t, lead(t) over (partition by bucket, voter order by t) as later
-                           from dao_voter_buckets where dao_id = ${daoId}) a
+                           from vbr) a
                   where later = ${nextBucket('bucket', 't')} group by 1, 2, 3),`
       : sql`
     vb as (select ${daoId}::int as dao_id, k.bucket, k.t, x.votes, x.voters, x.vp
              from _rollup_a k
-             cross join lateral (select sum(votes)::int as votes, count(*)::int as voters, sum(vp) as vp
-                                   from dao_voter_buckets where dao_id = ${daoId} and bucket = k.bucket and t = k.t) x
+             cross join lateral (select count(*)::int as votes, count(distinct voter collate "C")::int as voters,
+                                        sum(voting_power) as vp
+                                   from votes where dao_id = ${daoId} and created >= k.t
+                                    and created < ${nextBucket('k.bucket', 'k.t')}) x
             where x.voters > 0),
     fresh as (${firstVoters(daoId, '_rollup_a')}),
     retained as (${retainedVoters(daoId, '_rollup_a')}),`;
@@ -285,18 +274,19 @@ export async function writeActivity(tx: Tx, daoId: number, scope: Scope) {
 }
 
 /**
- * Voters of each bucket listed in `keys` who vote again in the next bucket: voters with a row in
- * both of the two buckets. Read as one index range of the two buckets and grouped, never as a
- * self-join, whose plan depends on statistics: on stale ones (a DAO whose votes arrived after its
- * proposals, the embedded database, which never analyzes) the planner probed every row of the
- * bucket kind for each row of the bucket, 168 million heap fetches for 39k votes. The rebuild
- * counts the same with lead() over each voter's buckets.
+ * Voters of each bucket listed in `keys` who vote again in the next bucket: voters with votes in
+ * both of the two buckets. Read as one index range of the two buckets' votes and grouped by
+ * voter, never as a self-join, whose plan depends on statistics: on stale ones (a DAO whose votes
+ * arrived after its proposals, the embedded database, which never analyzes) the planner probed
+ * every row of the bucket kind for each row of the bucket, 168 million heap fetches for 39k
+ * votes. The rebuild counts the same with lead() over each voter's buckets.
  */
 const retainedVoters = (daoId: number, keys: string) => sql`
   select ${daoId}::int as dao_id, k.bucket, k.t,
-         (select count(*)::int from (select 1 from dao_voter_buckets a
-             where a.dao_id = ${daoId} and a.bucket = k.bucket and a.t in (k.t, ${nextBucket('k.bucket', 'k.t')})
-             group by a.voter having count(*) = 2) x) as n
+         (select count(*)::int from (select 1 from votes a
+             where a.dao_id = ${daoId} and a.created >= k.t and a.created < ${bucketAfterNext('k.bucket', 'k.t')}
+             group by a.voter collate "C"
+             having min(a.created) < ${nextBucket('k.bucket', 'k.t')} and max(a.created) >= ${nextBucket('k.bucket', 'k.t')}) x) as n
     from ${sql.raw(keys)} k`;
 
 /** First-time voters of each bucket listed in `keys`: voters whose first vote is in [t, next bucket). */
@@ -354,14 +344,11 @@ export async function takeChanges(tx: Tx, daoId: number): Promise<number> {
     union
     select v.voter from votes v where v.dao_id = ${daoId} and v.proposal_id in (select proposal_id from _rollup_c where kind = 'choices')`);
   await tx.execute(sql`
-    create temp table _rollup_vb on commit drop as
-    select distinct b.bucket, date_trunc(b.bucket, c.t, 'UTC') as t, c.voter from _rollup_c c cross join ${BUCKETS} where c.kind = 'vote'`);
-  await tx.execute(sql`
     create temp table _rollup_a on commit drop as
     select distinct b.bucket, date_trunc(b.bucket, c.t, 'UTC') as t from _rollup_c c cross join ${BUCKETS}`);
   await tx.execute(sql`create temp table _rollup_f (bucket text, t timestamptz) on commit drop`);
   await addFirstVoteBuckets(tx, daoId);
-  for (const table of ['_rollup_p', '_rollup_v', '_rollup_vb']) await tx.execute(sql.raw(`analyze ${table}`));
+  for (const table of ['_rollup_p', '_rollup_v']) await tx.execute(sql.raw(`analyze ${table}`));
   const [row] = await rowsOf<{ n: number }>(tx, sql`select count(*)::int as n from _rollup_c`);
   return row!.n;
 }

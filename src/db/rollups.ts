@@ -9,7 +9,6 @@ import {
   writeActivitySeries,
   writeRollupState,
   writeTallies,
-  writeVoterBuckets,
   writeVoters,
 } from './rollup-statements.ts';
 
@@ -32,13 +31,13 @@ export interface RollupResult {
   mode: 'rebuild' | 'update' | 'none';
   changes: number;
   ms: number;
-  /** Milliseconds per step (changes, tallies, voters, keys, buckets, activity, series, state). */
+  /** Milliseconds per step (changes, tallies, voters, keys, activity, series, state). */
   steps: Record<string, number>;
 }
 
 /**
  * Brings the metric rollups of the given DAOs up to date with their raw rows: proposal_tallies
- * (with outcomes), dao_voters, dao_voter_buckets, dao_activity, the activity series in dao_metrics
+ * (with outcomes), dao_voters, dao_activity, the activity series in dao_metrics
  * and dao_rollup_state. Incremental: the triggers of migration 0033 log each write to votes and
  * proposals in rollup_changes, and only the proposals, voters and buckets those changes touched
  * are recomputed. A DAO that never had rollups, or whose change log is large relative to its
@@ -67,7 +66,7 @@ const NO_JIT = sql`set local jit = off`;
  * before), so the statements of the DAOs after the first large ones get plans for the wrong size.
  */
 export async function analyzeRollupTables(db: Db): Promise<void> {
-  await db.execute(sql`analyze proposal_tallies, dao_voters, dao_voter_buckets, dao_activity, dao_metrics`);
+  await db.execute(sql`analyze proposal_tallies, dao_voters, dao_activity, dao_metrics`);
 }
 
 /** Rebuilds the DAOs' rollups from their raw rows, ignoring the change log (`dao-portal recompute`). */
@@ -145,7 +144,6 @@ async function writeAll(tx: Tx, daoId: number, scope: Scope, steps: Record<strin
       await closeActivityKeys(tx);
     });
   }
-  await timed(steps, 'buckets', () => writeVoterBuckets(tx, daoId, scope));
   await timed(steps, 'activity', () => writeActivity(tx, daoId, scope));
   await timed(steps, 'series', () => writeActivitySeries(tx, daoId, scope));
   await timed(steps, 'state', () => writeRollupState(tx, daoId));

@@ -49,6 +49,24 @@ const between = (column: string, range: SeriesRange) =>
       and ${sql.raw(column)} < ${iso(range.to)}::timestamptz`;
 
 /**
+ * The times of the votes in the buckets `between` selects by their start: a `to` inside a bucket
+ * keeps that whole bucket, so the end is the start of the bucket after the one holding `to`
+ * unless `to` is itself a bucket start. A range on `created` reads votes_dao_created_idx.
+ */
+const votesBetween = (column: string, range: SeriesRange) => {
+  const last = bucketStart(range.to, range.bucket);
+  const end = last.getTime() === range.to.getTime() ? range.to : nextBucket(last, range.bucket);
+  return sql`${range.from ? sql`and ${sql.raw(column)} >= ${iso(bucketStart(range.from, range.bucket))}::timestamptz` : sql``}
+      and ${sql.raw(column)} < ${iso(end)}::timestamptz`;
+};
+
+/** Per bucket and voter of the range: the voter's votes and the largest power it used, from the votes' index. */
+const voterBucketsSql = (daoId: number, range: SeriesRange) => sql`
+  select date_trunc(${range.bucket}, created, 'UTC') as t, voter collate "C" as voter, count(*)::int as votes,
+         max(voting_power) as max_vp
+    from votes where dao_id = ${daoId} ${votesBetween('created', range)} group by 1, 2`;
+
+/**
  * What the stored data spans (docs/METRICS.md, "Coverage of series"): votes from the first to the
  * last stored vote, proposals from the first to the last start and from the first to the last end.
  * Buckets outside a span are null in the series that depend on that data.
@@ -237,7 +255,7 @@ async function concentrationSeries(db: Db, daoId: number, range: SeriesRange): P
   const rows = await rowsOf<{ t: Date | string; p: number }>(
     db,
     sql`
-    select t, max_vp::float8 as p from dao_voter_buckets where dao_id = ${daoId} and bucket = ${range.bucket} ${between('t', range)} order by t`,
+    select t, max_vp::float8 as p from (${voterBucketsSql(daoId, range)}) b order by t`,
   );
   const by = new Map<number, number[]>();
   for (const r of rows) {
@@ -263,8 +281,8 @@ async function delegatesSeries(db: Db, daoId: number, range: SeriesRange): Promi
     db,
     sql`
     select b.t, count(*)::int as active, sum(b.votes)::int as votes
-      from dao_voter_buckets b join (${delegatesSql(daoId)}) d on d.address = b.voter
-     where b.dao_id = ${daoId} and b.bucket = ${range.bucket} ${between('b.t', range)} group by b.t order by b.t`,
+      from (${voterBucketsSql(daoId, range)}) b join (${delegatesSql(daoId)}) d on d.address = b.voter
+     group by b.t order by b.t`,
   );
   const by = new Map(rows.map((r) => [time(r.t), r]));
   const cover = await seriesCoverage(db, daoId);

@@ -56,9 +56,9 @@ export const ownToken = (dao: DaoRow): OwnToken => ({
 });
 
 /**
- * Activity from the rollups only: all-time voters from the DAO row (distinct voters, kept by
- * refreshDaoAggregates), new voters from the per-bucket first-vote counts, distinct voters of a
- * window from the voter buckets.
+ * Activity from the rollups: all-time voters from the DAO row (distinct voters, kept by
+ * refreshDaoAggregates), new voters from the per-bucket first-vote counts; distinct voters of a
+ * window from the votes' index on (dao_id, created), which holds the voter (migration 0079).
  */
 const activityStatement = prepared<{
   proposals: number;
@@ -74,8 +74,8 @@ const activityStatement = prepared<{
      (select count(*)::int from proposals where dao_id = $1::int and ${IN_WINDOW('start')}) as proposals,
      a.votes, a.new_voters,
      case when $2::timestamptz is null and $3::timestamptz is null then null::int
-          else (select count(distinct voter)::int from dao_voter_buckets
-                 where dao_id = $1::int and bucket = $4::text and ${IN_WINDOW('t')}) end as voters,
+          else (select count(distinct voter collate "C")::int from votes
+                 where dao_id = $1::int and ${IN_WINDOW('created')}) end as voters,
      r.retained, r.base
    from (select coalesce(sum(votes), 0)::int as votes, coalesce(sum(new_voters), 0)::int as new_voters from dao_activity
           where dao_id = $1::int and bucket = $4::text and ${IN_WINDOW('t')}) a,
@@ -197,20 +197,18 @@ export async function proposalParticipation(
   return rows.map(participationRow);
 }
 
-/** `voted`: whether address `column` voted, in the window ($2, $3, bucket $4) or ever. */
+/** `voted`: whether address `column` voted, in the window ($2, $3) or ever. */
 const votedText = (column: string, inWindow: boolean) =>
   inWindow
-    ? `exists (select 1 from dao_voter_buckets b where b.dao_id = $1::int and b.bucket = $4::text and b.voter = ${column} and ${IN_WINDOW('b.t')})`
+    ? `exists (select 1 from votes b where b.voter = ${column} and b.dao_id = $1::int and ${IN_WINDOW('b.created')})`
     : `exists (select 1 from dao_voters v where v.dao_id = $1::int and v.voter = ${column})`;
-/** A statement per window mode, run with the DAO and, in a window, its ends and tiling bucket. */
+/** A statement per window mode, run with the DAO and, in a window, its ends. */
 const byWindow = <Row>(name: string, text: (inWindow: boolean) => string) => ({
   ever: prepared<Row>(`${name}_ever`, text(false)),
   window: prepared<Row>(`${name}_window`, text(true)),
 });
 const runByWindow = <Row>(db: Db, s: ReturnType<typeof byWindow<Row>>, daoId: number, w: MetricWindow) =>
-  windowed(w)
-    ? runPrepared(db, s.window, [daoId, ...windowEnds(w), tilingBucket(w)])
-    : runPrepared(db, s.ever, [daoId]);
+  windowed(w) ? runPrepared(db, s.window, [daoId, ...windowEnds(w)]) : runPrepared(db, s.ever, [daoId]);
 
 const holderVotingStatements = byWindow<{ holders: number; voting: number }>(
   'summary_holder_voting',
@@ -286,8 +284,8 @@ export async function outcomesSummary(db: Db, daoId: number, w: MetricWindow) {
 
 const voterPowerStatements = byWindow<{ p: number }>('summary_voter_powers', (inWindow) =>
   inWindow
-    ? `select max(max_vp)::float8 as p from dao_voter_buckets
-        where dao_id = $1::int and bucket = $4::text and ${IN_WINDOW('t')} group by voter`
+    ? `select max(voting_power)::float8 as p from votes
+        where dao_id = $1::int and ${IN_WINDOW('created')} group by voter collate "C"`
     : 'select max_vp::float8 as p from dao_voters where dao_id = $1::int',
 );
 

@@ -137,7 +137,8 @@ export const votes = pgTable(
     uniqueIndex('votes_proposal_voter_key').on(t.proposalId, t.voter),
     index('votes_proposal_power_idx').on(t.proposalId, t.votingPower, t.id),
     index('votes_proposal_created_idx').on(t.proposalId, t.created, t.id),
-    index('votes_dao_voter_idx').on(t.daoId, t.voter),
+    // Migration 0079 adds INCLUDE (voter, voting_power), which this builder cannot express.
+    index('votes_dao_created_idx').on(t.daoId, t.created),
     index('votes_voter_created_idx').on(t.voter, t.created.desc(), t.id.desc()),
   ],
 );
