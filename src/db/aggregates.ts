@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { derivedStateSql } from './proposal-state.ts';
-import { refreshRollups } from './rollups.ts';
+import { NO_JIT, refreshRollups } from './rollups.ts';
 
 /**
  * Brings the metric rollups of the DAOs up to date (src/db/rollups.ts), then recomputes the
@@ -35,8 +35,8 @@ export async function refreshDaoFigures(db: Db, daoIds: number[]): Promise<void>
   if (daoIds.length === 0) return;
   const ids = sql.param(daoIds);
   await db.transaction(async (tx) => {
-    // As in the rollup refresh (src/db/rollups.ts): short per-DAO statements, never worth JIT.
-    await tx.execute(sql`set local jit = off`);
+    // Short per-DAO statements, like the rollup refresh's (NO_JIT says why).
+    await tx.execute(NO_JIT);
     await tx.execute(sql`
       update proposals p set votes_count = t.voters
         from proposal_tallies t

@@ -58,7 +58,7 @@ export async function refreshRollups(db: Db, daoIds: number[]): Promise<RollupRe
  * recompute. No statement here runs long enough for JIT to pay. PGlite accepts the setting (it
  * has no JIT).
  */
-const NO_JIT = sql`set local jit = off`;
+export const NO_JIT = sql`set local jit = off`;
 
 /**
  * Refreshes the planner's statistics of the rollup tables. A recompute fills them from empty, and
