@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { countTokens } from 'gpt-tokenizer';
 import { voteReasonSentiment } from './offline/analyze.ts';
 import { extractEntities } from './offline/extract.ts';
 import { MoneyRequest, type ProposalAnalysis } from './schema.ts';
@@ -70,12 +69,18 @@ export function proposalMessages(subject: ProposalSubject): ChatMessage[] {
   ];
 }
 
+// The tokenizer's tables take a fifth of a second to load, so a server that never asks a model loads them never.
+let tokenizer: Promise<typeof import('gpt-tokenizer')> | undefined;
+const loadTokenizer = () => (tokenizer ??= import('gpt-tokenizer'));
+
 /** Input tokens of the messages, counted with the GPT tokenizer (for limits, and usage a provider does not report). */
-export function countMessageTokens(messages: readonly ChatMessage[]): number {
+export async function countMessageTokens(messages: readonly ChatMessage[]): Promise<number> {
+  const { countTokens } = await loadTokenizer();
   return messages.reduce((n, m) => n + countTokens(m.content) + 4, 2);
 }
 
-export function countTextTokens(text: string): number {
+export async function countTextTokens(text: string): Promise<number> {
+  const { countTokens } = await loadTokenizer();
   return countTokens(text);
 }
 

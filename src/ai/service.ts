@@ -167,7 +167,7 @@ export class AiService {
       };
       const stored = await findAnalysis(db, key);
       if (stored) return { analysis: stored, reused: true };
-      estimate ??= countMessageTokens(proposalMessages(subject)) + this.registry.config.limits.maxOutputTokens;
+      estimate ??= (await countMessageTokens(proposalMessages(subject))) + this.registry.config.limits.maxOutputTokens;
       let called: Awaited<ReturnType<typeof this.callStep<ProposalAnalysis>>>;
       try {
         called = await this.callStep(
@@ -289,7 +289,7 @@ export class AiService {
       if (stored) return { analysis: stored, reused: true };
     }
     const steps = options.mode === 'offline' ? this.route({ provider: 'offline' }) : this.route(options);
-    const estimate = countMessageTokens(reportMessages(figures)) + this.registry.config.limits.maxOutputTokens;
+    const estimate = (await countMessageTokens(reportMessages(figures))) + this.registry.config.limits.maxOutputTokens;
     const reasons: string[] = [];
     let inventedTwice = false;
     for (const step of steps) {

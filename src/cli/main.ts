@@ -4,15 +4,12 @@ import { Command } from 'commander';
 import { DatabaseBusyError, ValidationError } from '../errors.ts';
 import { type ConverterName, converterDescriptions, converters } from '../import/converters/index.ts';
 import { VERSION } from '../version.ts';
-import { backupCommand, maintenanceCommand, restoreCommand, verifyCommand } from './backup.ts';
 import { commandContext, openConfiguredDatabase, run } from './context.ts';
-import { importCommand } from './import.ts';
-import { mcpCommand } from './mcp.ts';
-import { recomputeCommand } from './recompute.ts';
-import { serve } from './serve.ts';
-import { syncCommand } from './sync.ts';
-import { userCreate, userList, userResetPassword, userSetDisabled } from './user.ts';
-import { workerCommand } from './worker.ts';
+
+// Each command's module is imported when that command runs: the server alone loads a few thousand
+// modules, and `--help`, `user list` or `import` should not wait for them.
+const backupCommands = () => import('./backup.ts');
+const userCommands = () => import('./user.ts');
 
 const program = new Command('dao-portal')
   .description('DAO Portal: self-hostable governance and treasury analytics for DAOs')
@@ -32,7 +29,7 @@ named in one line; 1 when something it depends on failed (configuration, databas
 program
   .command('serve')
   .description('Start the API server (migrates the database first)')
-  .action(() => run(serve));
+  .action(() => run(async () => (await import('./serve.ts')).serve()));
 
 program
   .command('migrate')
@@ -73,17 +70,19 @@ program
 Exit status: 0 when every sync finished (or another process was already running it), 1 when one
 failed or nothing applied, 2 when --dao or --source names no such DAO or source. While a server holds the embedded database, the sync runs in that server.`,
   )
-  .action((options: { dao?: string; source?: string; server?: string }) => run(() => syncCommand(options)));
+  .action((options: { dao?: string; source?: string; server?: string }) =>
+    run(async () => (await import('./sync.ts')).syncCommand(options)),
+  );
 
 program
   .command('mcp')
   .description('Serve the read API as MCP tools on stdin/stdout (for an MCP client; logs go to stderr)')
-  .action(() => run(() => mcpCommand()));
+  .action(() => run(async () => (await import('./mcp.ts')).mcpCommand()));
 
 program
   .command('worker')
   .description('Work sync jobs from the Redis queue (REDIS_URL) until stopped; run as many as you like')
-  .action(() => run(() => workerCommand()));
+  .action(() => run(async () => (await import('./worker.ts')).workerCommand()));
 
 program
   .command('import')
@@ -99,14 +98,14 @@ file, line, field and reason), 1 on failure. Re-importing the same records chang
 While a server holds the embedded database, the records go through that server's API.`,
   )
   .action((files: string[], options: { batchSize: string; server?: string }) =>
-    run(() => importCommand(files, options)),
+    run(async () => (await import('./import.ts')).importCommand(files, options)),
   );
 
 program
   .command('recompute')
   .description('Rebuild DAO figures and metric rollups from the stored votes, proposals and balances')
   .option('--dao <slug>', 'only this DAO (id or slug)')
-  .action((options: { dao?: string }) => run(() => recomputeCommand(options)));
+  .action((options: { dao?: string }) => run(async () => (await import('./recompute.ts')).recomputeCommand(options)));
 
 const backup = program
   .command('backup')
@@ -123,12 +122,14 @@ an admin's key), directly when it is stopped; PostgreSQL with pg_dump -Fc (postg
 Each backup FILE has FILE.manifest.json beside it: time, version, migrations, per-table row counts
 and checksums, and the file's SHA-256. See docs/OPERATIONS.md.`,
   )
-  .action((options: { out?: string; verify?: boolean }) => run(() => backupCommand(options)));
+  .action((options: { out?: string; verify?: boolean }) =>
+    run(async () => (await backupCommands()).backupCommand(options)),
+  );
 backup
   .command('verify')
   .description('Check a backup: its SHA-256, then restore it into a scratch database and compare every table')
   .argument('<file>', 'the backup file (its manifest is FILE.manifest.json)')
-  .action((file: string) => run(() => verifyCommand(file)));
+  .action((file: string) => run(async () => (await backupCommands()).verifyCommand(file)));
 
 program
   .command('restore')
@@ -141,12 +142,14 @@ program
 Nothing changes before the file matches its manifest. The backup is restored into a new database
 (or directory), checked table by table, and only then swapped in. Stop the server first.`,
   )
-  .action((file: string, options: { force?: boolean }) => run(() => restoreCommand(file, options)));
+  .action((file: string, options: { force?: boolean }) =>
+    run(async () => (await backupCommands()).restoreCommand(file, options)),
+  );
 
 program
   .command('maintenance')
   .description('Apply pending rollup changes, drop old change rows and expired sessions, vacuum, analyze, reindex')
-  .action(() => run(() => maintenanceCommand()));
+  .action(() => run(async () => (await backupCommands()).maintenanceCommand()));
 
 const user = program
   .command('user')
@@ -159,28 +162,30 @@ user
   .option('--name <name>', 'display name')
   .option('--password-stdin', 'read the password from standard input (required)')
   .action((options: { email: string; role: string; name?: string; passwordStdin?: boolean }) =>
-    run(() => userCreate(options)),
+    run(async () => (await userCommands()).userCreate(options)),
   );
 user
   .command('list')
   .description('List users with their role, last sign-in and flags')
-  .action(() => run(() => userList()));
+  .action(() => run(async () => (await userCommands()).userList()));
 user
   .command('disable')
   .description('Disable a user and end their sessions')
   .requiredOption('--email <email>', 'the user')
-  .action((options: { email: string }) => run(() => userSetDisabled(options, true)));
+  .action((options: { email: string }) => run(async () => (await userCommands()).userSetDisabled(options, true)));
 user
   .command('enable')
   .description('Enable a disabled user again')
   .requiredOption('--email <email>', 'the user')
-  .action((options: { email: string }) => run(() => userSetDisabled(options, false)));
+  .action((options: { email: string }) => run(async () => (await userCommands()).userSetDisabled(options, false)));
 user
   .command('reset-password')
   .description("Set a user's password (read from standard input) and end their sessions")
   .requiredOption('--email <email>', 'the user')
   .option('--password-stdin', 'read the password from standard input (required)')
-  .action((options: { email: string; passwordStdin?: boolean }) => run(() => userResetPassword(options)));
+  .action((options: { email: string; passwordStdin?: boolean }) =>
+    run(async () => (await userCommands()).userResetPassword(options)),
+  );
 
 program
   .command('convert')

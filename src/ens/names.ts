@@ -3,7 +3,7 @@ import type { Database, Db } from '../db/index.ts';
 import { cachedEnsNames, type EnsNameRow, saveEnsName } from '../db/queries/ens-names.ts';
 import type { Logger } from '../logger/index.ts';
 import { Outbound } from '../net/outbound.ts';
-import { type EnsLookup, type EnsRecord, EnsResolver } from './resolver.ts';
+import type { EnsLookup, EnsRecord } from './resolver.ts';
 
 /** What the API says of an address's ENS name: null when it has none or it is not known (yet). */
 export type Ens = EnsRecord | null;
@@ -62,12 +62,13 @@ export class EnsNames {
     const options = { ttlSeconds: config.ttlSeconds, timeoutMs: config.timeoutMs, logger };
     if (!config.rpcUrl) return new EnsNames(database, undefined, options);
     const abort = new AbortController();
-    const resolver = new EnsResolver({
-      rpcUrl: config.rpcUrl,
-      universalResolver: config.universalResolver,
-      outbound,
-      signal: abort.signal,
-    });
+    const { rpcUrl, universalResolver } = config;
+    // The resolver brings viem (a thousand modules): it loads in the background, so only a server
+    // that resolves names pays for it, and it does not hold up the start.
+    const loaded = import('./resolver.ts').then(
+      ({ EnsResolver }) => new EnsResolver({ rpcUrl, universalResolver, outbound, signal: abort.signal }),
+    );
+    const resolver: EnsLookup = { lookup: async (address) => (await loaded).lookup(address) };
     return new EnsNames(database, resolver, options, () => abort.abort());
   }
 

@@ -2,9 +2,9 @@ import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger/index.ts';
 import type { SourceName, SyncSource } from '../sync/types.ts';
 import { hasRpcFor } from './evm/chains.ts';
-import { createGovernorSource } from './governor/source.ts';
+import { governorAppliesTo } from './governor/applies.ts';
 import { createSnapshotSource } from './snapshot/index.ts';
-import { createTreasurySource } from './treasury/source.ts';
+import { treasuryAppliesTo } from './treasury/applies.ts';
 
 export interface SourceDeps {
   logger: Logger;
@@ -23,10 +23,31 @@ export function createSources(config: Config, deps: SourceDeps): SyncSource[] {
   const configured: SyncSource[] = [createSnapshotSource(config.snapshot, deps.logger)];
   // On-chain sources read a DAO only when its chain has an RPC_URL_<chainId>; a DAO on another
   // chain keeps its Snapshot and file data instead of failing every interval.
-  for (const source of [createGovernorSource(config), createTreasurySource(config)]) {
+  const onChain = [
+    loadedOnFirstRun('governor', governorAppliesTo, async () =>
+      (await import('./governor/source.ts')).createGovernorSource(config),
+    ),
+    loadedOnFirstRun('treasury', treasuryAppliesTo, async () =>
+      (await import('./treasury/source.ts')).createTreasurySource(config),
+    ),
+  ];
+  for (const source of onChain) {
     configured.push({ ...source, appliesTo: (dao) => source.appliesTo(dao) && hasRpcFor(config.rpcUrls, dao.chain) });
   }
   const byName = new Map<SourceName, SyncSource>();
   for (const source of [...configured, ...(deps.extra ?? [])]) byName.set(source.name, source);
   return [...byName.values()];
+}
+
+/**
+ * A connector that is loaded by its first run. The on-chain connectors bring viem (about a
+ * thousand modules, half a second at start), so a process that syncs no chain never loads it.
+ */
+function loadedOnFirstRun(
+  name: SourceName,
+  appliesTo: SyncSource['appliesTo'],
+  load: () => Promise<SyncSource>,
+): SyncSource {
+  let loaded: Promise<SyncSource> | undefined;
+  return { name, appliesTo, run: async (ctx) => (await (loaded ??= load())).run(ctx) };
 }

@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { AiProvider } from '../types.ts';
 import type { ProviderOptions } from './options.ts';
 import { remoteProvider } from './remote.ts';
@@ -11,12 +11,18 @@ export const ANTHROPIC_DEFAULT_MODEL = 'claude-haiku-4-5';
  */
 export function anthropicProvider(options: ProviderOptions): AiProvider {
   const { settings } = options;
-  const client = new Anthropic({
-    apiKey: settings.apiKey ?? 'missing',
-    baseURL: settings.baseUrl ?? null,
-    maxRetries: 0,
-    timeout: options.timeoutMs,
-  });
+  // The SDK is loaded on the first call: a server that never asks this provider should not load it at start.
+  let loaded: Promise<Anthropic> | undefined;
+  const sdk = () =>
+    (loaded ??= import('@anthropic-ai/sdk').then(
+      ({ default: Anthropic }) =>
+        new Anthropic({
+          apiKey: settings.apiKey ?? 'missing',
+          baseURL: settings.baseUrl ?? null,
+          maxRetries: 0,
+          timeout: options.timeoutMs,
+        }),
+    ));
   return remoteProvider({
     name: 'anthropic',
     paid: true,
@@ -26,7 +32,7 @@ export function anthropicProvider(options: ProviderOptions): AiProvider {
         .filter((m) => m.role === 'system')
         .map((m) => m.content)
         .join('\n');
-      const { data, response } = await client.messages
+      const { data, response } = await (await sdk()).messages
         .create(
           {
             model,
@@ -48,7 +54,7 @@ export function anthropicProvider(options: ProviderOptions): AiProvider {
       };
     },
     async models(signal) {
-      const page = await client.models.list({ limit: 100 }, { signal });
+      const page = await (await sdk()).models.list({ limit: 100 }, { signal });
       return page.data.map((m) => m.id);
     },
     problems: () => (settings.apiKey ? [] : [{ variable: 'ANTHROPIC_API_KEY', message: 'is not set' }]),

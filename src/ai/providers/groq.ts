@@ -1,4 +1,4 @@
-import Groq from 'groq-sdk';
+import type Groq from 'groq-sdk';
 import type { AiProvider } from '../types.ts';
 import type { ProviderOptions } from './options.ts';
 import { remoteProvider } from './remote.ts';
@@ -8,18 +8,24 @@ export const GROQ_DEFAULT_MODEL = 'llama-3.3-70b-versatile';
 /** Groq's OpenAI-compatible chat API through `groq-sdk` (GROQ_BASE_URL for a stand-in); the router retries, not the SDK. */
 export function groqProvider(options: ProviderOptions): AiProvider {
   const { settings } = options;
-  const client = new Groq({
-    apiKey: settings.apiKey ?? 'missing',
-    baseURL: settings.baseUrl ?? null,
-    maxRetries: 0,
-    timeout: options.timeoutMs,
-  });
+  // The SDK is loaded on the first call: a server that never asks this provider should not load it at start.
+  let loaded: Promise<Groq> | undefined;
+  const sdk = () =>
+    (loaded ??= import('groq-sdk').then(
+      ({ default: Groq }) =>
+        new Groq({
+          apiKey: settings.apiKey ?? 'missing',
+          baseURL: settings.baseUrl ?? null,
+          maxRetries: 0,
+          timeout: options.timeoutMs,
+        }),
+    ));
   return remoteProvider({
     name: 'groq',
     paid: true,
     defaultModel: options.model ?? GROQ_DEFAULT_MODEL,
     async chat(messages, model, signal) {
-      const { data, response } = await client.chat.completions
+      const { data, response } = await (await sdk()).chat.completions
         .create(
           {
             model,
@@ -39,7 +45,7 @@ export function groqProvider(options: ProviderOptions): AiProvider {
       };
     },
     async models(signal) {
-      const list = await client.models.list({ signal });
+      const list = await (await sdk()).models.list({ signal });
       return list.data.map((m) => m.id);
     },
     problems: () => (settings.apiKey ? [] : [{ variable: 'GROQ_API_KEY', message: 'is not set' }]),

@@ -1,4 +1,3 @@
-import { chatCompletion } from '@huggingface/inference';
 import type { AiProvider } from '../types.ts';
 import { observingFetch } from './fetch.ts';
 import type { ProviderOptions } from './options.ts';
@@ -21,6 +20,8 @@ export function huggingfaceProvider(options: ProviderOptions): AiProvider {
     defaultModel: options.model ?? HUGGINGFACE_DEFAULT_MODEL,
     async chat(messages, model, signal) {
       let headers: Headers | undefined;
+      // The client library is loaded on the first call, not when the server starts.
+      const { chatCompletion } = await import('@huggingface/inference');
       const reply = await chatCompletion(
         {
           ...(settings.apiKey ? { accessToken: settings.apiKey } : {}),

@@ -1,4 +1,3 @@
-import { Ollama } from 'ollama';
 import type { AiProvider } from '../types.ts';
 import { observingFetch } from './fetch.ts';
 import type { ProviderOptions } from './options.ts';
@@ -18,14 +17,17 @@ export function ollamaProvider(options: ProviderOptions): AiProvider {
   const host = settings.baseUrl ?? DEFAULT_HOST;
   const headers = settings.apiKey ? { Authorization: `Bearer ${settings.apiKey}` } : undefined;
   // One client per call: its fetch carries that call's deadline and reads the failure's headers.
-  const client = (signal: AbortSignal | undefined) =>
-    new Ollama({ host, fetch: observingFetch('ollama', signal), ...(headers ? { headers } : {}) });
+  // The client library is loaded on the first call, not when the server starts.
+  const client = async (signal: AbortSignal | undefined) => {
+    const { Ollama } = await import('ollama');
+    return new Ollama({ host, fetch: observingFetch('ollama', signal), ...(headers ? { headers } : {}) });
+  };
   return remoteProvider({
     name: 'ollama',
     paid: false,
     defaultModel: options.model ?? OLLAMA_DEFAULT_MODEL,
     async chat(messages, model, signal, schema) {
-      const reply = await client(signal).chat({
+      const reply = await (await client(signal)).chat({
         model,
         messages,
         stream: false,
@@ -40,7 +42,7 @@ export function ollamaProvider(options: ProviderOptions): AiProvider {
       };
     },
     async models(signal) {
-      const list = await client(signal).list();
+      const list = await (await client(signal)).list();
       return list.models.map((m) => m.name);
     },
     problems: () => [],

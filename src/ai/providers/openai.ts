@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { AiProvider } from '../types.ts';
 import type { ProviderOptions } from './options.ts';
 import { remoteProvider } from './remote.ts';
@@ -13,12 +13,18 @@ export const OPENAI_DEFAULT_MODEL = 'gpt-4.1-mini';
 export function openaiProvider(options: ProviderOptions): AiProvider {
   const { settings } = options;
   // A compatible server often needs no key; the SDK insists on one, so it gets a placeholder.
-  const client = new OpenAI({
-    apiKey: settings.apiKey ?? 'no-key',
-    baseURL: settings.baseUrl ?? null,
-    maxRetries: 0,
-    timeout: options.timeoutMs,
-  });
+  // The SDK is loaded on the first call: a server that never asks this provider should not load it at start.
+  let loaded: Promise<OpenAI> | undefined;
+  const sdk = () =>
+    (loaded ??= import('openai').then(
+      ({ default: OpenAI }) =>
+        new OpenAI({
+          apiKey: settings.apiKey ?? 'no-key',
+          baseURL: settings.baseUrl ?? null,
+          maxRetries: 0,
+          timeout: options.timeoutMs,
+        }),
+    ));
   // Compatible servers know max_tokens; OpenAI's newer models accept only max_completion_tokens.
   const limit = settings.baseUrl
     ? { max_tokens: options.maxOutputTokens }
@@ -28,7 +34,7 @@ export function openaiProvider(options: ProviderOptions): AiProvider {
     paid: settings.baseUrl === undefined,
     defaultModel: options.model ?? OPENAI_DEFAULT_MODEL,
     async chat(messages, model, signal) {
-      const { data, response } = await client.chat.completions
+      const { data, response } = await (await sdk()).chat.completions
         .create({ model, messages, temperature: 0, response_format: { type: 'json_object' }, ...limit }, { signal })
         .withResponse();
       return {
@@ -39,7 +45,7 @@ export function openaiProvider(options: ProviderOptions): AiProvider {
       };
     },
     async models(signal) {
-      const page = await client.models.list({ signal });
+      const page = await (await sdk()).models.list({ signal });
       return page.data.map((m) => m.id);
     },
     problems: () =>

@@ -57,8 +57,8 @@ export function remoteProvider(client: RemoteClient): AiProvider {
     const model = request.model ?? client.defaultModel;
     const reply = await client.chat(messages, model, request.signal, schema);
     const usage = {
-      inputTokens: reply.inputTokens ?? countMessageTokens(messages),
-      outputTokens: reply.outputTokens ?? countTextTokens(reply.text),
+      inputTokens: reply.inputTokens ?? (await countMessageTokens(messages)),
+      outputTokens: reply.outputTokens ?? (await countTextTokens(reply.text)),
     };
     let result: R;
     try {

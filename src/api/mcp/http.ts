@@ -1,9 +1,11 @@
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { readDb } from '../context.ts';
 import { MetricReads } from '../reads/metrics.ts';
-import { createMcpServer } from './server.ts';
+
+// The MCP SDK and its schemas are loaded by the first MCP call, not when the server starts.
+const loadMcp = () =>
+  Promise.all([import('@modelcontextprotocol/sdk/server/streamableHttp.js'), import('./server.ts')]);
 
 /**
  * POST /mcp: the MCP server over Streamable HTTP, stateless (a server and transport per request).
@@ -14,6 +16,7 @@ import { createMcpServer } from './server.ts';
 export const mcpRoutes: FastifyPluginAsync<ApiContext> = async (app, { database, ai, ens }) => {
   const metrics = new MetricReads();
   app.post('/mcp', { config: { permission: 'read' }, schema: { hide: true } }, async (request, reply) => {
+    const [{ StreamableHTTPServerTransport }, { createMcpServer }] = await loadMcp();
     const server = createMcpServer({ db: () => readDb(database, request), metrics, ai, ens });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();

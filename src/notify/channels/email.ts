@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { NotificationEvent } from '../../db/notification-event.ts';
 import { OutboundRefusedError } from '../../errors.ts';
 import { absoluteUrl, type Channel, networkFailure, SEVERITY_LABEL, truncate } from './types.ts';
@@ -41,17 +41,20 @@ export function emailMessage(event: NotificationEvent, to: string, from: string,
   };
 }
 
-const transports = new Map<string, Transporter>();
+/** One transport per SMTP URL; nodemailer is loaded by the first email, not when the server starts. */
+const transports = new Map<string, Promise<Transporter>>();
 
-function transport(smtpUrl: string, timeoutMs: number): Transporter {
+function transport(smtpUrl: string, timeoutMs: number): Promise<Transporter> {
   let t = transports.get(smtpUrl);
   if (!t) {
-    t = nodemailer.createTransport({
-      url: smtpUrl,
-      connectionTimeout: timeoutMs,
-      greetingTimeout: timeoutMs,
-      socketTimeout: timeoutMs,
-    } as Parameters<typeof nodemailer.createTransport>[0]);
+    t = import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        url: smtpUrl,
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      } as Parameters<typeof nodemailer.createTransport>[0]),
+    );
     transports.set(smtpUrl, t);
   }
   return t;
@@ -70,7 +73,7 @@ export const email: Channel = {
   async send(event, destination, { config, idempotencyKey }) {
     if (!config.smtpUrl) return { ok: false, retryable: false, status: null, error: 'SMTP_URL is not set' };
     try {
-      const info = await transport(config.smtpUrl, config.timeoutSeconds * 1000).sendMail(
+      const info = await (await transport(config.smtpUrl, config.timeoutSeconds * 1000)).sendMail(
         emailMessage(event, destination.target, config.smtpFrom, idempotencyKey),
       );
       if (info.rejected?.length)

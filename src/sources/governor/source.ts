@@ -1,5 +1,4 @@
 import { type Address, getAddress, type Hex, numberToHex } from 'viem';
-import type { DaoRow } from '../../db/queries/daos.ts';
 import type { ChainEvent } from '../../db/source-store.ts';
 import { ValidationError } from '../../errors.ts';
 import type { LiveEvent, SyncContext, SyncOutcome, SyncSource } from '../../sync/types.ts';
@@ -7,6 +6,7 @@ import { rpcUrlFor } from '../evm/chains.ts';
 import { erc20Views } from '../evm/erc20.ts';
 import { type BlockHeader, ChainRpc, type RpcOptions } from '../evm/rpc.ts';
 import { FINAL_STATES, governorViews } from './abi.ts';
+import { governorAppliesTo } from './applies.ts';
 import { decodeLogs, GOVERNOR_TOPICS, TOKEN_TOPICS } from './events.ts';
 import { type ClockMode, metaOf, type ProposalMeta, readFacts, writeProposals, writeVotes } from './proposals.ts';
 import { findAncestor, rollback } from './reorg.ts';
@@ -43,7 +43,7 @@ class ChainMovedError extends Error {}
 export function createGovernorSource(config: GovernorSourceConfig): SyncSource {
   return {
     name: 'governor',
-    appliesTo: (dao: DaoRow) => Boolean(dao.governorAddress),
+    appliesTo: governorAppliesTo,
     run: (ctx) => new GovernorSync(ctx, config).run(),
   };
 }

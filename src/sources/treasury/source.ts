@@ -1,8 +1,8 @@
 import { type Address, getAddress } from 'viem';
-import type { DaoRow } from '../../db/queries/daos.ts';
 import type { SyncContext, SyncOutcome, SyncSource } from '../../sync/types.ts';
 import { chainInfo, rpcUrlFor } from '../evm/chains.ts';
 import { ChainRpc, messageOf, type RpcOptions } from '../evm/rpc.ts';
+import { treasuryAppliesTo } from './applies.ts';
 import { readBalances } from './balances.ts';
 import { createLlamaPrices, multiplyDecimals, NATIVE, type Price, type PriceSource } from './prices.ts';
 
@@ -27,7 +27,7 @@ export function createTreasurySource(config: TreasurySourceConfig): SyncSource {
   const prices = config.prices ?? createLlamaPrices(config.priceApiUrl);
   return {
     name: 'treasury',
-    appliesTo: (dao: DaoRow) => dao.treasuryAddresses.length > 0,
+    appliesTo: treasuryAppliesTo,
     run: (ctx) => syncTreasury(ctx, config, prices),
   };
 }
