@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepared, runPrepared } from '../src/db/prepared.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
@@ -60,7 +61,13 @@ describe.each(databaseTargets())('held statements on $kind', ({ kind, open }) =>
 
   it('reports SQL errors of a held statement like any other', async () => {
     const bad = prepared('test_prepared_bad', 'select $1::int as n');
-    await expect(runPrepared(database.db, bad, ['not a number'])).rejects.toThrow(/invalid input syntax/);
+    // Wrapped as drizzle wraps a failed query: the text, the parameters and the driver's error.
+    const failure = await runPrepared(database.db, bad, ['not a number']).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DrizzleQueryError);
+    expect(failure).toMatchObject({ query: 'select $1::int as n', params: ['not a number'] });
+    expect((failure as DrizzleQueryError).cause).toMatchObject({
+      message: expect.stringMatching(/invalid input syntax/),
+    });
     expect(await runPrepared(database.db, bad, ['7'])).toEqual([{ n: 7 }]);
   });
 });

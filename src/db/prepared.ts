@@ -1,4 +1,4 @@
-import { is, type SQL, sql } from 'drizzle-orm';
+import { DrizzleQueryError, is, type SQL, sql } from 'drizzle-orm';
 import { NodePgSession } from 'drizzle-orm/node-postgres';
 import type { Db } from './client.ts';
 
@@ -71,13 +71,21 @@ function runnerOf(db: Pick<Db, '_'>): Runner {
   return runner;
 }
 
-/** Runs a held statement with its parameters (in `$n` order) on `db`'s connection or pool. */
+/**
+ * Runs a held statement with its parameters (in `$n` order) on `db`'s connection or pool. A
+ * failure is the driver's error wrapped as drizzle wraps it (DrizzleQueryError: the text, the
+ * parameters and the cause), so the error handler logs it like any query, without its parameters.
+ */
 export async function runPrepared<Row>(
   db: Pick<Db, '_'>,
   statement: PreparedStatement<Row>,
   values: readonly unknown[],
 ): Promise<Row[]> {
-  return (await runnerOf(db)(statement, values)) as Row[];
+  try {
+    return (await runnerOf(db)(statement, values)) as Row[];
+  } catch (error) {
+    throw new DrizzleQueryError(statement.text, values as unknown[], error as Error);
+  }
 }
 
 /**

@@ -1,11 +1,20 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { type Database, type DbKind, openDatabase } from '../../src/db/index.ts';
+import { type Database, type Db, type DbKind, openDatabase } from '../../src/db/index.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Real DAO exports live beside the repository and are read in place. */
 export const sharedData = path.resolve(repoRoot, '../shared/data');
+
+/**
+ * The driver client under a Db (node-postgres's pool, or the PGlite instance): every statement,
+ * built with drizzle or held (src/db/prepared.ts), goes through its `query`, so a test spies on
+ * it to count round trips or to make the next statement fail.
+ */
+export function driverOf(db: Db): { query: (...args: never[]) => Promise<unknown> } {
+  return (db._.session as unknown as { client: { query: (...args: never[]) => Promise<unknown> } }).client;
+}
 
 export interface DatabaseTarget {
   kind: DbKind;

@@ -90,6 +90,13 @@ export interface VersionedDao {
   version: string | null;
 }
 
+/** `$1` DAO ids, `$2` slugs: the DAOs with either, each with its rollups' version. */
+const daosWithRollupVersionStatement = prepared<DaoRow & { rollupVersion: string | null }>(
+  'daos_with_rollup_version',
+  `select ${DAO_ROW}, (select r.refreshed_at::text from dao_rollup_state r where r.dao_id = daos.id) as "rollupVersion"
+     from daos where id = any($1::int[]) or slug = any($2::text[])`,
+);
+
 /**
  * The DAOs named by `keys` (ids or slugs) with their rollup versions, in one read, by key; keys
  * naming no DAO are absent. Cached metric answers older than a DAO's version are stale.
@@ -99,18 +106,11 @@ export async function daosWithRollupVersion(db: Db, keys: string[]): Promise<Map
   if (keys.length === 0) return found;
   const ids = new Set(keys.filter(isDaoId).map(Number));
   const slugs = new Set(keys.filter((k) => !isDaoId(k)));
-  const rows = await db
-    .select({
-      dao: daos,
-      version: sql<string | null>`(select r.refreshed_at::text from dao_rollup_state r where r.dao_id = "daos"."id")`,
-    })
-    .from(daos)
-    .where(
-      or(ids.size ? inArray(daos.id, [...ids]) : undefined, slugs.size ? inArray(daos.slug, [...slugs]) : undefined),
-    );
-  for (const row of rows) {
-    if (ids.has(row.dao.id)) found.set(String(row.dao.id), row);
-    if (slugs.has(row.dao.slug)) found.set(row.dao.slug, row);
+  const rows = await runPrepared(db, daosWithRollupVersionStatement, [[...ids], [...slugs]]);
+  for (const { rollupVersion, ...dao } of rows) {
+    const row = { dao, version: rollupVersion };
+    if (ids.has(dao.id)) found.set(String(dao.id), row);
+    if (slugs.has(dao.slug)) found.set(dao.slug, row);
   }
   return found;
 }
