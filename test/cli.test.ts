@@ -99,6 +99,7 @@ describe('dao-portal CLI', { timeout: 240_000 }, () => {
         `dao-portal: cannot write ${path.join(tmp, 'no', 'dir.ndjson')}: no such directory`,
       ],
       [['recompute', '--dao', 'no-such-dao'], "dao-portal: DAO 'no-such-dao' not found"],
+      [['recompute', '--jobs', 'many'], "dao-portal: --jobs must be a whole number from 1 to 64, not 'many'"],
     ];
     for (const [args, line] of cases) {
       const { code, stdout, stderr } = await cli(args);

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +7,7 @@ import { refreshDaoFigures } from '../src/db/aggregates.ts';
 import { rowsOf } from '../src/db/index.ts';
 import { ROLLUP_TABLES, rebuildRollups, refreshRollups } from '../src/db/rollups.ts';
 import { activityOf, BUCKETS, bucketStart, type RawProposal, type RawVote } from '../src/metrics/activity.ts';
-import { databaseTargets, type TestDatabase } from './helpers/db.ts';
+import { databaseTargets, repoRoot, type TestDatabase } from './helpers/db.ts';
 import { convertedNdjson, importText } from './helpers/fixtures.ts';
 
 /** Every rollup row of a DAO (and its rollup-written dao_metrics rows), as comparable text. */
@@ -53,6 +55,36 @@ describe.each(databaseTargets())('metric rollups on $kind', (target) => {
     await recompute(database, id);
     expect(await rollupState(database, id)).toEqual(before);
   });
+
+  it.runIf(target.kind === 'postgres')(
+    'the recompute command, rebuilding three DAOs at a time on their own connections, reproduces every DAO',
+    async () => {
+      const ids = (await database.query<{ id: number }>('select id from daos order by id')).map((r) => r.id);
+      expect(ids.length).toBeGreaterThan(3);
+      const figures = () =>
+        database.query<{ r: string }>(
+          `select row_to_json(x)::text as r from (select slug, total_members, active_proposals, total_proposals,
+             total_votes, participation_rate, turnout_vp, turnout_basis, voter_holder_ratio, median_voters
+             from daos order by id) x`,
+        );
+      const before = await Promise.all(ids.map((id) => rollupState(database, id)));
+      const figuresBefore = await figures();
+      const run = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [path.join(repoRoot, 'bin/dao-portal.js'), 'recompute', '--jobs', '3'], {
+          env: { PATH: process.env.PATH!, DATABASE_URL: database.url!, LOG_LEVEL: 'warn' },
+        });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d));
+        child.stderr.on('data', (d: Buffer) => (out += d));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, out }));
+      });
+      expect(run.out).toMatch(new RegExp(`Recomputed ${ids.length} DAOs in [\\d.]+ s \\(3 at a time\\)\\.`));
+      expect(run.code).toBe(0);
+      expect(await Promise.all(ids.map((id) => rollupState(database, id)))).toEqual(before);
+      expect(await figures()).toEqual(figuresBefore);
+    },
+  );
 
   it("applies any writer's changes incrementally (insert, re-vote, delete, relabelled choices, deleted proposal) as a rebuild would", async () => {
     const id = await daoId(database, 'arbitrum');

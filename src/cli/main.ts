@@ -105,7 +105,10 @@ program
   .command('recompute')
   .description('Rebuild DAO figures and metric rollups from the stored votes, proposals and balances')
   .option('--dao <slug>', 'only this DAO (id or slug)')
-  .action((options: { dao?: string }) => run(async () => (await import('./recompute.ts')).recomputeCommand(options)));
+  .option('--jobs <n>', 'DAOs rebuilt at once on PostgreSQL (default: one per CPU; the embedded database: 1)')
+  .action((options: { dao?: string; jobs?: string }) =>
+    run(async () => (await import('./recompute.ts')).recomputeCommand(options)),
+  );
 
 const backup = program
   .command('backup')
