@@ -1,6 +1,5 @@
-import type Anthropic from '@anthropic-ai/sdk';
 import type { AiProvider } from '../types.ts';
-import type { ProviderOptions } from './options.ts';
+import { type ProviderOptions, sdkClient } from './options.ts';
 import { remoteProvider } from './remote.ts';
 
 export const ANTHROPIC_DEFAULT_MODEL = 'claude-haiku-4-5';
@@ -11,18 +10,11 @@ export const ANTHROPIC_DEFAULT_MODEL = 'claude-haiku-4-5';
  */
 export function anthropicProvider(options: ProviderOptions): AiProvider {
   const { settings } = options;
-  // The SDK is loaded on the first call: a server that never asks this provider should not load it at start.
-  let loaded: Promise<Anthropic> | undefined;
-  const sdk = () =>
-    (loaded ??= import('@anthropic-ai/sdk').then(
-      ({ default: Anthropic }) =>
-        new Anthropic({
-          apiKey: settings.apiKey ?? 'missing',
-          baseURL: settings.baseUrl ?? null,
-          maxRetries: 0,
-          timeout: options.timeoutMs,
-        }),
-    ));
+  const sdk = sdkClient(
+    options,
+    'missing',
+    async (clientOptions) => new (await import('@anthropic-ai/sdk')).default(clientOptions),
+  );
   return remoteProvider({
     name: 'anthropic',
     paid: true,

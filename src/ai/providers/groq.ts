@@ -1,6 +1,5 @@
-import type Groq from 'groq-sdk';
 import type { AiProvider } from '../types.ts';
-import type { ProviderOptions } from './options.ts';
+import { type ProviderOptions, sdkClient } from './options.ts';
 import { remoteProvider } from './remote.ts';
 
 export const GROQ_DEFAULT_MODEL = 'llama-3.3-70b-versatile';
@@ -8,18 +7,11 @@ export const GROQ_DEFAULT_MODEL = 'llama-3.3-70b-versatile';
 /** Groq's OpenAI-compatible chat API through `groq-sdk` (GROQ_BASE_URL for a stand-in); the router retries, not the SDK. */
 export function groqProvider(options: ProviderOptions): AiProvider {
   const { settings } = options;
-  // The SDK is loaded on the first call: a server that never asks this provider should not load it at start.
-  let loaded: Promise<Groq> | undefined;
-  const sdk = () =>
-    (loaded ??= import('groq-sdk').then(
-      ({ default: Groq }) =>
-        new Groq({
-          apiKey: settings.apiKey ?? 'missing',
-          baseURL: settings.baseUrl ?? null,
-          maxRetries: 0,
-          timeout: options.timeoutMs,
-        }),
-    ));
+  const sdk = sdkClient(
+    options,
+    'missing',
+    async (clientOptions) => new (await import('groq-sdk')).default(clientOptions),
+  );
   return remoteProvider({
     name: 'groq',
     paid: true,

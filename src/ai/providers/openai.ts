@@ -1,6 +1,5 @@
-import type OpenAI from 'openai';
 import type { AiProvider } from '../types.ts';
-import type { ProviderOptions } from './options.ts';
+import { type ProviderOptions, sdkClient } from './options.ts';
 import { remoteProvider } from './remote.ts';
 
 export const OPENAI_DEFAULT_MODEL = 'gpt-4.1-mini';
@@ -13,18 +12,11 @@ export const OPENAI_DEFAULT_MODEL = 'gpt-4.1-mini';
 export function openaiProvider(options: ProviderOptions): AiProvider {
   const { settings } = options;
   // A compatible server often needs no key; the SDK insists on one, so it gets a placeholder.
-  // The SDK is loaded on the first call: a server that never asks this provider should not load it at start.
-  let loaded: Promise<OpenAI> | undefined;
-  const sdk = () =>
-    (loaded ??= import('openai').then(
-      ({ default: OpenAI }) =>
-        new OpenAI({
-          apiKey: settings.apiKey ?? 'no-key',
-          baseURL: settings.baseUrl ?? null,
-          maxRetries: 0,
-          timeout: options.timeoutMs,
-        }),
-    ));
+  const sdk = sdkClient(
+    options,
+    'no-key',
+    async (clientOptions) => new (await import('openai')).default(clientOptions),
+  );
   // Compatible servers know max_tokens; OpenAI's newer models accept only max_completion_tokens.
   const limit = settings.baseUrl
     ? { max_tokens: options.maxOutputTokens }
