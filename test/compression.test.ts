@@ -132,4 +132,77 @@ describe.each(databaseTargets())('compressed answers on $kind', (target) => {
     expect(list.headers['content-encoding']).toBe('gzip');
     expect(JSON.parse(zlib.gunzipSync(list.rawPayload).toString()).data).toHaveLength(30);
   });
+
+  it('sends a cached answer as the same bytes, plain or compressed as each request accepts, and a new answer after a write', async () => {
+    const url =
+      '/api/v1/metrics/enhanced?type=activity&dao_ids=zipped&bucket=day&from=2023-06-01T00:00:00Z&to=2024-03-01T00:00:00Z';
+    const get = (encoding?: string) =>
+      app.inject({ url, headers: encoding === undefined ? {} : { 'accept-encoding': encoding } });
+    const proposals = (answer: { data: { series: Array<{ points: Array<{ proposals: number }> }> } }) =>
+      answer.data.series[0]!.points.reduce((sum, p) => sum + p.proposals, 0);
+    const plain = await get();
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.rawPayload.length).toBeGreaterThan(1024);
+    expect(plain.json()).toMatchObject({ status: 'success', data: { type: 'activity', bucket: 'day' } });
+    expect(proposals(plain.json())).toBe(30);
+    expect((await get()).body).toBe(plain.body);
+    expect((await get('identity')).body).toBe(plain.body);
+
+    for (const [accept, encoding] of [
+      ['gzip, deflate, br', 'br'],
+      ['br', 'br'],
+      ['gzip', 'gzip'],
+      ['x-gzip', 'gzip'],
+      ['*', 'gzip'],
+      ['br;q=0, gzip', 'gzip'],
+    ] as const) {
+      const response = await get(accept);
+      expect(response.headers['content-encoding'], accept).toBe(encoding);
+      expect(response.headers.vary, accept).toContain('accept-encoding');
+      expect(Number(response.headers['content-length']), accept).toBe(response.rawPayload.length);
+      const body =
+        encoding === 'br' ? zlib.brotliDecompressSync(response.rawPayload) : zlib.gunzipSync(response.rawPayload);
+      expect(body.toString(), accept).toBe(plain.body);
+    }
+
+    // A cached answer under 1 KiB is sent as it is, like any small answer.
+    const summary = await app.inject({
+      url: '/api/v1/daos/zipped/metrics/summary',
+      headers: { 'accept-encoding': 'br' },
+    });
+    expect(summary.statusCode).toBe(200);
+    expect(summary.rawPayload.length).toBeLessThan(1024);
+    expect(summary.headers['content-encoding']).toBeUndefined();
+    expect(summary.json().data.activity.proposals).toBe(30);
+
+    const { key } = await signIn(app, database, 'admin');
+    const imported = await app.inject({
+      method: 'POST',
+      url: '/api/v1/import',
+      headers: { ...key, 'content-type': 'application/x-ndjson' },
+      payload: JSON.stringify({
+        type: 'proposal',
+        dao: 'zipped',
+        id: 'p-after',
+        title: 'One more proposal',
+        choices: ['For', 'Against'],
+        start: '2024-02-01T00:00:00Z',
+        end: '2024-02-08T00:00:00Z',
+        state: 'closed',
+      }),
+    });
+    expect(imported.statusCode).toBe(200);
+    // The summary waits for its recompute; the series serves the previous answer once while it recomputes.
+    expect((await app.inject({ url: '/api/v1/daos/zipped/metrics/summary' })).json().data.activity.proposals).toBe(31);
+    let fresh = 30;
+    for (let attempt = 0; attempt < 50 && fresh === 30; attempt++) {
+      const after = await get('br');
+      fresh = proposals(JSON.parse(zlib.brotliDecompressSync(after.rawPayload).toString()));
+      if (fresh === 30) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(fresh).toBe(31);
+    expect(proposals((await get()).json())).toBe(31);
+  });
 });

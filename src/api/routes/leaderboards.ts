@@ -14,6 +14,7 @@ import {
   listVoters,
   VOTER_SORTS,
 } from '../../db/queries/leaderboards.ts';
+import { CachedJson } from '../cached-json.ts';
 import { type ApiContext, readDb } from '../context.ts';
 import { DaoVersionLoader } from '../dao-versions.ts';
 import { isExport, keysetRows, sendExport } from '../export.ts';
@@ -105,6 +106,8 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
     ...METRIC_CACHE,
     onChange: 'stale',
   });
+  // Each cached page's response body, serialized once (boards share it: a page is one board's).
+  const bodies = new CachedJson();
   for (const board of boards) {
     app.get(
       board.path,
@@ -160,7 +163,7 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
           q.per_page,
         ];
         const page = await pages.get(key.join('|'), daoStamp([versioned]), () => leaderboardPage(board, db, dao.id, q));
-        return { status: 'success' as const, ...page };
+        return bodies.send(reply, page, () => ({ status: 'success' as const, ...page }));
       },
     );
   }

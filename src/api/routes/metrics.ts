@@ -6,6 +6,7 @@ import { daoSeries } from '../../db/queries/enhanced.ts';
 import { ValidationError } from '../../errors.ts';
 import { BUCKETS, type Bucket, bucketCount } from '../../metrics/activity.ts';
 import type { SeriesType } from '../../metrics/series.ts';
+import { CachedJson } from '../cached-json.ts';
 import { type ApiContext, readDb } from '../context.ts';
 import { isExport, sendExport } from '../export.ts';
 import { asOfTime, daoList, TimeParam, timeRange } from '../params.ts';
@@ -45,6 +46,8 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   const enhanced = new VersionedCache<EnhancedData>({ name: 'enhanced', ...METRIC_CACHE, onChange: 'stale' });
   // Answers read from the replica and from the primary are kept apart (the replica may lag).
   const source = (db: Db) => (db === database.db ? 'primary' : 'reader');
+  // Each cached answer's response body, serialized once (per route: it is that route's serialization).
+  const bodies = { summary: new CachedJson(), comparison: new CachedJson(), enhanced: new CachedJson() };
 
   app.get(
     '/daos/:id/metrics/summary',
@@ -61,11 +64,9 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
         response: { 200: success(Summary), ...errorResponses },
       },
     },
-    async (request) => {
-      return {
-        status: 'success' as const,
-        data: await reads.summary(readDb(database, request), request.params.id, request.query),
-      };
+    async (request, reply) => {
+      const data = await reads.summary(readDb(database, request), request.params.id, request.query);
+      return bodies.summary.send(reply, data, () => ({ status: 'success' as const, data }));
     },
   );
 
@@ -91,11 +92,9 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
         response: { 200: success(Comparison), ...errorResponses },
       },
     },
-    async (request) => {
-      return {
-        status: 'success' as const,
-        data: await reads.comparison(readDb(database, request), request.query.dao_ids, request.query),
-      };
+    async (request, reply) => {
+      const data = await reads.comparison(readDb(database, request), request.query.dao_ids, request.query);
+      return bodies.comparison.send(reply, data, () => ({ status: 'success' as const, data }));
     },
   );
 
@@ -199,7 +198,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
           daos.map(async (d) => ({ dao: daoRef(d), points: await daoSeries(db, d, type, seriesRange) })),
         ),
       }));
-      return { status: 'success' as const, data };
+      return bodies.enhanced.send(reply, data, () => ({ status: 'success' as const, data }));
     },
   );
 };
