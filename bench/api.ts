@@ -9,7 +9,9 @@
  * and a 3-DAO 90-day activity series, each DAO drawn at random from the 100 with most votes; the
  * all-time monthly participation series of the default DAOs (the 10 with most votes); and the
  * detail of the proposal with most stored votes. `--only summary,detail` runs the scenarios whose
- * names contain one of the words.
+ * names contain one of the words. `--accept-encoding "br, gzip"` sends that header with every
+ * request, as browsers and Node's fetch do (default: none, so every answer goes uncompressed and
+ * the largest ones cost mostly their bytes on the socket).
  */
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -22,11 +24,15 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     url: { type: 'string' },
     only: { type: 'string' },
+    'accept-encoding': { type: 'string' },
   },
 });
 const CONNECTIONS = Number(values.connections);
 const SECONDS = Number(values.seconds);
 const WARMUP = Number(values.warmup);
+const HEADERS: Record<string, string> = values['accept-encoding']
+  ? { 'accept-encoding': values['accept-encoding'] }
+  : {};
 
 /**
  * Keeps CONNECTIONS requests in flight for `seconds` with autocannon (a C-like HTTP/1.1 client:
@@ -38,6 +44,7 @@ async function load(base: string, next: () => string, seconds: number) {
     url: base,
     connections: CONNECTIONS,
     duration: seconds,
+    headers: HEADERS,
     requests: [{ setupRequest: (request) => ({ ...request, path: next() }) }],
   });
   return {
@@ -53,7 +60,8 @@ async function load(base: string, next: () => string, seconds: number) {
 
 if (!values.url && !process.env.DATABASE_URL)
   throw new Error('set DATABASE_URL (the generated data set) or pass --url');
-const server = await startBenchServer(values.url);
+// The load comes from one address: the anonymous per-IP limit would answer nearly all of it with 429.
+const server = await startBenchServer(values.url, { RATE_LIMIT_PER_MINUTE: '1000000', SYNC_WORKER: 'false' });
 try {
   const daos = (
     (await (await fetch(`${server.base}/api/v1/daos?sort=total_votes&order=desc&per_page=100`)).json()) as {
@@ -84,7 +92,7 @@ try {
   const only = values.only?.split(',').filter(Boolean);
   const scenarios = only ? all.filter(([name]) => only.some((word) => name.includes(word))) : all;
   console.log(
-    `${CONNECTIONS} connections, ${SECONDS} s per scenario (after ${WARMUP} s warm-up), ${daos.length} DAOs drawn from, largest ${daos[0]!.total_votes} votes`,
+    `${CONNECTIONS} connections, ${SECONDS} s per scenario (after ${WARMUP} s warm-up), ${daos.length} DAOs drawn from, largest ${daos[0]!.total_votes} votes, accept-encoding: ${HEADERS['accept-encoding'] ?? 'none'}`,
   );
   console.log('scenario | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors');
   for (const [name, next] of scenarios) {
