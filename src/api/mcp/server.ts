@@ -17,11 +17,11 @@ import { AppError } from '../../errors.ts';
 import { PROPOSAL_STATES } from '../../metrics/proposal-states.ts';
 import { VERSION } from '../../version.ts';
 import { daoDetail, daoPage } from '../reads/daos.ts';
+import { boards, leaderboardPage } from '../reads/leaderboards.ts';
 import type { MetricReads } from '../reads/metrics.ts';
 import { proposalDetail, proposalPage, votePage } from '../reads/proposals.ts';
 import { treasuryOf } from '../reads/treasury.ts';
 import { voterProfile } from '../reads/voters.ts';
-import { boards, leaderboardPage } from '../routes/leaderboards.ts';
 import { analysisToApi, jobToApi } from '../serialize.ts';
 
 /** What the tools read: the database handle, the metric reads (with their cache) and the AI service. */
