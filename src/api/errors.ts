@@ -132,10 +132,28 @@ function sendError(error: FastifyError & { validationContext?: string }, request
   }
   if (status >= 500) request.log.error({ err: loggable(error) }, error.message.split('\n')[0]);
   else request.log.info({ status, code: body.code }, body.message);
-  // An answer before the whole body arrived (too large, a bad query): the rest may still be on
-  // its way, so the connection is closed rather than reused for the client's next request.
-  if (!request.raw.complete) reply.header('connection', 'close');
+  if (!request.raw.complete) discardRest(request);
   return reply.status(status).send({ status: 'error', error: body });
+}
+
+/** How long the rest of a body answered early may keep arriving before its connection is cut. */
+const LINGER_MS = 2000;
+
+/**
+ * An answer before the whole body arrived (too large, a bad query): the client is still sending.
+ * Closing the connection right after the answer raced those writes: on a busy machine the client
+ * got EPIPE before it had read the answer, and saw a failed request instead of a 413. So the rest
+ * of the body is read and dropped (the connection then serves the client's next request), and a
+ * body still arriving LINGER_MS later is cut off with its connection, by then long after the
+ * answer was read. Slow bodies are cut sooner by src/api/slow-bodies.ts.
+ */
+function discardRest(request: FastifyRequest) {
+  const body = request.raw;
+  const cut = setTimeout(() => body.socket?.destroy(), LINGER_MS);
+  cut.unref();
+  const done = () => clearTimeout(cut);
+  body.once('end', done).once('close', done);
+  body.resume();
 }
 
 /** `fallback` may answer a request no route matched (the dashboard's SPA pages) and return true. */
