@@ -1,13 +1,12 @@
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { negotiate } from '@fastify/accept-negotiator';
 import type { FastifyReply } from 'fastify';
+import { COMPRESSION } from './compression.ts';
 
-/** What @fastify/compress is set to (src/api/server.ts): the same encodings, threshold and quality. */
-const ENCODINGS = ['br', 'gzip'] as const;
-const THRESHOLD = 1024;
-const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } };
+const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: COMPRESSION.brotliQuality } };
+const ENCODINGS: string[] = [...COMPRESSION.encodings];
 
-type Encoding = (typeof ENCODINGS)[number];
+type Encoding = (typeof COMPRESSION.encodings)[number];
 
 interface Body {
   json: string;
@@ -35,7 +34,7 @@ export class CachedJson {
       this.bodies.set(answer, body);
     }
     reply.type('application/json; charset=utf-8');
-    const encoding = body.json.length >= THRESHOLD ? acceptedEncoding(reply) : undefined;
+    const encoding = body.json.length >= COMPRESSION.threshold ? acceptedEncoding(reply) : undefined;
     if (!encoding) return reply.send(body.json);
     body[encoding] ??= encoding === 'br' ? brotliCompressSync(body.json, BROTLI) : gzipSync(body.json);
     // Set before onSend, so @fastify/compress passes the bytes through as already compressed.
@@ -57,6 +56,6 @@ function acceptedEncoding(reply: FastifyReply): Encoding | undefined {
   const headers = reply.request.headers;
   const accept = headers['accept-encoding'];
   if (accept === undefined || headers['x-no-compression'] !== undefined) return undefined;
-  const encoding = negotiate(accept.toLowerCase().replace(/\*|x-gzip/g, 'gzip'), ENCODINGS as unknown as string[]);
+  const encoding = negotiate(accept.toLowerCase().replace(/\*|x-gzip/g, 'gzip'), ENCODINGS);
   return encoding === 'br' || encoding === 'gzip' ? encoding : undefined;
 }

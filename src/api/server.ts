@@ -1,3 +1,4 @@
+import { constants as zlibConstants } from 'node:zlib';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
@@ -21,6 +22,7 @@ import { createSyncEngine, type SyncEngine } from '../sync/engine.ts';
 import { syncTargets } from '../sync/jobs.ts';
 import { VERSION } from '../version.ts';
 import { registerJsonBodies } from './body.ts';
+import { COMPRESSION } from './compression.ts';
 import type { ApiContext } from './context.ts';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { registerHostCheck } from './hosts.ts';
@@ -349,14 +351,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
  * Registered before the dashboard and the routes, as @fastify/compress requires. Request bodies
  * are never decompressed: the import streams its body through its own limit (BODY_LIMIT), which a
  * compressed body would get past. The live stream (/api/v1/stream) writes to the socket itself
- * and is never compressed, so each event reaches the client when it is written.
+ * and is never compressed, so each event reaches the client when it is written. Cached answers
+ * arrive already compressed (src/api/cached-json.ts) and pass through.
  */
 async function registerCompression(app: FastifyInstance): Promise<void> {
   await app.register(compress, {
     global: true,
     globalDecompression: false,
-    threshold: 1024,
-    encodings: ['br', 'gzip'],
+    threshold: COMPRESSION.threshold,
+    encodings: [...COMPRESSION.encodings],
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: COMPRESSION.brotliQuality } },
   });
 }
 

@@ -35,7 +35,8 @@ export interface VersionedCacheOptions<T> {
 /**
  * The bounds of the caches of answers over several DAOs (comparison, enhanced series,
  * leaderboards), each: at most 2,000 entries and 32 MB of JSON (about twelve of the largest
- * enhanced answers, 2.5 MB each), recomputed in the background past 30 s.
+ * enhanced answers, 2.5 MB each), recomputed in the background past 30 s. The routes also keep
+ * each entry's response body beside it (src/api/cached-json.ts), about as many bytes again.
  */
 export const METRIC_CACHE = { maxEntries: 2000, maxBytes: 32 * 1024 * 1024, ttlMs: 30_000 } as const;
 
