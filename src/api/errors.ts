@@ -149,10 +149,11 @@ const LINGER_MS = 2000;
  */
 function discardRest(request: FastifyRequest) {
   const body = request.raw;
-  const cut = setTimeout(() => body.socket?.destroy(), LINGER_MS);
+  if (body.destroyed) return;
+  // Checked when it fires: a body that ended meanwhile leaves its connection to the next request.
+  const cut = setTimeout(() => body.complete || body.socket?.destroy(), LINGER_MS);
   cut.unref();
-  const done = () => clearTimeout(cut);
-  body.once('end', done).once('close', done);
+  body.once('end', () => clearTimeout(cut));
   body.resume();
 }
 
