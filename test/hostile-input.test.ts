@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LINGER_MS } from '../src/api/errors.ts';
 import { buildServer } from '../src/api/server.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { ERROR_CODES } from '../src/errors.ts';
@@ -621,6 +622,28 @@ describe.each(databaseTargets())('hostile input on $kind', (target) => {
         for (let t = bucketStart(a, bucket); t < b; t = nextBucket(t, bucket)) walked++;
         expect(bucketCount(a, b, bucket), `${bucket} ${a.toISOString()} ${b.toISOString()}`).toBe(walked);
       }
+    }
+  });
+
+  it('answers an injected request early without touching its mock socket when the linger runs out', async () => {
+    // app.inject's request is never "complete" and its socket is a mock without destroy():
+    // the early-answer linger must leave it alone, or an injected 4xx throws LINGER_MS later.
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', record);
+    try {
+      // The body was read in full before the handler refused it: its 'end' has passed.
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/v1/daos',
+        headers: { 'content-type': 'application/json', ...admin },
+        payload: JSON.stringify({ slug: 'lingered' }),
+      });
+      expect(response.statusCode).toBe(400);
+      await new Promise((resolve) => setTimeout(resolve, LINGER_MS + 200));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', record);
     }
   });
 

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isStatementTimeout } from '../db/index.ts';
 import { AppError, type ErrorCode, TimeoutError } from '../errors.ts';
@@ -137,7 +137,7 @@ function sendError(error: FastifyError & { validationContext?: string }, request
 }
 
 /** How long the rest of a body answered early may keep arriving before its connection is cut. */
-const LINGER_MS = 2000;
+export const LINGER_MS = 2000;
 
 /**
  * An answer before the whole body arrived (too large, a bad query): the client is still sending.
@@ -149,9 +149,12 @@ const LINGER_MS = 2000;
  */
 function discardRest(request: FastifyRequest) {
   const body = request.raw;
-  if (body.destroyed) return;
+  // A body already read to its end has nothing left to drop; an injected request (app.inject)
+  // has no connection to keep or cut: its socket is a mock without destroy().
+  const socket = body.socket;
+  if (body.destroyed || body.readableEnded || !(socket instanceof Socket)) return;
   // Checked when it fires: a body that ended meanwhile leaves its connection to the next request.
-  const cut = setTimeout(() => body.complete || body.socket?.destroy(), LINGER_MS);
+  const cut = setTimeout(() => body.complete || socket.destroy(), LINGER_MS);
   cut.unref();
   body.once('end', () => clearTimeout(cut));
   body.resume();
