@@ -226,6 +226,8 @@ describe('docker-compose.yml', () => {
     expect(portal.auth).toMatchObject({ cookieSecure: true, publicRead: true, jwtSecret: secrets.JWT_SECRET });
     expect(portal.sync.worker).toBe(false);
     expect(portal.backup.dir).toBe('/data/backups');
+    // Caddy reaches the portal from the compose network: its X-Forwarded-For names the visitor.
+    expect(portal.trustProxy).toEqual(['uniquelocal']);
     const worker = loadConfig({ ...imageEnv, ...services.worker!.environment }, '/app');
     expect(worker.redisUrl).toBe('redis://redis:6379');
     // Behind the TLS proxy the browser's host name must be allowed, or every request gets 421.

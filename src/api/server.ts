@@ -67,7 +67,16 @@ export interface ServerOptions {
     Partial<
       Pick<
         Config,
-        'auth' | 'redisUrl' | 'sync' | 'allowedHosts' | 'database' | 'metricsToken' | 'notify' | 'ai' | 'ens'
+        | 'auth'
+        | 'redisUrl'
+        | 'sync'
+        | 'allowedHosts'
+        | 'trustProxy'
+        | 'database'
+        | 'metricsToken'
+        | 'notify'
+        | 'ai'
+        | 'ens'
       >
     >;
   database: Database;
@@ -103,6 +112,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logger: options.logger ? undefined : false,
     ...(options.logger ? { childLoggerFactory: requestLogger } : {}),
     bodyLimit: options.config.bodyLimit,
+    // request.ip and request.protocol (rate limits, audit log, sessions, HSTS, secure cookies) read
+    // X-Forwarded-For/-Proto only from the listed proxies; without any, from the connection itself.
+    trustProxy: options.config.trustProxy?.length ? options.config.trustProxy : false,
     // A client's x-request-id is taken only when it is a short token; anything else could forge
     // or break log lines (and it is echoed in a header), so the request gets its own id.
     requestIdHeader: false,

@@ -39,6 +39,12 @@ export interface Config {
    * reach a server on loopback through a name of its own.
    */
   allowedHosts: string[];
+  /**
+   * `TRUST_PROXY`: addresses, CIDRs and `loopback`/`linklocal`/`uniquelocal` of the reverse proxies
+   * whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed. Empty: the connection's own
+   * address is the client's (a header any client can send is never believed).
+   */
+  trustProxy: string[];
   /** Accounts, sessions and access (see src/auth and the README's "Accounts and access"). */
   auth: AuthConfig;
   /** `METRICS_TOKEN`: when set, GET /metrics needs `Authorization: Bearer <token>`; unset, it is public. */
@@ -404,6 +410,33 @@ function allowedHosts(env: Env): string[] {
   return [...hosts];
 }
 
+/** The names proxy-addr (Fastify's `trustProxy`) knows for address ranges. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: comma-separated addresses, CIDRs or range names of the reverse proxies in front.
+ * `true` (trust every hop) is refused: then any client could name itself in X-Forwarded-For and
+ * pick its own rate-limit budget and audit-log address.
+ */
+export function trustedProxies(raw: string): string[] {
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (PROXY_RANGES.includes(entry) || ipaddr.isValid(entry)) continue;
+    let cidr = false;
+    try {
+      cidr = entry.includes('/') && Boolean(ipaddr.parseCIDR(entry));
+    } catch {}
+    if (!cidr)
+      throw new ConfigError(
+        `TRUST_PROXY: '${entry}' is not an address, a CIDR (172.16.0.0/12, fd00::/8) or one of ${PROXY_RANGES.join(', ')}; list the proxies whose X-Forwarded-For to believe`,
+      );
+  }
+  return entries;
+}
+
 /** Settings that are only safe on one's own machine are refused in production, naming the variable. */
 function checkProduction(env: Env, config: Pick<Config, 'corsOrigins'>): void {
   if (config.corsOrigins.includes('*'))
@@ -766,6 +799,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     priceApiUrl: (url(env, 'PRICE_API_URL', ['http:', 'https:']) ?? 'https://coins.llama.fi').replace(/\/+$/, ''),
     production,
     allowedHosts: allowedHosts(env),
+    trustProxy: trustedProxies(env.TRUST_PROXY ?? ''),
     auth: {
       jwtSecret: secret(env, 'JWT_SECRET', production),
       cookieSecure: env.COOKIE_SECURE?.trim() ? boolean(env, 'COOKIE_SECURE', false) : undefined,
