@@ -393,11 +393,18 @@ describe('dashboard in a real browser', () => {
     const fragment = someone!.voter.slice(5, 17);
     await page.getByTestId('vote-filters').getByLabel('Voter').fill(fragment.toUpperCase());
     await page.waitForURL(/voter=/);
-    await page.locator(`tbody a[data-address="${someone!.voter}"]`).waitFor();
-    const shown = await page
-      .locator('tbody a[data-address]')
-      .evaluateAll((links) => links.map((a) => a.getAttribute('data-address') ?? ''));
-    expect(shown.every((a) => a.includes(fragment))).toBe(true);
+    // The unfiltered page stays on screen until the filtered one arrives, and it already shows
+    // this voter (the first vote of the default order): wait for the rows to be the filtered ones.
+    const shownVoters = () =>
+      page
+        .locator('tbody a[data-address]')
+        .evaluateAll((links) => links.map((a) => a.getAttribute('data-address') ?? ''));
+    await expect
+      .poll(async () => {
+        const shown = await shownVoters();
+        return shown.includes(someone!.voter) && shown.every((a) => a.includes(fragment));
+      })
+      .toBe(true);
 
     // The product documentation's paths lead to the dashboard's own.
     for (const [from, to] of [
