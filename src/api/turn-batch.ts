@@ -1,0 +1,30 @@
+/**
+ * Collects the keys that requests ask for in the same turn of the event loop and reads them all
+ * in one query. Under load this turns one round trip per request into one per turn, while each
+ * request still reads after it arrived, so a write made by any process before a request is seen
+ * by it. Every request of a batch gets the whole answer (keys that matched nothing are absent),
+ * or the batch's error.
+ */
+export class TurnBatch<K, V> {
+  private pending: Array<{ keys: K[]; resolve: (found: Map<K, V>) => void; reject: (error: unknown) => void }> = [];
+
+  constructor(private readonly read: (keys: K[]) => Promise<Map<K, V>>) {}
+
+  load(keys: K[]): Promise<Map<K, V>> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => void this.flush());
+      this.pending.push({ keys, resolve, reject });
+    });
+  }
+
+  private async flush() {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const found = await this.read([...new Set(batch.flatMap((request) => request.keys))]);
+      for (const request of batch) request.resolve(found);
+    } catch (error) {
+      for (const request of batch) request.reject(error);
+    }
+  }
+}
