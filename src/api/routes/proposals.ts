@@ -13,9 +13,11 @@ import {
 } from '../../db/queries/governance.ts';
 
 import { PROPOSAL_STATES } from '../../metrics/proposal-states.ts';
+import { CachedJson } from '../cached-json.ts';
 import { type ApiContext, readDb } from '../context.ts';
 import { isExport, keysetRows, mapRows, sendExport } from '../export.ts';
-import { proposalDetail, proposalPage, votePage, voteToApi } from '../reads/proposals.ts';
+import { ProposalDetailCache } from '../proposal-detail-cache.ts';
+import { proposalPage, votePage, voteToApi } from '../reads/proposals.ts';
 import {
   errorResponses,
   FormatQuery,
@@ -35,6 +37,9 @@ const PROPOSAL_COLUMNS = Object.keys(ProposalSummary.properties);
 const VOTE_COLUMNS = Object.keys(Vote.properties);
 
 export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { database }) => {
+  // Details kept per row versions, and their response bodies serialized once.
+  const details = new ProposalDetailCache();
+  const detailBodies = new CachedJson();
   app.get(
     '/daos/:id/proposals',
     {
@@ -95,10 +100,12 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
         response: { 200: success(ProposalDetail), ...errorResponses },
       },
     },
-    async (request) => ({
-      status: 'success' as const,
-      data: await proposalDetail(readDb(database, request), request.params.id),
-    }),
+    async (request, reply) => {
+      const db = readDb(database, request);
+      const { detail, kept } = await details.get(db, request.params.id, db === database.db ? 'primary' : 'reader');
+      const answer = { status: 'success' as const, data: detail };
+      return kept ? detailBodies.send(reply, detail, () => answer) : answer;
+    },
   );
 
   app.get(

@@ -511,6 +511,31 @@ export async function getProposalWithTallies(
 }
 
 /**
+ * The version of each proposal's detail: PostgreSQL's row versions (`xmin`, new on every write of
+ * a row, whichever code writes it) of the proposal, its DAO and its tallies, and where the clock
+ * stands against its start and end (the derived state moves with it, with no write). Null when
+ * the detail reads more than those rows: before the rollups hold its tallies (they are counted
+ * from the votes) and for on-chain proposals (their link comes from the chain events, which a
+ * reorg rewrites).
+ */
+const detailStamps = prepared<{ id: number; stamp: string | null }>(
+  'proposal_detail_stamps',
+  `select p.id,
+          case when t.proposal_id is not null and p.source <> 'onchain'
+               then concat_ws(':', p.xmin, d.xmin, t.xmin,
+                              case when now() < p.start then 0 when now() < p."end" then 1 else 2 end)
+          end as stamp
+     from proposals p join daos d on d.id = p.dao_id left join proposal_tallies t on t.proposal_id = p.id
+    where p.id = any($1::int8[])`,
+);
+
+/** The detail versions of the proposals with these internal ids, by id; absent ids name no proposal. */
+export async function proposalDetailStamps(db: Db, ids: number[]): Promise<Map<number, string | null>> {
+  const rows = ids.length ? await runPrepared(db, detailStamps, [ids]) : [];
+  return new Map(rows.map((row) => [Number(row.id), row.stamp]));
+}
+
+/**
  * Tallies and totals counted from the stored votes (a scan of the proposal's votes): what the
  * detail falls back to while storedTallies has none, until the next rollup refresh.
  */
