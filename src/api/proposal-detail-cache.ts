@@ -1,7 +1,7 @@
 import type { Db } from '../db/index.ts';
 import { proposalDetailStamps } from '../db/queries/governance.ts';
 import { proposalDetail } from './reads/proposals.ts';
-import { TurnBatch } from './turn-batch.ts';
+import { turnBatchPerDb } from './turn-batch.ts';
 import { METRIC_CACHE, VersionedCache } from './versioned-cache.ts';
 
 type Detail = Awaited<ReturnType<typeof proposalDetail>>;
@@ -23,18 +23,12 @@ export class ProposalDetailCache {
     ...METRIC_CACHE,
     onChange: 'recompute',
   });
-  private readonly stamps = new WeakMap<Db, TurnBatch<number, string | null>>();
+  private readonly stampsOf = turnBatchPerDb(proposalDetailStamps);
 
   /** The detail of `id`, and whether it is a kept one (its response body may be kept with it). */
   async get(db: Db, id: string, source: 'primary' | 'reader'): Promise<{ detail: Detail; kept: boolean }> {
     const stamp = INTERNAL_ID.test(id) ? (await this.stampsOf(db).load([Number(id)])).get(Number(id)) : undefined;
     if (!stamp) return { detail: await proposalDetail(db, id), kept: false };
     return { detail: await this.cache.get(`${source}:${id}`, stamp, () => proposalDetail(db, id)), kept: true };
-  }
-
-  private stampsOf(db: Db) {
-    let batch = this.stamps.get(db);
-    if (!batch) this.stamps.set(db, (batch = new TurnBatch((ids) => proposalDetailStamps(db, ids))));
-    return batch;
   }
 }

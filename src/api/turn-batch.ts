@@ -1,3 +1,5 @@
+import type { Db } from '../db/index.ts';
+
 /**
  * Collects the keys that requests ask for in the same turn of the event loop and reads them all
  * in one query. Under load this turns one round trip per request into one per turn, while each
@@ -27,4 +29,17 @@ export class TurnBatch<K, V> {
       for (const request of batch) request.reject(error);
     }
   }
+}
+
+/**
+ * One TurnBatch per database handle for `read`: the primary's and the replica's reads are batched
+ * apart (a request reads where its routing sent it).
+ */
+export function turnBatchPerDb<K, V>(read: (db: Db, keys: K[]) => Promise<Map<K, V>>): (db: Db) => TurnBatch<K, V> {
+  const batches = new WeakMap<Db, TurnBatch<K, V>>();
+  return (db) => {
+    let batch = batches.get(db);
+    if (!batch) batches.set(db, (batch = new TurnBatch((keys) => read(db, keys))));
+    return batch;
+  };
 }

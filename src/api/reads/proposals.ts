@@ -7,6 +7,9 @@ import {
   listProposals,
   listVotes,
   type ProposalSort,
+  type ProposalVotesRef,
+  proposalVotesRef,
+  proposalVotesRefs,
   type VoteRow,
   type VoteSort,
 } from '../../db/queries/governance.ts';
@@ -14,6 +17,7 @@ import { ValidationError } from '../../errors.ts';
 import type { ProposalState } from '../../metrics/proposal-states.ts';
 import { proposalSourceUrl } from '../proposal-links.ts';
 import { paginate, proposalToApi } from '../serialize.ts';
+import { turnBatchPerDb } from '../turn-batch.ts';
 
 export interface ProposalPageQuery {
   page: number;
@@ -33,6 +37,22 @@ export async function proposalPage(db: Db, dao: Pick<DaoRow, 'id'>, q: ProposalP
     state: q.state,
   });
   return { data: rows.map((r) => proposalToApi(r)), pagination: paginate(q.page, q.per_page, total) };
+}
+
+const INTERNAL_ID = /^\d{1,15}$/;
+const votesRefs = turnBatchPerDb(proposalVotesRefs);
+
+/**
+ * What the votes page needs of `{id}` (proposalVotesRef): by internal id, read with the other
+ * requests of the event-loop turn in one statement; else (a source's id, or no such internal id)
+ * on its own.
+ */
+export async function votesRefOf(db: Db, id: string): Promise<ProposalVotesRef> {
+  if (INTERNAL_ID.test(id)) {
+    const found = (await votesRefs(db).load([Number(id)])).get(Number(id));
+    if (found) return found;
+  }
+  return proposalVotesRef(db, id);
 }
 
 /** One proposal with per-choice tallies, as GET /api/v1/proposals/{id} answers it. */

@@ -6,7 +6,6 @@ import {
   listVotes,
   PROPOSAL_SORTS,
   type ProposalSort,
-  proposalVotesRef,
   VOTE_SORTS,
   type VoteRow,
   type VoteSort,
@@ -17,7 +16,7 @@ import { CachedJson } from '../cached-json.ts';
 import { type ApiContext, readDb } from '../context.ts';
 import { isExport, keysetRows, mapRows, sendExport } from '../export.ts';
 import { ProposalDetailCache } from '../proposal-detail-cache.ts';
-import { proposalPage, votePage, voteToApi } from '../reads/proposals.ts';
+import { proposalPage, votePage, votesRefOf, voteToApi } from '../reads/proposals.ts';
 import {
   errorResponses,
   FormatQuery,
@@ -147,7 +146,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
     },
     async (request, reply) => {
       const db = readDb(database, request);
-      const proposal = await proposalVotesRef(db, request.params.id);
+      const proposal = await votesRefOf(db, request.params.id);
       const q = request.query;
       const sort = q.sort as VoteSort;
       const filter = { choice: q.choice, voter: q.voter };

@@ -412,6 +412,17 @@ const votesRefByExternalId = prepared<ProposalVotesRef>(
   'select id, votes_count as "votesStored" from proposals where external_id = $1 order by id limit 1',
 );
 
+const votesRefsByIds = prepared<ProposalVotesRef>(
+  'proposal_votes_refs_by_ids',
+  'select id, votes_count as "votesStored" from proposals where id = any($1::int8[])',
+);
+
+/** proposalVotesRef of several internal ids in one read, by id; absent ids name no proposal. */
+export async function proposalVotesRefs(db: Db, ids: number[]): Promise<Map<number, ProposalVotesRef>> {
+  const rows = ids.length ? await runPrepared(db, votesRefsByIds, [ids]) : [];
+  return new Map(rows.map((row) => [Number(row.id), row]));
+}
+
 /** `{id}` as getProposal reads it (the internal id, else the source's id), for the votes page. */
 export async function proposalVotesRef(db: Db, id: string): Promise<ProposalVotesRef> {
   if (/^\d{1,15}$/.test(id)) {

@@ -30,7 +30,7 @@ const vote = (proposalId: string, n: number, choice: number, power: number, crea
   created,
 });
 
-describe.each(databaseTargets())('proposal details kept by row version on $kind', (target) => {
+describe.each(databaseTargets())('proposal details kept by row version, votes pages batched, on $kind', (target) => {
   let database: TestDatabase;
   let app: FastifyInstance;
   const ids = new Map<string, number>();
@@ -131,6 +131,23 @@ describe.each(databaseTargets())('proposal details kept by row version on $kind'
     expect((await detail(id)).state).toBe('active');
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect((await detail(id)).state).toBe('closed');
+  });
+
+  it("reads the proposals of one turn's votes pages in one statement, and a source id or unknown id on its own", async () => {
+    const page = (id: string | number) => app.inject({ url: `/api/v1/proposals/${id}/votes?per_page=2` });
+    const [p1, p2] = [ids.get('p1')!, ids.get('p2')!];
+    const alone = await statementsDuring(() => page(p1));
+    // Each page reads its votes; the proposals they belong to are one read for all four.
+    const together = await statementsDuring(() => Promise.all([page(p1), page(p2), page(p1), page(p2)]));
+    expect(alone).toBe(2);
+    expect(together).toBe(1 + 4);
+    const [a, b] = await Promise.all([page(p1), page('p1')]);
+    expect(a.json()).toEqual(b.json());
+    expect(a.json().pagination).toMatchObject({ total: 3, per_page: 2 });
+    const [missing, found] = await Promise.all([page(999999), page(p2)]);
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.code).toBe('NOT_FOUND');
+    expect(found.json().data).toHaveLength(1);
   });
 
   it('reads every time what its version does not cover: tallies not yet in the rollups, a source id', async () => {
