@@ -313,38 +313,55 @@ const PROPOSAL_SUMMARY = `p.id, p.dao_id as "daoId", d.slug as "daoSlug", p.exte
   p.created_at as "createdAt", p.updated_at as "updatedAt"`;
 const PROPOSAL_ROW = `${PROPOSAL_SUMMARY}, d.chain as "daoChain", d.snapshot_space as "snapshotSpace", p.body`;
 
-/** The list's filter: `$1` the DAO, `$2` a derived state (null: any). */
-const PROPOSAL_FILTER = `p.dao_id = $1::int and ($2::text is null or ${DERIVED_STATE} = $2::text)`;
+/**
+ * The list's filter: `$1` the DAO and, in the `inState` statements, `$2` a derived state. Two
+ * statements rather than `$2 is null or …`: a held statement runs on a generic plan, which cannot
+ * drop that test, and the planner then sorted all of a DAO's proposals for every page instead of
+ * reading the first ones from the (dao_id, start) index.
+ */
+const proposalFilter = (inState: boolean) =>
+  inState ? `p.dao_id = $1::int and ${DERIVED_STATE} = $2::text` : 'p.dao_id = $1::int';
 
 /**
- * One held statement per sort, order and page mode: `offset` pages ($3 limit, $4 offset) or
- * `keyset` pages after a position ($3 limit, $4 the sort value, $5 the id), as for the votes page.
+ * One held statement per sort, order, page mode and filter: `offset` pages (limit, offset) or
+ * `keyset` pages after a position (limit, the sort value, the id), as for the votes page, their
+ * placeholders after the filter's.
  */
 const proposalListStatements = new Map(
   Object.entries(PROPOSAL_SORTS).flatMap(([sort, { column, type }]) =>
     (['asc', 'desc'] as const).flatMap((order) =>
-      (['offset', 'keyset'] as const).map((mode) => {
-        const keyset =
-          mode === 'keyset' ? `and (${column}, p.id) ${order === 'asc' ? '>' : '<'} ($4::${type}, $5::int8)` : '';
-        const page = mode === 'keyset' ? 'limit $3' : 'limit $3 offset $4';
-        return [
-          `${sort}:${order}:${mode}`,
-          prepared<ProposalSummaryRow>(
-            `proposal_list_${sort}_${order}_${mode}`,
-            `select ${PROPOSAL_SUMMARY}
-               from proposals p join daos d on d.id = p.dao_id
-              where ${PROPOSAL_FILTER} ${keyset}
-              order by ${column} ${order}, p.id ${order}
-              ${page}`,
-          ),
-        ] as const;
-      }),
+      (['offset', 'keyset'] as const).flatMap((mode) =>
+        [false, true].map((inState) => {
+          const n = inState ? 2 : 1;
+          const keyset =
+            mode === 'keyset'
+              ? `and (${column}, p.id) ${order === 'asc' ? '>' : '<'} ($${n + 2}::${type}, $${n + 3}::int8)`
+              : '';
+          const page = mode === 'keyset' ? `limit $${n + 1}` : `limit $${n + 1} offset $${n + 2}`;
+          return [
+            `${sort}:${order}:${mode}:${inState}`,
+            prepared<ProposalSummaryRow>(
+              `proposal_list_${sort}_${order}_${mode}${inState ? '_in_state' : ''}`,
+              `select ${PROPOSAL_SUMMARY}
+                 from proposals p join daos d on d.id = p.dao_id
+                where ${proposalFilter(inState)} ${keyset}
+                order by ${column} ${order}, p.id ${order}
+                ${page}`,
+            ),
+          ] as const;
+        }),
+      ),
     ),
   ),
 );
-const proposalCountStatement = prepared<{ total: number }>(
-  'proposal_list_count',
-  `select count(*)::int as total from proposals p where ${PROPOSAL_FILTER}`,
+const proposalCountStatements = new Map(
+  [false, true].map((inState) => [
+    inState,
+    prepared<{ total: number }>(
+      `proposal_list_count${inState ? '_in_state' : ''}`,
+      `select count(*)::int as total from proposals p where ${proposalFilter(inState)}`,
+    ),
+  ]),
 );
 
 export async function listProposals(
@@ -360,8 +377,9 @@ export async function listProposals(
     after?: { start: Date; end: Date; votesCount: number; votesStored: number; id: number } | undefined;
   },
 ): Promise<{ rows: ProposalSummaryRow[]; total: number }> {
-  const filter = [daoId, q.state ?? null];
-  const statement = proposalListStatements.get(`${q.sort}:${q.order}:${q.after ? 'keyset' : 'offset'}`)!;
+  const inState = q.state !== undefined;
+  const filter = inState ? [daoId, q.state] : [daoId];
+  const statement = proposalListStatements.get(`${q.sort}:${q.order}:${q.after ? 'keyset' : 'offset'}:${inState}`)!;
   const values: unknown[] = [...filter, q.perPage];
   if (q.after) {
     const a = q.after;
@@ -371,7 +389,7 @@ export async function listProposals(
   } else values.push((q.page - 1) * q.perPage);
   const [rows, [count]] = await Promise.all([
     runPrepared(db, statement, values),
-    runPrepared(db, proposalCountStatement, filter),
+    runPrepared(db, proposalCountStatements.get(inState)!, filter),
   ]);
   return { rows, total: count?.total ?? 0 };
 }
