@@ -9,7 +9,7 @@ import { type Database, openDatabase } from '../src/db/index.ts';
 import type { NotificationEvent } from '../src/db/notification-event.ts';
 import { listEvents } from '../src/db/queries/notifications.ts';
 import { createLogger } from '../src/logger/index.ts';
-import { basicMeasure, RequestRecorder } from '../src/monitoring/basic-collector.ts';
+import { createMonitoring, type Monitoring } from '../src/monitoring/index.ts';
 import type { ProcessMeasurements } from '../src/monitoring/measurements.ts';
 import type { NotificationSink } from '../src/notify/sink.ts';
 import { signIn } from './helpers/auth.ts';
@@ -222,15 +222,19 @@ describe('operator alert rules and their state machine', () => {
 describe.each(databaseTargets())('the alert evaluator on $kind', (target) => {
   let database: TestDatabase;
   let app: FastifyInstance;
-  const recorder = new RequestRecorder(300);
+  // The process's own monitoring, as `serve` hands it to the server and to the evaluator.
+  let monitoring: Monitoring;
+  const monitor = (watched: Database) =>
+    createMonitoring({ database: watched, logger: createLogger('silent'), syncIntervalSeconds: 300 });
   beforeAll(async () => {
     database = await target.open();
+    monitoring = monitor(database);
     app = await buildServer({
       config: { corsOrigins: [], bodyLimit: 1 << 20 },
       database,
       logger: false,
       webRoot: false,
-      recordRequest: (seconds, status) => recorder.record(seconds, status),
+      monitoring,
     });
     // Two real routes of the running app: one that fails, one that is slow.
     app.get('/test/boom', async () => {
@@ -243,6 +247,7 @@ describe.each(databaseTargets())('the alert evaluator on $kind', (target) => {
   });
   afterAll(async () => {
     await app?.close();
+    await monitoring?.close();
     await database?.destroy();
   });
 
@@ -254,7 +259,7 @@ describe.each(databaseTargets())('the alert evaluator on $kind', (target) => {
     const alertsConfig = loadConfig({ ALERT_MIN_REQUESTS: '4', ALERT_COOLDOWN_SECONDS: '300' });
     const evaluator = new AlertEvaluator({
       database,
-      measure: basicMeasure({ database, recorder, config: { ...alertsConfig, databaseUrl: 'postgres://x' } }),
+      measure: () => monitoring.measure(),
       sink,
       config: alertsConfig,
       logger: createLogger('silent'),
@@ -276,7 +281,7 @@ describe.each(databaseTargets())('the alert evaluator on $kind', (target) => {
     // A new evaluator (a restart) reads the state back and repeats nothing.
     const restarted = new AlertEvaluator({
       database,
-      measure: basicMeasure({ database, recorder, config: { ...alertsConfig, databaseUrl: 'postgres://x' } }),
+      measure: () => monitoring.measure(),
       sink,
       config: alertsConfig,
       logger: createLogger('silent'),
@@ -303,14 +308,10 @@ describe.each(databaseTargets())('the alert evaluator on $kind', (target) => {
   it('a stopped database: critical while it does not answer, resolved from the kept state once a database answers', async () => {
     const other: Database = await openDatabase({ dataDir: 'memory://' });
     const cfg = loadConfig({ ALERT_COOLDOWN_SECONDS: '0' });
-    const measure = basicMeasure({
-      database: other,
-      recorder: new RequestRecorder(),
-      config: { ...cfg, databaseUrl: 'x' },
-    });
+    const otherMonitoring = monitor(other);
     const evaluator = new AlertEvaluator({
       database,
-      measure: () => measure(),
+      measure: () => otherMonitoring.measure(),
       sink,
       config: cfg,
       logger: createLogger('silent'),
@@ -321,19 +322,16 @@ describe.each(databaseTargets())('the alert evaluator on $kind', (target) => {
     expect(await evaluator.evaluate()).toEqual([]);
     // The database answers again (a fresh one measured in its place).
     const watched = await openDatabase({ dataDir: 'memory://' });
-    const back = basicMeasure({
-      database: watched,
-      recorder: new RequestRecorder(),
-      config: { ...cfg, databaseUrl: 'x' },
-    });
+    const watchedMonitoring = monitor(watched);
     const evaluator2 = new AlertEvaluator({
       database,
-      measure: back,
+      measure: () => watchedMonitoring.measure(),
       sink,
       config: cfg,
       logger: createLogger('silent'),
     });
     expect((await evaluator2.evaluate()).map((e) => e.title)).toEqual(['[RESOLVED] Database unreachable: database']);
+    await Promise.all([otherMonitoring.close(), watchedMonitoring.close()]);
     await watched.close();
   });
 });

@@ -4,7 +4,7 @@ import { AlertEvaluator } from '../src/alerts/evaluator.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { createDao } from '../src/db/queries/daos.ts';
 import { createLogger } from '../src/logger/index.ts';
-import { basicMeasure, RequestRecorder } from '../src/monitoring/basic-collector.ts';
+import { createMonitoring } from '../src/monitoring/index.ts';
 import { outboxSink, startDispatcher, wakeAfterCommit } from '../src/notify/delivery.ts';
 import { Dispatcher } from '../src/notify/dispatcher.ts';
 import { GovernanceNotifier } from '../src/notify/governance-notifier.ts';
@@ -109,12 +109,18 @@ describe.each(databaseTargets())('waking the dispatcher after commit ($kind)', (
         // The operator alert evaluator, woken the same way: 30 server errors make the error-rate rule
         // critical (the first mode), 30 good answers resolve it (the next).
         const firing = round % 2 === 1;
-        const recorder = new RequestRecorder();
-        for (let i = 0; i < 30; i++) recorder.record(0.01, firing ? 500 : 200);
+        const monitoring = createMonitoring({ database, logger, syncIntervalSeconds: 300 });
+        for (let i = 0; i < 30; i++)
+          monitoring.recorder.record({
+            route: '/api/v1/daos',
+            method: 'GET',
+            status: firing ? 500 : 200,
+            seconds: 0.01,
+          });
         const alertConfig = loadConfig({ ALERT_MIN_REQUESTS: '10', ALERT_COOLDOWN_SECONDS: '0' });
         const evaluator = new AlertEvaluator({
           database,
-          measure: basicMeasure({ database, recorder, config: { ...alertConfig, databaseUrl: 'x' } }),
+          measure: () => monitoring.measure(),
           sink: outboxSink(logger),
           config: alertConfig,
           logger,
@@ -122,6 +128,7 @@ describe.each(databaseTargets())('waking the dispatcher after commit ($kind)', (
         });
         const fired = performance.now();
         const alert = (await evaluator.evaluate()).find((e) => e.facts.rule === 'error_rate');
+        await monitoring.close();
         expect(alert?.severity).toBe(firing ? 'critical' : 'resolved');
         const alertDelivered = await arrival(alert!.key, 3000);
         expect(alertDelivered).toBeDefined();

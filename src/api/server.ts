@@ -102,8 +102,6 @@ export interface ServerOptions {
   monitoring?: Monitoring;
   /** Directory of the built dashboard; default dist/web when built; false serves the API only. */
   webRoot?: string | false;
-  /** Told of every answered request (its duration and status), for the process's measurements. */
-  recordRequest?: (seconds: number, statusCode: number) => void;
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -146,13 +144,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     checkQueryEncoding(request.url);
     done();
   });
-
-  const record = options.recordRequest;
-  if (record)
-    app.addHook('onResponse', (_request, reply, done) => {
-      record(reply.elapsedTime / 1000, reply.statusCode);
-      done();
-    });
 
   // Every answered request is measured by its route template (unmatched paths share one series).
   let monitoring: Monitoring | undefined;
