@@ -1,12 +1,10 @@
 import type { Db } from '../db/index.ts';
-import { proposalDetailStamps } from '../db/queries/governance.ts';
+import { isInternalId, proposalDetailStamps } from '../db/queries/governance.ts';
 import { proposalDetail } from './reads/proposals.ts';
 import { turnBatchPerDb } from './turn-batch.ts';
 import { METRIC_CACHE, VersionedCache } from './versioned-cache.ts';
 
 type Detail = Awaited<ReturnType<typeof proposalDetail>>;
-
-const INTERNAL_ID = /^\d{1,15}$/;
 
 /**
  * Proposal details (GET /proposals/{id}) per process, each kept for the version of the rows it
@@ -27,7 +25,7 @@ export class ProposalDetailCache {
 
   /** The detail of `id`, and whether it is a kept one (its response body may be kept with it). */
   async get(db: Db, id: string, source: 'primary' | 'reader'): Promise<{ detail: Detail; kept: boolean }> {
-    const stamp = INTERNAL_ID.test(id) ? (await this.stampsOf(db).load([Number(id)])).get(Number(id)) : undefined;
+    const stamp = isInternalId(id) ? (await this.stampsOf(db).load([Number(id)])).get(Number(id)) : undefined;
     if (!stamp) return { detail: await proposalDetail(db, id), kept: false };
     return { detail: await this.cache.get(`${source}:${id}`, stamp, () => proposalDetail(db, id)), kept: true };
   }

@@ -4,6 +4,7 @@ import {
   countedTallies,
   countFilteredVotes,
   getProposalWithTallies,
+  isInternalId,
   listProposals,
   listVotes,
   type ProposalSort,
@@ -39,7 +40,6 @@ export async function proposalPage(db: Db, dao: Pick<DaoRow, 'id'>, q: ProposalP
   return { data: rows.map((r) => proposalToApi(r)), pagination: paginate(q.page, q.per_page, total) };
 }
 
-const INTERNAL_ID = /^\d{1,15}$/;
 const votesRefs = turnBatchPerDb(proposalVotesRefs);
 
 /**
@@ -48,7 +48,7 @@ const votesRefs = turnBatchPerDb(proposalVotesRefs);
  * on its own.
  */
 export async function votesRefOf(db: Db, id: string): Promise<ProposalVotesRef> {
-  if (INTERNAL_ID.test(id)) {
+  if (isInternalId(id)) {
     const found = (await votesRefs(db).load([Number(id)])).get(Number(id));
     if (found) return found;
   }

@@ -404,9 +404,15 @@ const proposalByExternalId = prepared<ProposalRow>(
   `select ${PROPOSAL_ROW} ${FROM_PROPOSAL} where p.external_id = $1 order by p.id limit 1`,
 );
 
+/**
+ * Whether a route's `{id}` can be a proposal's internal id (digits that fit a double exactly);
+ * each read tries it as one first and then as the source's proposal id.
+ */
+export const isInternalId = (id: string) => /^\d{1,15}$/.test(id);
+
 /** `{id}` is the internal id or the source's proposal id. */
 export async function getProposal(db: Db, id: string): Promise<ProposalRow> {
-  if (/^\d{1,15}$/.test(id)) {
+  if (isInternalId(id)) {
     const [row] = await runPrepared(db, proposalById, [id]);
     if (row) return row;
   }
@@ -443,7 +449,7 @@ export async function proposalVotesRefs(db: Db, ids: number[]): Promise<Map<numb
 
 /** `{id}` as getProposal reads it (the internal id, else the source's id), for the votes page. */
 export async function proposalVotesRef(db: Db, id: string): Promise<ProposalVotesRef> {
-  if (/^\d{1,15}$/.test(id)) {
+  if (isInternalId(id)) {
     const [row] = await runPrepared(db, votesRefById, [id]);
     if (row) return row;
   }
@@ -532,7 +538,7 @@ export async function getProposalWithTallies(
   id: string,
 ): Promise<{ row: ProposalRow; stored: ProposalTallies | null }> {
   let found: (ProposalRow & StoredTallyColumns) | undefined;
-  if (/^\d{1,15}$/.test(id)) [found] = await runPrepared(db, detailById, [id]);
+  if (isInternalId(id)) [found] = await runPrepared(db, detailById, [id]);
   if (!found) [found] = await runPrepared(db, detailByExternalId, [id]);
   if (!found) throw new NotFoundError('Proposal', id);
   const { choiceTallies, talliedVoters, talliedPower, ...row } = found;
