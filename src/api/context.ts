@@ -42,3 +42,8 @@ export interface ApiContext {
 export function readDb(database: Database, request: FastifyRequest): Db {
   return request.readsFromPrimary ? database.db : database.reader;
 }
+
+/** Which database readDb chose: caches keep the primary's and the replica's answers apart (the replica may lag). */
+export function readSource(database: Database, db: Db): 'primary' | 'reader' {
+  return db === database.db ? 'primary' : 'reader';
+}

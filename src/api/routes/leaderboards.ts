@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { VersionedDao } from '../../db/queries/daos.ts';
 import { CachedJson } from '../cached-json.ts';
-import { type ApiContext, readDb } from '../context.ts';
+import { type ApiContext, readDb, readSource } from '../context.ts';
 import { DaoVersionLoader } from '../dao-versions.ts';
 import { isExport, keysetRows, sendExport } from '../export.ts';
 import { boards, leaderboardPage } from '../reads/leaderboards.ts';
@@ -68,15 +68,7 @@ export const leaderboardRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (a
           );
           return sendExport(reply, q.format, `${dao.slug}-${board.name}`, board.columns, rows);
         }
-        const key = [
-          board.name,
-          db === database.db ? 'primary' : 'reader',
-          dao.id,
-          q.sort,
-          q.order,
-          q.page,
-          q.per_page,
-        ];
+        const key = [board.name, readSource(database, db), dao.id, q.sort, q.order, q.page, q.per_page];
         const page = await pages.get(key.join('|'), daoStamp([versioned]), () => leaderboardPage(board, db, dao.id, q));
         return bodies.send(reply, page, () => ({ status: 'success' as const, ...page }));
       },

@@ -7,7 +7,7 @@ import { ValidationError } from '../../errors.ts';
 import { BUCKETS, type Bucket, bucketCount } from '../../metrics/activity.ts';
 import type { SeriesType } from '../../metrics/series.ts';
 import { CachedJson } from '../cached-json.ts';
-import { type ApiContext, readDb } from '../context.ts';
+import { type ApiContext, readDb, readSource } from '../context.ts';
 import { isExport, sendExport } from '../export.ts';
 import { asOfTime, daoList, TimeParam, timeRange } from '../params.ts';
 import { MAX_COMPARED_DAOS, MetricReads } from '../reads/metrics.ts';
@@ -44,8 +44,6 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
   // Series per (DAOs, their versions, parameters): after a write the previous answer is served
   // while one recompute runs (METRIC_CACHE bounds their memory).
   const enhanced = new VersionedCache<EnhancedData>({ name: 'enhanced', ...METRIC_CACHE, onChange: 'stale' });
-  // Answers read from the replica and from the primary are kept apart (the replica may lag).
-  const source = (db: Db) => (db === database.db ? 'primary' : 'reader');
   // Each cached answer's response body, serialized once (per route: it is that route's serialization).
   const bodies = { summary: new CachedJson(), comparison: new CachedJson(), enhanced: new CachedJson() };
 
@@ -185,7 +183,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       }
       // Times the request did not name (as_of, hence to and a period's from) are "now" in the key:
       // the answer computed first is served for the cache's age, like a summary.
-      const key = [source(db), type, period, bucket, q.as_of === undefined ? 'now' : asOf.getTime()]
+      const key = [readSource(database, db), type, period, bucket, q.as_of === undefined ? 'now' : asOf.getTime()]
         .concat([range.from?.getTime() ?? '', range.to?.getTime() ?? ''])
         .concat(daos.map((d) => String(d.id)))
         .join('|');

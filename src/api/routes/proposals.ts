@@ -13,7 +13,7 @@ import {
 
 import { PROPOSAL_STATES } from '../../metrics/proposal-states.ts';
 import { CachedJson } from '../cached-json.ts';
-import { type ApiContext, readDb } from '../context.ts';
+import { type ApiContext, readDb, readSource } from '../context.ts';
 import { isExport, keysetRows, mapRows, sendExport } from '../export.ts';
 import { ProposalDetailCache } from '../proposal-detail-cache.ts';
 import { proposalPage, votePage, votesRefOf, voteToApi } from '../reads/proposals.ts';
@@ -101,7 +101,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
     },
     async (request, reply) => {
       const db = readDb(database, request);
-      const { detail, kept } = await details.get(db, request.params.id, db === database.db ? 'primary' : 'reader');
+      const { detail, kept } = await details.get(db, request.params.id, readSource(database, db));
       const answer = { status: 'success' as const, data: detail };
       return kept ? detailBodies.send(reply, detail, () => answer) : answer;
     },
