@@ -331,6 +331,18 @@ function secret(env: Env, name: string, production: boolean): string | undefined
   return raw;
 }
 
+/** An IP address or a CIDR (10.0.0.0/8, fd00::/8), as ipaddr.js reads them. */
+function isAddressOrCidr(entry: string): boolean {
+  if (ipaddr.isValid(entry)) return true;
+  if (!entry.includes('/')) return false;
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** OUTBOUND_ALLOW: comma-separated CIDRs (10.0.0.0/8, fd00::/8, 192.168.1.5) or host:port entries. */
 export function parseAllowList(raw: string): AllowRule[] {
   const rules: AllowRule[] = [];
@@ -338,19 +350,12 @@ export function parseAllowList(raw: string): AllowRule[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    if (ipaddr.isValid(entry)) {
+    if (isAddressOrCidr(entry)) {
       rules.push({ kind: 'cidr', cidr: entry });
       continue;
     }
-    if (entry.includes('/')) {
-      try {
-        ipaddr.parseCIDR(entry);
-      } catch {
-        throw new ConfigError(`OUTBOUND_ALLOW: '${entry}' is not a CIDR like 10.0.0.0/8 or fd00::/8`);
-      }
-      rules.push({ kind: 'cidr', cidr: entry });
-      continue;
-    }
+    if (entry.includes('/'))
+      throw new ConfigError(`OUTBOUND_ALLOW: '${entry}' is not a CIDR like 10.0.0.0/8 or fd00::/8`);
     const match = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):(\d{1,5})$/i.exec(entry);
     const port = match ? Number(match[2]) : 0;
     const host = match ? match[1]!.replace(/^\[|\]$/g, '') : '';
@@ -424,12 +429,7 @@ export function trustedProxies(raw: string): string[] {
     .map((entry) => entry.trim())
     .filter(Boolean);
   for (const entry of entries) {
-    if (PROXY_RANGES.includes(entry) || ipaddr.isValid(entry)) continue;
-    let cidr = false;
-    try {
-      cidr = entry.includes('/') && Boolean(ipaddr.parseCIDR(entry));
-    } catch {}
-    if (!cidr)
+    if (!PROXY_RANGES.includes(entry) && !isAddressOrCidr(entry))
       throw new ConfigError(
         `TRUST_PROXY: '${entry}' is not an address, a CIDR (172.16.0.0/12, fd00::/8) or one of ${PROXY_RANGES.join(', ')}; list the proxies whose X-Forwarded-For to believe`,
       );
