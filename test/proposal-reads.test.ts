@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildServer } from '../src/api/server.ts';
 import { rowsOf } from '../src/db/client.ts';
+import { getData, testServer } from './helpers/api.ts';
 import { databaseTargets, driverOf, type TestDatabase } from './helpers/db.ts';
 import { importText } from './helpers/fixtures.ts';
 
@@ -35,11 +35,7 @@ describe.each(databaseTargets())('proposal details kept by row version, votes pa
   let app: FastifyInstance;
   const ids = new Map<string, number>();
 
-  const detail = async (id: string | number) => {
-    const response = await app.inject({ url: `/api/v1/proposals/${id}` });
-    expect(response.statusCode, response.body).toBe(200);
-    return response.json().data;
-  };
+  const detail = (id: string | number) => getData(app, `/api/v1/proposals/${id}`);
   /** Statements the driver runs while `fn` does. */
   const statementsDuring = async (fn: () => Promise<unknown>) => {
     const queries = vi.spyOn(driverOf(database.db), 'query');
@@ -73,12 +69,7 @@ describe.each(databaseTargets())('proposal details kept by row version, votes pa
       sql`select id, external_id from proposals`,
     );
     for (const row of rows) ids.set(row.external_id, Number(row.id));
-    app = await buildServer({
-      config: { corsOrigins: [], bodyLimit: 1 << 20 },
-      database,
-      logger: false,
-      webRoot: false,
-    });
+    app = await testServer(database);
   }, 120_000);
   afterAll(async () => {
     await app?.close();

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../src/api/server.ts';
 import { loadConfig, trustedProxies } from '../src/config/index.ts';
 import { ConfigError } from '../src/errors.ts';
+import { testServer } from './helpers/api.ts';
 import { databaseTargets, type TestDatabase } from './helpers/db.ts';
 
 const PROXY = '127.0.0.1';
@@ -33,13 +33,7 @@ describe.each(databaseTargets().slice(0, 1))('clients behind a reverse proxy on 
   const servers: FastifyInstance[] = [];
 
   const serve = async (trustProxy: string[]) => {
-    const auth = { ...loadConfig({}).auth, rateLimitPerMinute: 3 };
-    const app = await buildServer({
-      config: { corsOrigins: [], bodyLimit: 1 << 20, auth, trustProxy },
-      database,
-      logger: false,
-      webRoot: false,
-    });
+    const app = await testServer(database, { rateLimitPerMinute: 3, trustProxy });
     servers.push(app);
     return app;
   };

@@ -6,16 +6,18 @@ import type { TestDatabase } from './db.ts';
 
 /**
  * An API server (not listening; use inject, or listen on port 0) over a test database.
- * `rateLimitPerMinute` raises the per-caller limit for tests that read many series.
+ * `rateLimitPerMinute` sets the per-caller limit (tests that read many series raise it);
+ * `trustProxy` lists the proxies whose X-Forwarded-For is believed (TRUST_PROXY).
  */
 export async function testServer(
   database: TestDatabase,
-  options: { rateLimitPerMinute?: number } = {},
+  options: { rateLimitPerMinute?: number; trustProxy?: string[] } = {},
 ): Promise<FastifyInstance> {
   const auth = options.rateLimitPerMinute
     ? { auth: { ...loadConfig({}).auth, rateLimitPerMinute: options.rateLimitPerMinute } }
     : {};
-  return buildServer({ config: { corsOrigins: [], bodyLimit: 1 << 20, ...auth }, database, logger: false });
+  const config = { corsOrigins: [], bodyLimit: 1 << 20, ...auth, trustProxy: options.trustProxy ?? [] };
+  return buildServer({ config, database, logger: false });
 }
 
 /** GET through inject, expecting 200; returns the envelope's data (and the whole body). */
